@@ -1,0 +1,84 @@
+// The one build script: bundles the extension, the command line, the language server, the
+// webview scripts and the test files with esbuild. Type checking is `tsc --noEmit` (npm run typecheck).
+//   node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Every *.ts file under dir (relative to the repo root) whose name matches. */
+function find(dir, pattern) {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  const out = [];
+  for (const name of readdirSync(abs)) {
+    const p = join(abs, name);
+    if (statSync(p).isDirectory()) out.push(...find(relative(root, p), pattern));
+    else if (pattern.test(name)) out.push(relative(root, p));
+  }
+  return out;
+}
+const ifExists = (...files) => files.filter((f) => existsSync(join(root, f)));
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const builds = [
+  // What ships: extension host code and the language server; `vscode` is provided by the host.
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'out', external: ['vscode'], only: ifExists('src/extension.ts') },
+  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'out', only: ifExists('src/server/main.ts') },
+  // The command line (bin/process-view.js loads it).
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'out', only: ifExists('src/cli/main.ts') },
+  // Webview scripts run in the browser sandbox of the webview.
+  {
+    ...node,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: find('src/webview', /\.ts$/).filter((f) => !f.endsWith('.d.ts') && !f.includes('/shared/')),
+    outdir: 'out/webview',
+  },
+];
+
+if (!production) {
+  // Tests, one bundle per file, keeping the folder layout under out/.
+  const tests = [
+    ...find('test/unit', /\.ts$/),
+    ...find('test/host', /\.ts$/),
+    ...find('test/e2e', /\.ts$/),
+  ];
+  builds.push({
+    ...node,
+    entryPoints: tests,
+    outbase: '.',
+    outdir: 'out',
+    external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+  });
+}
+
+const contexts = [];
+for (const { only, ...options } of builds) {
+  if (only !== undefined && only.length === 0) continue;
+  const entries = options.entryPoints;
+  if (Array.isArray(entries) && entries.length === 0) continue;
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+    contexts.push(ctx);
+  } else {
+    await esbuild.build(options);
+  }
+}
+if (watch) console.log(`watching ${contexts.length} builds`);

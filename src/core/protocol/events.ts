@@ -1,0 +1,204 @@
+/**
+ * Tracer events as the core sees them, after the receiver has decoded and validated the wire
+ * format (docs/protocol.md). This file is the contract between the tracer (Python, `tracer/`)
+ * and the session model (`src/core/session`): both sides change together, and
+ * PROTOCOL_VERSION says when they did.
+ *
+ * No `vscode` import here, ever.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Where in the user's code an event came from (the first frame outside the stdlib and the tracer). */
+export interface SourceSite {
+  readonly file: string; // absolute path
+  readonly line: number; // 1-based
+}
+
+/** Roles a process can have, in the user's words. */
+export type ProcessRole =
+  | 'main'
+  | 'child'
+  | 'pool-worker'
+  | 'manager'
+  | 'forkserver'
+  | 'resource-tracker'
+  | 'external';
+
+export type StartMethod = 'fork' | 'spawn' | 'forkserver' | 'os.fork' | 'subprocess';
+
+/** Fields every event carries. */
+export interface EventBase {
+  /** Milliseconds since the run started, on the system monotonic clock (comparable across processes). */
+  readonly t: number;
+  readonly pid: number;
+  readonly ppid: number;
+  /** The thread that emitted it (Python's threading.get_ident()), to tell feeder threads from user threads. */
+  readonly tid?: number;
+  readonly site?: SourceSite | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process lifecycle
+
+/** First event of every traced Python process: the tracer is live in it. */
+export interface HelloEvent extends EventBase {
+  readonly kind: 'hello';
+  readonly role: ProcessRole;
+  readonly name: string; // multiprocessing name, e.g. "MainProcess", "Process-1", "SyncManager-1"
+  readonly argv: readonly string[];
+  readonly python: string; // sys.version_info as "3.11.7"
+  readonly executable: string;
+  /** Process start time as the OS knows it (Linux: /proc/<pid>/stat field 22, clock ticks). Tells a reused pid apart. */
+  readonly startTicks?: number;
+  readonly startMethod?: StartMethod;
+}
+
+/** A parent started a child: multiprocessing Process.start(), os.fork(), or subprocess.Popen. */
+export interface ProcessCreatedEvent extends EventBase {
+  readonly kind: 'process.created';
+  readonly childPid: number;
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly role: ProcessRole;
+  readonly startMethod: StartMethod;
+  /** Qualified name of the target (e.g. "producer" or "Piao.run"), or the argv for external children. */
+  readonly target?: string | null;
+  readonly argv?: readonly string[];
+  /** Identity of the multiprocessing.Process object, stable across processes. */
+  readonly objectId?: string;
+}
+
+/** The child is about to run its target (Process._bootstrap). */
+export interface ProcessRunningEvent extends EventBase {
+  readonly kind: 'process.running';
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly role: ProcessRole;
+}
+
+/** The process is exiting on its own (normal end, sys.exit, os._exit, an uncaught exception, SIGTERM handler). */
+export interface ProcessExitEvent extends EventBase {
+  readonly kind: 'process.exit';
+  readonly exitCode: number | null;
+  /** How it ended as seen from inside. */
+  readonly how: 'return' | 'sys.exit' | 'os._exit' | 'exception' | 'signal';
+  readonly signal?: string | null; // e.g. "SIGTERM" when how === 'signal'
+  readonly error?: string | null; // exception summary when how === 'exception'
+}
+
+/** A parent waited for a child: Process.join(), os.waitpid(), Popen.wait(); also reaping by multiprocessing internals. */
+export interface ProcessJoinedEvent extends EventBase {
+  readonly kind: 'process.joined';
+  readonly childPid: number;
+  readonly timeout?: number | null; // seconds, as passed
+  /** True when the child was still alive after the join returned (a timeout). */
+  readonly stillAlive: boolean;
+  readonly exitCode?: number | null; // multiprocessing exitcode: negative means killed by signal -N
+  readonly waitedMs: number;
+}
+
+/** A parent sent a signal to a child: terminate(), kill(), os.kill(). */
+export interface ProcessSignalEvent extends EventBase {
+  readonly kind: 'process.signal';
+  readonly targetPid: number;
+  readonly signal: string; // "SIGTERM", "SIGKILL", ...
+  readonly via: 'terminate' | 'kill' | 'os.kill';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels: queues, pipes, synchronisation primitives, pools, managers
+
+export type ChannelKind =
+  | 'queue'
+  | 'joinable-queue'
+  | 'simple-queue'
+  | 'pipe'
+  | 'connection'
+  | 'lock'
+  | 'rlock'
+  | 'semaphore'
+  | 'bounded-semaphore'
+  | 'event'
+  | 'condition'
+  | 'barrier'
+  | 'pool'
+  | 'manager'
+  | 'proxy'
+  | 'value'
+  | 'array';
+
+/** A channel object was created. `id` is stable across every process that uses the object. */
+export interface ChannelCreatedEvent extends EventBase {
+  readonly kind: 'channel.created';
+  readonly id: string;
+  readonly channel: ChannelKind;
+  /** For a pipe, the ids of its two connection ends; for a proxy, the referent type ("dict", "list"). */
+  readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export type ChannelOp =
+  // queues
+  | 'put' | 'get' | 'task_done' | 'join' | 'full' | 'empty'
+  // pipes / connections
+  | 'send' | 'recv' | 'send_bytes' | 'recv_bytes' | 'close' | 'eof'
+  // locks, semaphores, conditions, barriers
+  | 'acquire' | 'release' | 'wait' | 'notify' | 'notify_all' | 'abort'
+  // events
+  | 'set' | 'clear' | 'is_set'
+  // pools
+  | 'submit' | 'result' | 'callback' | 'error_callback' | 'terminate'
+  // manager proxies
+  | 'call';
+
+/** One operation on a channel. A message is a put/send (sender side) matched with a get/recv (receiver side). */
+export interface ChannelOpEvent extends EventBase {
+  readonly kind: 'channel.op';
+  readonly id: string;
+  readonly op: ChannelOp;
+  /** Bounded repr of the payload (message, pool task arguments, result, proxy method arguments). */
+  readonly preview?: string | null;
+  /** Size in bytes of the pickled payload, when the tracer saw it. */
+  readonly size?: number | null;
+  /**
+   * Content digest of the pickled payload (CRC-32 as unsigned int). A get/recv with the same
+   * channel and digest as an earlier unmatched put/send is that message's receiving end.
+   */
+  readonly digest?: number | null;
+  /** How long the operation blocked (acquire, get, recv, join, wait), in milliseconds. */
+  readonly waitedMs?: number | null;
+  /** False when it timed out, raised Empty/Full/EOFError, or a non-blocking acquire failed. */
+  readonly ok?: boolean;
+  /** Extra facts: method name for proxy calls, "nowait", task count for map, the pool task id... */
+  readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tracer talking about itself
+
+/** Events the tracer could not deliver (buffer full or receiver gone); counted, never blocking. */
+export interface DroppedEvent extends EventBase {
+  readonly kind: 'tracer.dropped';
+  readonly count: number;
+}
+
+/** The tracer swallowed one of its own errors; the program went on. */
+export interface TracerErrorEvent extends EventBase {
+  readonly kind: 'tracer.error';
+  readonly message: string;
+  readonly where?: string;
+}
+
+export type TracerEvent =
+  | HelloEvent
+  | ProcessCreatedEvent
+  | ProcessRunningEvent
+  | ProcessExitEvent
+  | ProcessJoinedEvent
+  | ProcessSignalEvent
+  | ChannelCreatedEvent
+  | ChannelOpEvent
+  | DroppedEvent
+  | TracerErrorEvent;
+
+export type TracerEventKind = TracerEvent['kind'];
