@@ -95,14 +95,6 @@ POOL_FACTORIES = {"Pool"}
 STARTS_PROCESSES = {"Process", "Pool", "Manager", "ProcessPoolExecutor"}
 
 
-def _rng(node, end_node=None):
-    end = end_node or node
-    return {
-        "start": {"line": node.lineno - 1, "character": node.col_offset},
-        "end": {"line": end.end_lineno - 1, "character": end.end_col_offset},
-    }
-
-
 def _pos(line, col):
     return {"line": line, "character": col}
 
@@ -174,6 +166,19 @@ class Analyzer:
         if fix_edits:
             finding["fix"] = {"title": FIX_TITLES[code][self.lang], "edits": fix_edits}
         self.findings.append(finding)
+
+    def cp(self, line0, byte_col):
+        """The AST counts columns in UTF-8 bytes; editors count characters."""
+        if line0 >= len(self.lines):
+            return byte_col
+        return len(self.lines[line0].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    def rng(self, node, end_node=None):
+        end = end_node or node
+        return {
+            "start": _pos(node.lineno - 1, self.cp(node.lineno - 1, node.col_offset)),
+            "end": _pos(end.end_lineno - 1, self.cp(end.end_lineno - 1, end.end_col_offset)),
+        }
 
     def segment(self, node):
         return ast.get_source_segment(self.source, node) or ""
@@ -275,8 +280,8 @@ class Analyzer:
                 "newText": 'if __name__ == "__main__":' + newline + indented,
             }]
         for stmt in offenders:
-            self.report("main-guard", _rng(stmt, stmt) if stmt.lineno == stmt.end_lineno else
-                        {"start": _pos(stmt.lineno - 1, stmt.col_offset),
+            self.report("main-guard", self.rng(stmt, stmt) if stmt.lineno == stmt.end_lineno else
+                        {"start": _pos(stmt.lineno - 1, self.cp(stmt.lineno - 1, stmt.col_offset)),
                          "end": _pos(stmt.lineno - 1, len(self.lines[stmt.lineno - 1].rstrip("\r\n")))},
                         fix if stmt is first else None)
 
@@ -294,22 +299,24 @@ class Analyzer:
             src = self.segment(value)
             # The parenthesised form: the node's own segment excludes the parentheses.
             line = self.lines[value.lineno - 1]
-            before = line[:value.col_offset].rstrip()
+            start_col = self.cp(value.lineno - 1, value.col_offset)
+            end_col = self.cp(value.end_lineno - 1, value.end_col_offset)
+            before = line[:start_col].rstrip()
             end_line = self.lines[value.end_lineno - 1]
-            after = end_line[value.end_col_offset:].lstrip()
+            after = end_line[end_col:].lstrip()
             parenthesised = before.endswith("(") and after.startswith(")")
             shown = "(" + src + ")" if parenthesised else src
             fixed = "(" + src + ",)"
             what = "the string" if isinstance(value, ast.Constant) and isinstance(value.value, str) else "the value"
             what_zh = "这个字符串" if what == "the string" else "这个值"
             if parenthesised:
-                close_col = value.end_col_offset + (len(end_line[value.end_col_offset:]) - len(after))
-                edits = [{"range": {"start": _pos(value.end_lineno - 1, value.end_col_offset),
-                                    "end": _pos(value.end_lineno - 1, value.end_col_offset)}, "newText": ","}]
+                close_col = end_col + (len(end_line[end_col:]) - len(after))
+                edits = [{"range": {"start": _pos(value.end_lineno - 1, end_col),
+                                    "end": _pos(value.end_lineno - 1, end_col)}, "newText": ","}]
                 rng = {"start": _pos(value.lineno - 1, len(before) - 1), "end": _pos(value.end_lineno - 1, close_col + 1)}
             else:
-                edits = [{"range": _rng(value), "newText": fixed}]
-                rng = _rng(value)
+                edits = [{"range": self.rng(value), "newText": fixed}]
+                rng = self.rng(value)
             self.report("args-not-tuple", rng, edits, src=shown, fixed=fixed, what=what, what_zh=what_zh)
 
     def check_scope(self, body):
@@ -348,7 +355,7 @@ class Analyzer:
                         name = _dotted(t.value)
                         starts = [c for c in by_name.get((name, "start"), []) if c.lineno < n.lineno]
                         if name and starts:
-                            self.report("daemon-after-start", _rng(n), self.move_before(n, starts[-1]), name=name)
+                            self.report("daemon-after-start", self.rng(n), self.move_before(n, starts[-1]), name=name)
 
         # join inside the loop that starts.
         for n in nodes:
@@ -358,14 +365,14 @@ class Analyzer:
                 for c in inner:
                     recv, method = _method_call(c)
                     if method == "join" and recv in started and recv not in pools:
-                        self.report("join-in-start-loop", _rng(c), name=recv)
+                        self.report("join-in-start-loop", self.rng(c), name=recv)
 
         # Pool.join() without an earlier close()/terminate().
         for name in pools:
             for join in by_name.get((name, "join"), []):
                 closed = [c for m in ("close", "terminate") for c in by_name.get((name, m), []) if c.lineno <= join.lineno]
                 if not closed:
-                    self.report("pool-join-before-close", _rng(join), self.insert_before(join, name + ".close()"), name=name)
+                    self.report("pool-join-before-close", self.rng(join), self.insert_before(join, name + ".close()"), name=name)
 
         # Processes started but never joined (only simple, unambiguous cases).
         all_text_names = {id(n): n for n in nodes}
@@ -375,7 +382,7 @@ class Analyzer:
             if by_name.get((name, "join")) or self.daemon_true(nodes, name) or self.escapes(nodes, name, assign):
                 continue
             start = by_name[(name, "start")][0]
-            self.report("never-joined", _rng(start), name=name)
+            self.report("never-joined", self.rng(start), name=name)
         del all_text_names
 
         # Consumer loops that never end.
@@ -393,8 +400,9 @@ class Analyzer:
                 task_done = any(isinstance(x, ast.Call) and _method_call(x)[1] == "task_done" for x in inner)
                 if not exits and not task_done and not handled:
                     call = gets[0]
-                    self.report("consumer-no-sentinel", _rng(n, n) if n.lineno == n.end_lineno else
-                                {"start": _pos(n.lineno - 1, n.col_offset), "end": _pos(n.lineno - 1, n.col_offset + 5)},
+                    self.report("consumer-no-sentinel", self.rng(n, n) if n.lineno == n.end_lineno else
+                                {"start": _pos(n.lineno - 1, self.cp(n.lineno - 1, n.col_offset)),
+                                 "end": _pos(n.lineno - 1, self.cp(n.lineno - 1, n.col_offset) + 5)},
                                 call=self.segment(call))
 
     def daemon_true(self, nodes, name):
@@ -437,7 +445,7 @@ class Analyzer:
     def flag_input(self, func, label):
         for n in _own_nodes(func.body):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "input":
-                self.report("input-in-child", _rng(n), func=label)
+                self.report("input-in-child", self.rng(n), func=label)
 
     # -- edits --------------------------------------------------------------------------------
 
