@@ -1,0 +1,42 @@
+"""
+16 - Daemon process: killed as soon as the main code ends
+守护进程：主进程代码执行结束，守护进程随即终止
+
+Shows / 演示:
+  太白's process is a daemon (p.daemon = True, set before start()). It would chat for 3 s, but
+  the main code prints '主' and ends after 0.5 s, and multiprocessing terminates the daemon at
+  that moment: '聊天结束' is never printed.
+  守护进程本来要运行 3 秒，但主进程代码 0.5 秒后结束，守护进程随之被终止，“聊天结束”不会打印。
+In Process View / 在 Process View 里看:
+  The child is flagged daemon; it ends "killed by SIGTERM" right when the main code ends,
+  not by itself. 子进程带有 daemon 标记；主进程代码结束时它被 SIGTERM 杀死。
+Tutorial / 教程:
+  seed 001 "3.守护进程" (Myprocess('太白')); seed 000 "四 守护进程".
+Fixed / 修正:
+  Added a sleep in the main code (the tutorial's commented-out `time.sleep(1)`) so the daemon
+  gets to print its first line before it is killed. 主进程稍等片刻，让守护进程先打印第一行。
+"""
+import os
+import time
+from multiprocessing import Process
+
+
+class Myprocess(Process):
+    def __init__(self, person):
+        super().__init__()
+        self.person = person
+
+    def run(self):
+        print(os.getpid(), self.name, flush=True)
+        print('%s正在和女主播聊天' % self.person, flush=True)
+        time.sleep(3)
+        print('%s聊天结束' % self.person, flush=True)  # never printed: killed first 不会打印
+
+
+if __name__ == '__main__':
+    p = Myprocess('太白')
+    p.daemon = True  # 一定要在p.start()前设置,设置p为守护进程,禁止p创建子进程,并且父进程代码执行结束,p即终止运行
+    p.start()
+    time.sleep(0.5)  # 在sleep时linux下查看进程id对应的进程 ps -ef | grep id
+    print('daemon pid', p.pid, flush=True)
+    print('主')
