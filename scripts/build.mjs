@@ -1,6 +1,7 @@
 // The one build script: bundles the extension, the command line, the language server, the
 // webview scripts and the test files with esbuild. Type checking is `tsc --noEmit` (npm run typecheck).
-//   node scripts/build.mjs [--production] [--watch]
+//   node scripts/build.mjs [--production] [--watch] [--tests-only]
+// --tests-only rebuilds just the tests (npm test uses it after packaging, to keep the shipped bundles).
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const testsOnly = process.argv.includes('--tests-only');
 
 /** Every *.ts file under dir (relative to the repo root) whose name matches. */
 function find(dir, pattern) {
@@ -35,7 +37,7 @@ const node = {
   absWorkingDir: root,
 };
 
-const builds = [
+const builds = testsOnly ? [] : [
   // What ships: extension host code and the language server; `vscode` is provided by the host.
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'out', external: ['vscode'], only: ifExists('src/extension.ts') },
   { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'out', only: ifExists('src/server/main.ts') },

@@ -1,0 +1,137 @@
+// `npm test`: every tier, in order, stopping at the first failure, with a summary at the end.
+//   build → typecheck → lint → unit → python → setup → in-host → package (+ VSIX content) → e2e
+//   node scripts/test.mjs [--from STAGE] [--only STAGE[,STAGE]]
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { killGroup, root } from './lib/tools.cjs';
+
+const PYTHONS = ['3.9', '3.10', '3.12', '3.13'];
+
+function files(dir, pattern) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...files(p, pattern));
+    else if (pattern.test(name)) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Other installed Pythons (pyenv) to run the Python tests on as well, when present. */
+function otherPythons() {
+  const base = process.env.PYENV_ROOT ?? join(process.env.HOME ?? '/root', '.pyenv');
+  const versions = join(base, 'versions');
+  if (!existsSync(versions)) return [];
+  const found = [];
+  for (const minor of PYTHONS) {
+    const dir = readdirSync(versions).filter((v) => v.startsWith(`${minor}.`)).sort().at(-1);
+    const bin = dir && join(versions, dir, 'bin', 'python3');
+    if (bin && existsSync(bin)) found.push(bin);
+  }
+  return found;
+}
+
+const node = process.execPath;
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const unitTests = () => files(join(root, 'out', 'test', 'unit'), /\.test\.js$/).filter((f) => !f.includes(`${join('unit', 'package')}`));
+const packageTests = () => files(join(root, 'out', 'test', 'unit', 'package'), /\.test\.js$/);
+const pythonTestsExist = () => files(join(root, 'test', 'python'), /^test.*\.py$/).length > 0;
+
+// Each stage: a list of commands run one after another; `minutes` bounds the whole stage.
+const stages = [
+  { name: 'build', minutes: 5, cmds: () => [[node, ['scripts/build.mjs']]] },
+  { name: 'typecheck', minutes: 5, cmds: () => [[bin('tsc'), ['--noEmit', '-p', '.']]] },
+  { name: 'lint', minutes: 5, cmds: () => [[bin('eslint'), ['--max-warnings=0', 'src', 'test', 'scripts']]] },
+  {
+    name: 'unit',
+    minutes: 10,
+    cmds: () => {
+      const tests = unitTests();
+      if (tests.length === 0) throw new Error('no unit test found under out/test/unit');
+      return [[node, ['--test', '--test-reporter=spec', ...tests.map((f) => relative(root, f))]]];
+    },
+  },
+  {
+    name: 'python',
+    minutes: 15,
+    cmds: () => {
+      if (!pythonTestsExist()) throw new Error('no Python test found under test/python (test*.py)');
+      const args = ['-m', 'unittest', 'discover', '-s', 'test/python', '-t', '.'];
+      return [['python3', args], ...otherPythons().map((py) => [py, args])];
+    },
+  },
+  { name: 'setup', minutes: 30, cmds: () => [[node, ['scripts/setup.mjs']]] },
+  { name: 'host', minutes: 12, cmds: () => [[node, ['scripts/test-host.mjs']]] },
+  {
+    name: 'package',
+    minutes: 5,
+    cmds: () => [
+      [node, ['scripts/package.mjs']],
+      // The production build replaced the test build's bundles: the VSIX test is built on its own.
+      [node, ['scripts/build.mjs', '--tests-only']],
+      [node, ['--test', '--test-reporter=spec', ...packageTests().map((f) => relative(root, f))]],
+    ],
+  },
+  { name: 'e2e', minutes: 20, cmds: () => [[node, ['out/test/e2e/run.js']]] },
+];
+
+function runStep(cmd, args, deadline) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const timer = setTimeout(() => {
+      console.error(`\n[test] ${cmd} ${args.join(' ')}: deadline reached, killing it`);
+      killGroup(child);
+      resolve('timed out');
+    }, Math.max(0, deadline - Date.now()));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve(`could not start ${cmd}: ${e.message}`);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? undefined : `exited with ${code ?? signal}`);
+    });
+  });
+}
+
+const argv = process.argv.slice(2);
+const from = argv.includes('--from') ? argv[argv.indexOf('--from') + 1] : undefined;
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : undefined;
+const names = stages.map((s) => s.name);
+for (const n of [from, ...(only ?? [])].filter(Boolean)) {
+  if (!names.includes(n)) {
+    console.error(`unknown stage "${n}"; stages: ${names.join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = stages.filter((s, i) => (only ? only.includes(s.name) : from ? i >= names.indexOf(from) : true));
+
+const results = [];
+let failure;
+for (const stage of selected) {
+  console.log(`\n=== ${stage.name} ===`);
+  const started = Date.now();
+  const deadline = started + stage.minutes * 60_000;
+  try {
+    for (const [cmd, args] of stage.cmds()) {
+      const err = await runStep(cmd, args, deadline);
+      if (err) throw new Error(`${relative(root, cmd) || cmd} ${args.join(' ')}: ${err}`);
+    }
+    results.push([stage.name, 'ok', Date.now() - started]);
+  } catch (e) {
+    failure = { stage: stage.name, message: e instanceof Error ? e.message : String(e) };
+    results.push([stage.name, 'FAILED', Date.now() - started]);
+    break;
+  }
+}
+
+console.log('\n=== summary ===');
+for (const [name, status, ms] of results) console.log(`${name.padEnd(10)} ${status.padEnd(7)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
+for (const s of selected.slice(results.length)) console.log(`${s.name.padEnd(10)} skipped (an earlier stage failed)`);
+if (failure) {
+  console.log(`\nnpm test FAILED at "${failure.stage}": ${failure.message}`);
+  process.exit(1);
+}
+console.log('\nnpm test: all stages passed');

@@ -1,0 +1,244 @@
+// The end-to-end helper API: scenarios drive the packaged extension, installed into code-server
+// exactly as a user installs it, through the real workbench UI in Chromium.
+//
+//   import { scenario } from './harness';
+//   scenario('runs a script from the Explorer', async (t) => {
+//     const wb = await t.openWorkbench('examples');
+//     await wb.explorerContextMenu('01_basics/hello.py', 'Run with Process View');
+//     await wb.waitForTreeRows('Processes', (rows) => rows.length >= 2);
+//     await wb.screenshot('hello-tree');
+//   });
+//
+// Scenario files are test/e2e/**/*.e2e.ts; `npm run test:e2e` runs them (see run.ts).
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { root } from '../../scripts/lib/tools.cjs';
+
+export const resultsDir = join(root, 'test-results', 'e2e');
+
+/** One row of a tree or list in the workbench, as the user sees it. */
+export interface TreeRow {
+  /** The row's main text (e.g. "python3 worker.py"). */
+  label: string;
+  /** The dimmer text beside the label, if any (e.g. "pid 1234 · running"). */
+  description: string;
+  /** What a screen reader says for the row: the item's accessibility label or its tooltip text. */
+  ariaLabel: string;
+  /** Nesting depth: 1 for top-level rows. */
+  level: number;
+  /** true / false for rows with children, undefined for leaves. */
+  expanded: boolean | undefined;
+}
+
+export interface ScenarioContext {
+  /** Opens the workbench in a fresh browser tab on a folder (relative to the repo root, or absolute). */
+  openWorkbench(folder: string): Promise<Workbench>;
+  /** Absolute path of a file or folder in the repo. */
+  repoPath(relative: string): string;
+}
+
+export type ScenarioBody = (t: ScenarioContext) => Promise<void>;
+export interface Scenario {
+  name: string;
+  body: ScenarioBody;
+  timeoutMs: number;
+}
+
+// Every scenario file is bundled on its own, so the registry lives on globalThis, not in a module.
+const REGISTRY = Symbol.for('process-view.e2e.scenarios');
+type WithRegistry = typeof globalThis & { [REGISTRY]?: Scenario[] };
+export function registeredScenarios(): Scenario[] {
+  const g = globalThis as WithRegistry;
+  return (g[REGISTRY] ??= []);
+}
+
+/** Declares a scenario. It fails if it throws or runs past `timeoutMs` (default 120 s). */
+export function scenario(name: string, body: ScenarioBody, options: { timeoutMs?: number } = {}): void {
+  registeredScenarios().push({ name, body, timeoutMs: options.timeoutMs ?? 120_000 });
+}
+
+/** Polls `check` until it returns something truthy; fails with `what` in the message at the deadline. */
+export async function poll<T>(check: () => Promise<T> | T, what: string, timeoutMs = 15_000, intervalMs = 150): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+      last = value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/** The code-server workbench in one browser tab. `page` is the raw Playwright page for anything else. */
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    readonly folder: string,
+  ) {}
+
+  static async open(context: BrowserContext, serverUrl: string, folder: string): Promise<Workbench> {
+    const abs = isAbsolute(folder) ? folder : join(root, folder);
+    const page = await context.newPage();
+    await page.goto(`${serverUrl}/?folder=${encodeURIComponent(abs)}`, { timeout: 60_000 });
+    const wb = new Workbench(page, abs);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The Explorer lists the folder once the remote file system answers: the workbench is usable.
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    return wb;
+  }
+
+  /** Runs a command by its title as shown in the Command Palette (e.g. "Process View: Stop"). */
+  async runCommand(title: string): Promise<void> {
+    const input = await this.openQuickInput('>');
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error(`no command titled "${title}" in the Command Palette`);
+    });
+    // Prefer the exact title among the matches, then run it.
+    const labels = await this.page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+    const index = labels.findIndex((l) => l.split('\n').some((part) => part.trim() === title));
+    if (index >= 0) await this.page.locator('.quick-input-widget .monaco-list-row').nth(index).click();
+    else await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+
+  /** Opens a file (path relative to the workbench folder) in an editor through Quick Open. */
+  async openFile(relativePath: string): Promise<void> {
+    const input = await this.openQuickInput('');
+    await input.fill(relativePath);
+    const name = relativePath.split('/').pop() ?? relativePath;
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 15_000 });
+  }
+
+  /** Reveals a file in the Explorer and right-clicks it; returns the context menu's item labels. */
+  async rightClickInExplorer(relativePath: string): Promise<string[]> {
+    await this.openFile(relativePath);
+    await this.runCommand('File: Reveal Active File in Explorer View');
+    const name = relativePath.split('/').pop() ?? relativePath;
+    const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click({ button: 'right' });
+    return this.contextMenuItems();
+  }
+
+  /** The labels of the open context menu (separators left out). */
+  async contextMenuItems(): Promise<string[]> {
+    const items = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
+    await items.first().waitFor({ timeout: 10_000 });
+    return (await items.allInnerTexts()).map((s) => s.trim()).filter((s) => s.length > 0);
+  }
+
+  /** Clicks an item of the open context menu by its label. */
+  async clickContextMenuItem(label: string): Promise<void> {
+    const item = this.page.locator('.monaco-menu .action-item .action-label', { hasText: label }).first();
+    await item.waitFor({ timeout: 10_000 }).catch(async () => {
+      throw new Error(`no "${label}" in the context menu; it has: ${(await this.contextMenuItems().catch(() => [])).join(' | ')}`);
+    });
+    await item.click();
+  }
+
+  /** Right-clicks a file in the Explorer and picks a context menu item. */
+  async explorerContextMenu(relativePath: string, label: string): Promise<void> {
+    await this.rightClickInExplorer(relativePath);
+    await this.clickContextMenuItem(label);
+  }
+
+  /** Shows a view by its title (e.g. "Processes"), through "View: Open View". */
+  async openView(title: string): Promise<Locator> {
+    const input = await this.openQuickInput('view ');
+    await input.fill(`view ${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error(`no view titled "${title}"`);
+    });
+    await row.click();
+    const pane = this.viewPane(title);
+    await pane.waitFor({ timeout: 15_000 });
+    return pane;
+  }
+
+  /** The pane (header + body) of a visible view, found by its title. */
+  viewPane(title: string): Locator {
+    return this.page
+      .locator('.pane')
+      .filter({ has: this.page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`, 'i') }) })
+      .first();
+  }
+
+  /** Reads the rendered rows of a tree view (only rows scrolled into view are rendered). */
+  async treeRows(viewTitle: string): Promise<TreeRow[]> {
+    const pane = this.viewPane(viewTitle);
+    if ((await pane.count()) === 0) await this.openView(viewTitle);
+    // Expand a collapsed pane so its rows render.
+    const header = pane.locator('.pane-header').first();
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
+      rows.map((row) => {
+        const text = (sel: string) => (row.querySelector(sel)?.textContent ?? '').trim();
+        const expanded = row.getAttribute('aria-expanded');
+        return {
+          label: text('.label-name') || text('.monaco-highlighted-label') || (row.textContent ?? '').trim(),
+          description: text('.label-description'),
+          ariaLabel: row.getAttribute('aria-label') ?? '',
+          level: Number(row.getAttribute('aria-level') ?? '1'),
+          expanded: expanded === null ? undefined : expanded === 'true',
+        };
+      }),
+    );
+  }
+
+  /** Polls a tree view until `predicate` holds for its rows; returns those rows. */
+  async waitForTreeRows(viewTitle: string, predicate: (rows: TreeRow[]) => boolean, timeoutMs = 30_000): Promise<TreeRow[]> {
+    let last: TreeRow[] = [];
+    try {
+      return await poll(async () => {
+        last = await this.treeRows(viewTitle);
+        return predicate(last) ? last : undefined;
+      }, `rows of "${viewTitle}"`, timeoutMs);
+    } catch {
+      throw new Error(`rows of "${viewTitle}" never matched within ${timeoutMs} ms; last seen:\n${last.map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description}`).join('\n') || '(no rows)'}`);
+    }
+  }
+
+  /** Texts of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((s) => s.trim());
+  }
+
+  /** Saves a PNG of the whole window as test-results/e2e/<name>.png (or to `to`, relative to the repo). */
+  async screenshot(name: string, to?: string): Promise<string> {
+    const file = to ? join(root, to) : join(resultsDir, `${slug(name)}.png`);
+    mkdirSync(join(file, '..'), { recursive: true });
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  private async openQuickInput(prefix: string): Promise<Locator> {
+    const widget = this.page.locator('.quick-input-widget');
+    if (await widget.isVisible()) await this.page.keyboard.press('Escape');
+    // Quick Open (Ctrl+P) accepts ">" for commands; it is one key binding that browsers leave alone.
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(prefix);
+    return input;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,146 @@
+// The end-to-end runner. It installs the packaged VSIX into a fresh code-server extensions
+// folder with `code-server --install-extension` (what a user does), starts code-server, drives
+// Debian's Chromium with playwright-core through every scenario in out/test/e2e/**/*.e2e.js,
+// saves a screenshot of each (test-results/e2e/), and ends with `N passed, N failed`.
+//   node out/test/e2e/run.js [path/to/x.vsix]     (PV_E2E_GREP=text runs only matching scenarios)
+import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CHROMIUM_ARGS, chromiumBin, codeServerBin, codeServerEnv, isInstalled, root, run, startCodeServer, tailOf,
+} from '../../scripts/lib/tools.cjs';
+import { registeredScenarios, resultsDir, Workbench, type ScenarioContext } from './harness';
+
+const RUN_TIMEOUT_MS = Number(process.env.PV_E2E_TIMEOUT_MS ?? 20 * 60_000);
+
+function scenarioFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) found.push(...scenarioFiles(p));
+    else if (name.endsWith('.e2e.js')) found.push(p);
+  }
+  return found.sort();
+}
+
+function findVsix(): string {
+  const arg = process.argv[2];
+  if (arg) return arg;
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+  const file = join(root, `${manifest.name}-${manifest.version}.vsix`);
+  try {
+    statSync(file);
+  } catch {
+    throw new Error(`${file} not found: run \`npm run package\` first`);
+  }
+  return file;
+}
+
+async function main(): Promise<number> {
+  if (!isInstalled()) throw new Error('code-server is not set up: run `node scripts/setup.mjs`');
+  const vsix = findVsix();
+  // Scenario files register themselves when loaded (see harness.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  for (const file of scenarioFiles(__dirname)) require(file);
+  const grep = process.env.PV_E2E_GREP;
+  const scenarios = registeredScenarios().filter((s) => !grep || s.name.includes(grep));
+  if (scenarios.length === 0) throw new Error(`no e2e scenario found under ${__dirname}${grep ? ` matching "${grep}"` : ''}`);
+
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const state = mkdtempSync(join(tmpdir(), 'pv-e2e-'));
+  const extensionsDir = join(state, 'extensions');
+  const userDataDir = join(state, 'user-data');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  // A quiet first start: no welcome page, no trust prompt, no tips.
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+      'workbench.tips.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+    }),
+  );
+
+  let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
+  let browser: Browser | undefined;
+  let passed = 0;
+  let failed = 0;
+  try {
+    console.log(`installing ${vsix}`);
+    const env = codeServerEnv({ XDG_CONFIG_HOME: join(state, 'xdg', 'config'), XDG_DATA_HOME: join(state, 'xdg', 'data'), XDG_CACHE_HOME: join(state, 'xdg', 'cache') });
+    const common = ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir];
+    await run(codeServerBin, [...common, '--install-extension', vsix], { env, capture: true, timeoutMs: 120_000, label: 'code-server --install-extension' });
+    const { stdout } = await run(codeServerBin, [...common, '--list-extensions', '--show-versions'], { env, capture: true, timeoutMs: 60_000 });
+    console.log(`installed: ${stdout.trim().split('\n').join(', ')}`);
+
+    server = await startCodeServer({ stateDir: state, extensionsDir, userDataDir });
+    browser = await chromium.launch({ executablePath: chromiumBin, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    const serverUrl = server.url;
+
+    for (const s of scenarios) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const pages: Workbench[] = [];
+      const t: ScenarioContext = {
+        openWorkbench: async (folder) => {
+          const wb = await Workbench.open(context, serverUrl, folder);
+          pages.push(wb);
+          return wb;
+        },
+        repoPath: (relative) => join(root, relative),
+      };
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          s.body(t),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`scenario still running after ${s.timeoutMs / 1000} s`)), s.timeoutMs);
+          }),
+        ]);
+        const last = pages.at(-1);
+        if (last) await last.screenshot(s.name);
+        passed++;
+        console.log(`  ✓ ${s.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        const shot = pages.at(-1) ? await pages.at(-1)!.screenshot(`${s.name}-failure`).catch(() => undefined) : undefined;
+        console.log(`  ✗ ${s.name}\n    ${(e instanceof Error ? e.stack ?? e.message : String(e)).split('\n').join('\n    ')}`);
+        if (shot) console.log(`    screenshot: ${shot}`);
+      } finally {
+        clearTimeout(timer);
+        await context.close().catch(() => undefined);
+      }
+    }
+  } finally {
+    await browser?.close().catch(() => undefined);
+    server?.stop();
+    if (failed > 0 && server) {
+      const tail = await tailOf(server.logFile, 15);
+      if (tail) console.log(`last lines of the code-server log:\n${tail}`);
+    }
+    rmSync(state, { recursive: true, force: true, maxRetries: 3 });
+  }
+  console.log(`screenshots: ${resultsDir}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+const deadline = setTimeout(() => {
+  console.error(`e2e run still going after ${RUN_TIMEOUT_MS / 1000} s: giving up`);
+  process.exit(124);
+}, RUN_TIMEOUT_MS);
+deadline.unref();
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`e2e: ${e instanceof Error ? e.message : String(e)}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);
