@@ -106,6 +106,30 @@ export interface ProcessSignalEvent extends EventBase {
   readonly via: 'terminate' | 'kill' | 'os.kill';
 }
 
+/**
+ * Reported by the run supervisor (tracer/supervisor.py), not by the process itself: an orphan of
+ * the run was re-parented to the supervisor (a Linux child subreaper). `pid`/`ppid` are the
+ * supervisor's own; the supervisor is not part of the process tree (the script is its root).
+ */
+export interface ProcessAdoptedEvent extends EventBase {
+  readonly kind: 'process.adopted';
+  readonly childPid: number;
+}
+
+/**
+ * Reported by the run supervisor: it reaped a process, either the script itself (its direct
+ * child) or an adopted orphan. This is the only place a SIGKILL death or an orphan's exit status
+ * is seen. `pid`/`ppid` are the supervisor's own.
+ */
+export interface ProcessReapedEvent extends EventBase {
+  readonly kind: 'process.reaped';
+  readonly childPid: number;
+  readonly exitCode: number | null; // set when it exited normally
+  readonly signal: string | null; // "SIGKILL" etc. when a signal ended it
+  /** True for an adopted orphan, false for the script (the root). */
+  readonly adopted: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Channels: queues, pipes, synchronisation primitives, pools, managers
 
@@ -196,6 +220,8 @@ export type TracerEvent =
   | ProcessExitEvent
   | ProcessJoinedEvent
   | ProcessSignalEvent
+  | ProcessAdoptedEvent
+  | ProcessReapedEvent
   | ChannelCreatedEvent
   | ChannelOpEvent
   | DroppedEvent

@@ -1,0 +1,40 @@
+/**
+ * `process-view`: the core on a terminal.
+ *   process-view record [--python PATH] [--out FILE] SCRIPT [ARGS...]
+ * Subcommands are a table so more can be added without touching the others.
+ */
+import { runRecord } from './record';
+
+type Command = (args: readonly string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] SCRIPT [ARGS...]   run a script under the tracer, write events to a .jsonl file' },
+};
+
+function usage(): string {
+  return ['usage: process-view <command> ...', '', ...Object.values(COMMANDS).map((c) => `  process-view ${c.summary}`), ''].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`process-view: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    return 2;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`process-view: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,119 @@
+/**
+ * `process-view record [--python PATH] [--out FILE] SCRIPT [ARGS...]`
+ *
+ * Runs the script under the tracer with the terminal's stdin/stdout/stderr, writes every event to
+ * a .jsonl file (one header line, then one event per line), and exits as the script did (same
+ * code, or the same signal). Messages of our own go to stderr only when something is wrong.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import * as path from 'node:path';
+import type { TracerEvent } from '../core/protocol/events';
+import { PROTOCOL_VERSION } from '../core/protocol/events';
+import { launchTracedRun, type LaunchOptions, type RunExit, type TracedRun } from '../core/tracer';
+
+export interface RecordArgs {
+  readonly python?: string;
+  readonly out?: string;
+  readonly script: string;
+  readonly args: readonly string[];
+}
+
+export class UsageError extends Error {}
+
+export function parseRecordArgs(argv: readonly string[]): RecordArgs {
+  let python: string | undefined;
+  let out: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (a === '--python' || a === '--out') {
+      const v = argv[i + 1];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      if (a === '--python') python = v;
+      else out = v;
+      i++;
+    } else if (a.startsWith('--python=')) python = a.slice('--python='.length);
+    else if (a.startsWith('--out=')) out = a.slice('--out='.length);
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+    else break;
+  }
+  const script = argv[i];
+  if (script === undefined) throw new UsageError('no script given');
+  return { python, out, script, args: argv.slice(i + 1) };
+}
+
+/** Where a recording goes when --out is not given: next to the current folder, named after the script. */
+export function defaultOutFile(script: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${path.basename(script, path.extname(script))}.${stamp}.pv.jsonl`;
+}
+
+/** A sink for the event stream; the session model can subscribe next to it. */
+export function writeEventsTo(run: TracedRun, file: WriteStream, header: Record<string, unknown>): () => Promise<void> {
+  file.write(`${JSON.stringify({ type: 'header', ...header })}\n`);
+  const off = run.onEvent((e: TracerEvent) => {
+    file.write(`${JSON.stringify({ type: 'event', event: e })}\n`);
+  });
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      off();
+      file.end((err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+}
+
+export async function runRecord(argv: readonly string[]): Promise<number> {
+  let args: RecordArgs;
+  try {
+    args = parseRecordArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`process-view record: ${e.message}\nusage: process-view record [--python PATH] [--out FILE] SCRIPT [ARGS...]\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const outFile = path.resolve(args.out ?? defaultOutFile(args.script));
+  const problems: string[] = [];
+  const options: LaunchOptions = {
+    script: args.script,
+    args: args.args,
+    python: args.python,
+    stdio: 'inherit',
+    onProblem: (p) => {
+      if (problems.length < 20) problems.push(p.reason);
+    },
+  };
+  const run = await launchTracedRun(options);
+  const file = createWriteStream(outFile);
+  const finish = writeEventsTo(run, file, {
+    format: 'process-view-events',
+    protocol: PROTOCOL_VERSION,
+    script: path.resolve(args.script),
+    args: args.args,
+    python: run.python.executable,
+    pythonVersion: run.python.version,
+    startedAtIso: run.startedAtIso,
+  });
+  // The terminal's Ctrl-C goes to the whole process group: the script decides; we wait for it.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', () => void run.stop());
+  const exit: RunExit = await run.exited;
+  process.off('SIGINT', ignore);
+  file.write(`${JSON.stringify({ type: 'end', exitCode: exit.exitCode, signal: exit.signal, stats: run.stats })}\n`);
+  await finish();
+  if (run.stats.refused > 0 || run.stats.rejected > 0) {
+    process.stderr.write(`process-view: ${run.stats.refused} connection(s) refused, ${run.stats.rejected} event(s) rejected: ${problems.slice(0, 3).join('; ')}\n`);
+  }
+  if (exit.signal) {
+    // Die the way the script died, so a shell sees the same status.
+    process.removeAllListeners('SIGTERM');
+    process.kill(process.pid, exit.signal);
+    return 128;
+  }
+  return exit.exitCode ?? 1;
+}

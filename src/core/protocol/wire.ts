@@ -1,0 +1,227 @@
+/**
+ * The wire format of the tracer (docs/protocol.md), decoded and validated into TracerEvents.
+ *
+ * A connection sends one handshake line (a JSON object with the run token), then batch lines:
+ * `{"ppid": N, "ev": [[kind, tNs, tid, file, line, ...fields], ...]}`. Events are positional
+ * arrays because the tracer builds them as tuples on the program's hot path and serialises a
+ * whole batch with one C-level json.dumps. Fields are appended, never reordered: a decoder
+ * ignores trailing fields it does not know and treats missing trailing optional fields as absent.
+ *
+ * Nothing here throws on bad input: a bad line or event becomes a counted Rejection.
+ * No `vscode` import here, ever.
+ */
+import {
+  PROTOCOL_VERSION,
+  type ChannelKind,
+  type ChannelOp,
+  type ProcessRole,
+  type StartMethod,
+  type TracerEvent,
+  type TracerEventKind,
+} from './events';
+
+export type ClientKind = 'tracer' | 'supervisor';
+
+export interface Handshake {
+  readonly version: number;
+  readonly pid: number;
+  readonly client: ClientKind;
+}
+
+export interface Rejection {
+  readonly reason: string;
+  /** The start of the offending text, for the log. */
+  readonly sample: string;
+}
+
+export type HandshakeResult = { ok: true; handshake: Handshake } | { ok: false; reason: string };
+
+const MAX_SAMPLE = 120;
+const sample = (s: string): string => (s.length > MAX_SAMPLE ? `${s.slice(0, MAX_SAMPLE)}…` : s);
+
+/** Compare tokens in constant time (the length is not secret). */
+function sameToken(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** Validate the first line of a connection. */
+export function parseHandshake(line: string, expectedToken: string): HandshakeResult {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'handshake is not JSON' };
+  }
+  if (!isRecord(v)) return { ok: false, reason: 'handshake is not an object' };
+  if (typeof v.token !== 'string' || !sameToken(v.token, expectedToken)) return { ok: false, reason: 'wrong or missing token' };
+  if (v.pv !== PROTOCOL_VERSION) return { ok: false, reason: `unsupported protocol version ${JSON.stringify(v.pv)} (expected ${PROTOCOL_VERSION})` };
+  if (!isInt(v.pid) || v.pid <= 0) return { ok: false, reason: 'handshake without a valid pid' };
+  const client = v.client === 'supervisor' ? 'supervisor' : v.client === 'tracer' || v.client === undefined ? 'tracer' : null;
+  if (client === null) return { ok: false, reason: `unknown client ${JSON.stringify(v.client)}` };
+  return { ok: true, handshake: { version: v.pv, pid: v.pid, client } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field specifications, one list per kind, in wire order after the common prefix.
+
+type FieldType = 'int' | 'num' | 'str' | 'bool' | 'strs' | 'detail' | 'role' | 'method' | 'channel' | 'op' | 'how' | 'via';
+interface Field {
+  readonly name: string;
+  readonly type: FieldType;
+  /** Required fields must be present and non-null. */
+  readonly required?: boolean;
+}
+
+const f = (name: string, type: FieldType, required = false): Field => ({ name, type, required });
+
+const FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = {
+  hello: [f('role', 'role', true), f('name', 'str', true), f('argv', 'strs', true), f('python', 'str', true), f('executable', 'str', true), f('startTicks', 'int'), f('startMethod', 'method')],
+  'process.created': [f('childPid', 'int', true), f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true), f('startMethod', 'method', true), f('target', 'str'), f('argv', 'strs'), f('objectId', 'str')],
+  'process.running': [f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true)],
+  'process.exit': [f('exitCode', 'int'), f('how', 'how', true), f('signal', 'str'), f('error', 'str')],
+  'process.joined': [f('childPid', 'int', true), f('timeout', 'num'), f('stillAlive', 'bool', true), f('exitCode', 'int'), f('waitedMs', 'num', true)],
+  'process.signal': [f('targetPid', 'int', true), f('signal', 'str', true), f('via', 'via', true)],
+  'process.adopted': [f('childPid', 'int', true)],
+  'process.reaped': [f('childPid', 'int', true), f('exitCode', 'int'), f('signal', 'str'), f('adopted', 'bool', true)],
+  'channel.created': [f('id', 'str', true), f('channel', 'channel', true), f('detail', 'detail')],
+  'channel.op': [f('id', 'str', true), f('op', 'op', true), f('preview', 'str'), f('size', 'int'), f('digest', 'int'), f('waitedMs', 'num'), f('ok', 'bool'), f('detail', 'detail')],
+  'tracer.dropped': [f('count', 'int', true)],
+  'tracer.error': [f('message', 'str', true), f('where', 'str')],
+};
+
+/** Kinds only the supervisor may send, and kinds it may not. */
+const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(['process.adopted', 'process.reaped', 'tracer.error', 'tracer.dropped']);
+
+const ROLES: ReadonlySet<ProcessRole> = new Set(['main', 'child', 'pool-worker', 'manager', 'forkserver', 'resource-tracker', 'external']);
+const METHODS: ReadonlySet<StartMethod> = new Set(['fork', 'spawn', 'forkserver', 'os.fork', 'subprocess']);
+const CHANNELS: ReadonlySet<ChannelKind> = new Set([
+  'queue', 'joinable-queue', 'simple-queue', 'pipe', 'connection', 'lock', 'rlock', 'semaphore', 'bounded-semaphore',
+  'event', 'condition', 'barrier', 'pool', 'manager', 'proxy', 'value', 'array',
+]);
+const OPS: ReadonlySet<ChannelOp> = new Set([
+  'put', 'get', 'task_done', 'join', 'full', 'empty', 'send', 'recv', 'send_bytes', 'recv_bytes', 'close', 'eof',
+  'acquire', 'release', 'wait', 'notify', 'notify_all', 'abort', 'set', 'clear', 'is_set', 'submit', 'result',
+  'callback', 'error_callback', 'terminate', 'call',
+]);
+const HOWS: ReadonlySet<string> = new Set(['return', 'sys.exit', 'os._exit', 'exception', 'signal']);
+const VIAS: ReadonlySet<string> = new Set(['terminate', 'kill', 'os.kill']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+/** Returns the validated value, or an error string. `undefined` means absent. */
+function check(type: FieldType, v: unknown): { value: unknown } | string {
+  switch (type) {
+    case 'int':
+      return isInt(v) ? { value: v } : 'not an integer';
+    case 'num':
+      return typeof v === 'number' && Number.isFinite(v) ? { value: v } : 'not a number';
+    case 'str':
+      return typeof v === 'string' ? { value: v } : 'not a string';
+    case 'bool':
+      return typeof v === 'boolean' ? { value: v } : 'not a boolean';
+    case 'strs':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? { value: v } : 'not a list of strings';
+    case 'detail': {
+      if (!isRecord(v)) return 'not an object';
+      for (const x of Object.values(v)) {
+        if (x !== null && typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return 'detail values must be scalars';
+      }
+      return { value: v };
+    }
+    case 'role':
+      return ROLES.has(v as ProcessRole) ? { value: v } : `unknown role ${JSON.stringify(v)}`;
+    case 'method':
+      return METHODS.has(v as StartMethod) ? { value: v } : `unknown start method ${JSON.stringify(v)}`;
+    case 'channel':
+      return CHANNELS.has(v as ChannelKind) ? { value: v } : `unknown channel kind ${JSON.stringify(v)}`;
+    case 'op':
+      return OPS.has(v as ChannelOp) ? { value: v } : `unknown operation ${JSON.stringify(v)}`;
+    case 'how':
+      return HOWS.has(v as string) ? { value: v } : `unknown exit kind ${JSON.stringify(v)}`;
+    case 'via':
+      return VIAS.has(v as string) ? { value: v } : `unknown signal route ${JSON.stringify(v)}`;
+  }
+}
+
+export interface DecodeResult {
+  readonly events: TracerEvent[];
+  readonly rejected: Rejection[];
+}
+
+/**
+ * Decodes the batch lines of one authenticated connection. `toMs` converts the tracer's
+ * monotonic nanoseconds to the run's milliseconds.
+ */
+export class WireDecoder {
+  constructor(
+    private readonly handshake: Handshake,
+    private readonly toMs: (monotonicNs: number) => number,
+  ) {}
+
+  decodeLine(line: string): DecodeResult {
+    const events: TracerEvent[] = [];
+    const rejected: Rejection[] = [];
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      rejected.push({ reason: 'line is not JSON', sample: sample(line) });
+      return { events, rejected };
+    }
+    if (!isRecord(v) || !Array.isArray(v.ev)) {
+      rejected.push({ reason: 'line is not a batch {"ppid", "ev"}', sample: sample(line) });
+      return { events, rejected };
+    }
+    const ppid = isInt(v.ppid) ? v.ppid : 0;
+    for (const raw of v.ev) {
+      const r = this.decodeEvent(raw, ppid);
+      if (typeof r === 'string') rejected.push({ reason: r, sample: sample(safeStringify(raw)) });
+      else events.push(r);
+    }
+    return { events, rejected };
+  }
+
+  private decodeEvent(raw: unknown, ppid: number): TracerEvent | string {
+    if (!Array.isArray(raw) || raw.length < 5) return 'event is not an array [kind, t, tid, file, line, ...]';
+    const [kind, tNs, tid, file, lineNo] = raw as unknown[];
+    if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(FIELDS, kind)) return `unknown event kind ${JSON.stringify(kind)}`;
+    if (this.handshake.client === 'supervisor' && !SUPERVISOR_KINDS.has(kind)) return `the supervisor may not send ${kind}`;
+    if (this.handshake.client === 'tracer' && (kind === 'process.adopted' || kind === 'process.reaped')) return `only the supervisor may send ${kind}`;
+    if (typeof tNs !== 'number' || !Number.isFinite(tNs)) return `${kind}: timestamp is not a number`;
+    const out: Record<string, unknown> = { kind, t: this.toMs(tNs), pid: this.handshake.pid, ppid };
+    if (isInt(tid)) out.tid = tid;
+    if (file === null || file === undefined) out.site = null;
+    else if (typeof file === 'string' && isInt(lineNo) && lineNo > 0) out.site = { file, line: lineNo };
+    else return `${kind}: bad source site`;
+    const fields = FIELDS[kind as TracerEventKind];
+    for (let i = 0; i < fields.length; i++) {
+      const spec = fields[i]!;
+      const value = raw[5 + i];
+      if (value === undefined || value === null) {
+        if (spec.required) return `${kind}: missing ${spec.name}`;
+        if (value === null) out[spec.name] = null;
+        continue;
+      }
+      const r = check(spec.type, value);
+      if (typeof r === 'string') return `${kind}.${spec.name}: ${r}`;
+      out[spec.name] = r.value;
+    }
+    return out as unknown as TracerEvent;
+  }
+}
+
+function safeStringify(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,437 @@
+"""Event buffer, background sender, source sites, previews, exit and fork handling.
+
+Hot path: an operation builds a tuple and appends it to a deque (no formatting). A daemon thread
+wakes every few milliseconds, serialises whatever is pending as one JSON line and sends it. The
+deque is bounded: when the receiver is slow or gone, events are counted as dropped, never queued
+without limit and never waited for.
+"""
+import atexit
+import collections
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+PROTOCOL_VERSION = 1
+MAX_PENDING = 200_000  # events held while the receiver lags; beyond that they are dropped
+FLUSH_INTERVAL = 0.01  # seconds between batches
+SEND_TIMEOUT = 2.0  # a receiver that does not read for this long is considered gone
+PREVIEW_MAX = 120
+
+monotonic_ns = time.monotonic_ns
+get_ident = threading.get_ident
+_getframe = sys._getframe
+
+
+class _State:
+    active = False
+    pid = 0
+    role = "main"
+    name = "MainProcess"
+    start_method = None
+    buf = collections.deque()
+    dropped = 0
+    reported_dropped = 0
+    sock = None
+    dead = False  # the receiver is gone: stop trying
+    lock = threading.Lock()  # one sender at a time (thread or exit flush)
+    wake = threading.Event()
+    thread = None
+    exit_emitted = False
+    exit_info = None  # (how, exitCode, error) recorded by sys.exit / excepthook wrappers
+    tls = threading.local()
+
+
+state = _State()
+_buf = state.buf
+
+
+def emit(ev):
+    """Queue one wire event (a tuple, see docs/protocol.md). Never blocks, never raises."""
+    if len(_buf) < MAX_PENDING:
+        _buf.append(ev)
+    else:
+        state.dropped += 1
+
+
+def error(where, exc):
+    try:
+        emit(("tracer.error", monotonic_ns(), get_ident(), None, None, "%s: %s" % (type(exc).__name__, exc), where))
+    except Exception:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Source sites: the first frame outside the standard library and the tracer.
+
+_TRACER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _stdlib_dirs():
+    import sysconfig
+    dirs = set()
+    for key in ("stdlib", "platstdlib"):
+        try:
+            dirs.add(os.path.realpath(sysconfig.get_paths()[key]))
+        except Exception:
+            pass
+    dirs.add(os.path.dirname(os.path.realpath(os.__file__)))
+    return tuple(d + os.sep for d in dirs) + (_TRACER_DIR + os.sep,)
+
+
+_EXCLUDED = None
+_code_file = {}  # code object -> absolute file for user code, or "" for library code
+
+
+def _classify(code):
+    global _EXCLUDED
+    if _EXCLUDED is None:
+        _EXCLUDED = _stdlib_dirs()
+    fn = code.co_filename
+    if not fn or fn.startswith("<"):
+        res = ""
+    else:
+        ab = os.path.abspath(fn)
+        real = os.path.realpath(ab)
+        res = "" if real.startswith(_EXCLUDED) or ab.startswith(_EXCLUDED) else ab
+    _code_file[code] = res
+    return res
+
+
+def site(depth=2):
+    """(file, line) of the first user frame above the caller, or (None, None)."""
+    try:
+        f = _getframe(depth)
+    except ValueError:
+        return None, None
+    cf = _code_file
+    while f is not None:
+        c = f.f_code
+        fn = cf.get(c)
+        if fn is None:
+            fn = _classify(c)
+        if fn:
+            return fn, f.f_lineno
+        f = f.f_back
+    return None, None
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded previews of payloads.
+
+_SIMPLE = (int, float, bool, type(None), complex)
+
+
+def preview(obj):
+    try:
+        t = type(obj)
+        if t in _SIMPLE:
+            return repr(obj)
+        if t is str or t is bytes or t is bytearray:
+            if len(obj) <= PREVIEW_MAX:
+                return repr(obj)
+            return repr(obj[:PREVIEW_MAX]) + "…"
+        if (t is tuple or t is list) and len(obj) <= 8:
+            parts = []
+            for x in obj:
+                if type(x) in _SIMPLE or (type(x) is str and len(x) <= 40):
+                    parts.append(repr(x))
+                else:
+                    return _slow_preview(obj)
+            s = ", ".join(parts)
+            if t is tuple:
+                return "(" + s + ("," if len(parts) == 1 else "") + ")"
+            return "[" + s + "]"
+        return _slow_preview(obj)
+    except Exception:
+        return "<unprintable %s>" % type(obj).__name__
+
+
+_repr = None
+
+
+def _slow_preview(obj):
+    global _repr
+    if _repr is None:
+        import reprlib
+        r = reprlib.Repr()
+        r.maxstring = PREVIEW_MAX
+        r.maxother = PREVIEW_MAX
+        r.maxlevel = 3
+        _repr = r
+    s = _repr.repr(obj)
+    if len(s) > PREVIEW_MAX:
+        s = s[:PREVIEW_MAX] + "…"
+    return s
+
+
+def qualname(fn):
+    if fn is None:
+        return None
+    try:
+        mod = getattr(fn, "__module__", None)
+        name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+        if mod and mod not in ("__main__", "__mp_main__"):
+            return "%s.%s" % (mod, name)
+        return name
+    except Exception:
+        return "<target>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending.
+
+def _connect():
+    port = int(os.environ["PROCESS_VIEW_PORT"])
+    host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
+    s = socket.create_connection((host, port), timeout=SEND_TIMEOUT)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    hs = {"pv": PROTOCOL_VERSION, "token": os.environ["PROCESS_VIEW_TOKEN"], "pid": os.getpid(), "client": "tracer"}
+    s.sendall((json.dumps(hs) + "\n").encode())
+    return s
+
+
+def _encode(items):
+    try:
+        return json.dumps({"ppid": os.getppid(), "ev": items}, separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        # One of our own events held something JSON cannot carry: send what we can.
+        good = []
+        for it in items:
+            try:
+                json.dumps(it)
+                good.append(it)
+            except Exception:
+                good.append(("tracer.error", it[1], it[2], None, None, "unserialisable event " + str(it[0]), "encode"))
+        return json.dumps({"ppid": os.getppid(), "ev": good}, separators=(",", ":"), default=str).encode()
+
+
+def _send_pending():
+    """Send everything pending as one line. Caller holds state.lock."""
+    buf = state.buf
+    n = len(buf)
+    if state.dropped != state.reported_dropped and not state.dead:
+        d = state.dropped - state.reported_dropped
+        state.reported_dropped = state.dropped
+        buf.append(("tracer.dropped", monotonic_ns(), get_ident(), None, None, d))
+        n += 1
+    if n == 0:
+        return
+    pop = buf.popleft
+    items = [pop() for _ in range(n)]
+    if state.dead:
+        state.dropped += n
+        state.reported_dropped = state.dropped
+        return
+    try:
+        if state.sock is None:
+            state.sock = _connect()
+        state.sock.sendall(_encode(items) + b"\n")
+    except Exception:
+        state.dead = True
+        state.dropped += n
+        state.reported_dropped = state.dropped
+        try:
+            if state.sock is not None:
+                state.sock.close()
+        except Exception:
+            pass
+        state.sock = None
+
+
+def _sender_loop():
+    wake = state.wake
+    while True:
+        wake.wait(FLUSH_INTERVAL)
+        if wake.is_set():
+            wake.clear()
+        if state.buf or state.dropped != state.reported_dropped:
+            with state.lock:
+                _send_pending()
+
+
+def _start_thread():
+    t = threading.Thread(target=_sender_loop, name="process-view-tracer", daemon=True)
+    # Keep our thread out of threading.enumerate()/active_count() so programs that count threads see
+    # what they saw without us.
+    t.start()
+    try:
+        with threading._active_limbo_lock:
+            threading._active.pop(t.ident, None)
+    except Exception:
+        pass
+    state.thread = t
+
+
+def flush(timeout=1.0):
+    """Send what is pending now (exit paths). Bounded by `timeout`; never raises."""
+    try:
+        if state.lock.acquire(timeout=timeout):
+            try:
+                _send_pending()
+            finally:
+                state.lock.release()
+    except Exception:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Exit paths: normal exit (atexit), os._exit, SIGTERM.
+
+def emit_exit(how, code, sig=None, err=None):
+    if state.exit_emitted:
+        return
+    state.exit_emitted = True
+    emit(("process.exit", monotonic_ns(), get_ident(), None, None, code, how, sig, err))
+
+
+def _atexit():
+    info = state.exit_info or ("return", 0, None)
+    emit_exit(info[0], info[1], None, info[2])
+    flush()
+
+
+_real_os_exit = os._exit
+
+
+def _os_exit(code):
+    try:
+        fn, ln = site()
+        if not state.exit_emitted:
+            state.exit_emitted = True
+            emit(("process.exit", monotonic_ns(), get_ident(), fn, ln, code, "os._exit", None, None))
+        flush()
+    except Exception:
+        pass
+    _real_os_exit(code)
+
+
+_real_sys_exit = sys.exit
+
+
+def _sys_exit(status=None):
+    try:
+        if status is None:
+            code = 0
+        elif isinstance(status, int):
+            code = status
+        else:
+            code = 1
+        state.exit_info = ("sys.exit", code, None)
+    except Exception:
+        pass
+    _real_sys_exit(status)
+
+
+_prev_excepthook = sys.excepthook
+
+
+def _excepthook(tp, value, tb):
+    try:
+        if tp is not SystemExit:
+            state.exit_info = ("exception", 1, "%s: %s" % (tp.__name__, value))
+    except Exception:
+        pass
+    return _prev_excepthook(tp, value, tb)
+
+
+def _on_sigterm(signum, frame):
+    try:
+        emit_exit("signal", -signum, "SIGTERM")
+        flush(0.5)
+    except Exception:
+        pass
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fork: the child gets its own connection, buffer and sender thread.
+
+def _after_fork_child():
+    try:
+        state.pid = os.getpid()
+        state.buf.clear()  # the parent sends its own pending events
+        state.dropped = state.reported_dropped = 0
+        state.sock = None  # the parent's socket stays the parent's
+        state.dead = False
+        state.lock = threading.Lock()
+        state.wake = threading.Event()
+        state.exit_emitted = False
+        state.exit_info = None
+        tls = state.tls
+        started = getattr(tls, "starting", None)
+        state.start_method = "forkserver" if state.role == "forkserver" else (started or "os.fork")
+        if state.role in ("main", "forkserver"):
+            state.role = "child"
+        _start_thread()
+        emit_hello()
+    except Exception as e:
+        error("after fork", e)
+
+
+def start():
+    state.active = True
+    state.pid = os.getpid()
+    _detect_role()
+    _start_thread()
+    atexit.register(_atexit)
+    os._exit = _os_exit
+    sys.exit = _sys_exit
+    sys.excepthook = _excepthook
+    try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    except Exception:
+        pass
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_child)
+
+
+def _cmdline():
+    orig = getattr(sys, "orig_argv", None)
+    if orig:
+        return list(orig)
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except Exception:
+        return list(sys.argv)
+
+
+def _detect_role():
+    cmd = " ".join(_cmdline())
+    if "--multiprocessing-fork" in cmd:
+        state.role, state.start_method, state.name = "child", "spawn", "?"
+    elif "multiprocessing.forkserver" in cmd:
+        state.role, state.start_method, state.name = "forkserver", "spawn", "ForkServer"
+    elif "multiprocessing.resource_tracker" in cmd or "multiprocessing.semaphore_tracker" in cmd:
+        state.role, state.start_method, state.name = "resource-tracker", "spawn", "ResourceTracker"
+    else:
+        sup = os.environ.get("PROCESS_VIEW_SUPERVISOR_PID")
+        if sup and str(os.getppid()) == sup:
+            state.role, state.start_method, state.name = "main", None, "MainProcess"
+        else:
+            state.role, state.start_method, state.name = "child", "subprocess", "MainProcess"
+
+
+def _start_ticks():
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            data = f.read()
+        return int(data[data.rindex(b")") + 2:].split()[19])
+    except Exception:
+        return None
+
+
+def emit_hello():
+    emit(("hello", monotonic_ns(), get_ident(), None, None, state.role, state.name, list(sys.argv),
+          "%d.%d.%d" % sys.version_info[:3], sys.executable, _start_ticks(), state.start_method))
+    state.wake.set()
+
+
+def hello():
+    emit_hello()

@@ -1,0 +1,481 @@
+"""IPC: queues, pipes and connections, locks and friends, pools, manager proxies.
+
+Identity: an object's id must be the same in every process. Objects built on a named semaphore
+(spawn and forkserver contexts) take it from the semaphore's name, which travels with the
+pickled object; under fork the name is None but the child's memory is a copy, so an id kept on
+the instance travels by itself. Connections carry their id through a wrapped reducer.
+
+Internal use: multiprocessing and concurrent.futures use queues, pipes and locks for their own
+plumbing (pool task queues, queue feeder locks). Those are not the user's channels: an operation
+whose immediate caller is inside those packages is not reported.
+"""
+import os
+import sys
+import zlib
+
+from . import _core
+from ._core import emit, error, get_ident, monotonic_ns, preview, site, state
+
+_getframe = sys._getframe
+_crc32 = zlib.crc32
+_INTERNAL_PREFIXES = ("multiprocessing", "concurrent.")
+
+
+def _internal_caller(depth=2):
+    try:
+        name = _getframe(depth).f_globals.get("__name__", "")
+    except ValueError:
+        return False
+    return name.startswith(_INTERNAL_PREFIXES)
+
+
+def _created_internally(skip_init=True):
+    """True when the object being built was asked for by multiprocessing itself, not the user.
+
+    Frames of multiprocessing.context (the user's `mp.Queue()` goes through BaseContext.Queue),
+    of the tracer, and with skip_init, of multiprocessing constructors (JoinableQueue.__init__
+    calling Queue.__init__) are skipped; the first other frame decides.
+    """
+    f = _getframe(2)
+    while f is not None:
+        name = f.f_globals.get("__name__", "")
+        if name == "multiprocessing.context" or name.startswith("processview_tracer") or (
+                skip_init and f.f_code.co_name == "__init__" and name.startswith("multiprocessing")):
+            f = f.f_back
+            continue
+        return name.startswith(_INTERNAL_PREFIXES)
+    return False
+
+
+def _next_local_id(kind):
+    state.counter = getattr(state, "counter", 0) + 1
+    return "%s:%d:%d" % (kind, os.getpid(), state.counter)
+
+
+def _semlock_id(kind, lock):
+    try:
+        name = lock._semlock.name
+    except Exception:
+        name = None
+    if name:
+        return "%s:%s" % (kind, name.lstrip("/"))
+    return None
+
+
+def _ensure_id(obj, kind, lock):
+    d = obj.__dict__
+    oid = d.get("_pv_id")
+    if oid is None:
+        oid = _semlock_id(kind, lock) or _next_local_id(kind)
+        d["_pv_id"] = oid
+    return oid
+
+
+def _created(oid, kind, detail=None, depth=3):
+    fn, ln = site(depth)
+    emit(("channel.created", monotonic_ns(), get_ident(), fn, ln, oid, kind, detail))
+
+
+# ---------------------------------------------------------------------------------------------
+# Queues
+
+_JQ = None
+
+
+def _queue_kind(q):
+    return "joinable-queue" if _JQ is not None and isinstance(q, _JQ) else "queue"
+
+
+def _mark_internal_locks(obj, names):
+    for n in names:
+        lk = obj.__dict__.get(n)
+        if lk is not None and hasattr(lk, "_semlock"):
+            lk._pv_internal = True
+            try:
+                lk.acquire = lk._semlock.acquire
+                lk.release = lk._semlock.release
+            except Exception:
+                pass
+
+
+def _instrument_queue_pipe(q):
+    """Wrap this queue's send/recv of pickled bytes, to learn size and digest of each message."""
+    d = q.__dict__
+    if d.get("_pv_wired"):
+        return
+    d["_pv_wired"] = True
+    import collections
+    pending = collections.deque()  # put records waiting for the feeder thread to pickle them
+    d["_pv_pending"] = pending
+    oid = d.get("_pv_id")
+    real_send = q._send_bytes
+    real_recv = q._recv_bytes
+    last = [None, None]
+    d["_pv_last"] = last
+
+    def send_bytes(buf):
+        try:
+            rec = pending.popleft()
+        except IndexError:
+            rec = None
+        if rec is not None:
+            emit(("channel.op", rec[0], rec[1], rec[2], rec[3], oid, "put", rec[4], len(buf), _crc32(buf), rec[5], True, None))
+        return real_send(buf)
+
+    def recv_bytes(*a):
+        buf = real_recv(*a)
+        last[0] = len(buf)
+        last[1] = _crc32(buf)
+        return buf
+
+    def feeder_error(e, obj):
+        try:
+            rec = pending.popleft()
+            emit(("channel.op", rec[0], rec[1], rec[2], rec[3], oid, "put", rec[4], None, None, rec[5], False,
+                  {"error": "%s: %s" % (type(e).__name__, e)}))
+        except Exception:
+            pass
+        return real_onerror(e, obj)
+
+    real_onerror = q._on_queue_feeder_error
+    q._send_bytes = send_bytes
+    q._recv_bytes = recv_bytes
+    q._on_queue_feeder_error = feeder_error
+
+
+def _patch_queues(mod):
+    global _JQ
+    _JQ = mod.JoinableQueue
+    Q = mod.Queue
+    real_init, real_setstate, real_reset = Q.__init__, Q.__setstate__, Q._reset
+    real_put, real_get = Q.put, Q.get
+
+    def __init__(self, *a, **k):
+        real_init(self, *a, **k)
+        try:
+            _mark_internal_locks(self, ("_rlock", "_wlock", "_sem", "_cond"))
+            if _created_internally():
+                self._pv_id = ""
+                return
+            kind = _queue_kind(self)
+            oid = _ensure_id(self, kind, self._rlock)
+            _instrument_queue_pipe(self)
+            _created(oid, kind, {"maxsize": self._maxsize if self._maxsize < 2**31 - 1 else None})
+        except Exception as e:
+            error("Queue()", e)
+
+    def __setstate__(self, st):
+        real_setstate(self, st)
+        try:
+            _mark_internal_locks(self, ("_rlock", "_wlock", "_sem", "_cond"))
+        except Exception:
+            pass
+
+    def _reset(self, *a, **k):
+        real_reset(self, *a, **k)
+        # After fork or unpickling, the bound send/recv methods are fresh: wrap them again.
+        self.__dict__.pop("_pv_wired", None)
+
+    def put(self, obj, block=True, timeout=None):
+        oid = self.__dict__.get("_pv_id")
+        if oid == "" or _internal_caller():
+            return real_put(self, obj, block, timeout)
+        try:
+            if oid is None:
+                oid = _ensure_id(self, _queue_kind(self), self._rlock)
+            if not self.__dict__.get("_pv_wired"):
+                _instrument_queue_pipe(self)
+            fn, ln = site()
+            rec = [monotonic_ns(), get_ident(), fn, ln, preview(obj), None]
+            pending = self._pv_pending
+            pending.append(rec)
+        except Exception as e:
+            error("Queue.put", e)
+            return real_put(self, obj, block, timeout)
+        t0 = rec[0]
+        try:
+            real_put(self, obj, block, timeout)
+        except BaseException as e:
+            try:
+                pending.remove(rec)
+            except ValueError:
+                pass
+            emit(("channel.op", t0, rec[1], fn, ln, oid, "put", rec[4], None, None, (monotonic_ns() - t0) / 1e6, False,
+                  {"error": type(e).__name__}))
+            raise
+        if block and self._maxsize < 2**31 - 1:
+            rec[5] = (monotonic_ns() - t0) / 1e6
+
+    def get(self, block=True, timeout=None):
+        oid = self.__dict__.get("_pv_id")
+        if oid == "" or _internal_caller():
+            return real_get(self, block, timeout)
+        try:
+            if oid is None:
+                oid = _ensure_id(self, _queue_kind(self), self._rlock)
+            if not self.__dict__.get("_pv_wired"):
+                _instrument_queue_pipe(self)
+        except Exception as e:
+            error("Queue.get", e)
+            return real_get(self, block, timeout)
+        t0 = monotonic_ns()
+        try:
+            obj = real_get(self, block, timeout)
+        except BaseException as e:
+            t1 = monotonic_ns()
+            fn, ln = site()
+            emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", None, None, None, (t1 - t0) / 1e6, False,
+                  {"error": type(e).__name__}))
+            raise
+        t1 = monotonic_ns()
+        last = self._pv_last
+        fn, ln = site()
+        emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", preview(obj), last[0], last[1], (t1 - t0) / 1e6, True, None))
+        return obj
+
+    Q.__init__, Q.__setstate__, Q._reset, Q.put, Q.get = __init__, __setstate__, _reset, put, get
+    # put_nowait/get_nowait call put/get: covered.
+
+    JQ = mod.JoinableQueue
+    real_jq_setstate = JQ.__setstate__
+    real_task_done, real_join = JQ.task_done, JQ.join
+
+    def jq_setstate(self, st):
+        real_jq_setstate(self, st)
+        try:
+            _mark_internal_locks(self, ("_rlock", "_wlock", "_sem", "_cond"))
+        except Exception:
+            pass
+
+    def task_done(self):
+        real_task_done(self)
+        oid = self.__dict__.get("_pv_id")
+        if oid == "" or _internal_caller():
+            return
+        try:
+            oid = oid or _ensure_id(self, "joinable-queue", self._rlock)
+            fn, ln = site()
+            emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "task_done", None, None, None, None, True, None))
+        except Exception as e:
+            error("JoinableQueue.task_done", e)
+
+    def join(self):
+        t0 = monotonic_ns()
+        real_join(self)
+        oid = self.__dict__.get("_pv_id")
+        if oid == "" or _internal_caller():
+            return
+        try:
+            oid = oid or _ensure_id(self, "joinable-queue", self._rlock)
+            t1 = monotonic_ns()
+            fn, ln = site()
+            emit(("channel.op", t1, get_ident(), fn, ln, oid, "join", None, None, None, (t1 - t0) / 1e6, True, None))
+        except Exception as e:
+            error("JoinableQueue.join", e)
+
+    JQ.__setstate__, JQ.task_done, JQ.join = jq_setstate, task_done, join
+
+    SQ = mod.SimpleQueue
+    real_sq_init, real_sq_setstate = SQ.__init__, SQ.__setstate__
+    real_sq_put, real_sq_get = SQ.put, SQ.get
+
+    def sq_init(self, *a, **k):
+        real_sq_init(self, *a, **k)
+        try:
+            _mark_internal_locks(self, ("_rlock", "_wlock"))
+            if _created_internally():
+                self._pv_id = ""
+                return
+            oid = _ensure_id(self, "simple-queue", self._rlock)
+            _created(oid, "simple-queue")
+        except Exception as e:
+            error("SimpleQueue()", e)
+
+    def sq_setstate(self, st):
+        real_sq_setstate(self, st)
+        try:
+            _mark_internal_locks(self, ("_rlock", "_wlock"))
+        except Exception:
+            pass
+
+    from multiprocessing.reduction import ForkingPickler
+
+    def sq_put(self, obj):
+        oid = self.__dict__.get("_pv_id")
+        if oid == "" or _internal_caller():
+            return real_sq_put(self, obj)
+        t0 = monotonic_ns()
+        buf = ForkingPickler.dumps(obj)  # what SimpleQueue.put does, so we see the bytes
+        if self._wlock is None:
+            self._writer.send_bytes(buf)
+        else:
+            with self._wlock:
+                self._writer.send_bytes(buf)
+        try:
+            oid = oid or _ensure_id(self, "simple-queue", self._rlock)
+            t1 = monotonic_ns()
+            fn, ln = site()
+            emit(("channel.op", t0, get_ident(), fn, ln, oid, "put", preview(obj), len(buf), _crc32(buf), (t1 - t0) / 1e6, True, None))
+        except Exception as e:
+            error("SimpleQueue.put", e)
+
+    def sq_get(self):
+        oid = self.__dict__.get("_pv_id")
+        if oid == "" or _internal_caller():
+            return real_sq_get(self)
+        t0 = monotonic_ns()
+        with self._rlock:
+            res = self._reader.recv_bytes()
+        obj = ForkingPickler.loads(res)
+        try:
+            oid = oid or _ensure_id(self, "simple-queue", self._rlock)
+            t1 = monotonic_ns()
+            fn, ln = site()
+            emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", preview(obj), len(res), _crc32(res), (t1 - t0) / 1e6, True, None))
+        except Exception as e:
+            error("SimpleQueue.get", e)
+        return obj
+
+    SQ.__init__, SQ.__setstate__, SQ.put, SQ.get = sq_init, sq_setstate, sq_put, sq_get
+
+
+# ---------------------------------------------------------------------------------------------
+# Pipes and connections
+
+def _rebuild_with_id(func, args, oid):
+    """Unpickling side of a traced Connection: rebuild it, then give it back its id."""
+    conn = func(*args)
+    try:
+        conn._pv_id = oid
+    except Exception:
+        pass
+    return conn
+
+
+def _patch_connection(mod):
+    real_pipe = mod.Pipe
+
+    def Pipe(duplex=True):
+        a, b = real_pipe(duplex)
+        try:
+            if not _created_internally(skip_init=False):
+                pid = _next_local_id("pipe")
+                a._pv_id, b._pv_id = pid + ":0", pid + ":1"
+                _created(pid, "pipe", {"end0": a._pv_id, "end1": b._pv_id, "duplex": bool(duplex)})
+        except Exception as e:
+            error("Pipe()", e)
+        return a, b
+
+    mod.Pipe = Pipe
+
+    from multiprocessing.reduction import ForkingPickler
+    dumps, loads = ForkingPickler.dumps, ForkingPickler.loads
+    CB = mod._ConnectionBase
+    real_send_bytes, real_recv_bytes, real_close = CB.send_bytes, CB.recv_bytes, CB.close
+
+    def _op(self, op, t0, prev, buf, ok=True, detail=None):
+        t1 = monotonic_ns()
+        fn, ln = site(3)
+        emit(("channel.op", t1 if op.startswith("recv") else t0, get_ident(), fn, ln, self._pv_id, op, prev,
+              None if buf is None else len(buf), None if buf is None else _crc32(buf), (t1 - t0) / 1e6, ok, detail))
+
+    def send(self, obj):
+        if self.__dict__.get("_pv_id") is None:
+            return _real_send(self, obj)
+        self._check_closed()
+        self._check_writable()
+        t0 = monotonic_ns()
+        buf = dumps(obj)
+        self._send_bytes(buf)
+        try:
+            _op(self, "send", t0, preview(obj), buf)
+        except Exception as e:
+            error("Connection.send", e)
+
+    def recv(self):
+        if self.__dict__.get("_pv_id") is None:
+            return _real_recv(self)
+        self._check_closed()
+        self._check_readable()
+        t0 = monotonic_ns()
+        try:
+            buf = self._recv_bytes()
+        except EOFError:
+            try:
+                _op(self, "eof", t0, None, None, False)
+            except Exception:
+                pass
+            raise
+        mv = buf.getbuffer()
+        obj = loads(mv)
+        try:
+            _op(self, "recv", t0, preview(obj), mv)
+        except Exception as e:
+            error("Connection.recv", e)
+        return obj
+
+    def send_bytes(self, buf, offset=0, size=None):
+        if self.__dict__.get("_pv_id") is None or _internal_caller():
+            return real_send_bytes(self, buf, offset, size)
+        t0 = monotonic_ns()
+        real_send_bytes(self, buf, offset, size)
+        try:
+            m = memoryview(buf).cast("B")
+            m = m[offset:] if size is None else m[offset:offset + size]
+            _op(self, "send_bytes", t0, preview(bytes(m[:_core.PREVIEW_MAX + 1])), m)
+        except Exception as e:
+            error("Connection.send_bytes", e)
+
+    def recv_bytes(self, maxlength=None):
+        if self.__dict__.get("_pv_id") is None or _internal_caller():
+            return real_recv_bytes(self, maxlength)
+        t0 = monotonic_ns()
+        try:
+            b = real_recv_bytes(self, maxlength)
+        except EOFError:
+            try:
+                _op(self, "eof", t0, None, None, False)
+            except Exception:
+                pass
+            raise
+        try:
+            _op(self, "recv_bytes", t0, preview(b), b)
+        except Exception as e:
+            error("Connection.recv_bytes", e)
+        return b
+
+    def close(self):
+        oid = self.__dict__.get("_pv_id")
+        was_open = self._handle is not None
+        real_close(self)
+        if oid and was_open and not _internal_caller():
+            try:
+                fn, ln = site()
+                emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "close", None, None, None, None, True, None))
+            except Exception as e:
+                error("Connection.close", e)
+
+    _real_send, _real_recv = CB.send, CB.recv
+    CB.send, CB.recv, CB.send_bytes, CB.recv_bytes, CB.close = send, recv, send_bytes, recv_bytes, close
+
+    # Carry the id through pickling (spawn / forkserver children, connections sent over queues).
+    try:
+        real_reduce = mod.reduce_connection
+
+        def reduce_connection(conn):
+            func, args = real_reduce(conn)
+            oid = conn.__dict__.get("_pv_id")
+            if oid is None:
+                return func, args
+            return _rebuild_with_id, (func, args, oid)
+
+        ForkingPickler.register(mod.Connection, reduce_connection)
+        mod.reduce_connection = reduce_connection
+    except Exception as e:
+        error("Connection reducer", e)
+
+
+MODULE_PATCHES = {
+    "multiprocessing.queues": _patch_queues,
+    "multiprocessing.connection": _patch_connection,
+}

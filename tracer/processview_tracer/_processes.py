@@ -1,0 +1,313 @@
+"""Process lifecycle: creation, running, exit, join/wait, signals, for every way a process starts."""
+import os
+import signal
+import sys
+import time
+
+from . import _core
+from ._core import emit, error, get_ident, monotonic_ns, site, state
+
+_tls = state.tls
+
+
+def _signame(sig):
+    try:
+        return signal.Signals(sig).name
+    except Exception:
+        return str(sig)
+
+
+def _role_for_target(target):
+    name = getattr(target, "__qualname__", "") or ""
+    mod = getattr(target, "__module__", "") or ""
+    if mod == "multiprocessing.pool" and name == "worker":
+        return "pool-worker"
+    if mod == "concurrent.futures.process" and name == "_process_worker":
+        return "pool-worker"
+    if name.endswith("._run_server") and mod == "multiprocessing.managers":
+        return "manager"
+    return "child"
+
+
+def _obj_id(proc):
+    oid = proc.__dict__.get("_pv_id")
+    if oid is None:
+        state.counter = getattr(state, "counter", 0) + 1
+        oid = "process:%d:%d" % (os.getpid(), state.counter)
+        proc._pv_id = oid
+    return oid
+
+
+# ---------------------------------------------------------------------------------------------
+# os-level entry points
+
+def _wrap_os():
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid > 0:
+            try:
+                # multiprocessing's own fork (Process.start) and the forkserver's are reported by
+                # whoever asked for the process, with richer facts.
+                if getattr(_tls, "starting", None) is None and state.role != "forkserver":
+                    fn, ln = site()
+                    emit(("process.created", monotonic_ns(), get_ident(), fn, ln, pid, "os.fork",
+                          False, "child", "os.fork", None, None, None))
+            except Exception as e:
+                error("os.fork", e)
+        return pid
+
+    fork.__wrapped__ = real_fork
+    os.fork = fork
+
+    real_kill = os.kill
+
+    def kill(pid, sig):
+        if sig:
+            try:
+                caller = sys._getframe(1).f_code.co_name
+                if caller == "_send_signal":
+                    via = "terminate" if sig == signal.SIGTERM else "kill"
+                else:
+                    via = "os.kill"
+                fn, ln = site()
+                emit(("process.signal", monotonic_ns(), get_ident(), fn, ln, pid, _signame(sig), via))
+                state.wake.set()
+            except Exception as e:
+                error("os.kill", e)
+        return real_kill(pid, sig)
+
+    kill.__wrapped__ = real_kill
+    os.kill = kill
+
+    real_waitpid = os.waitpid
+
+    def waitpid(pid, options):
+        t0 = monotonic_ns()
+        res = real_waitpid(pid, options)
+        try:
+            if res[0] > 0:
+                mod = sys._getframe(1).f_globals.get("__name__", "")
+                # multiprocessing and subprocess report their own reaping (join, Popen.wait).
+                if not (mod.startswith("multiprocessing") or mod == "subprocess"):
+                    _emit_waited(res[0], res[1], t0)
+        except Exception as e:
+            error("os.waitpid", e)
+        return res
+
+    waitpid.__wrapped__ = real_waitpid
+    os.waitpid = waitpid
+
+    if hasattr(os, "wait"):
+        real_wait = os.wait
+
+        def wait():
+            t0 = monotonic_ns()
+            res = real_wait()
+            try:
+                _emit_waited(res[0], res[1], t0)
+            except Exception as e:
+                error("os.wait", e)
+            return res
+
+        wait.__wrapped__ = real_wait
+        os.wait = wait
+
+
+def _emit_waited(pid, status, t0):
+    try:
+        code = os.waitstatus_to_exitcode(status)
+    except Exception:
+        code = None
+    t1 = monotonic_ns()
+    fn, ln = site(3)
+    emit(("process.joined", t1, get_ident(), fn, ln, pid, None, False, code, (t1 - t0) / 1e6))
+
+
+# ---------------------------------------------------------------------------------------------
+# multiprocessing.process
+
+def _patch_process(mod):
+    BP = mod.BaseProcess
+    real_start, real_join, real_bootstrap = BP.start, BP.join, BP._bootstrap
+
+    def start(self):
+        method = getattr(self, "_start_method", None)
+        _tls.starting = method or "fork"
+        try:
+            real_start(self)
+        finally:
+            _tls.starting = None
+        try:
+            if method is None:
+                import multiprocessing
+                method = multiprocessing.get_start_method(allow_none=True)
+            fn, ln = site()
+            target = getattr(self, "_target", None)
+            role = _role_for_target(target)
+            tname = _core.qualname(target) if target is not None else _core.qualname(type(self).run)
+            emit(("process.created", monotonic_ns(), get_ident(), fn, ln, self.pid, self.name,
+                  bool(self.daemon), role, method, tname, None, _obj_id(self)))
+            state.wake.set()
+        except Exception as e:
+            error("Process.start", e)
+
+    def join(self, timeout=None):
+        t0 = monotonic_ns()
+        popen = getattr(self, "_popen", None)
+        if popen is not None:
+            popen._pv_in_join = True
+        try:
+            return real_join(self, timeout)
+        finally:
+            try:
+                if popen is not None:
+                    popen._pv_in_join = False
+                    code = popen.returncode
+                    if code is not None and popen.__dict__.get("_pv_reported"):
+                        return_code = code
+                    else:
+                        return_code = code
+                    if not popen.__dict__.get("_pv_join_reported"):
+                        t1 = monotonic_ns()
+                        fn, ln = site()
+                        emit(("process.joined", t1, get_ident(), fn, ln, popen.pid, timeout,
+                              return_code is None, return_code, (t1 - t0) / 1e6))
+                        if return_code is not None:
+                            popen._pv_join_reported = True
+            except Exception as e:
+                error("Process.join", e)
+
+    def _bootstrap(self, *args, **kwargs):
+        try:
+            role = _role_for_target(getattr(self, "_target", None))
+            state.role, state.name = role, self.name
+            emit(("process.running", monotonic_ns(), get_ident(), None, None, self.name, bool(self.daemon), role))
+            state.wake.set()
+            real_run = self.run
+
+            def run():
+                try:
+                    return real_run()
+                except SystemExit as e:
+                    c = e.code
+                    state.exit_info = ("sys.exit", c if isinstance(c, int) else (0 if c is None else 1), None)
+                    raise
+                except BaseException as e:
+                    state.exit_info = ("exception", 1, "%s: %s" % (type(e).__name__, e))
+                    raise
+
+            self.run = run
+        except Exception as e:
+            error("Process._bootstrap", e)
+        code = real_bootstrap(self, *args, **kwargs)
+        try:
+            try:
+                del self.run
+            except Exception:
+                pass
+            info = state.exit_info or ("return", code, None)
+            _core.emit_exit(info[0], code, None, info[2])
+            _core.flush()
+        except Exception as e:
+            error("Process._bootstrap exit", e)
+        return code
+
+    BP.start, BP.join, BP._bootstrap = start, join, _bootstrap
+
+
+def _patch_popen_fork(mod):
+    P = mod.Popen
+    real_poll = P.poll
+
+    def poll(self, flag=os.WNOHANG):
+        before = self.returncode
+        rc = real_poll(self, flag)
+        if before is None and rc is not None and not self.__dict__.get("_pv_in_join"):
+            try:
+                # Reaped by multiprocessing internals (is_alive, active_children, a new Process start).
+                if not self.__dict__.get("_pv_join_reported"):
+                    self._pv_join_reported = True
+                    fn, ln = site()
+                    emit(("process.joined", monotonic_ns(), get_ident(), fn, ln, self.pid, None, False, rc, 0.0))
+            except Exception as e:
+                error("Popen.poll", e)
+        return rc
+
+    P.poll = poll
+
+
+def _patch_popen_forkserver(mod):
+    _patch_popen_fork(mod)
+
+
+def _patch_util(mod):
+    real = mod.spawnv_passfds
+
+    def spawnv_passfds(path, args, passfds):
+        pid = real(path, args, passfds)
+        try:
+            cmd = " ".join(str(a) for a in args)
+            if "--multiprocessing-fork" not in cmd:
+                role = "forkserver" if "forkserver" in cmd else ("resource-tracker" if "tracker" in cmd else "external")
+                name = {"forkserver": "ForkServer", "resource-tracker": "ResourceTracker"}.get(role, "helper")
+                fn, ln = site()
+                emit(("process.created", monotonic_ns(), get_ident(), fn, ln, pid, name, False, role,
+                      "spawn", None, [str(a) for a in args], None))
+        except Exception as e:
+            error("spawnv_passfds", e)
+        return pid
+
+    mod.spawnv_passfds = spawnv_passfds
+
+
+# ---------------------------------------------------------------------------------------------
+# subprocess
+
+def _patch_subprocess(mod):
+    P = mod.Popen
+    real_init = P.__init__
+    real_handle = P._handle_exitstatus
+
+    def __init__(self, args, *a, **k):
+        real_init(self, args, *a, **k)
+        try:
+            if isinstance(args, (str, bytes, os.PathLike)):
+                argv = [os.fsdecode(args)]
+            else:
+                argv = [os.fsdecode(x) if isinstance(x, (bytes, os.PathLike)) else str(x) for x in args]
+            exe = os.path.basename(argv[0].split()[0]) if argv and argv[0] else ""
+            role = "child" if exe.startswith("python") or argv[0] == sys.executable else "external"
+            fn, ln = site()
+            emit(("process.created", monotonic_ns(), get_ident(), fn, ln, self.pid, exe, False, role,
+                  "subprocess", None, argv, None))
+            self._pv_t0 = monotonic_ns()
+        except Exception as e:
+            error("subprocess.Popen", e)
+
+    def _handle_exitstatus(self, sts, *a, **k):
+        real_handle(self, sts, *a, **k)
+        try:
+            fn, ln = site()
+            t = monotonic_ns()
+            emit(("process.joined", t, get_ident(), fn, ln, self.pid, None, False, self.returncode,
+                  (t - self.__dict__.get("_pv_t0", t)) / 1e6))
+        except Exception as e:
+            error("Popen.wait", e)
+
+    P.__init__ = __init__
+    P._handle_exitstatus = _handle_exitstatus
+
+
+MODULE_PATCHES = {
+    "multiprocessing.process": _patch_process,
+    "multiprocessing.popen_fork": _patch_popen_fork,
+    "multiprocessing.popen_forkserver": _patch_popen_forkserver,
+    "multiprocessing.util": _patch_util,
+    "subprocess": _patch_subprocess,
+}
+
+
+def install():
+    _wrap_os()

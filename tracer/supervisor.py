@@ -1,0 +1,235 @@
+"""Process View run supervisor: `python -I supervisor.py [--grace-ms N] -- SCRIPT [ARGS...]`.
+
+Started by the launcher (src/core/tracer/launch.ts), not traced itself (-I ignores PYTHONPATH).
+It
+- makes itself a child subreaper (Linux, prctl PR_SET_CHILD_SUBREAPER), so an orphan of the run is
+  re-parented to it instead of to init: it stays observable, its exit status is known, and Stop
+  can still end it. Elsewhere orphans go to init (documented in docs/protocol.md);
+- starts the script with the same interpreter, stdin/stdout/stderr inherited untouched;
+- reaps the script and every adopted orphan, reporting `process.adopted` / `process.reaped`;
+- on SIGTERM (Stop) sends SIGTERM to every descendant, then SIGKILL after the grace period;
+- stays until the last descendant is gone, then exits with the script's status (re-raising the
+  signal that killed it), so whoever started us sees what the script did.
+Standard library only; it must never print anything of its own on the program's streams.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+PROTOCOL_VERSION = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _subreaper():
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except Exception:
+        return False
+
+
+class Reporter:
+    """Sends the supervisor's few events synchronously; gives up silently when the receiver is gone."""
+
+    def __init__(self):
+        self.sock = None
+        self.lock = threading.Lock()
+        self.dead = False
+        try:
+            port = int(os.environ["PROCESS_VIEW_PORT"])
+            token = os.environ["PROCESS_VIEW_TOKEN"]
+            self.sock = socket.create_connection((os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1"), port), timeout=2)
+            hs = {"pv": PROTOCOL_VERSION, "token": token, "pid": os.getpid(), "client": "supervisor"}
+            self.sock.sendall((json.dumps(hs) + "\n").encode())
+        except Exception:
+            self.dead = True
+
+    def send(self, *ev):
+        if self.dead:
+            return
+        line = json.dumps({"ppid": os.getppid(), "ev": [[ev[0], time.monotonic_ns(), None, None, None] + list(ev[1:])]})
+        with self.lock:
+            try:
+                self.sock.sendall((line + "\n").encode())
+            except Exception:
+                self.dead = True
+
+    def close(self):
+        try:
+            if self.sock is not None:
+                self.sock.close()
+        except Exception:
+            pass
+
+
+def _children_of_linux():
+    """pid -> ppid for every process (one /proc scan)."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                data = f.read()
+            rest = data[data.rindex(b")") + 2:].split()
+            table[int(name)] = int(rest[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _process_table():
+    if os.path.isdir("/proc/self"):
+        return _children_of_linux()
+    import subprocess
+    out = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    table = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+            table[int(parts[0])] = int(parts[1])
+    return table
+
+
+def _descendants(root):
+    table = _process_table()
+    kids = {}
+    for pid, ppid in table.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, stack = [], [root]
+    while stack:
+        for c in kids.get(stack.pop(), ()):
+            out.append(c)
+            stack.append(c)
+    return out
+
+
+def _signame(sig):
+    try:
+        return signal.Signals(sig).name
+    except Exception:
+        return str(sig)
+
+
+def main(argv):
+    grace = 3.0
+    if "--" not in argv:
+        sys.stderr.write("usage: supervisor.py [--grace-ms N] -- SCRIPT [ARGS...]\n")
+        return 2
+    sep = argv.index("--")
+    opts, cmd = argv[:sep], argv[sep + 1:]
+    if "--grace-ms" in opts:
+        grace = int(opts[opts.index("--grace-ms") + 1]) / 1000.0
+    if not cmd:
+        sys.stderr.write("supervisor.py: no script given\n")
+        return 2
+
+    me = os.getpid()
+    is_subreaper = _subreaper()
+    reporter = Reporter()
+    stopping = threading.Event()
+    adopted = set()
+    lock = threading.Lock()
+
+    # Ctrl-C in a terminal reaches the whole foreground process group: the script decides what
+    # it means; we only report and wait.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    env = dict(os.environ)
+    env["PROCESS_VIEW_SUPERVISOR_PID"] = str(me)
+    try:
+        root = os.posix_spawn(sys.executable, [sys.executable] + cmd, env,
+                              setsigdef=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+    except OSError as e:
+        sys.stderr.write("process-view: cannot start %s: %s\n" % (sys.executable, e))
+        return 127
+
+    def stop(signum=None, frame=None):
+        if stopping.is_set():
+            return
+        stopping.set()
+        threading.Thread(target=_terminate_all, daemon=True).start()
+
+    def _terminate_all():
+        targets = _descendants(me)
+        for pid in targets:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if not _descendants(me):
+                return
+            time.sleep(0.05)
+        for pid in _descendants(me):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, stop)
+
+    def watch_adoptions():
+        # Orphans re-parented to us while alive; their exit is seen by waitpid below.
+        while True:
+            time.sleep(0.2)
+            try:
+                table = _children_of_linux()
+            except Exception:
+                return
+            for pid, ppid in table.items():
+                if ppid == me and pid != root:
+                    with lock:
+                        if pid in adopted:
+                            continue
+                        adopted.add(pid)
+                    reporter.send("process.adopted", pid)
+
+    if is_subreaper and os.path.isdir("/proc/self"):
+        threading.Thread(target=watch_adoptions, daemon=True).start()
+
+    root_status = None
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if os.WIFSTOPPED(status) or (hasattr(os, "WIFCONTINUED") and os.WIFCONTINUED(status)):
+            continue
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = _signame(os.WTERMSIG(status)) if os.WIFSIGNALED(status) else None
+        if pid == root:
+            root_status = status
+        else:
+            with lock:
+                if pid not in adopted:
+                    adopted.add(pid)
+                    reporter.send("process.adopted", pid)
+        reporter.send("process.reaped", pid, code, sig, pid != root)
+
+    reporter.close()
+    if root_status is None:
+        return 1
+    if os.WIFSIGNALED(root_status):
+        sig = os.WTERMSIG(root_status)
+        sys.stdout.flush()
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        return 128 + sig
+    return os.WEXITSTATUS(root_status)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
