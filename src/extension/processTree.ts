@@ -1,0 +1,131 @@
+/**
+ * The Processes view: draws the forest built by processModel.ts. One TreeItem class per node kind,
+ * each with its contextValue (menus), icon and default command; getParent for reveal; tooltips
+ * resolved when hovered. Ended processes are greyed through a FileDecorationProvider on their
+ * resource URI, since a TreeItem label has no colour of its own.
+ */
+import * as vscode from 'vscode';
+import type { SessionSnapshot } from '../core/session/model';
+import { escapeMarkdown } from './format';
+import { Commands, ItemContext, ProcessUriScheme } from './ids';
+import {
+  buildProcessForest,
+  isEnded,
+  poolDescription,
+  poolLabel,
+  processDescription,
+  processLabel,
+  processTooltipLines,
+  stateLook,
+  type PoolRow,
+  type ProcessForest,
+  type ProcessRow,
+  type TreeRow,
+} from './processModel';
+import type { SessionStore } from './sessionStore';
+
+const t = vscode.l10n.t;
+
+export class ProcessItem extends vscode.TreeItem {
+  constructor(readonly row: ProcessRow) {
+    const p = row.process;
+    super(processLabel(p), row.children.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    this.id = row.id;
+    this.description = processDescription(p, t);
+    const look = stateLook(p);
+    this.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+    const ended = isEnded(p);
+    this.contextValue = ended ? ItemContext.processEnded : ItemContext.processAlive;
+    // The path carries what the decoration provider needs: no lookup, and a new URI when the state changes.
+    this.resourceUri = vscode.Uri.from({ scheme: ProcessUriScheme, path: `/${ended ? 'ended' : 'live'}/${p.pid}` });
+    this.accessibilityInformation = { label: `${processLabel(p)}, ${this.description}` };
+    if (p.createdAt) {
+      this.command = { command: Commands.revealSource, title: t('Reveal Creating Line'), arguments: [row] };
+    }
+  }
+}
+
+export class PoolItem extends vscode.TreeItem {
+  constructor(readonly row: PoolRow) {
+    super(poolLabel(row, t), vscode.TreeItemCollapsibleState.Expanded);
+    this.id = row.id;
+    this.description = poolDescription(row, t);
+    this.iconPath = new vscode.ThemeIcon('layers');
+    this.contextValue = ItemContext.pool;
+    if (row.pool?.createdAt) {
+      this.command = { command: Commands.revealSource, title: t('Reveal Creating Line'), arguments: [row] };
+    }
+  }
+}
+
+export type ProcessTreeItem = ProcessItem | PoolItem;
+
+export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscode.Disposable {
+  private forest: ProcessForest = { roots: [], byId: new Map(), hiddenCount: 0 };
+  private snapshot: SessionSnapshot | undefined;
+  private readonly changed = new vscode.EventEmitter<TreeRow | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly store: SessionStore,
+    private showExited: () => boolean,
+  ) {
+    this.subscription = store.onDidChange((s) => this.update(s));
+    this.update(store.current());
+  }
+
+  /** Rebuilds the forest (after a new snapshot or the show/hide ended toggle). */
+  update(snapshot: SessionSnapshot | undefined = this.store.current()): void {
+    this.snapshot = snapshot;
+    this.forest = snapshot ? buildProcessForest(snapshot, this.showExited()) : { roots: [], byId: new Map(), hiddenCount: 0 };
+    this.changed.fire(undefined);
+  }
+
+  get hiddenCount(): number {
+    return this.forest.hiddenCount;
+  }
+
+  getTreeItem(row: TreeRow): vscode.TreeItem {
+    return row.kind === 'process' ? new ProcessItem(row) : new PoolItem(row);
+  }
+
+  getChildren(row?: TreeRow): TreeRow[] {
+    return row ? row.children : [...this.forest.roots];
+  }
+
+  getParent(row: TreeRow): TreeRow | undefined {
+    return row.parentId === null ? undefined : this.forest.byId.get(row.parentId);
+  }
+
+  /** Tooltips are built only when hovered: they hold several sentences per process. */
+  resolveTreeItem(item: vscode.TreeItem, row: TreeRow): vscode.TreeItem {
+    if (row.kind === 'process' && this.snapshot) {
+      const md = new vscode.MarkdownString();
+      const [first, ...rest] = processTooltipLines(row.process, this.snapshot, t);
+      md.appendMarkdown(`**${escapeMarkdown(first ?? '')}**\n\n`);
+      for (const line of rest) md.appendMarkdown(`${escapeMarkdown(line)}\n\n`);
+      item.tooltip = md;
+    }
+    return item;
+  }
+
+  /** Row of a live process by pid (for reveal from the editor). */
+  findProcess(pid: number): ProcessRow | undefined {
+    for (const row of this.forest.byId.values()) if (row.kind === 'process' && row.process.pid === pid) return row;
+    return undefined;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** Greys ended processes' labels. */
+export class EndedProcessDecorations implements vscode.FileDecorationProvider {
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== ProcessUriScheme || !uri.path.startsWith('/ended/')) return undefined;
+    return new vscode.FileDecoration(undefined, t('ended'), new vscode.ThemeColor('disabledForeground'));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The extension as one object: builds every part, wires them together, owns them. `activate`
+ * makes one of these; `dispose` (on deactivate) ends the run and frees everything.
+ */
+import * as vscode from 'vscode';
+import { ChannelTreeProvider } from './channelTree';
+import { copyPid, pickExample, registerCommands, revealMessage, revealRow, saveRecordingAs, signalProcess, type CommandTable } from './commands';
+import { onConfigChange, readConfig } from './config';
+import type { CoreServices } from './coreAdapter';
+import { EditorDecorations } from './editorDecorations';
+import { Commands, ContextKeys, Settings, Views } from './ids';
+import { Logger } from './log';
+import { EndedProcessDecorations, ProcessTreeProvider } from './processTree';
+import { RunController } from './runController';
+import { SessionStore } from './sessionStore';
+import { StatusBar } from './statusBar';
+import { TimelinePanel } from './timelinePanel';
+
+const t = vscode.l10n.t;
+
+export class ProcessView implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly log: Logger;
+  readonly store: SessionStore;
+  readonly processes: ProcessTreeProvider;
+  readonly channels: ChannelTreeProvider;
+  readonly runs: RunController;
+  readonly timeline: TimelinePanel;
+  readonly processView: vscode.TreeView<unknown>;
+  private showExited: boolean;
+  private openedRecording: string | undefined;
+
+  constructor(context: vscode.ExtensionContext, core: CoreServices) {
+    const own = <T extends vscode.Disposable>(d: T): T => {
+      this.disposables.push(d);
+      return d;
+    };
+    this.log = own(new Logger(t('Process View')));
+    this.store = own(new SessionStore());
+    this.showExited = readConfig().keepExitedProcesses;
+    this.processes = own(new ProcessTreeProvider(this.store, () => this.showExited));
+    this.channels = own(new ChannelTreeProvider(this.store, () => readConfig().payloadPreviewLength));
+    this.processView = own(vscode.window.createTreeView(Views.processes, { treeDataProvider: this.processes, showCollapseAll: true }));
+    own(vscode.window.createTreeView(Views.channels, { treeDataProvider: this.channels, showCollapseAll: true }));
+    own(vscode.window.registerFileDecorationProvider(new EndedProcessDecorations()));
+    own(new EditorDecorations(this.store));
+    const status = own(new StatusBar(this.store));
+    this.runs = own(new RunController(core.launch, this.store, this.log, context.globalStorageUri));
+    own(this.runs.onDidChangeRunning((running) => status.setRunning(running)));
+    this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log));
+    own(this.store.onDidChange(() => this.updateViewMessage()));
+
+    own(
+      onConfigChange([Settings.keepExitedProcesses], () => {
+        this.setShowExited(readConfig().keepExitedProcesses);
+      }),
+    );
+    own(onConfigChange([Settings.payloadPreviewLength], () => this.store.refresh()));
+
+    const commands: CommandTable = {
+      [Commands.run]: (uri) => this.runs.run(uri instanceof vscode.Uri ? uri : undefined),
+      [Commands.stop]: () => this.runs.stop(),
+      [Commands.rerun]: () => this.runs.rerun(),
+      [Commands.openRecording]: (uri) => this.openRecording(core, uri instanceof vscode.Uri ? uri : undefined),
+      [Commands.saveRecording]: () => saveRecordingAs(this.openedRecording ?? this.runs.recordingPath),
+      [Commands.showTimeline]: () => this.timeline.show(),
+      [Commands.openExample]: () => pickExample(context.extensionUri),
+      [Commands.showLog]: () => this.log.show(),
+      [Commands.hideExited]: () => this.setShowExited(false),
+      [Commands.showExited]: () => this.setShowExited(true),
+      [Commands.revealSource]: (row) => revealRow(row),
+      [Commands.terminateProcess]: (row) => signalProcess(row, 'SIGTERM', this.runs.liveRootPid, this.log),
+      [Commands.killProcess]: (row) => signalProcess(row, 'SIGKILL', this.runs.liveRootPid, this.log),
+      [Commands.copyPid]: (row) => copyPid(row),
+      [Commands.revealMessage]: (row) => revealMessage(row),
+    };
+    own(registerCommands(commands, this.log));
+    void this.setContext(ContextKeys.showExited, this.showExited);
+    void this.setContext(ContextKeys.hasSession, false);
+    this.log.info(`Process View ${String(context.extension.packageJSON.version)} activated`);
+  }
+
+  private setShowExited(show: boolean): void {
+    this.showExited = show;
+    void this.setContext(ContextKeys.showExited, show);
+    this.processes.update();
+    this.updateViewMessage();
+  }
+
+  /** The line above the tree: what moment is shown, and how many ended processes are hidden. */
+  private updateViewMessage(): void {
+    void this.setContext(ContextKeys.hasSession, this.store.hasSession);
+    const parts: string[] = [];
+    const origin = this.store.origin;
+    if (origin?.kind === 'recording') parts.push(t('Recording: {0}', origin.file.split(/[\\/]/).pop() ?? origin.file));
+    const at = this.store.scrubbedTo;
+    if (at !== null) parts.push(t('As it was at {0} s (scrubbed in the timeline)', (at / 1000).toFixed(3)));
+    if (this.processes.hiddenCount > 0) parts.push(t('{0} ended processes hidden', this.processes.hiddenCount));
+    this.processView.message = parts.length > 0 ? parts.join(' · ') : undefined;
+  }
+
+  private async openRecording(core: CoreServices, target: vscode.Uri | undefined): Promise<void> {
+    const file =
+      target ??
+      (
+        await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { [t('Process View recording')]: ['jsonl'] },
+          openLabel: t('Open Recording'),
+        })
+      )?.[0];
+    if (!file) return;
+    if (this.runs.isRunning) {
+      void vscode.window.showWarningMessage(t('Stop the current run before opening a recording.'));
+      return;
+    }
+    const { session, warnings } = await core.openRecording(file.fsPath);
+    this.openedRecording = file.fsPath;
+    this.store.show(session, { kind: 'recording', file: file.fsPath });
+    for (const w of warnings) void vscode.window.showWarningMessage(t('Recording {0}: {1}', file.fsPath, w));
+    await vscode.commands.executeCommand(`${Views.processes}.focus`);
+    this.timeline.show();
+  }
+
+  private setContext(key: string, value: unknown): Thenable<unknown> {
+    return vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  dispose(): void {
+    // Reverse order: parts built later depend on the ones built earlier.
+    for (const d of this.disposables.reverse()) d.dispose();
+    this.disposables.length = 0;
+  }
+}

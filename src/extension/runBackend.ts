@@ -1,0 +1,37 @@
+/**
+ * What the run controller needs from the core to run a script: a traced run feeding a Session,
+ * with the script's stdio. The real implementation (createCoreBackend) composes
+ * src/core/tracer, src/core/session and the sampler; tests can pass their own.
+ * No `vscode` import.
+ */
+import type { ViewableSession } from './sessionStore';
+
+export interface RunRequest {
+  readonly python: string;
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly samplingIntervalMs: number;
+  readonly payloadPreviewLength: number;
+  /** Where the recording (.jsonl) is written while the run goes on. */
+  readonly recordingPath: string;
+}
+
+export interface RunOutcome {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+}
+
+export interface ActiveRun {
+  readonly session: ViewableSession;
+  readonly rootPid: number | null;
+  onOutput(listener: (text: string, stream: 'stdout' | 'stderr') => void): void;
+  writeInput(text: string): void;
+  endInput(): void;
+  /** Resolves once the script and every process of the run have ended. */
+  readonly exited: Promise<RunOutcome>;
+  /** Ends every process of the run (politely, then by force). */
+  stop(): Promise<void>;
+}
+
+export type RunBackend = (request: RunRequest) => Promise<ActiveRun>;

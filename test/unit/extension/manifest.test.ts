@@ -1,0 +1,88 @@
+/**
+ * package.json agrees with src/extension/ids.ts, every `%key%` has an English and a Chinese text,
+ * and every string the extension passes to l10n.t has a Simplified Chinese translation.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Commands, ConfigSection, ContextKeys, Settings, ViewContainerId, Views } from '../../../src/extension/ids';
+
+const root = join(__dirname, '..', '..', '..', '..');
+const readJson = (path: string): any => JSON.parse(readFileSync(join(root, path), 'utf8'));
+const pkg = readJson('package.json');
+const contributes = pkg.contributes;
+
+describe('package.json agrees with ids.ts', () => {
+  it('declares exactly the commands of ids.ts', () => {
+    const declared = contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepEqual(declared, Object.values(Commands).sort());
+  });
+
+  it('declares the view container and views of ids.ts', () => {
+    assert.equal(contributes.viewsContainers.activitybar[0].id, ViewContainerId);
+    assert.deepEqual(contributes.views[ViewContainerId].map((v: { id: string }) => v.id).sort(), Object.values(Views).sort());
+  });
+
+  it('declares exactly the settings of ids.ts', () => {
+    const declared = Object.keys(contributes.configuration.properties).sort();
+    assert.deepEqual(declared, Object.values(Settings).map((k) => `${ConfigSection}.${k}`).sort());
+  });
+
+  it('menus name only declared commands, and when clauses only declared keys', () => {
+    const commands = new Set<string>(Object.values(Commands));
+    const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Views)]);
+    for (const [menu, entries] of Object.entries(contributes.menus as Record<string, Array<{ command: string; when?: string }>>)) {
+      for (const e of entries) {
+        assert.ok(commands.has(e.command), `${menu}: ${e.command}`);
+        for (const key of e.when?.match(/processView\.[A-Za-z.]+/g) ?? []) assert.ok(known.has(key), `${menu}: ${key} in "${e.when}"`);
+      }
+    }
+    for (const c of contributes.commands) {
+      for (const key of (c.enablement ?? '').match(/processView\.[A-Za-z.]+/g) ?? []) assert.ok(known.has(key), key);
+    }
+  });
+});
+
+describe('localization', () => {
+  const nls = readJson('package.nls.json');
+  const nlsZh = readJson('package.nls.zh-cn.json');
+  const bundleZh = readJson('l10n/bundle.l10n.zh-cn.json');
+
+  it('every %key% of package.json has English and Chinese text', () => {
+    const keys = new Set([...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]!));
+    for (const k of keys) {
+      assert.equal(typeof nls[k], 'string', `package.nls.json: ${k}`);
+      assert.equal(typeof nlsZh[k], 'string', `package.nls.zh-cn.json: ${k}`);
+    }
+    assert.deepEqual(Object.keys(nlsZh).sort(), Object.keys(nls).sort());
+  });
+
+  /** String literals passed to t(...) / l10n.t(...) in the extension sources. */
+  function sourceStrings(): Set<string> {
+    const dir = join(root, 'src', 'extension');
+    const files = [join(root, 'src', 'extension.ts'), ...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))];
+    const out = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) out.add(m[1]!.replace(/\\'/g, "'"));
+    }
+    return out;
+  }
+
+  it('every string the extension shows has a Simplified Chinese translation', () => {
+    const strings = sourceStrings();
+    assert.ok(strings.size > 100, `found only ${strings.size} strings: the scan is broken`);
+    const missing = [...strings].filter((s) => typeof bundleZh[s] !== 'string' || bundleZh[s].length === 0);
+    assert.deepEqual(missing, []);
+  });
+
+  it('translations keep their placeholders and the bundle has no stale entries', () => {
+    const strings = sourceStrings();
+    for (const [en, zh] of Object.entries(bundleZh as Record<string, string>)) {
+      assert.ok(strings.has(en), `stale entry: ${en}`);
+      const placeholders = (s: string) => (s.match(/\{\d+\}/g) ?? []).sort();
+      assert.deepEqual(placeholders(zh), placeholders(en), en);
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { englishLocalize as t } from '../../../src/extension/format';
+import {
+  buildProcessForest,
+  countProcesses,
+  processDescription,
+  processTooltipLines,
+  stateLook,
+  type ProcessRow,
+  type TreeRow,
+} from '../../../src/extension/processModel';
+import { bigRun, proc, producerConsumer } from './fixtures/snapshots';
+
+const pidsOf = (rows: readonly TreeRow[]): Array<number | string> =>
+  rows.map((r) => (r.kind === 'process' ? r.process.pid : `pool:${r.poolId}`));
+
+describe('process tree building', () => {
+  it('nests children under their creator and pool workers under a pool row', () => {
+    const forest = buildProcessForest(producerConsumer(), true);
+    assert.deepEqual(pidsOf(forest.roots), [100]);
+    const main = forest.roots[0] as ProcessRow;
+    assert.deepEqual(pidsOf(main.children), [101, 102, 'pool:pool7']);
+    const pool = main.children[2]!;
+    assert.equal(pool.kind, 'pool');
+    assert.deepEqual(pidsOf(pool.children), [110, 111]);
+    // The orphan stays under the process that created it (and is flagged, see below).
+    const producer = main.children[0] as ProcessRow;
+    assert.deepEqual(pidsOf(producer.children), [103]);
+  });
+
+  it('getParent data: every row names a parent that is in the index', () => {
+    const forest = buildProcessForest(producerConsumer(), true);
+    for (const row of forest.byId.values()) {
+      if (row.parentId !== null) assert.ok(forest.byId.has(row.parentId), `${row.id} → ${row.parentId}`);
+    }
+    const worker = [...forest.byId.values()].find((r) => r.kind === 'process' && r.process.pid === 110)!;
+    assert.equal(forest.byId.get(worker.parentId!)?.kind, 'pool');
+  });
+
+  it('hides ended processes on request, but keeps an ended parent of a live child', () => {
+    const forest = buildProcessForest(producerConsumer(), false);
+    const main = forest.roots[0] as ProcessRow;
+    // 101 exited but its orphan 103 lives; 111 was killed and is hidden; the zombie 102 stays.
+    assert.deepEqual(pidsOf(main.children), [101, 102, 'pool:pool7']);
+    assert.deepEqual(pidsOf(main.children[2]!.children), [110]);
+    assert.equal(forest.hiddenCount, 1);
+  });
+
+  it('tells a reused pid apart by start time', () => {
+    const s = producerConsumer();
+    const reused = {
+      ...s,
+      processes: [
+        proc({ pid: 1, key: '1@a', name: 'MainProcess', role: 'main' as const }),
+        proc({ pid: 5, key: '5@a', parentPid: 1, startedMs: 10, state: 'exited', exitedMs: 20, exitCode: 0 }),
+        proc({ pid: 5, key: '5@b', parentPid: 1, startedMs: 30 }),
+        proc({ pid: 6, key: '6@a', parentPid: 5, startedMs: 40 }),
+      ],
+    };
+    const forest = buildProcessForest(reused, true);
+    const main = forest.roots[0] as ProcessRow;
+    assert.deepEqual(main.children.map((c) => (c as ProcessRow).process.key), ['5@a', '5@b']);
+    assert.deepEqual((main.children[1] as ProcessRow).children.map((c) => (c as ProcessRow).process.key), ['6@a']);
+  });
+
+  it('builds 500 processes quickly', () => {
+    const s = bigRun(500, 10);
+    const start = performance.now();
+    const forest = buildProcessForest(s, true);
+    const took = performance.now() - start;
+    assert.equal(forest.byId.size, 500);
+    assert.ok(took < 250, `took ${took} ms`);
+  });
+});
+
+describe('process rows in words', () => {
+  const s = producerConsumer();
+  const byPid = (pid: number) => s.processes.find((p) => p.pid === pid)!;
+
+  it('describes role, state, flags, CPU and memory', () => {
+    assert.equal(processDescription(byPid(103), t), 'child · sleeping · orphan · 0.5% · 12.0 MB');
+    assert.equal(processDescription(byPid(101), t), 'child · exited (0)');
+    assert.equal(processDescription(byPid(111), t), 'pool worker · killed by SIGTERM');
+  });
+
+  it('explains a zombie: how long ago, which parent has not joined, where it started', () => {
+    const lines = processTooltipLines(byPid(102), s, t);
+    const zombie = lines.find((l) => l.startsWith('Zombie'));
+    assert.equal(
+      zombie,
+      'Zombie: exited 3.2 s ago; its parent 100 has not called join() (or wait()) yet, so the process table still holds its exit status. Started at producer.py:14.',
+    );
+  });
+
+  it('explains an orphan: whose parent exited and who adopted it', () => {
+    const lines = processTooltipLines(byPid(103), s, t);
+    assert.ok(lines.includes('Orphan: its parent 101 exited while it was still running 4.1 s ago; it was adopted by 1 (init).'), lines.join('\n'));
+    assert.ok(lines.includes('Parent now: 1 (at creation: 101)'));
+  });
+
+  it('gives each state its own icon, with theme colours only', () => {
+    const looks = ['running', 'sleeping', 'zombie', 'killed', 'stopped'].map((state) => stateLook(proc({ pid: 1, state: state as never })));
+    looks.push(stateLook(proc({ pid: 1, state: 'exited', exitCode: 0 })));
+    assert.equal(new Set(looks.map((l) => l.icon)).size, looks.length);
+    for (const l of looks) assert.match(l.color, /^[a-zA-Z]+(\.[a-zA-Z]+)+$|^disabledForeground$/);
+  });
+
+  it('counts alive, zombie, orphan and ended processes for the status bar', () => {
+    assert.deepEqual(countProcesses(s), { alive: 3, zombies: 1, orphans: 1, ended: 2 });
+  });
+});
