@@ -1,0 +1,118 @@
+// Runs real examples through "Run with Process View" inside a real VS Code and checks what the
+// views hold: the tree populates while the script runs, a zombie is shown as one and reaped,
+// queue messages reach the Channels view, the timeline gets lanes, and stdin typed into the
+// run's terminal reaches the script.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ProcessViewApi } from '../../src/extension';
+import type { ProcessRow, TreeRow } from '../../src/extension/processModel';
+
+const root = join(__dirname, '..', '..', '..');
+const examples = join(root, 'examples');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string };
+
+async function api(): Promise<ProcessViewApi> {
+  const ext = vscode.extensions.getExtension<ProcessViewApi>(`${manifest.publisher}.${manifest.name}`);
+  assert.ok(ext, 'extension not found');
+  return ext.activate();
+}
+
+async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function allRows(pv: ProcessViewApi): TreeRow[] {
+  const out: TreeRow[] = [];
+  const walk = (rows: readonly TreeRow[]): void => {
+    for (const r of rows) {
+      out.push(r);
+      walk(pv.processes.getChildren(r));
+    }
+  };
+  walk(pv.processes.getChildren());
+  return out;
+}
+const processRows = (pv: ProcessViewApi): ProcessRow[] => allRows(pv).filter((r): r is ProcessRow => r.kind === 'process');
+
+describe('Run with Process View (real runs)', function () {
+  this.timeout(90_000);
+
+  it('shows the zombie of 18_zombie.py while its parent sleeps, then the reaping', async () => {
+    const pv = await api();
+    const script = vscode.Uri.file(join(examples, '18_zombie.py'));
+    const done = vscode.commands.executeCommand('processView.run', script);
+    // While running: the main process and its child appear, and the child becomes a zombie.
+    const zombie = await poll(() => processRows(pv).find((r) => r.process.state === 'zombie'), 'a zombie row', 30_000);
+    assert.equal(zombie.process.role, 'child');
+    const main = processRows(pv).find((r) => r.process.role === 'main');
+    assert.ok(main, 'main process row');
+    assert.equal(zombie.parentId, main.id, 'the zombie sits under the process that created it');
+    assert.equal(pv.processes.getParent(zombie), main);
+    assert.equal(zombie.process.createdAt?.line, 46, 'created at p.start()');
+    assert.ok(pv.runs.isRunning);
+    await done;
+    assert.equal(pv.runs.isRunning, false);
+    const after = processRows(pv).find((r) => r.process.pid === zombie.process.pid);
+    assert.ok(after, 'the ended child is kept');
+    assert.equal(after.process.state, 'exited');
+    assert.equal(after.process.zombie, true, 'remembered as having been a zombie');
+    assert.equal(after.process.reapedBy, main.process.pid);
+    const snapshot = pv.store.current();
+    assert.ok(snapshot?.lines.some((l) => l.site.line === 46 && l.processesStarted.includes(zombie.process.pid)), 'the p.start() line knows its pid');
+  });
+
+  it('hides ended processes on request and shows them again', async () => {
+    const pv = await api();
+    const before = processRows(pv).length;
+    assert.ok(before >= 2);
+    await vscode.commands.executeCommand('processView.hideExited');
+    assert.equal(processRows(pv).length, 0, 'every process of the finished run has ended');
+    assert.ok(pv.processes.hiddenCount >= 2);
+    await vscode.commands.executeCommand('processView.showExited');
+    assert.equal(processRows(pv).length, before);
+  });
+
+  it('logs the queue messages of 29_queue_two_processes.py in the Channels view and the timeline', async () => {
+    const pv = await api();
+    await vscode.commands.executeCommand('processView.run', vscode.Uri.file(join(examples, '29_queue_two_processes.py')));
+    const channels = pv.channels.getChildren();
+    const queue = channels.find((c) => c.kind === 'channel' && c.channel.kind === 'queue');
+    assert.ok(queue, `a queue in ${JSON.stringify(channels.map((c) => c.kind === 'channel' && c.channel.kind))}`);
+    const log = pv.channels.getChildren(queue);
+    assert.ok(log.length > 0, 'the queue has messages');
+    const first = log[0]!;
+    assert.equal(first.kind, 'message');
+    if (first.kind === 'message') {
+      assert.ok(first.message.preview, 'a payload preview');
+      assert.notEqual(first.message.fromPid, first.message.toPid);
+    }
+    await vscode.commands.executeCommand('processView.showTimeline');
+    const projection = await poll(() => pv.timeline.lastProjection, 'the timeline data', 15_000);
+    assert.ok(projection.data.lanes.length >= 3);
+    assert.ok(projection.data.arrows.length > 0);
+  });
+
+  it('passes what is typed in the run terminal to the script stdin', async () => {
+    const pv = await api();
+    const dir = mkdtempSync(join(tmpdir(), 'pv-stdin-'));
+    const out = join(dir, 'answer.txt');
+    const script = join(dir, 'ask.py');
+    writeFileSync(script, `name = input('name? ')\nwith open(${JSON.stringify(out)}, 'w') as f:\n    f.write('hello ' + name)\n`);
+    const done = vscode.commands.executeCommand('processView.run', vscode.Uri.file(script));
+    await poll(() => pv.runs.isRunning, 'the run to start');
+    const terminal = await poll(() => vscode.window.terminals.find((t) => t.name.endsWith('ask.py')), 'the run terminal');
+    terminal.sendText('world', true);
+    await done;
+    assert.ok(existsSync(out), 'the script finished after reading stdin');
+    assert.equal(readFileSync(out, 'utf8'), 'hello world');
+  });
+});
