@@ -59,6 +59,11 @@ export interface ProcessNode {
   readonly traced: boolean;
   /** Pool id when it is a pool worker. */
   readonly poolId: string | null;
+  /**
+   * Explanations in the user's words, for tooltips: why it is a zombie (which line started it,
+   * that its parent has not joined it), who adopted it as an orphan, the exception it died of.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** One message: a put/send matched, when possible, with its get/recv. */

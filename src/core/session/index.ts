@@ -1,0 +1,5 @@
+/** The session layer: the reducer and the summary that `show --json` prints. */
+export { Session, ZOMBIE_MIN_MS, type SessionOptions, type Disposable } from './session';
+export { summarize, type SessionSummary, type ProcessSummary, type ChannelSummary } from './summary';
+export { signalName, splitExitCode } from './signals';
+export type * from './model';

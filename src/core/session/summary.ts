@@ -1,0 +1,100 @@
+/**
+ * The summary of a session that `process-view show --json` prints (its shape is promised in
+ * issue 4 and docs/session-format.md; add fields, never rename them). Times are milliseconds from
+ * the start of the run.
+ */
+import type { ChannelKind, ChannelOp, ProcessRole, SourceSite } from '../protocol/events';
+import type { ProcessState, SessionSnapshot } from './model';
+
+export interface ProcessSummary {
+  pid: number;
+  key: string;
+  /** Parent at creation. */
+  parentPid: number | null;
+  /** Last known parent. */
+  ppid: number | null;
+  name: string;
+  role: ProcessRole;
+  daemon: boolean;
+  createdAt: SourceSite | null;
+  state: ProcessState;
+  startedMs: number;
+  exitedMs: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  zombie: boolean;
+  orphaned: boolean;
+  adoptedBy: number | null;
+  reapedBy: number | null;
+  traced: boolean;
+}
+
+export interface ChannelSummary {
+  id: string;
+  kind: ChannelKind;
+  createdAt: SourceSite | null;
+  /** Messages sent (put/send), all of them. */
+  messages: number;
+  ops: Partial<Record<ChannelOp, number>>;
+}
+
+export interface SessionSummary {
+  run: {
+    script: string;
+    args: readonly string[];
+    python: string | null;
+    rootPid: number | null;
+    startedAtIso: string;
+    endedMs: number | null;
+    exitCode: number | null;
+    droppedEvents: number;
+    warnings: readonly string[];
+  };
+  processes: ProcessSummary[];
+  channels: ChannelSummary[];
+}
+
+const ms = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10);
+
+export function summarize(s: SessionSnapshot): SessionSummary {
+  return {
+    run: {
+      script: s.run.script,
+      args: s.run.args,
+      python: s.run.python,
+      rootPid: s.run.rootPid,
+      startedAtIso: s.run.startedAtIso,
+      endedMs: ms(s.run.endedMs),
+      exitCode: s.run.exitCode,
+      droppedEvents: s.run.droppedEvents,
+      warnings: s.run.warnings,
+    },
+    processes: s.processes.map((p) => ({
+      pid: p.pid,
+      key: p.key,
+      parentPid: p.parentPid,
+      ppid: p.ppid,
+      name: p.name,
+      role: p.role,
+      daemon: p.daemon,
+      createdAt: p.createdAt ? { file: p.createdAt.file, line: p.createdAt.line } : null,
+      state: p.state,
+      startedMs: ms(p.startedMs)!,
+      exitedMs: ms(p.exitedMs),
+      exitCode: p.exitCode,
+      signal: p.signal,
+      zombie: p.zombie,
+      orphaned: p.orphaned,
+      adoptedBy: p.adoptedBy,
+      reapedBy: p.reapedBy,
+      traced: p.traced,
+    })),
+    channels: s.channels.map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      createdAt: c.createdAt ? { file: c.createdAt.file, line: c.createdAt.line } : null,
+      messages: c.messageCount,
+      ops: { ...c.ops },
+    })),
+  };
+}

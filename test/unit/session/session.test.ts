@@ -1,0 +1,283 @@
+// The reducer on hand-written event streams: lifecycle, zombies, orphans, kills, pid reuse,
+// message matching, bounds, time travel and cost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Session } from '../../../src/core/session';
+import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
+import type { ProcessSample } from '../../../src/core/sampler/types';
+
+const F = '/home/u/demo.py';
+const site = (line: number) => ({ file: F, line });
+
+function hello(pid: number, ppid: number, t: number, role: 'main' | 'child' = 'child', startTicks?: number): TracerEvent {
+  return {
+    kind: 'hello', t, pid, ppid, role, name: role === 'main' ? 'MainProcess' : `Process-${pid}`,
+    argv: ['demo.py'], python: '3.11.7', executable: '/usr/bin/python3', ...(startTicks !== undefined ? { startTicks } : {}),
+  };
+}
+function created(parent: number, child: number, t: number, line = 10, daemon = false): TracerEvent {
+  return {
+    kind: 'process.created', t, pid: parent, ppid: 1, childPid: child, name: `Process-${child}`, daemon,
+    role: 'child', startMethod: 'fork', target: 'work', site: site(line),
+  };
+}
+const exit = (pid: number, ppid: number, t: number, exitCode = 0): TracerEvent => ({
+  kind: 'process.exit', t, pid, ppid, exitCode, how: 'return',
+});
+const joined = (parent: number, child: number, t: number, exitCode: number | null = 0): TracerEvent => ({
+  kind: 'process.joined', t, pid: parent, ppid: 1, childPid: child, stillAlive: false, exitCode, waitedMs: 0,
+});
+const sample = (pid: number, ppid: number, state: ProcessSample['state'], startTicks = 1000): ProcessSample => ({
+  pid, ppid, state, startTicks, command: 'python3 demo.py', cpuPercent: 1.5, rssBytes: 10_000_000,
+});
+function op(pid: number, id: string, o: ChannelOpEvent['op'], t: number, digest: number | null, preview = 'x', line = 20): ChannelOpEvent {
+  return { kind: 'channel.op', t, pid, ppid: 100, id, op: o, digest, preview, size: 10, site: site(line) };
+}
+
+function baseRun(): Session {
+  const s = new Session({ run: { script: F } });
+  s.applyEvent(hello(100, 50, 0, 'main'));
+  return s;
+}
+
+test('a child created, run, exited and joined promptly is exited, not a zombie', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5, 12));
+  s.applyEvent(hello(101, 100, 7));
+  s.applyEvent(exit(101, 100, 50, 3));
+  s.applyEvent(joined(100, 101, 60, 3));
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.state, 'exited');
+  assert.equal(p.exitCode, 3);
+  assert.equal(p.parentPid, 100);
+  assert.deepEqual(p.createdAt, site(12));
+  assert.equal(p.reapedBy, 100);
+  assert.equal(p.zombie, false);
+  assert.equal(p.orphaned, false);
+  assert.equal(s.snapshot().run.python, '3.11.7');
+  assert.deepEqual(s.snapshot().lines.find((l) => l.site.line === 12)?.processesStarted, [101]);
+});
+
+test('exited and joined 300 ms later: a zombie for 300 ms, explained', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5, 12));
+  s.applyEvent(exit(101, 100, 100));
+  s.applyEvent(joined(100, 101, 400));
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 100);
+  assert.equal(p.state, 'exited');
+  assert.ok(p.notes?.some((n) => /Zombie/.test(n) && n.includes('demo.py:12') && /not joined/.test(n)), String(p.notes));
+});
+
+test('a zombie shorter than 100 ms is not flagged', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(exit(101, 100, 100));
+  s.applyEvent(joined(100, 101, 180));
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.zombie, false);
+});
+
+test('a zombie the sampler sees is shown as zombie while unreaped, and flagged once 100 ms old', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applySnapshot({ t: 50, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'sleeping')], gone: [] });
+  s.applySnapshot({ t: 100, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie')], gone: [] });
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.state, 'zombie');
+  assert.equal(p.zombie, false, 'only 50 ms so far');
+  s.applySnapshot({ t: 200, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie')], gone: [] });
+  p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 50, 'died after the last live sample');
+  s.applySnapshot({ t: 300, processes: [sample(100, 50, 'sleeping')], gone: [101] });
+  p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.state, 'exited');
+  assert.equal(p.reapedMs, 300);
+  assert.equal(p.reapedBy, 100);
+});
+
+test('re-parenting seen by the sampler makes an orphan with its adopter', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(created(101, 102, 6));
+  s.applySnapshot({ t: 50, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'sleeping'), sample(102, 101, 'sleeping')], gone: [] });
+  s.applyEvent(exit(101, 100, 60));
+  s.applySnapshot({ t: 100, processes: [sample(100, 50, 'sleeping'), sample(102, 1, 'sleeping')], gone: [101] });
+  const p = s.snapshot().processes.find((x) => x.pid === 102)!;
+  assert.equal(p.orphaned, true);
+  assert.equal(p.adoptedBy, 1);
+  assert.equal(p.parentPid, 101, 'parent at creation is kept');
+  assert.equal(p.ppid, 1);
+  assert.equal(p.orphanedMs, 60, 'orphaned when its parent exited');
+  assert.ok(p.notes?.some((n) => n.includes('init')));
+});
+
+test('the supervisor reports adoption and reaping of an orphan', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 6));
+  s.applyEvent({ kind: 'process.adopted', t: 80, pid: 40, ppid: 1, childPid: 101 });
+  s.applyEvent({ kind: 'process.reaped', t: 500, pid: 40, ppid: 1, childPid: 101, exitCode: null, signal: 'SIGTERM', adopted: true });
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.orphaned, true);
+  assert.equal(p.adoptedBy, 40);
+  assert.equal(p.state, 'killed');
+  assert.equal(p.signal, 'SIGTERM');
+  assert.equal(p.reapedBy, 40);
+});
+
+test('forkserver children are not orphans just because the forkserver forked them', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 103, 5));
+  s.applyEvent(hello(103, 90, 8)); // the forkserver (pid 90) is its OS parent
+  const p = s.snapshot().processes.find((x) => x.pid === 103)!;
+  assert.equal(p.orphaned, false);
+  assert.equal(p.parentPid, 100);
+  assert.equal(p.ppid, 90);
+});
+
+test('killed: a negative join code, and a SIGKILL nobody could report', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(joined(100, 101, 50, -15));
+  s.applyEvent(created(100, 102, 6));
+  s.applySnapshot({ t: 20, processes: [sample(102, 100, 'sleeping')], gone: [] });
+  s.applyEvent({ kind: 'process.signal', t: 30, pid: 100, ppid: 50, targetPid: 102, signal: 'SIGKILL', via: 'kill' });
+  s.applySnapshot({ t: 40, processes: [], gone: [102] });
+  const [a, b] = [101, 102].map((pid) => s.snapshot().processes.find((x) => x.pid === pid)!);
+  assert.equal(a!.state, 'killed');
+  assert.equal(a!.signal, 'SIGTERM');
+  assert.equal(b!.state, 'killed');
+  assert.equal(b!.signal, 'SIGKILL');
+  assert.equal(b!.exitedMs, 20, 'died after the last sample that saw it alive');
+});
+
+test('a reused pid is a second process, told apart by start time', () => {
+  const s = baseRun();
+  s.applySnapshot({ t: 10, processes: [sample(200, 100, 'sleeping', 1000)], gone: [] });
+  s.applySnapshot({ t: 20, processes: [sample(200, 100, 'running', 2000)], gone: [] });
+  const ps = s.snapshot().processes.filter((x) => x.pid === 200);
+  assert.equal(ps.length, 2);
+  assert.notEqual(ps[0]!.key, ps[1]!.key);
+  assert.equal(ps[0]!.state, 'exited');
+  assert.equal(ps[1]!.state, 'running');
+  assert.equal(ps[0]!.role, 'external');
+});
+
+test('a process that lived 3 ms, never sampled, stays in the history', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 105, 5));
+  s.applyEvent(exit(105, 100, 8));
+  s.applyEvent(joined(100, 105, 9));
+  s.applySnapshot({ t: 100, processes: [sample(100, 50, 'sleeping')], gone: [] });
+  const p = s.snapshot().processes.find((x) => x.pid === 105)!;
+  assert.equal(p.state, 'exited');
+  assert.equal(p.startedMs, 5);
+  assert.equal(p.exitedMs, 8);
+});
+
+test('messages: matched by digest across reordering, FIFO without digests, pipe ends', () => {
+  const s = baseRun();
+  s.applyEvent({ kind: 'channel.created', t: 1, pid: 100, ppid: 50, id: 'q1', channel: 'queue', site: site(5) });
+  s.applyEvent(op(101, 'q1', 'put', 10, 111, 'a'));
+  s.applyEvent(op(102, 'q1', 'put', 11, 222, 'b'));
+  s.applyEvent(op(100, 'q1', 'get', 12, 222, 'b', 30)); // b first: another producer's item
+  s.applyEvent(op(100, 'q1', 'get', 20, 333, 'c', 30)); // the receive reported before its put
+  s.applyEvent(op(103, 'q1', 'put', 15, 333, 'c'));
+  s.applyEvent(op(100, 'q1', 'get', 22, 111, 'a', 30));
+  const q = s.snapshot().channels.find((c) => c.id === 'q1')!;
+  const byPreview = new Map(q.recentMessages.map((m) => [m.preview, m]));
+  assert.equal(byPreview.get('a')!.fromPid, 101);
+  assert.equal(byPreview.get('a')!.receivedMs, 22);
+  assert.equal(byPreview.get('b')!.receivedMs, 12);
+  assert.equal(byPreview.get('c')!.receivedMs, 20);
+  assert.equal(byPreview.get('c')!.toPid, 100);
+  assert.equal(q.messageCount, 3);
+  assert.deepEqual(q.ops, { put: 3, get: 3 });
+  assert.deepEqual(q.createdAt, site(5));
+  const line30 = s.snapshot().lines.find((l) => l.site.line === 30)!;
+  assert.equal(line30.received, 3);
+
+  s.applyEvent(op(101, 'q2', 'put', 30, null, 'x'));
+  s.applyEvent(op(101, 'q2', 'put', 31, null, 'y'));
+  s.applyEvent(op(100, 'q2', 'get', 32, null));
+  const q2 = s.snapshot().channels.find((c) => c.id === 'q2')!;
+  assert.equal(q2.kind, 'queue', 'kind guessed from the op when the creation was missed');
+  assert.equal(q2.recentMessages[0]!.receivedMs, 32, 'FIFO');
+  assert.equal(q2.recentMessages[1]!.receivedMs, null);
+
+  s.applyEvent({ kind: 'channel.created', t: 40, pid: 100, ppid: 50, id: 'pipe:1', channel: 'pipe', detail: { end0: 'pipe:1:0', end1: 'pipe:1:1', duplex: true } });
+  s.applyEvent(op(100, 'pipe:1:0', 'send', 41, 7, 'ping'));
+  s.applyEvent(op(101, 'pipe:1:1', 'send', 42, 7, 'ping')); // same payload, other direction
+  s.applyEvent(op(100, 'pipe:1:0', 'recv', 43, 7, 'ping'));
+  const pipe = s.snapshot().channels.find((c) => c.id === 'pipe:1')!;
+  assert.equal(pipe.messageCount, 2);
+  const [m0, m1] = pipe.recentMessages;
+  assert.equal(m0!.receivedMs, null, 'end 0 cannot receive its own message');
+  assert.equal(m1!.fromPid, 101);
+  assert.equal(m1!.toPid, 100);
+});
+
+test('message logs are bounded, counts are not', () => {
+  const s = new Session({ run: {}, maxMessagesPerChannel: 10 });
+  for (let i = 0; i < 100; i++) s.applyEvent(op(101, 'q', 'put', i, i, String(i)));
+  for (let i = 0; i < 100; i++) s.applyEvent(op(102, 'q', 'get', 100 + i, i, String(i)));
+  const q = s.snapshot().channels[0]!;
+  assert.equal(q.messageCount, 100);
+  assert.equal(q.recentMessages.length, 10);
+  assert.equal(q.recentOps.length, 10);
+  assert.equal(q.recentMessages[9]!.preview, '99');
+  assert.equal(q.recentMessages[9]!.receivedMs, 199);
+});
+
+test('snapshot() is reused when nothing changed; snapshotAt() goes back in time', async () => {
+  const s = baseRun();
+  let calls = 0;
+  s.onDidChange(() => calls++);
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(op(101, 'q', 'put', 10, 1));
+  s.applyEvent(op(100, 'q', 'get', 20, 1));
+  s.applyEvent(exit(101, 100, 30));
+  s.applyEvent(joined(100, 101, 400));
+  await Promise.resolve();
+  assert.equal(calls, 1, 'a burst of events notifies once');
+  const a = s.snapshot();
+  assert.equal(s.snapshot(), a);
+  const early = s.snapshotAt(15);
+  const child = early.processes.find((p) => p.pid === 101)!;
+  assert.equal(child.state, 'starting');
+  assert.equal(child.zombie, false);
+  assert.equal(early.channels[0]!.messageCount, 1);
+  assert.equal(early.channels[0]!.recentMessages[0]!.receivedMs, null, 'not received yet at 15 ms');
+  assert.equal(s.snapshotAt(2).processes.some((p) => p.pid === 101), false, 'not created yet');
+  assert.equal(s.snapshotAt(450).processes.find((p) => p.pid === 101)!.zombie, true);
+});
+
+test('cost: 500 processes and 100,000 messages, snapshot after each sample stays cheap', () => {
+  const s = baseRun();
+  for (let i = 0; i < 500; i++) s.applyEvent(created(100, 1000 + i, i));
+  for (let i = 0; i < 50_000; i++) {
+    const ch = `q${i % 20}`;
+    s.applyEvent(op(1000 + (i % 500), ch, 'put', 500 + i / 10, i));
+    s.applyEvent(op(100, ch, 'get', 500 + i / 10 + 0.05, i));
+  }
+  const procs = Array.from({ length: 500 }, (_, i) => sample(1000 + i, 100, 'sleeping'));
+  const times: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    s.applySnapshot({ t: 6000 + k * 100, processes: procs, gone: [] });
+    s.applyEvent(op(1000, 'q0', 'put', 6000 + k * 100, 1e9 + k));
+    const t0 = performance.now();
+    const snap = s.snapshot();
+    times.push(performance.now() - t0);
+    assert.equal(snap.processes.length, 501);
+  }
+  times.sort((x, y) => x - y);
+  const median = times[10]!;
+  assert.ok(median < 15, `snapshot() median ${median.toFixed(2)} ms`);
+  const t0 = performance.now();
+  s.snapshotAt(3000);
+  const at = performance.now() - t0;
+  assert.ok(at < 200, `snapshotAt() ${at.toFixed(1)} ms`);
+  console.log(`snapshot() median ${median.toFixed(2)} ms, snapshotAt() ${at.toFixed(1)} ms`);
+});
