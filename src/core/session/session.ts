@@ -31,6 +31,11 @@ export interface SessionOptions {
   readonly run: Partial<RunInfo>;
   /** Messages and operations kept per channel for the views (the recording keeps all). Default 1000. */
   readonly maxMessagesPerChannel?: number;
+  /**
+   * The run supervisor's pid (tracer/supervisor.py): our machinery, not part of the run's tree,
+   * so samples of it are ignored. Also learnt from its process.adopted/process.reaped events.
+   */
+  readonly supervisorPid?: number;
 }
 
 /** Everything known about one process, mutable; `node()` freezes it for a snapshot. */
@@ -187,9 +192,12 @@ export class Session {
   private cachedLines: SessionSnapshot['lines'] = [];
   private readonly listeners = new Set<() => void>();
   private notifyQueued = false;
+  /** Pids that are not the run's (the supervisor). */
+  private readonly hidden = new Set<number>();
 
   constructor(opts: SessionOptions) {
     this.maxMessages = opts.maxMessagesPerChannel ?? 1000;
+    if (opts.supervisorPid !== undefined) this.hidden.add(opts.supervisorPid);
     this.run = {
       script: '',
       args: [],
@@ -256,11 +264,13 @@ export class Session {
         break;
       }
       case 'process.adopted': {
+        this.hideSupervisor(e.pid);
         const p = this.proc(e.childPid, e.t, null);
         this.reparent(p, e.pid, e.t);
         break;
       }
       case 'process.reaped': {
+        this.hideSupervisor(e.pid);
         const p = this.byPid.get(e.childPid);
         if (!p) break;
         const code = e.signal ? null : e.exitCode;
@@ -301,7 +311,7 @@ export class Session {
 
   applySnapshot(s: Snapshot): void {
     this.advance(s.t);
-    for (const sample of s.processes) this.onSample(sample, s.t);
+    for (const sample of s.processes) if (!this.hidden.has(sample.pid)) this.onSample(sample, s.t);
     for (const pid of s.gone) {
       const p = this.byPid.get(pid);
       if (!p || p.gone) continue;
@@ -431,6 +441,19 @@ export class Session {
 
   // --------------------------------------------------------------------------------------------
   // Processes
+
+  /** The supervisor spoke: drop what samples made of it (it never says hello). */
+  private hideSupervisor(pid: number): void {
+    if (this.hidden.has(pid)) return;
+    this.hidden.add(pid);
+    const p = this.byPid.get(pid);
+    if (p && !p.traced) {
+      this.procs.splice(this.procs.indexOf(p), 1);
+      this.byKey.delete(p.key);
+      this.byPid.delete(pid);
+      this.dirty = true;
+    }
+  }
 
   private onHello(e: HelloEvent): void {
     let p = this.byPid.get(e.pid);
