@@ -26,6 +26,10 @@ export class Logger implements vscode.Disposable {
     else if (error !== undefined) this.channel.error(`${message}: ${String(error)}`);
     else this.channel.error(message);
   }
+  /** For the language client, so its lines land in the same channel. */
+  get outputChannel(): vscode.LogOutputChannel {
+    return this.channel;
+  }
   show(): void {
     this.channel.show(true);
   }
