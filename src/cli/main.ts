@@ -1,14 +1,17 @@
 /**
  * `process-view`: the core on a terminal.
- *   process-view record [--python PATH] [--out FILE] SCRIPT [ARGS...]
+ *   process-view record [--python PATH] [--out FILE] [--quiet] SCRIPT [ARGS...]
+ *   process-view show [--json] FILE.jsonl
  * Subcommands are a table so more can be added without touching the others.
  */
 import { runRecord } from './record';
+import { runShow } from './show';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] SCRIPT [ARGS...]   run a script under the tracer, write events to a .jsonl file' },
+  record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] [--quiet] SCRIPT [ARGS...]   run a script under the tracer, show its live process tree, write the session to a .jsonl file' },
+  show: { run: runShow, summary: 'show [--json] FILE.jsonl   print the final process tree and the channels of a recording (--json: as JSON)' },
 };
 
 function usage(): string {

@@ -5,15 +5,17 @@
  * a .jsonl file (one header line, then one event per line), and exits as the script did (same
  * code, or the same signal). Messages of our own go to stderr only when something is wrong.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import type { TracerEvent } from '../core/protocol/events';
-import { PROTOCOL_VERSION } from '../core/protocol/events';
 import { launchTracedRun, type LaunchOptions, type RunExit, type TracedRun } from '../core/tracer';
+import { LiveRecording, type LiveMode } from './live';
 
 export interface RecordArgs {
   readonly python?: string;
   readonly out?: string;
+  /** No live tree, no event lines, no final tree (the recording is still written). */
+  readonly quiet?: boolean;
   readonly script: string;
   readonly args: readonly string[];
 }
@@ -23,12 +25,17 @@ export class UsageError extends Error {}
 export function parseRecordArgs(argv: readonly string[]): RecordArgs {
   let python: string | undefined;
   let out: string | undefined;
+  let quiet = false;
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') {
       i++;
       break;
+    }
+    if (a === '--quiet' || a === '-q') {
+      quiet = true;
+      continue;
     }
     if (a === '--python' || a === '--out') {
       const v = argv[i + 1];
@@ -43,7 +50,7 @@ export function parseRecordArgs(argv: readonly string[]): RecordArgs {
   }
   const script = argv[i];
   if (script === undefined) throw new UsageError('no script given');
-  return { python, out, script, args: argv.slice(i + 1) };
+  return { python, out, quiet, script, args: argv.slice(i + 1) };
 }
 
 /** Where a recording goes when --out is not given: next to the current folder, named after the script. */
@@ -78,34 +85,30 @@ export async function runRecord(argv: readonly string[]): Promise<number> {
   }
   const outFile = path.resolve(args.out ?? defaultOutFile(args.script));
   const problems: string[] = [];
+  // On a terminal the live tree is drawn under the script's output, so the output is relayed
+  // through us (unbuffered, so it still appears as it is printed); otherwise the script keeps
+  // the terminal/log and we add plain event lines on stderr.
+  const mode: LiveMode = args.quiet ? 'quiet' : process.stdout.isTTY && process.stderr.isTTY ? 'tty' : 'lines';
   const options: LaunchOptions = {
     script: args.script,
     args: args.args,
     python: args.python,
-    stdio: 'inherit',
+    stdio: mode === 'tty' ? 'pipe' : 'inherit',
+    ...(mode === 'tty' ? { env: { ...process.env, PYTHONUNBUFFERED: '1' } } : {}),
     onProblem: (p) => {
       if (problems.length < 20) problems.push(p.reason);
     },
   };
   const run = await launchTracedRun(options);
-  const file = createWriteStream(outFile);
-  const finish = writeEventsTo(run, file, {
-    format: 'process-view-events',
-    protocol: PROTOCOL_VERSION,
-    script: path.resolve(args.script),
-    args: args.args,
-    python: run.python.executable,
-    pythonVersion: run.python.version,
-    startedAtIso: run.startedAtIso,
-  });
+  const live = new LiveRecording(run, { outFile, script: path.resolve(args.script), args: args.args, mode });
+  live.relay(run.stdout, run.stderr, run.stdin);
   // The terminal's Ctrl-C goes to the whole process group: the script decides; we wait for it.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
   process.on('SIGTERM', () => void run.stop());
   const exit: RunExit = await run.exited;
   process.off('SIGINT', ignore);
-  file.write(`${JSON.stringify({ type: 'end', exitCode: exit.exitCode, signal: exit.signal, stats: run.stats })}\n`);
-  await finish();
+  await live.finish(exit, { ...run.stats });
   if (run.stats.refused > 0 || run.stats.rejected > 0) {
     process.stderr.write(`process-view: ${run.stats.refused} connection(s) refused, ${run.stats.rejected} event(s) rejected: ${problems.slice(0, 3).join('; ')}\n`);
   }

@@ -460,6 +460,7 @@ export class Session {
     if (p && e.startTicks !== undefined && p.startTicks !== null && p.startTicks !== e.startTicks) p = undefined;
     if (p && p.ended && p.traced) p = undefined; // a second hello from a finished pid: a reuse
     if (!p) p = this.newProc(e.pid, e.t, e.startTicks ?? null);
+    if (e.t < p.startedMs) p.startedMs = e.t;
     if (e.startTicks !== undefined) p.startTicks = e.startTicks;
     p.name = e.name;
     p.role = e.role;
@@ -661,6 +662,8 @@ export class Session {
   /** The current process with this pid, created on first sight. */
   private proc(pid: number, t: number, ppid: number | null): ProcRec {
     let p = this.byPid.get(pid);
+    // Events of different processes race: whatever it did first bounds when it started.
+    if (p && t < p.startedMs) p.startedMs = t;
     if (!p) {
       p = this.newProc(pid, t, null);
       if (ppid !== null) {

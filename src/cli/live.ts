@@ -1,0 +1,220 @@
+/**
+ * What `record` shows while the script runs, and the wiring behind it: tracer events and process
+ * samples are folded into a Session and written to the session file as they arrive.
+ * - On a terminal: the live tree is a footer under the script's own output, redrawn a few times a
+ *   second (the script's output is relayed through us so the two never overwrite each other).
+ * - Not on a terminal: one plain line per process event (started, exited, zombie, orphaned,
+ *   killed) on stderr, so logs and CI output read top to bottom.
+ * - At the end, the final tree and the channels.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { ProcessSampler } from '../core/sampler';
+import { Session } from '../core/session';
+import type { ProcessNode, SessionSnapshot } from '../core/session/model';
+import { RecordingWriter } from '../core/recording';
+import type { TracerEvent } from '../core/protocol/events';
+import { PROTOCOL_VERSION } from '../core/protocol/events';
+import { processLine, renderChannels, renderTree, runLine, ms } from './tree';
+
+export type LiveMode = 'tty' | 'lines' | 'quiet';
+
+export interface RunLike {
+  readonly supervisorPid: number;
+  readonly startNs: bigint;
+  readonly startedAtIso: string;
+  readonly python: { executable: string; version: string };
+  onEvent(listener: (e: TracerEvent) => void): () => void;
+}
+
+export interface LiveOptions {
+  readonly outFile: string;
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly mode: LiveMode;
+  readonly samplingIntervalMs?: number;
+  /** Where our own lines go (stderr). */
+  readonly err?: NodeJS.WriteStream;
+}
+
+export class LiveRecording {
+  readonly session: Session;
+  readonly sampler: ProcessSampler;
+  readonly writer: RecordingWriter;
+  private readonly offEvents: () => void;
+  private readonly err: NodeJS.WriteStream;
+  private readonly footer: Footer | null;
+  private readonly lines: EventLines | null;
+  private readonly startNs: bigint;
+
+  constructor(
+    run: RunLike,
+    private readonly opts: LiveOptions,
+  ) {
+    this.err = opts.err ?? process.stderr;
+    this.startNs = run.startNs;
+    const interval = opts.samplingIntervalMs ?? 100;
+    this.session = new Session({
+      run: { script: opts.script, args: opts.args, python: run.python.version, startedAtIso: run.startedAtIso },
+      supervisorPid: run.supervisorPid,
+    });
+    this.writer = new RecordingWriter(opts.outFile, {
+      protocol: PROTOCOL_VERSION,
+      script: opts.script,
+      args: opts.args,
+      python: run.python.executable,
+      pythonVersion: run.python.version,
+      startedAtIso: run.startedAtIso,
+      supervisorPid: run.supervisorPid,
+      samplingIntervalMs: interval,
+    });
+    this.sampler = new ProcessSampler({ clock: () => this.nowMs() });
+    this.sampler.onSnapshot((s) => {
+      // The supervisor is our machinery, not the run's: keep it out of the file too.
+      const sample = { ...s, processes: s.processes.filter((p) => p.pid !== run.supervisorPid) };
+      this.writer.writeSample(sample);
+      this.session.applySnapshot(sample);
+    });
+    this.offEvents = run.onEvent((e) => {
+      this.writer.writeEvent(e);
+      this.session.applyEvent(e);
+      if (e.kind === 'hello') this.sampler.track(e.pid);
+      else if (e.kind === 'process.created' || e.kind === 'process.adopted') this.sampler.track(e.childPid);
+    });
+    this.sampler.start(run.supervisorPid, interval);
+    this.footer = opts.mode === 'tty' ? new Footer(this.err, () => this.session.snapshot()) : null;
+    this.lines = opts.mode === 'lines' ? new EventLines(this.err) : null;
+    if (this.lines) {
+      const lines = this.lines;
+      // At most ten looks a second, however many events arrive.
+      let pending: NodeJS.Timeout | null = null;
+      this.session.onDidChange(() => {
+        pending ??= setTimeout(() => {
+          pending = null;
+          lines.update(this.session.snapshot());
+        }, 100);
+      });
+    }
+  }
+
+  /** Relay the script's output (stdio 'pipe' on a terminal) around the footer. */
+  relay(stdout: Readable | null, stderr: Readable | null, stdin: Writable | null): void {
+    const out = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
+      if (this.footer) this.footer.around(() => target.write(chunk), chunk[chunk.length - 1] === 10);
+      else target.write(chunk);
+    };
+    stdout?.on('data', out(process.stdout));
+    stderr?.on('data', out(process.stderr));
+    if (stdin) {
+      stdin.on('error', () => undefined); // the script closed its stdin: nothing to do
+      process.stdin.pipe(stdin);
+    }
+  }
+
+  nowMs(): number {
+    return Number(process.hrtime.bigint() - this.startNs) / 1e6;
+  }
+
+  /** The run ended: last sample, end line, final tree. */
+  async finish(exit: { exitCode: number | null; signal: string | null }, stats?: Record<string, number>): Promise<SessionSnapshot> {
+    process.stdin.unpipe();
+    process.stdin.pause();
+    await this.sampler.tick().catch(() => undefined);
+    this.sampler.dispose();
+    this.offEvents();
+    const t = this.nowMs();
+    this.session.endRun(t, exit.exitCode);
+    this.footer?.close();
+    await this.writer.end({ t, exitCode: exit.exitCode, signal: exit.signal, ...(stats ? { stats } : {}) });
+    const snap = this.session.snapshot();
+    this.lines?.update(snap);
+    if (this.opts.mode !== 'quiet') {
+      const style = { color: this.err.isTTY === true, width: this.err.columns };
+      const text = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style), `Recorded to ${this.opts.outFile}`];
+      this.err.write(`${text.join('\n')}\n`);
+    }
+    if (this.writer.failure) this.err.write(`process-view: the recording is incomplete: ${this.writer.failure.message}\n`);
+    return snap;
+  }
+}
+
+/** The live tree drawn under the script's output on a terminal. */
+class Footer {
+  private drawn = 0;
+  private atLineStart = true;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly snapshot: () => SessionSnapshot,
+  ) {
+    this.timer = setInterval(() => this.redraw(), 250);
+    this.timer.unref();
+  }
+
+  /** Write script output: lift the footer, write, put it back when the output ended its line. */
+  around(write: () => void, endsLine: boolean): void {
+    this.erase();
+    write();
+    this.atLineStart = endsLine;
+    if (endsLine) this.draw();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.erase();
+  }
+
+  private redraw(): void {
+    if (!this.atLineStart) return; // a prompt is waiting on its line: do not draw under it
+    this.erase();
+    this.draw();
+  }
+
+  private draw(): void {
+    const rows = Math.max(3, Math.floor((this.out.rows ?? 24) / 2));
+    const snap = this.snapshot();
+    const style = { color: true, width: (this.out.columns ?? 80) - 1 };
+    let lines = [`── ${runLine(snap)} ──`, ...renderTree(snap, style)];
+    if (lines.length > rows) lines = [...lines.slice(0, rows - 1), `… ${lines.length - rows + 1} more`];
+    this.out.write(`${lines.join('\n')}\n`);
+    this.drawn = lines.length;
+  }
+
+  private erase(): void {
+    if (this.drawn === 0) return;
+    // Up to the first footer line, then clear to the end of the screen.
+    this.out.write(`\x1b[${this.drawn}F\x1b[J`);
+    this.drawn = 0;
+  }
+}
+
+/** Plain lines for a log: what changed for each process since the previous look. */
+class EventLines {
+  private readonly seen = new Map<string, { state: string; zombie: boolean; orphaned: boolean }>();
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  update(s: SessionSnapshot): void {
+    for (const p of s.processes) {
+      const was = this.seen.get(p.key);
+      const now = { state: p.state, zombie: p.zombie, orphaned: p.orphaned };
+      if (was && was.state === now.state && was.zombie === now.zombie && was.orphaned === now.orphaned) continue;
+      this.seen.set(p.key, now);
+      for (const text of this.describe(p, was)) this.out.write(`[process-view ${ms(s.nowMs).padStart(9)}] ${text}\n`);
+    }
+  }
+
+  private describe(p: ProcessNode, was: { state: string; zombie: boolean; orphaned: boolean } | undefined): string[] {
+    const out: string[] = [];
+    const style = { color: false };
+    if (!was) out.push(`started ${processLine(p, style, 0)}${p.parentPid !== null ? ` (parent ${p.parentPid})` : ''}`);
+    else if (was.state !== p.state) {
+      if (p.state === 'exited') out.push(`${p.pid} ${p.name} exited with code ${p.exitCode ?? '?'}`);
+      else if (p.state === 'killed') out.push(`${p.pid} ${p.name} killed by ${p.signal ?? 'a signal'}`);
+      else if (p.state === 'zombie') out.push(`${p.pid} ${p.name} is a zombie (exited; its parent ${p.ppid ?? '?'} has not waited for it)`);
+      else if (p.state === 'stopped') out.push(`${p.pid} ${p.name} stopped`);
+    }
+    if (p.zombie && !was?.zombie) out.push(`${p.pid} ${p.name} was a zombie for at least 100 ms`);
+    if (p.orphaned && !was?.orphaned) out.push(`${p.pid} ${p.name} orphaned: adopted by ${p.adoptedBy ?? '?'}`);
+    return out;
+  }
+}
