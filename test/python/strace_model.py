@@ -1,0 +1,131 @@
+"""What `strace -f -e trace=%process` says happened in a run, as plain data, to compare with the
+model Process View builds (test_strace_model.py). Pure parsing: no process is started here.
+
+A process is created by fork/vfork/clone/clone3 without CLONE_THREAD; its creator is the thread
+group that made the call. It ends at its "+++ exited with N +++" / "+++ killed by SIG +++" line and
+is reaped when wait4/waitid returns its pid somewhere.
+"""
+import re
+
+_LINE = re.compile(r'^(\d+)\s+(\d+\.\d+)\s+(.*)$')
+_CALL = re.compile(r'^(\w+)\((.*)\)\s+=\s+(-?\d+|\?)')
+_EXITED = re.compile(r'^\+\+\+ exited with (\d+) \+\+\+')
+_KILLED = re.compile(r'^\+\+\+ killed by (SIG\w+)')
+_UNFINISHED = ' <unfinished ...>'
+_RESUMED = re.compile(r'^<\.\.\. (\w+) resumed>(.*)$')
+_FORKS = ('fork', 'vfork', 'clone', 'clone3')
+_WAITS = ('wait4', 'waitpid', 'waitid')
+
+
+class Proc:
+    def __init__(self, pid, creator, t):
+        self.pid = pid
+        self.creator = creator  # tgid of the process that created it (None for the first)
+        self.created = t
+        self.argv0 = None
+        self.exit_code = None
+        self.signal = None
+        self.ended = None  # time of its +++ line
+        self.reaped = None
+        self.reaper = None
+
+    def __repr__(self):
+        return 'Proc(%d by %s, code=%s sig=%s ended=%s reaped=%s by %s)' % (
+            self.pid, self.creator, self.exit_code, self.signal, self.ended, self.reaped, self.reaper)
+
+
+class Trace:
+    def __init__(self):
+        self.procs = {}  # pid -> Proc (the newest holder of the pid)
+        self.tgid = {}  # tid -> thread group id
+        self.kills = []  # (t, sender tgid, target pid, signal)
+
+    def group(self, tid):
+        return self.tgid.get(tid, tid)
+
+    def descendants(self, root):
+        """root and every process created, directly or not, by it."""
+        out = {root} if root in self.procs else set()
+        grew = True
+        while grew:
+            grew = False
+            for p in self.procs.values():
+                if p.pid not in out and p.creator in out:
+                    out.add(p.pid)
+                    grew = True
+        return out
+
+    def zombie_ms(self, pid):
+        """How long it was dead but not reaped, or None if unknown."""
+        p = self.procs[pid]
+        if p.ended is None or p.reaped is None:
+            return None
+        return (p.reaped - p.ended) * 1000.0
+
+    def orphaned(self, pid):
+        """Its creator ended while it was alive."""
+        p = self.procs[pid]
+        c = self.procs.get(p.creator)
+        if c is None or c.ended is None:
+            return False
+        return p.ended is None or c.ended < p.ended
+
+
+def parse(text):
+    tr = Trace()
+    pending = {}  # tid -> first half of an unfinished call
+    for raw in text.splitlines():
+        m = _LINE.match(raw)
+        if not m:
+            continue
+        tid, t, rest = int(m.group(1)), float(m.group(2)), m.group(3)
+        if rest.endswith(_UNFINISHED):
+            pending[tid] = rest[:-len(_UNFINISHED)]
+            continue
+        r = _RESUMED.match(rest)
+        if r:
+            rest = pending.pop(tid, r.group(1) + '(') + r.group(2)
+        if tid not in tr.procs and tid not in tr.tgid and not tr.procs:
+            tr.procs[tid] = Proc(tid, None, t)  # the first process of the trace
+        e = _EXITED.match(rest)
+        k = _KILLED.match(rest)
+        if e or k:
+            p = tr.procs.get(tid)
+            if p is not None and tid not in tr.tgid:
+                p.ended = t
+                if e:
+                    p.exit_code = int(e.group(1))
+                else:
+                    p.signal = k.group(1)
+            continue
+        c = _CALL.match(rest)
+        if not c:
+            continue
+        name, args, ret = c.group(1), c.group(2), c.group(3)
+        if ret == '?':
+            continue
+        ret = int(ret)
+        if name in _FORKS and ret > 0:
+            if 'CLONE_THREAD' in args:
+                tr.tgid[ret] = tr.group(tid)
+            else:
+                tr.procs[ret] = Proc(ret, tr.group(tid), t)
+        elif name == 'execve' and ret == 0:
+            p = tr.procs.get(tr.group(tid))
+            a = re.match(r'"([^"]*)", \["([^"]*)"', args)
+            if p is not None and a:
+                p.argv0 = a.group(1)
+        elif name in _WAITS:
+            pid = ret
+            if name == 'waitid':
+                s = re.search(r'si_pid=(\d+)', args)
+                pid = int(s.group(1)) if (ret == 0 and s) else 0
+            p = tr.procs.get(pid)
+            if pid > 0 and p is not None and p.reaped is None:
+                p.reaped = t
+                p.reaper = tr.group(tid)
+        elif name == 'kill' and ret == 0:
+            a = re.match(r'(-?\d+), (SIG\w+)', args)
+            if a:
+                tr.kills.append((t, tr.group(tid), int(a.group(1)), a.group(2)))
+    return tr

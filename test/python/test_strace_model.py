@@ -1,0 +1,192 @@
+"""For every example, the model Process View builds from a recording (`process-view record`, then
+`show --json`) is compared with what `strace -f` saw of the very same run: which processes there
+were, who created whom, exit codes and signals, zombies and orphans.
+
+Needs strace (Debian: apt-get install strace) and node; without them the tests skip with the
+reason. PV_STRACE_EXAMPLES=name1,name2 limits the examples (default: all of examples/).
+"""
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from test.python import examples_support as ex
+from test.python import strace_model
+
+# strace makes every process syscall slow; a long zombie is unmistakable, a short one too.
+ZOMBIE_SURE_MS = 400
+NOT_ZOMBIE_MS = 30
+WORKERS = int(os.environ.get('PV_STRACE_WORKERS', '2'))
+
+
+def strace_unavailable_reason():
+    if not sys.platform.startswith('linux'):
+        return 'strace exists only on Linux'
+    if shutil.which('strace') is None:
+        return 'strace is not installed (Debian: apt-get install strace)'
+    r = subprocess.run(['strace', '-f', '-o', os.devnull, 'true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        return 'strace cannot trace here (ptrace not permitted?): ' + r.stdout.decode('utf-8', 'replace')[-300:]
+    return None
+
+
+def _strace_flags():
+    flags = ['-f', '-q', '-ttt', '-e', 'trace=%process,kill']
+    # Stop only at the traced calls (strace >= 5.3): the run is far less distorted.
+    r = subprocess.run(['strace', '--seccomp-bpf', '-f', '-o', os.devnull, 'true'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode == 0:
+        flags.insert(0, '--seccomp-bpf')
+    return flags
+
+
+def record_under_strace(name, timeout=120):
+    """Returns (model summary dict, strace Trace, describe())."""
+    folder = tempfile.mkdtemp(prefix='pv-strace-')
+    try:
+        rec, trace = os.path.join(folder, 'run.jsonl'), os.path.join(folder, 'trace.txt')
+        cmd = ['strace'] + _strace_flags() + ['-o', trace, shutil.which('node'), ex.CLI_BIN, 'record', '--quiet',
+                                              '--python', sys.executable, '--out', rec, ex.example_path(name)]
+        run = subprocess.run(cmd, cwd=folder, env=ex.base_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, timeout=timeout, start_new_session=True)
+        show = subprocess.run([shutil.which('node'), ex.CLI_BIN, 'show', '--json', rec], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=60)
+        if show.returncode != 0:
+            raise AssertionError('show --json failed: %s\n%s' % (show.stderr.decode(), run.stderr.decode()[-2000:]))
+        with open(trace, encoding='utf-8', errors='replace') as f:
+            tr = strace_model.parse(f.read())
+        model = json.loads(show.stdout)
+        return model, tr, lambda: 'record stderr:\n%s\nshow stderr:\n%s' % (run.stderr.decode()[-1500:], show.stderr.decode())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_runs = {}
+
+
+def all_runs(names):
+    missing = [n for n in names if n not in _runs]
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        for n, r in zip(missing, pool.map(lambda n: _safe(record_under_strace, n), missing)):
+            _runs[n] = r
+    return _runs
+
+
+def _safe(fn, *a):
+    try:
+        return fn(*a)
+    except Exception as e:  # reported by the test of that example
+        return e
+
+
+def compare(tc, name, model, tr, describe):
+    procs = {p['pid']: p for p in model['processes']}
+    root = model['run']['rootPid']
+    tc.assertIsNotNone(root, 'the model has no root process\n' + describe())
+    tc.assertIn(root, tr.procs, 'strace never saw the root %s' % root)
+    seen = tr.descendants(root)
+    # Every process strace saw the run create is in the model, with the same creator.
+    for pid in sorted(seen):
+        sp = tr.procs[pid]
+        tc.assertIn(pid, procs, '%s: strace saw %r, the model has no such process\n%s' % (name, sp, describe()))
+        mp = procs[pid]
+        if pid != root:
+            # A forkserver child is forked by the forkserver on behalf of the process that asked.
+            ok = sp.creator in (mp['parentPid'], mp['ppid']) or mp.get('role') in ('forkserver',)
+            if not ok and mp['parentPid'] in procs and procs[mp['parentPid']]['role'] != 'forkserver':
+                creator = procs.get(sp.creator)
+                ok = creator is not None and creator['role'] == 'forkserver'
+            tc.assertTrue(ok, '%s: pid %d created by %s per strace, by %s per the model' % (
+                name, pid, sp.creator, mp['parentPid']))
+        # Exit codes and signals.
+        if sp.signal is not None:
+            tc.assertEqual(mp['signal'], sp.signal, '%s: pid %d killed by %s per strace; model %r' % (name, pid, sp.signal, mp))
+        elif sp.exit_code is not None and mp['exitCode'] is not None:
+            tc.assertEqual(mp['exitCode'], sp.exit_code, '%s: pid %d exit code' % (name, pid))
+        elif sp.exit_code is not None and mp['traced']:
+            tc.fail('%s: pid %d exited with %d per strace; the model has no exit code: %r' % (name, pid, sp.exit_code, mp))
+        # Zombies: long ones must be flagged, momentary ones must not.
+        z = tr.zombie_ms(pid)
+        if z is not None and z >= ZOMBIE_SURE_MS:
+            tc.assertTrue(mp['zombie'], '%s: pid %d was a zombie for %.0f ms per strace' % (name, pid, z))
+        if z is not None and z < NOT_ZOMBIE_MS:
+            tc.assertFalse(mp['zombie'], '%s: pid %d was reaped %.0f ms after exiting, not a zombie' % (name, pid, z))
+        # Orphans: its creator ended while it lived.
+        if pid != root and tr.orphaned(pid):
+            tc.assertTrue(mp['orphaned'], '%s: pid %d outlived its creator %d per strace' % (name, pid, sp.creator))
+            if sp.reaper is not None:
+                tc.assertEqual(mp['adoptedBy'], sp.reaper, '%s: pid %d was reaped by %d' % (name, pid, sp.reaper))
+        elif pid != root:
+            tc.assertFalse(mp['orphaned'], '%s: pid %d never outlived its creator per strace' % (name, pid))
+    # And the model invents nothing: each of its processes is one strace saw in the run.
+    for pid, mp in procs.items():
+        tc.assertIn(pid, seen, '%s: the model has %r, strace did not see the run create it' % (name, mp))
+
+
+def _names():
+    only = os.environ.get('PV_STRACE_EXAMPLES')
+    names = ex.example_names()
+    return [n for n in names if not only or n in only.split(',')]
+
+
+class StraceModelTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        reason = strace_unavailable_reason() or ex.tracer_unavailable_reason()
+        if reason:
+            sys.stderr.write('\n*** SKIPPING the strace comparison: %s ***\n' % reason)
+            raise unittest.SkipTest(reason)
+
+
+def _make(name):
+    def test(self):
+        r = all_runs(_names())[name]
+        if isinstance(r, Exception):
+            raise r
+        model, tr, describe = r
+        compare(self, name, model, tr, describe)
+    return test
+
+
+for _n in _names():
+    setattr(StraceModelTest, 'test_' + _n, _make(_n))
+
+
+class ParserTest(unittest.TestCase):
+    """The strace parser on a canned trace: threads are not processes, unfinished calls resume."""
+
+    def test_parse(self):
+        text = '\n'.join([
+            '100 1.000000 execve("/usr/bin/python3", ["python3", "a.py"], 0x0 /* 1 var */) = 0',
+            '100 1.100000 clone3({flags=CLONE_VM|CLONE_THREAD|CLONE_SIGHAND, exit_signal=0}, 88) = 101',
+            '101 1.150000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD <unfinished ...>',
+            '100 1.160000 wait4(-1,  <unfinished ...>',
+            '101 1.170000 <... clone resumed>, child_tidptr=0x1) = 102',
+            '102 1.200000 exit_group(3)   = ?',
+            '102 1.210000 +++ exited with 3 +++',
+            '100 1.700000 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 102',
+            '100 1.710000 vfork() = 103',
+            '100 1.720000 kill(103, SIGKILL) = 0',
+            '103 1.730000 +++ killed by SIGKILL +++',
+            '100 1.740000 waitid(P_PID, 103, {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=103}, WEXITED, NULL) = 0',
+            '100 1.800000 +++ exited with 0 +++',
+        ])
+        tr = strace_model.parse(text)
+        self.assertEqual(sorted(tr.procs), [100, 102, 103])
+        self.assertEqual(tr.procs[102].creator, 100, 'created by a thread of 100')
+        self.assertEqual(tr.procs[102].exit_code, 3)
+        self.assertAlmostEqual(tr.zombie_ms(102), 490.0, places=3)
+        self.assertEqual(tr.procs[102].reaper, 100)
+        self.assertEqual(tr.procs[103].signal, 'SIGKILL')
+        self.assertEqual(tr.procs[103].reaper, 100)
+        self.assertEqual(tr.kills, [(1.72, 100, 103, 'SIGKILL')])
+        self.assertFalse(tr.orphaned(102))
+        self.assertEqual(tr.descendants(100), {100, 102, 103})
+
+
+if __name__ == '__main__':
+    unittest.main()
