@@ -67,9 +67,9 @@ export function channelLabel(c: Channel, t: Localize): string {
 }
 
 export function channelDescription(c: Channel, t: Localize): string {
-  if (carriesMessages(c.kind)) return t('{0} messages', c.messageCount);
+  if (carriesMessages(c.kind)) return c.messageCount === 1 ? t('1 message') : t('{0} messages', c.messageCount);
   const total = Object.values(c.ops).reduce<number>((sum, n) => sum + (n ?? 0), 0);
-  return t('{0} operations', total);
+  return total === 1 ? t('1 operation') : t('{0} operations', total);
 }
 
 export function channelTooltipLines(c: Channel, t: Localize): string[] {

@@ -3,12 +3,14 @@
  * makes one of these; `dispose` (on deactivate) ends the run and frees everything.
  */
 import * as vscode from 'vscode';
+import { visibleChannels } from './channelModel';
 import { ChannelTreeProvider } from './channelTree';
 import { copyPid, pickExample, registerCommands, revealMessage, revealRow, saveRecordingAs, signalProcess, type CommandTable } from './commands';
 import { onConfigChange, readConfig } from './config';
 import type { CoreServices } from './coreAdapter';
 import { EditorDecorations } from './editorDecorations';
 import { Commands, ContextKeys, Settings, Views } from './ids';
+import { PythonChecks } from './languageClient';
 import { Logger } from './log';
 import { EndedProcessDecorations, ProcessTreeProvider } from './processTree';
 import { RunController } from './runController';
@@ -27,6 +29,7 @@ export class ProcessView implements vscode.Disposable {
   readonly runs: RunController;
   readonly timeline: TimelinePanel;
   readonly processView: vscode.TreeView<unknown>;
+  private readonly channelView: vscode.TreeView<unknown>;
   private showExited: boolean;
   private openedRecording: string | undefined;
 
@@ -41,13 +44,14 @@ export class ProcessView implements vscode.Disposable {
     this.processes = own(new ProcessTreeProvider(this.store, () => this.showExited));
     this.channels = own(new ChannelTreeProvider(this.store, () => readConfig().payloadPreviewLength));
     this.processView = own(vscode.window.createTreeView(Views.processes, { treeDataProvider: this.processes, showCollapseAll: true }));
-    own(vscode.window.createTreeView(Views.channels, { treeDataProvider: this.channels, showCollapseAll: true }));
+    this.channelView = own(vscode.window.createTreeView(Views.channels, { treeDataProvider: this.channels, showCollapseAll: true }));
     own(vscode.window.registerFileDecorationProvider(new EndedProcessDecorations()));
     own(new EditorDecorations(this.store));
     const status = own(new StatusBar(this.store));
     this.runs = own(new RunController(core.launch, this.store, this.log, context.globalStorageUri));
     own(this.runs.onDidChangeRunning((running) => status.setRunning(running)));
     this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log));
+    own(new PythonChecks(context, this.log));
     own(this.store.onDidChange(() => this.updateViewMessage()));
 
     own(
@@ -97,6 +101,9 @@ export class ProcessView implements vscode.Disposable {
     if (at !== null) parts.push(t('As it was at {0} s (scrubbed in the timeline)', (at / 1000).toFixed(3)));
     if (this.processes.hiddenCount > 0) parts.push(t('{0} ended processes hidden', this.processes.hiddenCount));
     this.processView.message = parts.length > 0 ? parts.join(' · ') : undefined;
+    const snapshot = this.store.current();
+    this.channelView.message =
+      snapshot && visibleChannels(snapshot).length === 0 ? t('No queues, pipes, locks or other channels in this run (yet).') : undefined;
   }
 
   private async openRecording(core: CoreServices, target: vscode.Uri | undefined): Promise<void> {
