@@ -6,9 +6,12 @@
  *   it (≈5 µs instead of ≈30 µs for readFileSync); the open descriptor is tied to that very
  *   process, so a read failing with ESRCH means "reaped", and a reused pid can never be mistaken
  *   for the old one;
- * - new processes are found by listing /proc (≈0.1 ms) and reading `stat` only for pids that were
- *   not there at the previous tick; `/proc/<pid>/task/<tid>/children` is not available on every
- *   kernel (it is not on this one), so it is not relied on;
+ * - new processes are found without listing /proc on most ticks: the fifth field of /proc/loadavg
+ *   is the last pid the kernel handed out, and pids are handed out in order, so the pids created
+ *   since the previous tick are exactly the range between the two values; only those are looked
+ *   at. A listing of /proc (reading `stat` only for pids not listed the time before) is the
+ *   fallback when the range is large or wrapped, and a safety net once a second.
+ *   (`/proc/<pid>/task/<tid>/children` is not available on every kernel, so it is not used.)
  * - a full scan (reading every pid) happens only on the first tick.
  */
 import * as fs from 'node:fs';
@@ -17,7 +20,7 @@ import {
   CLOCK_TICKS_PER_SECOND,
   osStateFromLetter,
   pageSizeBytes,
-  parseStat,
+  parseStatBytes,
   readCmdline,
   readStatByPath,
   type ProcStat,
@@ -40,6 +43,8 @@ export interface LinuxProcTableOptions {
   readonly procRoot?: string;
   /** Upper bound on stat descriptors kept open; beyond it, files are opened per read. */
   readonly maxOpenFiles?: number;
+  /** Longest time between two listings of /proc (default 1000 ms); see the file comment. */
+  readonly listEveryMs?: number;
 }
 
 export class LinuxProcTable implements ProcTable {
@@ -55,11 +60,17 @@ export class LinuxProcTable implements ProcTable {
   /** Pids named by setRoot()/track() (the tracer announced them): the run's even if their parent is not known. */
   private readonly requested = new Set<number>();
   private lastListing: Set<number> | null = null;
+  private lastListingMs = -Infinity;
+  private lastPidSeen: number | null = null;
+  private loadavgFd = -1;
   private openFiles = 0;
+  /** Longest time between two listings of /proc. */
+  private readonly listEveryMs: number;
 
   constructor(opts: LinuxProcTableOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.maxOpenFiles = opts.maxOpenFiles ?? 2000;
+    this.listEveryMs = opts.listEveryMs ?? 1000;
     this.pageSize = pageSizeBytes(this.procRoot);
   }
 
@@ -97,12 +108,31 @@ export class LinuxProcTable implements ProcTable {
   dispose(): void {
     for (const t of this.live.values()) this.closeFd(t);
     this.live.clear();
+    if (this.loadavgFd >= 0) fs.closeSync(this.loadavgFd);
+    this.loadavgFd = -1;
   }
 
   // -------------------------------------------------------------------------------------------
 
   /** Find processes of the run that appeared since the previous tick. */
   private discover(tMs: number): void {
+    const lastPid = this.readLastPid();
+    const prev = this.lastPidSeen;
+    this.lastPidSeen = lastPid;
+    if (
+      this.lastListing !== null &&
+      lastPid !== null &&
+      prev !== null &&
+      lastPid >= prev &&
+      lastPid - prev <= 512 &&
+      tMs - this.lastListingMs < this.listEveryMs
+    ) {
+      const fresh = [...this.requested].filter((pid) => !this.live.has(pid));
+      for (let pid = prev + 1; pid <= lastPid; pid++) if (!this.live.has(pid)) fresh.push(pid);
+      this.examine(fresh, tMs);
+      return;
+    }
+    this.lastListingMs = tMs;
     let names: string[];
     try {
       names = fs.readdirSync(this.procRoot);
@@ -121,11 +151,15 @@ export class LinuxProcTable implements ProcTable {
       if (previous === null || !previous.has(pid) || this.requested.has(pid)) fresh.push(pid);
     }
     this.lastListing = listing;
+    this.examine(fresh, tMs);
+  }
+
+  /** Read the stat of candidate pids and adopt those that belong to the run. */
+  private examine(fresh: readonly number[], tMs: number): void {
     if (fresh.length === 0) {
       this.requested.clear();
       return;
     }
-
     const stats: ProcStat[] = [];
     for (const pid of fresh) {
       const s = readStatByPath(this.procRoot, pid, this.buf);
@@ -145,6 +179,19 @@ export class LinuxProcTable implements ProcTable {
     }
     // A requested pid that was not found is gone; a later process reusing the number is not ours.
     this.requested.clear();
+  }
+
+  /** The last pid handed out (/proc/loadavg, fifth field "running/total lastpid"), or null. */
+  private readLastPid(): number | null {
+    try {
+      if (this.loadavgFd < 0) this.loadavgFd = fs.openSync(`${this.procRoot}/loadavg`, 'r');
+      const n = fs.readSync(this.loadavgFd, this.buf, 0, 256, 0);
+      const text = this.buf.toString('latin1', 0, n);
+      const v = Number(text.slice(text.lastIndexOf(' ') + 1));
+      return Number.isInteger(v) && v > 0 ? v : null;
+    } catch {
+      return null;
+    }
   }
 
   private belongsToRun(s: ProcStat): boolean {
@@ -191,7 +238,7 @@ export class LinuxProcTable implements ProcTable {
     }
     try {
       const n = fs.readSync(t.fd, this.buf, 0, this.buf.length, 0);
-      return n > 0 ? parseStat(this.buf.toString('latin1', 0, n)) : null;
+      return n > 0 ? parseStatBytes(this.buf, n) : null;
     } catch {
       return null; // ESRCH: reaped
     }

@@ -45,6 +45,54 @@ export function parseStat(line: string): ProcStat | null {
   return Number.isFinite(stat.pid) && Number.isFinite(stat.startTicks) ? stat : null;
 }
 
+/**
+ * parseStat straight from the bytes read (no string split): the sampler's hot path. Numbers are
+ * decoded digit by digit; only the command name becomes a string.
+ */
+export function parseStatBytes(buf: Buffer, n: number): ProcStat | null {
+  let close = n - 1;
+  while (close > 0 && buf[close] !== 0x29 /* ) */) close--;
+  let open = 0;
+  while (open < close && buf[open] !== 0x28 /* ( */) open++;
+  if (close <= open) return null;
+  let pid = 0;
+  for (let i = 0; i < open - 1; i++) pid = pid * 10 + (buf[i]! - 48);
+  const state = String.fromCharCode(buf[close + 2]!);
+  // Fields from 4 on, each a (possibly negative) integer separated by one space.
+  const f = new Array<number>(25).fill(0);
+  let field = 4;
+  let i = close + 4;
+  while (i < n && field <= 24) {
+    let neg = false;
+    if (buf[i] === 45 /* - */) {
+      neg = true;
+      i++;
+    }
+    let v = 0;
+    while (i < n) {
+      const c = buf[i]!;
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    f[field] = neg ? -v : v;
+    field++;
+    i++; // the space
+  }
+  if (field <= 24) return null;
+  return {
+    pid,
+    comm: buf.toString('latin1', open + 1, close),
+    state,
+    ppid: f[4]!,
+    pgrp: f[5]!,
+    session: f[6]!,
+    cpuTicks: f[14]! + f[15]!,
+    startTicks: f[22]!,
+    rssPages: f[24]!,
+  };
+}
+
 /** The one-letter state of proc(5), in our words. */
 export function osStateFromLetter(letter: string): OsState {
   switch (letter) {
@@ -90,7 +138,7 @@ export function readStatByPath(procRoot: string, pid: number, buf: Buffer): Proc
   }
   try {
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    return n > 0 ? parseStat(buf.toString('latin1', 0, n)) : null;
+    return n > 0 ? parseStatBytes(buf, n) : null;
   } catch {
     return null;
   } finally {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ProcessSampler, type Snapshot } from '../../../src/core/sampler';
-import { parseStat } from '../../../src/core/sampler/procfs';
+import { parseStat, parseStatBytes } from '../../../src/core/sampler/procfs';
+import { readFileSync } from 'node:fs';
 
 const PY = process.env.PYTHON ?? 'python3';
 
@@ -169,4 +170,13 @@ test('parseStat copes with spaces and parentheses in the command name', () => {
   assert.equal(s.cpuTicks, 10);
   assert.equal(s.startTicks, 4242);
   assert.equal(s.rssPages, 25);
+});
+
+test('parseStatBytes agrees with parseStat on real stat lines', () => {
+  for (const pid of [process.pid, process.ppid, 1]) {
+    const buf = readFileSync(`/proc/${pid}/stat`);
+    assert.deepEqual(parseStatBytes(buf, buf.length), parseStat(buf.toString('latin1')));
+  }
+  const odd = Buffer.from('7 (x) y) Z 1 -3 7 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 99 0 0 0');
+  assert.deepEqual(parseStatBytes(odd, odd.length), parseStat(odd.toString('latin1')));
 });
