@@ -28,7 +28,7 @@ try {
   rmSync(extensionsDir, { recursive: true, force: true });
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   const settings = join(userDataDir, 'User', 'settings.json');
-  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2));
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden' }, null, 2));
   const env = codeServerEnv({ XDG_CONFIG_HOME: join(state, 'xdg', 'config'), XDG_DATA_HOME: join(state, 'xdg', 'data'), XDG_CACHE_HOME: join(state, 'xdg', 'cache') });
   await run(codeServerBin, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], {
     env, capture: true, timeoutMs: 120_000, label: 'code-server --install-extension',

@@ -77,12 +77,25 @@ const stages = [
   { name: 'e2e', minutes: 20, cmds: () => [[node, ['out/test/e2e/run.js']]] },
 ];
 
+let current; // the running step, stopped with everything it started if we are interrupted
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (current) killGroup(current, 'SIGTERM');
+    setTimeout(() => {
+      if (current) killGroup(current);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }, 3000).unref();
+  });
+}
+
 function runStep(cmd, args, deadline) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    current = child;
     const timer = setTimeout(() => {
       console.error(`\n[test] ${cmd} ${args.join(' ')}: deadline reached, killing it`);
-      killGroup(child);
+      killGroup(child, 'SIGTERM'); // lets the runners stop their servers and browsers
+      setTimeout(() => killGroup(child), 5000).unref();
       resolve('timed out');
     }, Math.max(0, deadline - Date.now()));
     child.on('error', (e) => {

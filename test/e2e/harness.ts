@@ -99,19 +99,28 @@ export class Workbench {
   }
 
   /** Runs a command by its title as shown in the Command Palette (e.g. "Process View: Stop"). */
-  async runCommand(title: string): Promise<void> {
-    const input = await this.openQuickInput('>');
-    await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 }).catch(() => {
-      throw new Error(`no command titled "${title}" in the Command Palette`);
-    });
-    // Prefer the exact title among the matches, then run it.
-    const labels = await this.page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
-    const index = labels.findIndex((l) => l.split('\n').some((part) => part.trim() === title));
-    if (index >= 0) await this.page.locator('.quick-input-widget .monaco-list-row').nth(index).click();
-    else await row.click();
+  async runCommand(title: string, timeoutMs = 20_000): Promise<void> {
+    const row = await this.findCommand(title, timeoutMs);
+    await row.click();
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+
+  /**
+   * Types a command's title into the Command Palette until its row shows (the palette learns
+   * extension commands a moment after the window opens) and returns that row, palette left open.
+   */
+  async findCommand(title: string, timeoutMs = 20_000): Promise<Locator> {
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    const index = await poll(async () => {
+      const input = await this.openQuickInput('>');
+      await input.fill(`>${title}`);
+      await rows.first().waitFor({ timeout: 2_000 }).catch(() => undefined);
+      const labels = await rows.allInnerTexts();
+      // A row's text is the title, then key bindings or "recently used": match the title exactly.
+      const exact = labels.findIndex((l) => l.split('\n').some((part) => part.trim() === title));
+      return exact >= 0 ? exact + 1 : undefined;
+    }, `a command titled "${title}" in the Command Palette`, timeoutMs, 500);
+    return rows.nth(index - 1);
   }
 
   /** Opens a file (path relative to the workbench folder) in an editor through Quick Open. */

@@ -14,6 +14,19 @@ import { registeredScenarios, resultsDir, Workbench, type ScenarioContext } from
 
 const RUN_TIMEOUT_MS = Number(process.env.PV_E2E_TIMEOUT_MS ?? 20 * 60_000);
 
+// Module-level so that a signal or the overall deadline can still stop them.
+let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
+let browser: Browser | undefined;
+function abort(message: string, code: number): void {
+  console.error(message);
+  server?.stop();
+  void browser?.close().catch(() => undefined);
+  console.log('0 passed, 1 failed');
+  process.exit(code);
+}
+process.on('SIGINT', () => abort('e2e: interrupted', 130));
+process.on('SIGTERM', () => abort('e2e: terminated', 143));
+
 function scenarioFiles(dir: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir)) {
@@ -63,11 +76,12 @@ async function main(): Promise<number> {
       'extensions.ignoreRecommendations': true,
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
+      // Keep the window about the user's code: no chat panel in the screenshots.
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
     }),
   );
 
-  let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
-  let browser: Browser | undefined;
   let passed = 0;
   let failed = 0;
   try {
@@ -130,10 +144,7 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-const deadline = setTimeout(() => {
-  console.error(`e2e run still going after ${RUN_TIMEOUT_MS / 1000} s: giving up`);
-  process.exit(124);
-}, RUN_TIMEOUT_MS);
+const deadline = setTimeout(() => abort(`e2e run still going after ${RUN_TIMEOUT_MS / 1000} s: giving up`, 124), RUN_TIMEOUT_MS);
 deadline.unref();
 
 main().then(
