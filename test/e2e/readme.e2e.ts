@@ -1,0 +1,20 @@
+// The README's screenshot, taken the way a user gets there: right-click an example in the
+// Explorer → Run with Process View, with the source open next to the live Processes tree.
+// Always saved to test-results/e2e/; PV_README_SCREENSHOT=1 also writes docs/images/process-view.png.
+import * as assert from 'node:assert/strict';
+import { scenario } from './harness';
+
+const EXAMPLE = '34_producer_consumer_many.py';
+
+scenario('README screenshot: a producer/consumer run, source and process tree side by side', async (t) => {
+  const wb = await t.openWorkbench('examples');
+  await wb.explorerContextMenu(EXAMPLE, 'Run with Process View');
+  // main + three producers + two consumers (plus helpers) show up while the run lasts.
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.length >= 6, 60_000);
+  assert.ok(rows.some((r) => /\bmain\b/.test(r.description)), rows.map((r) => `${r.label} ${r.description}`).join('\n'));
+  await wb.openFile(EXAMPLE);
+  await wb.runCommand('Process View: Focus on Processes View');
+  await wb.waitForTreeRows('Processes', (r) => r.length >= 6, 10_000);
+  await wb.screenshot('readme-process-view');
+  if (process.env.PV_README_SCREENSHOT === '1') await wb.screenshot('readme', 'docs/images/process-view.png');
+}, { timeoutMs: 180_000 });
