@@ -71,7 +71,8 @@ class ProcRec {
   seenRunning = false;
   /** The last time a sample saw it alive and not a zombie. */
   lastAliveSampleMs: number | null = null;
-  sawZombieSample = false;
+  /** The first sample that saw it in state Z. */
+  firstZombieSampleMs: number | null = null;
   /** A signal somebody sent it (terminate/kill), for a death the process could not report. */
   signalSent: string | null = null;
   /** The sampler reported it gone (reaped). */
@@ -185,6 +186,8 @@ export class Session {
   private readonly sites: SourceSite[] = [];
   private nowMs = 0;
   private dirty = true;
+  /** The process table has been sampled in this run: zombies need a sample's word. */
+  private sampled = false;
   private linesDirty = true;
   private channelsDirty = true;
   private cached: SessionSnapshot | null = null;
@@ -311,6 +314,7 @@ export class Session {
 
   applySnapshot(s: Snapshot): void {
     this.advance(s.t);
+    this.sampled = true;
     for (const sample of s.processes) if (!this.hidden.has(sample.pid)) this.onSample(sample, s.t);
     for (const pid of s.gone) {
       const p = this.byPid.get(pid);
@@ -514,6 +518,8 @@ export class Session {
     }
     if (p && p.gone) p = undefined;
     if (!p) {
+      // Another child of the supervisor than the script (our machinery): not the run's.
+      if (this.hidden.has(s.ppid) && s.pid !== this.run.rootPid) return;
       p = this.newProc(s.pid, t, s.startTicks);
       p.parentPid = s.ppid;
       p.ppid = s.ppid;
@@ -531,7 +537,7 @@ export class Session {
       p.argv = s.command.split(' ');
     }
     if (s.state === 'zombie') {
-      p.sawZombieSample = true;
+      p.firstZombieSampleMs ??= t;
       if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? t;
       if (p.signal === null && p.signalSent !== null && p.exitCode === null) p.signal = p.signalSent;
       this.judgeZombie(p, t);
@@ -606,19 +612,27 @@ export class Session {
   }
 
   /**
-   * Zombie: it had exited and its parent had not waited yet, for at least ZOMBIE_MIN_MS. The time
-   * it died is its own exit event or, if it could not report (SIGKILL, not traced), the last
-   * sample that saw it alive; the zombie ends when somebody reaps it.
+   * Zombie: it had exited and its parent had not waited yet, for at least ZOMBIE_MIN_MS.
+   *
+   * When the process table is sampled, a sample in state Z is required: a process's own exit
+   * event comes before interpreter shutdown (atexit, queue feeder threads, flushing), which can
+   * take longer than 100 ms, so "exit event → reap" alone overstates. It died between the last
+   * sample that saw it alive (or its exit event, if later) and the first sample that saw it a
+   * zombie; the middle of that window is the estimate. Without any samples (a recording made
+   * without the sampler), the exit event and the reap are all there is.
    */
   private judgeZombie(p: ProcRec, t: number): void {
     if (p.exitedMs === null) return;
-    // Evidence is needed that the zombie really existed: a sample in state Z, or a reap time.
-    const until = p.reapedMs ?? (p.sawZombieSample && !p.gone ? t : null);
+    let died: number;
+    if (p.firstZombieSampleMs !== null) {
+      const lo = Math.max(p.exitedMs, p.lastAliveSampleMs ?? -Infinity);
+      died = lo <= p.firstZombieSampleMs ? (lo + p.firstZombieSampleMs) / 2 : p.firstZombieSampleMs;
+    } else if (!this.sampled) {
+      died = p.exitedMs;
+    } else return;
+    const until = p.reapedMs ?? (!p.gone ? t : null);
     if (until === null) return;
-    const died = Math.max(p.exitedMs, p.lastAliveSampleMs ?? -Infinity);
-    if (p.zombieSinceMs === null || p.zombieSinceMs !== died) {
-      if (until - died >= 0 && (p.sawZombieSample || until - died >= ZOMBIE_MIN_MS)) p.zombieSinceMs = died;
-    }
+    if (p.zombieSinceMs === null && (p.firstZombieSampleMs !== null || until - died >= ZOMBIE_MIN_MS)) p.zombieSinceMs = died;
     if (!p.zombie && until - died >= ZOMBIE_MIN_MS) {
       p.zombie = true;
       p.zombieSinceMs = died;

@@ -19,9 +19,16 @@ const events: TracerEvent[] = [
 
 async function writeSample(file: string, withEnd = true): Promise<void> {
   const w = new RecordingWriter(file, { protocol: 1, script: '/a.py', args: [], startedAtIso: '2026-01-01T00:00:00Z', supervisorPid: 50 });
-  for (const e of events.slice(0, 3)) w.writeEvent(e);
-  w.writeSample({ t: 11, processes: [{ pid: 50, ppid: 1, state: 'sleeping', startTicks: 1, command: 'python3 supervisor.py', cpuPercent: 0, rssBytes: 1 }], gone: [] });
-  for (const e of events.slice(3)) w.writeEvent(e);
+  for (const e of events.slice(0, 5)) w.writeEvent(e);
+  w.writeSample({
+    t: 150,
+    processes: [
+      { pid: 50, ppid: 1, state: 'sleeping', startTicks: 1, command: 'python3 supervisor.py', cpuPercent: 0, rssBytes: 1 },
+      { pid: 101, ppid: 100, state: 'zombie', startTicks: 2, command: 'python3 a.py', cpuPercent: 0, rssBytes: 0 },
+    ],
+    gone: [],
+  });
+  for (const e of events.slice(5)) w.writeEvent(e);
   if (withEnd) await w.end({ t: 450, exitCode: 0, signal: null });
   else await w.end({ t: 450, exitCode: 0, signal: null }).then(() => {
     // Remove the end line to play a crash.

@@ -70,6 +70,19 @@ test('exited and joined 300 ms later: a zombie for 300 ms, explained', () => {
   assert.ok(p.notes?.some((n) => /Zombie/.test(n) && n.includes('demo.py:12') && /not joined/.test(n)), String(p.notes));
 });
 
+test('with samples, a late reap after a slow shutdown is not a zombie without a sample in state Z', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applySnapshot({ t: 50, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'running')], gone: [] });
+  s.applyEvent(exit(101, 100, 60)); // the exit event comes before interpreter shutdown
+  s.applySnapshot({ t: 150, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'running')], gone: [] });
+  s.applyEvent(joined(100, 101, 240)); // joined as soon as it really died
+  s.applySnapshot({ t: 250, processes: [sample(100, 50, 'sleeping')], gone: [101] });
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, false);
+  assert.equal(p.state, 'exited');
+});
+
 test('a zombie shorter than 100 ms is not flagged', () => {
   const s = baseRun();
   s.applyEvent(created(100, 101, 5));
@@ -86,10 +99,12 @@ test('a zombie the sampler sees is shown as zombie while unreaped, and flagged o
   let p = s.snapshot().processes.find((x) => x.pid === 101)!;
   assert.equal(p.state, 'zombie');
   assert.equal(p.zombie, false, 'only 50 ms so far');
+  s.applySnapshot({ t: 160, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie')], gone: [] });
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.zombie, false, 'about 85 ms so far');
   s.applySnapshot({ t: 200, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie')], gone: [] });
   p = s.snapshot().processes.find((x) => x.pid === 101)!;
   assert.equal(p.zombie, true);
-  assert.equal(p.zombieSinceMs, 50, 'died after the last live sample');
+  assert.equal(p.zombieSinceMs, 75, 'died between the last live sample (50) and the first zombie sample (100)');
   s.applySnapshot({ t: 300, processes: [sample(100, 50, 'sleeping')], gone: [101] });
   p = s.snapshot().processes.find((x) => x.pid === 101)!;
   assert.equal(p.state, 'exited');
