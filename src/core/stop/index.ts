@@ -48,6 +48,7 @@ interface Row {
 const POLL_MS = 25;
 
 export async function stopRun(opts: StopOptions): Promise<StopResult> {
+  if (process.platform === 'win32') return stopOnWindows(opts);
   const graceMs = opts.graceMs ?? 3000;
   const killWaitMs = opts.killWaitMs ?? 2000;
   const table = process.platform === 'linux' && fs.existsSync(`${opts.procRoot ?? '/proc'}/self/stat`)
@@ -127,6 +128,21 @@ export async function stopRun(opts: StopOptions): Promise<StopResult> {
   }
   const zombies = (await table.all()).filter((r) => signalled.has(r.pid) && r.state === 'Z').map((r) => r.pid);
   return { terminated: terminated.sort((a, b) => a - b), killed: killed.sort((a, b) => a - b), leftovers: [...alive.keys()], zombies };
+}
+
+/**
+ * Windows has no signals to ask politely with and no re-parenting: `taskkill /T /F` ends each
+ * known process with its tree. Unverified here (no Windows machine); leftovers are not checked.
+ */
+async function stopOnWindows(opts: StopOptions): Promise<StopResult> {
+  const killed: number[] = [];
+  for (const { pid } of opts.processes) {
+    const ok = await new Promise<boolean>((resolve) => {
+      execFile('taskkill', ['/PID', String(pid), '/T', '/F'], { windowsHide: true }, (err) => resolve(!err));
+    });
+    if (ok) killed.push(pid);
+  }
+  return { terminated: [], killed, leftovers: [], zombies: [] };
 }
 
 /** Never signal init, ourselves, or our ancestors (which a wrong pid list could name). */
