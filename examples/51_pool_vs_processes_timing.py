@@ -3,10 +3,10 @@
 计时对比：5 个进程的进程池 vs 每个任务开一个新进程
 
 Shows / 演示:
-  The same 100 tiny tasks (25 under spawn), run twice. A Pool(5) creates 5 processes and reuses them; the second
+  The same 100 tiny tasks (10 under spawn), run twice. A Pool(5) creates 5 processes and reuses them; the second
   way creates (and destroys) 100 processes. Creating a process costs far more than these tasks,
   so the pool wins by a wide margin; the example prints both times.
-  同样的 100 个小任务（spawn 下 25 个）跑两遍：进程池只创建 5 个进程并重复使用；另一种方式创建并销毁 100 个进程。
+  同样的 100 个小任务（spawn 下 10 个）跑两遍：进程池只创建 5 个进程并重复使用；另一种方式创建并销毁 100 个进程。
   创建进程的开销远大于任务本身，所以进程池快得多。示例会打印两种耗时。
 In Process View / 在 Process View 里看:
   Phase 1: five long-lived pool workers. Phase 2: a burst of 100 short-lived children (each
@@ -29,8 +29,8 @@ def func(n):
 
 if __name__ == '__main__':
     # Under spawn every process is a fresh interpreter (~0.1 s or more each), so 100 of them
-    # would take many seconds; 25 still show the difference. spawn 下每个进程都是新解释器，只用 25 个任务。
-    TASKS = 25 if multiprocessing.get_start_method() == 'spawn' else 100
+    # would take many seconds; 10 still show the difference. spawn 下每个进程都是新解释器，只用 10 个任务。
+    TASKS = 10 if multiprocessing.get_start_method() == 'spawn' else 100
 
     # 1.进程池的模式
     s1 = time.time()  # 我们计算一下开多进程和进程池的执行效率

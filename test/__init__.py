@@ -1,0 +1,1 @@
+# Makes test/python importable for `python3 -m unittest discover -s test/python -t .`.

@@ -1,0 +1,1 @@
+# Python tests (unittest, stdlib only): the tracer, the analyzer and the examples.
