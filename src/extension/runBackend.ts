@@ -20,6 +20,8 @@ export interface RunRequest {
 export interface RunOutcome {
   readonly exitCode: number | null;
   readonly signal: string | null;
+  /** Why the recording is incomplete (disk full, ...), or null. */
+  readonly recordingError?: string | null;
 }
 
 export interface ActiveRun {

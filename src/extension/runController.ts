@@ -206,6 +206,10 @@ export class RunController implements vscode.Disposable {
       current.terminal.note(t('Process View: {0} exited with code {1} after {2}.', name, outcome.exitCode ?? '?', took));
     }
     this.log.info(`${current.script.fsPath} ended: code ${outcome.exitCode ?? '-'}, signal ${outcome.signal ?? '-'}`);
+    if (outcome.recordingError) {
+      this.log.warn(`The recording ${current.recordingPath} is incomplete: ${outcome.recordingError}`);
+      void vscode.window.showWarningMessage(t('The recording of this run is incomplete: {0}', outcome.recordingError));
+    }
     if (!current.stopping && ((outcome.exitCode ?? 0) !== 0 || outcome.signal)) {
       const show = t('Show Terminal');
       void vscode.window

@@ -116,3 +116,41 @@ describe('Run with Process View (real runs)', function () {
     assert.equal(readFileSync(out, 'utf8'), 'hello world');
   });
 });
+
+describe('Open Recording and scrubbing', function () {
+  this.timeout(90_000);
+
+  it('opens the recording of a run in the same views and shows the tree as it was at a moment', async () => {
+    const pv = await api();
+    await vscode.commands.executeCommand('processView.run', vscode.Uri.file(join(examples, '10_join_many.py')));
+    const file = pv.runs.recordingPath;
+    assert.ok(file && existsSync(file), `the run was recorded (${file})`);
+    const live = pv.store.current();
+    assert.ok(live);
+    await vscode.commands.executeCommand('processView.openRecording', vscode.Uri.file(file));
+    assert.equal(pv.store.origin?.kind, 'recording');
+    const loaded = pv.store.current();
+    assert.ok(loaded);
+    assert.deepEqual(
+      loaded.processes.map((p) => [p.pid, p.state]),
+      live.processes.map((p) => [p.pid, p.state]),
+      'the recording rebuilds the same processes',
+    );
+    // Scrub to just after the main process started: its children are not there yet.
+    const main = loaded.processes.find((p) => p.role === 'main');
+    assert.ok(main);
+    const children = loaded.processes.filter((p) => p.parentPid === main.pid);
+    assert.ok(children.length >= 2);
+    const firstChild = Math.min(...children.map((c) => c.startedMs));
+    pv.store.scrubTo(Math.max(main.startedMs, firstChild - 1));
+    const before = processRows(pv).map((r) => r.process.pid);
+    assert.ok(before.includes(main.pid));
+    assert.ok(children.every((c) => !before.includes(c.pid)), 'no child before the first start');
+    const lastEnd = Math.max(...children.map((c) => c.exitedMs ?? 0));
+    pv.store.scrubTo(lastEnd + 1);
+    const endedRows = processRows(pv).filter((r) => children.some((c) => c.pid === r.process.pid));
+    assert.equal(endedRows.length, children.length);
+    pv.store.scrubTo(null);
+    assert.equal(pv.store.scrubbedTo, null);
+  });
+});
