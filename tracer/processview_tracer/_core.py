@@ -8,9 +8,11 @@ without limit and never waited for.
 import atexit
 import collections
 import json
+import marshal
 import os
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -83,22 +85,61 @@ def _stdlib_dirs():
 
 
 _EXCLUDED = None
-_code_file = {}  # code object -> absolute file for user code, or "" for library code
+_INTERNAL = None
+INTERNAL = 0
+# id(code) -> [code, where, {f_lasti: line}], where is the absolute file for user code, "" for
+# library code, INTERNAL for multiprocessing and concurrent.futures (their use of queues and locks
+# is plumbing, not the user's). Keyed by id() and checked by identity because hashing a code
+# object and computing f_lineno each cost about a microsecond: too much for every message.
+_entries = {}
 
 
-def _classify(code):
-    global _EXCLUDED
+def _entry(code):
+    global _EXCLUDED, _INTERNAL
     if _EXCLUDED is None:
         _EXCLUDED = _stdlib_dirs()
+        _INTERNAL = tuple(d + sub + os.sep for d in _EXCLUDED[:-1] for sub in ("multiprocessing", "concurrent"))
     fn = code.co_filename
     if not fn or fn.startswith("<"):
         res = ""
     else:
         ab = os.path.abspath(fn)
         real = os.path.realpath(ab)
-        res = "" if real.startswith(_EXCLUDED) or ab.startswith(_EXCLUDED) else ab
-    _code_file[code] = res
-    return res
+        if real.startswith(_INTERNAL) or ab.startswith(_INTERNAL):
+            res = INTERNAL
+        elif real.startswith(_EXCLUDED) or ab.startswith(_EXCLUDED):
+            res = ""
+        else:
+            res = ab
+    e = [code, res, {}]
+    _entries[id(code)] = e
+    return e
+
+
+def frame_site(f, stop_internal=True):
+    """(file, line) of the first user frame from f up; (INTERNAL, None) when f itself is
+    multiprocessing's own code (and stop_internal); (None, None) when no user frame is found."""
+    get = _entries.get
+    first = stop_internal
+    while f is not None:
+        c = f.f_code
+        e = get(id(c))
+        if e is None or e[0] is not c:
+            e = _entry(c)
+        fn = e[1]
+        if fn:
+            lines = e[2]
+            la = f.f_lasti
+            ln = lines.get(la)
+            if ln is None:
+                ln = f.f_lineno
+                lines[la] = ln
+            return fn, ln
+        if first and fn is INTERNAL:
+            return INTERNAL, None
+        first = False
+        f = f.f_back
+    return None, None
 
 
 def site(depth=2):
@@ -107,16 +148,7 @@ def site(depth=2):
         f = _getframe(depth)
     except ValueError:
         return None, None
-    cf = _code_file
-    while f is not None:
-        c = f.f_code
-        fn = cf.get(c)
-        if fn is None:
-            fn = _classify(c)
-        if fn:
-            return fn, f.f_lineno
-        f = f.f_back
-    return None, None
+    return frame_site(f, False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,24 +221,42 @@ def _connect():
     host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
     s = socket.create_connection((host, port), timeout=SEND_TIMEOUT)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    hs = {"pv": PROTOCOL_VERSION, "token": os.environ["PROCESS_VIEW_TOKEN"], "pid": os.getpid(), "client": "tracer"}
+    hs = {"pv": PROTOCOL_VERSION, "token": os.environ["PROCESS_VIEW_TOKEN"], "pid": os.getpid(), "client": "tracer",
+          "enc": "marshal"}
     s.sendall((json.dumps(hs) + "\n").encode())
     return s
 
 
+def _clean(v):
+    t = type(v)
+    if t in _WIRE_SCALARS:
+        return v
+    if t is tuple or t is list:
+        return [_clean(x) for x in v]
+    if t is dict:
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    return str(v)
+
+
+_WIRE_SCALARS = (int, float, str, bool, type(None))
+_pack_len = struct.Struct(">I").pack
+
+
 def _encode(items):
+    """One frame: 4-byte big-endian length, then marshal (version 4) of (ppid, events)."""
+    batch = (os.getppid(), items)
     try:
-        return json.dumps({"ppid": os.getppid(), "ev": items}, separators=(",", ":")).encode()
-    except (TypeError, ValueError):
-        # One of our own events held something JSON cannot carry: send what we can.
-        good = []
-        for it in items:
-            try:
-                json.dumps(it)
-                good.append(it)
-            except Exception:
-                good.append(("tracer.error", it[1], it[2], None, None, "unserialisable event " + str(it[0]), "encode"))
-        return json.dumps({"ppid": os.getppid(), "ev": good}, separators=(",", ":"), default=str).encode()
+        payload = marshal.dumps(batch, 4)
+    except ValueError:
+        # An event held a subclass (an IntEnum exit code, a str subclass): rebuild with plain types.
+        payload = marshal.dumps((batch[0], [_clean(it) for it in items]), 4)
+    return _pack_len(len(payload)) + payload
 
 
 def _send_pending():
@@ -229,7 +279,7 @@ def _send_pending():
     try:
         if state.sock is None:
             state.sock = _connect()
-        state.sock.sendall(_encode(items) + b"\n")
+        state.sock.sendall(_encode(items))
     except Exception:
         state.dead = True
         state.dropped += n

@@ -14,7 +14,11 @@ import sys
 import zlib
 
 from . import _core
-from ._core import emit, error, get_ident, monotonic_ns, preview, site, state
+from ._core import emit, error, frame_site, get_ident, monotonic_ns, preview, site, state, INTERNAL
+
+_buf = state.buf
+_MAX = _core.MAX_PENDING
+_FAST = (int, float, bool, type(None))
 
 _getframe = sys._getframe
 _crc32 = zlib.crc32
@@ -119,7 +123,10 @@ def _instrument_queue_pipe(q):
         except IndexError:
             rec = None
         if rec is not None:
-            emit(("channel.op", rec[0], rec[1], rec[2], rec[3], oid, "put", rec[4], len(buf), _crc32(buf), rec[5], True, None))
+            if len(_buf) < _MAX:
+                _buf.append(("channel.op", rec[0], rec[1], rec[2], rec[3], oid, "put", rec[4], len(buf), _crc32(buf), rec[5], True, None))
+            else:
+                state.dropped += 1
         return real_send(buf)
 
     def recv_bytes(*a):
@@ -177,22 +184,25 @@ def _patch_queues(mod):
         self.__dict__.pop("_pv_wired", None)
 
     def put(self, obj, block=True, timeout=None):
-        oid = self.__dict__.get("_pv_id")
-        if oid == "" or _internal_caller():
+        d = self.__dict__
+        oid = d.get("_pv_id")
+        if oid == "":
             return real_put(self, obj, block, timeout)
         try:
+            fn, ln = frame_site(_getframe(1))
+            if fn is INTERNAL:
+                return real_put(self, obj, block, timeout)
             if oid is None:
                 oid = _ensure_id(self, _queue_kind(self), self._rlock)
-            if not self.__dict__.get("_pv_wired"):
+            pending = d.get("_pv_pending")
+            if pending is None or not d.get("_pv_wired"):
                 _instrument_queue_pipe(self)
-            fn, ln = site()
-            rec = [monotonic_ns(), get_ident(), fn, ln, preview(obj), None]
-            pending = self._pv_pending
+                pending = d["_pv_pending"]
+            rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
             pending.append(rec)
         except Exception as e:
             error("Queue.put", e)
             return real_put(self, obj, block, timeout)
-        t0 = rec[0]
         try:
             real_put(self, obj, block, timeout)
         except BaseException as e:
@@ -200,21 +210,27 @@ def _patch_queues(mod):
                 pending.remove(rec)
             except ValueError:
                 pass
+            t0 = rec[0]
             emit(("channel.op", t0, rec[1], fn, ln, oid, "put", rec[4], None, None, (monotonic_ns() - t0) / 1e6, False,
                   {"error": type(e).__name__}))
             raise
         if block and self._maxsize < 2**31 - 1:
-            rec[5] = (monotonic_ns() - t0) / 1e6
+            rec[5] = (monotonic_ns() - rec[0]) / 1e6
 
     def get(self, block=True, timeout=None):
-        oid = self.__dict__.get("_pv_id")
-        if oid == "" or _internal_caller():
+        d = self.__dict__
+        oid = d.get("_pv_id")
+        if oid == "":
             return real_get(self, block, timeout)
         try:
+            fn, ln = frame_site(_getframe(1))
+            if fn is INTERNAL:
+                return real_get(self, block, timeout)
             if oid is None:
                 oid = _ensure_id(self, _queue_kind(self), self._rlock)
-            if not self.__dict__.get("_pv_wired"):
+            if not d.get("_pv_wired"):
                 _instrument_queue_pipe(self)
+            last = d["_pv_last"]
         except Exception as e:
             error("Queue.get", e)
             return real_get(self, block, timeout)
@@ -223,14 +239,18 @@ def _patch_queues(mod):
             obj = real_get(self, block, timeout)
         except BaseException as e:
             t1 = monotonic_ns()
-            fn, ln = site()
             emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", None, None, None, (t1 - t0) / 1e6, False,
                   {"error": type(e).__name__}))
             raise
         t1 = monotonic_ns()
-        last = self._pv_last
-        fn, ln = site()
-        emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", preview(obj), last[0], last[1], (t1 - t0) / 1e6, True, None))
+        try:
+            if len(_buf) < _MAX:
+                _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "get", repr(obj) if type(obj) in _FAST else preview(obj),
+                             last[0], last[1], (t1 - t0) / 1e6, True, None))
+            else:
+                state.dropped += 1
+        except Exception as e:
+            error("Queue.get", e)
         return obj
 
     Q.__init__, Q.__setstate__, Q._reset, Q.put, Q.get = __init__, __setstate__, _reset, put, get
@@ -379,8 +399,11 @@ def _patch_connection(mod):
         emit(("channel.op", t1 if op.startswith("recv") else t0, get_ident(), fn, ln, self._pv_id, op, prev,
               None if buf is None else len(buf), None if buf is None else _crc32(buf), (t1 - t0) / 1e6, ok, detail))
 
+    # send/recv are the hot path of Pipe-heavy programs: everything is inlined (no helper calls
+    # beyond what the original did) and formatting is left to the sender thread.
     def send(self, obj):
-        if self.__dict__.get("_pv_id") is None:
+        oid = self.__dict__.get("_pv_id")
+        if oid is None:
             return _real_send(self, obj)
         self._check_closed()
         self._check_writable()
@@ -388,12 +411,21 @@ def _patch_connection(mod):
         buf = dumps(obj)
         self._send_bytes(buf)
         try:
-            _op(self, "send", t0, preview(obj), buf)
+            fn, ln = frame_site(_getframe(1))
+            if fn is INTERNAL:
+                return
+            tp = type(obj)
+            pv = repr(obj) if tp in _FAST else preview(obj)
+            if len(_buf) < _MAX:
+                _buf.append(("channel.op", t0, get_ident(), fn, ln, oid, "send", pv, len(buf), _crc32(buf), None, True, None))
+            else:
+                state.dropped += 1
         except Exception as e:
             error("Connection.send", e)
 
     def recv(self):
-        if self.__dict__.get("_pv_id") is None:
+        oid = self.__dict__.get("_pv_id")
+        if oid is None:
             return _real_recv(self)
         self._check_closed()
         self._check_readable()
@@ -406,10 +438,19 @@ def _patch_connection(mod):
             except Exception:
                 pass
             raise
+        t1 = monotonic_ns()
         mv = buf.getbuffer()
         obj = loads(mv)
         try:
-            _op(self, "recv", t0, preview(obj), mv)
+            fn, ln = frame_site(_getframe(1))
+            if fn is INTERNAL:
+                return obj
+            tp = type(obj)
+            pv = repr(obj) if tp in _FAST else preview(obj)
+            if len(_buf) < _MAX:
+                _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "recv", pv, len(mv), _crc32(mv), (t1 - t0) / 1e6, True, None))
+            else:
+                state.dropped += 1
         except Exception as e:
             error("Connection.recv", e)
         return obj

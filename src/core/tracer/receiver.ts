@@ -6,7 +6,7 @@
  */
 import * as net from 'node:net';
 import type { TracerEvent } from '../protocol/events';
-import { parseHandshake, WireDecoder, type ClientKind } from '../protocol/wire';
+import { MAX_FRAME_BYTES, parseHandshake, WireDecoder, type ClientKind, type DecodeResult } from '../protocol/wire';
 
 export interface ReceiverStats {
   /** Authenticated connections so far. */
@@ -111,36 +111,30 @@ export class EventReceiver {
 
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
-    socket.setEncoding('utf8');
     socket.setNoDelay(true);
     const maxLine = this.options.maxLineBytes ?? 256 * 1024 * 1024;
-    let pending = '';
+    let chunks: Buffer[] = [];
+    let buffered = 0;
     let decoder: WireDecoder | null = null;
+    let enc: 'jsonl' | 'marshal' = 'jsonl';
     let pid: number | undefined;
+    let closed = false;
+    let needed = 4; // bytes that must be buffered before the next marshal frame can be read
     const timer = setTimeout(() => {
-      if (decoder === null) refuse('no handshake in time', pending);
+      if (decoder === null) refuse('no handshake in time', Buffer.concat(chunks).toString('utf8'));
     }, this.options.handshakeTimeoutMs ?? 5000);
 
     const refuse = (reason: string, text: string): void => {
-      this.problem({ reason: `connection refused: ${reason}`, sample: text.slice(0, 120), refused: true });
+      closed = true;
+      this.problem({ reason: `connection refused: ${reason}`, sample: redactToken(text).slice(0, 120), refused: true });
       socket.destroy();
     };
-
-    const onLine = (line: string): boolean => {
-      if (decoder === null) {
-        const hs = parseHandshake(line, this.options.token);
-        if (!hs.ok) {
-          refuse(hs.reason, redactToken(line));
-          return false;
-        }
-        clearTimeout(timer);
-        pid = hs.handshake.pid;
-        decoder = new WireDecoder(hs.handshake, this.options.toMs);
-        this.stats.connections++;
-        return true;
-      }
-      if (line.length === 0) return true;
-      const { events, rejected } = decoder.decodeLine(line);
+    const drop = (reason: string, text: string): void => {
+      closed = true;
+      this.problem({ reason: `${reason}; connection closed`, sample: text.slice(0, 120), pid, refused: false });
+      socket.destroy();
+    };
+    const deliver = ({ events, rejected }: DecodeResult): void => {
       for (const r of rejected) this.problem({ reason: r.reason, sample: r.sample, pid, refused: false });
       for (const ev of events) {
         this.stats.events++;
@@ -152,23 +146,61 @@ export class EventReceiver {
           }
         }
       }
-      return true;
     };
 
-    socket.on('data', (chunk: string) => {
-      pending += chunk;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        if (!onLine(line)) return;
-      }
-      if (pending.length > maxLine) {
-        if (decoder === null) refuse('handshake line too long', pending);
-        else {
-          this.problem({ reason: 'line too long; connection closed', sample: pending.slice(0, 120), pid, refused: false });
-          socket.destroy();
+    /** Consume what can be consumed from `buf`; returns the unconsumed rest. */
+    const consume = (buf: Buffer): Buffer => {
+      let off = 0;
+      while (!closed && off < buf.length) {
+        if (decoder === null || enc === 'jsonl') {
+          const nl = buf.indexOf(0x0a, off);
+          if (nl < 0) break;
+          const line = buf.toString('utf8', off, nl);
+          off = nl + 1;
+          if (decoder === null) {
+            const hs = parseHandshake(line, this.options.token);
+            if (!hs.ok) {
+              refuse(hs.reason, line);
+              break;
+            }
+            clearTimeout(timer);
+            pid = hs.handshake.pid;
+            enc = hs.handshake.enc;
+            decoder = new WireDecoder(hs.handshake, this.options.toMs);
+            this.stats.connections++;
+          } else if (line.length > 0) {
+            deliver(decoder.decodeLine(line));
+          }
+        } else {
+          if (buf.length - off < 4) break;
+          const n = buf.readUInt32BE(off);
+          if (n > MAX_FRAME_BYTES) {
+            drop(`frame length ${n} exceeds ${MAX_FRAME_BYTES}`, '');
+            break;
+          }
+          if (buf.length - off - 4 < n) break;
+          deliver(decoder.decodeFrame(buf.subarray(off + 4, off + 4 + n)));
+          off += 4 + n;
         }
+      }
+      return buf.subarray(off);
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      if (closed) return;
+      chunks.push(chunk);
+      buffered += chunk.length;
+      // Join and parse only when a whole unit may be there (a newline in this chunk, or the
+      // frame's announced length), so a large batch arriving in many chunks costs linear time.
+      const framed = decoder !== null && enc === 'marshal';
+      if (framed ? buffered < needed : chunk.indexOf(0x0a) < 0 && buffered <= maxLine) return;
+      const rest = consume(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered));
+      chunks = rest.length > 0 ? [Buffer.from(rest)] : [];
+      buffered = rest.length;
+      needed = decoder !== null && enc === 'marshal' && rest.length >= 4 ? 4 + rest.readUInt32BE(0) : 4;
+      if (!closed && buffered > maxLine) {
+        if (decoder === null) refuse('handshake line too long', rest.toString('utf8', 0, 120));
+        else drop('line too long', rest.toString('utf8', 0, 120));
       }
     });
     socket.on('error', () => {
@@ -176,7 +208,12 @@ export class EventReceiver {
     });
     socket.on('close', () => {
       clearTimeout(timer);
-      if (decoder !== null && pending.length > 0) onLine(pending); // a final line without newline
+      if (!closed && decoder !== null && enc === 'jsonl' && buffered > 0) {
+        const line = Buffer.concat(chunks).toString('utf8');
+        if (line.trim().length > 0) deliver(decoder.decodeLine(line)); // a final line without newline
+      } else if (!closed && decoder !== null && buffered > 0) {
+        this.problem({ reason: 'connection ended inside a frame', sample: `${buffered} bytes`, pid, refused: false });
+      }
       this.sockets.delete(socket);
       if (this.sockets.size === 0) {
         const waiters = this.idleWaiters;

@@ -1,0 +1,69 @@
+// Tracer throughput: 100,000 small messages child -> parent through a Queue and a Pipe, with and
+// without the tracer, every message logged (the run's events are counted to prove it).
+//   node scripts/build.mjs && node bench/tracer-throughput.mjs [--n 100000] [--rounds 5] [--python PATH]
+// Prints per-round timings and the median slowdown (traced / plain) for each channel.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const { launchTracedRun, findPython } = require(path.join(root, 'out/test/unit/tracer/bench-entry.js'));
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const n = Number(arg('--n', '100000'));
+const rounds = Number(arg('--rounds', '5'));
+const method = arg('--method', 'fork');
+const workload = path.join(root, 'bench/tracer-throughput.py');
+const python = await findPython(arg('--python', undefined));
+
+function plain() {
+  const out = execFileSync(python.executable, [workload, String(n), method], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+async function traced() {
+  const run = await launchTracedRun({ script: workload, args: [String(n), method], python: python.executable, stdio: 'pipe' });
+  let out = '';
+  run.stdout.on('data', (d) => (out += d));
+  run.stderr.on('data', (d) => process.stderr.write(d));
+  const counts = { put: 0, get: 0, send: 0, recv: 0, dropped: 0 };
+  run.onEvent((e) => {
+    if (e.kind === 'channel.op' && e.op in counts) counts[e.op]++;
+    if (e.kind === 'tracer.dropped') counts.dropped += e.count;
+  });
+  const exit = await run.exited;
+  if (exit.exitCode !== 0) throw new Error(`traced workload failed: ${JSON.stringify(exit)}`);
+  return { ...JSON.parse(out.trim().split('\n').pop()), counts };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const res = { plainQ: [], plainP: [], tracedQ: [], tracedP: [], plainQc: [], plainPc: [], tracedQc: [], tracedPc: [] };
+console.log(`python ${python.version}, n=${n}, start method ${method}, ${rounds} rounds (alternating)`);
+for (let r = 0; r < rounds; r++) {
+  const p = plain();
+  const t = await traced();
+  res.plainQ.push(p.queue_s);
+  res.plainP.push(p.pipe_s);
+  res.tracedQ.push(t.queue_s);
+  res.tracedP.push(t.pipe_s);
+  res.plainQc.push(p.queue_cpu_s);
+  res.plainPc.push(p.pipe_cpu_s);
+  res.tracedQc.push(t.queue_cpu_s);
+  res.tracedPc.push(t.pipe_cpu_s);
+  const s = (w, c) => `${w.toFixed(3)}s (cpu ${c.toFixed(3)}s)`;
+  console.log(
+    `round ${r + 1}: queue ${s(p.queue_s, p.queue_cpu_s)} -> ${s(t.queue_s, t.queue_cpu_s)}, pipe ${s(p.pipe_s, p.pipe_cpu_s)} -> ${s(t.pipe_s, t.pipe_cpu_s)}, events ${JSON.stringify(t.counts)}`,
+  );
+}
+const q = median(res.tracedQ) / median(res.plainQ);
+const pp = median(res.tracedP) / median(res.plainP);
+console.log(`median plain: queue ${(n / median(res.plainQ) / 1000).toFixed(0)}k msg/s, pipe ${(n / median(res.plainP) / 1000).toFixed(0)}k msg/s`);
+console.log(`median slowdown with every message logged (wall): queue x${q.toFixed(2)}, pipe x${pp.toFixed(2)}`);
+const qc = median(res.tracedQc) / median(res.plainQc);
+const pc = median(res.tracedPc) / median(res.plainPc);
+console.log(`median Python CPU time ratio (parent + child, all threads): queue x${qc.toFixed(2)}, pipe x${pc.toFixed(2)}`);

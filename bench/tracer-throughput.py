@@ -1,0 +1,76 @@
+"""Workload for bench/tracer-throughput.mjs: N small messages child -> parent through a
+multiprocessing Queue (put/get) and a Pipe (send/recv). Prints one JSON line of timings.
+
+    python bench/tracer-throughput.py [N] [start_method]
+
+Wall time is measured in the parent from the child's start to the last message received, so it
+includes the child's sending and, for the Queue, the feeder thread's pickling. CPU time is the
+parent's (all its threads) plus the child's (all its threads, from getrusage after join): on a
+loaded machine wall time mostly measures the neighbours, CPU time measures the work.
+"""
+import json
+import resource
+import multiprocessing as mp
+import sys
+import time
+
+
+def queue_producer(q, n):
+    put = q.put
+    for i in range(n):
+        put(i)
+    put(None)
+
+
+def pipe_producer(conn, n):
+    send = conn.send
+    for i in range(n):
+        send(i)
+    send(None)
+    conn.close()
+
+
+def _cpu():
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ch.ru_utime + ch.ru_stime
+
+
+def bench_queue(ctx, n):
+    c0 = _cpu()
+    q = ctx.Queue()
+    p = ctx.Process(target=queue_producer, args=(q, n))
+    t0 = time.perf_counter()
+    p.start()
+    get = q.get
+    count = 0
+    while get() is not None:
+        count += 1
+    t1 = time.perf_counter()
+    p.join()
+    assert count == n
+    return t1 - t0, _cpu() - c0
+
+
+def bench_pipe(ctx, n):
+    c0 = _cpu()
+    a, b = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=pipe_producer, args=(b, n))
+    t0 = time.perf_counter()
+    p.start()
+    b.close()
+    recv = a.recv
+    count = 0
+    while recv() is not None:
+        count += 1
+    t1 = time.perf_counter()
+    p.join()
+    assert count == n
+    return t1 - t0, _cpu() - c0
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    ctx = mp.get_context(sys.argv[2] if len(sys.argv) > 2 else "fork")
+    qw, qc = bench_queue(ctx, n)
+    pw, pc = bench_pipe(ctx, n)
+    print(json.dumps({"n": n, "queue_s": qw, "queue_cpu_s": qc, "pipe_s": pw, "pipe_cpu_s": pc}))
