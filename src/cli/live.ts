@@ -128,7 +128,7 @@ export class LiveRecording {
     const snap = this.session.snapshot();
     this.lines?.update(snap);
     if (this.opts.mode !== 'quiet') {
-      const style = { color: this.err.isTTY === true, width: this.err.columns };
+      const style = { color: this.err.isTTY === true, width: this.err.columns || undefined };
       const text = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style), `Recorded to ${this.opts.outFile}`];
       this.err.write(`${text.join('\n')}\n`);
     }
@@ -171,9 +171,10 @@ class Footer {
   }
 
   private draw(): void {
-    const rows = Math.max(3, Math.floor((this.out.rows ?? 24) / 2));
+    // A terminal that reports no size (0) gets the classic 80x24.
+    const rows = Math.max(3, Math.floor((this.out.rows || 24) / 2));
     const snap = this.snapshot();
-    const style = { color: true, width: (this.out.columns ?? 80) - 1 };
+    const style = { color: true, width: (this.out.columns || 80) - 1 };
     let lines = [`── ${runLine(snap)} ──`, ...renderTree(snap, style)];
     if (lines.length > rows) lines = [...lines.slice(0, rows - 1), `… ${lines.length - rows + 1} more`];
     this.out.write(`${lines.join('\n')}\n`);

@@ -32,7 +32,7 @@ export async function runShow(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(summarize(snap), null, 2)}\n`);
     return 0;
   }
-  const style = { color: process.stdout.isTTY === true, width: process.stdout.columns };
+  const style = { color: process.stdout.isTTY === true, width: process.stdout.columns || undefined };
   const lines = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style)];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

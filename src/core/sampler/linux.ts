@@ -129,7 +129,8 @@ export class LinuxProcTable implements ProcTable {
     ) {
       const fresh = [...this.requested].filter((pid) => !this.live.has(pid));
       for (let pid = prev + 1; pid <= lastPid; pid++) if (!this.live.has(pid)) fresh.push(pid);
-      this.examine(fresh, tMs);
+      // Thread ids share the pid space and /proc/<tid> answers too (unlisted): keep processes only.
+      this.examine(fresh, tMs, true);
       return;
     }
     this.lastListingMs = tMs;
@@ -155,7 +156,7 @@ export class LinuxProcTable implements ProcTable {
   }
 
   /** Read the stat of candidate pids and adopt those that belong to the run. */
-  private examine(fresh: readonly number[], tMs: number): void {
+  private examine(fresh: readonly number[], tMs: number, mayBeThreads = false): void {
     if (fresh.length === 0) {
       this.requested.clear();
       return;
@@ -163,7 +164,7 @@ export class LinuxProcTable implements ProcTable {
     const stats: ProcStat[] = [];
     for (const pid of fresh) {
       const s = readStatByPath(this.procRoot, pid, this.buf);
-      if (s !== null) stats.push(s);
+      if (s !== null && (!mayBeThreads || this.isProcess(pid))) stats.push(s);
     }
     // A child may be listed before its parent is adopted: repeat until nothing more joins.
     let adopted = true;
@@ -179,6 +180,17 @@ export class LinuxProcTable implements ProcTable {
     }
     // A requested pid that was not found is gone; a later process reusing the number is not ours.
     this.requested.clear();
+  }
+
+  /** A thread group leader (a process), not another thread of one: its Tgid is itself. */
+  private isProcess(pid: number): boolean {
+    try {
+      const status = fs.readFileSync(`${this.procRoot}/${pid}/status`, 'latin1');
+      const m = /\nTgid:\s*(\d+)/.exec(status);
+      return m !== null && Number(m[1]) === pid;
+    } catch {
+      return false;
+    }
   }
 
   /** The last pid handed out (/proc/loadavg, fifth field "running/total lastpid"), or null. */

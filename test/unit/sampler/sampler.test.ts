@@ -180,3 +180,25 @@ test('parseStatBytes agrees with parseStat on real stat lines', () => {
   const odd = Buffer.from('7 (x) y) Z 1 -3 7 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 99 0 0 0');
   assert.deepEqual(parseStatBytes(odd, odd.length), parseStat(odd.toString('latin1')));
 });
+
+test('procfs: threads created between ticks are not taken for processes', async () => {
+  const { proc, pids } = startRoot(
+    'import threading\ntell(ready=1)\nsys.stdin.readline()\nfor i in range(5):\n    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\ntell(threads=5)\nsys.stdin.read()\n',
+  );
+  const sampler = new ProcessSampler({ backend: 'procfs' });
+  try {
+    await pids;
+    sampler.start(proc.pid!, 0);
+    await sampler.tick();
+    const started = new Promise<void>((resolve) => createInterface({ input: proc.stdout! }).once('line', () => resolve()));
+    proc.stdin!.write('go\n');
+    await started;
+    for (let i = 0; i < 3; i++) {
+      const snap = await sampler.tick();
+      assert.deepEqual(snap.processes.map((p) => p.pid), [proc.pid], 'only the process, none of its threads');
+    }
+  } finally {
+    sampler.dispose();
+    await endRoot(proc);
+  }
+});
