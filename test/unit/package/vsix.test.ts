@@ -93,6 +93,11 @@ describe('the packaged VSIX', () => {
     assert.ok(py.some((f) => f.endsWith('sitecustomize.py')), 'the tracer has no sitecustomize.py');
   });
 
+  it('holds the language server and its Python analyzer', () => {
+    assert.ok(has('out/server.js'), 'out/server.js (the language server bundle) is missing');
+    assert.ok(has('analyzer/mp_lint.py'), 'analyzer/mp_lint.py is missing: the Python checks would find nothing');
+  });
+
   it('holds the examples and the media', () => {
     assert.ok(under('examples').some((f) => f.endsWith('.py')), 'no examples/**/*.py in the VSIX');
     assert.ok(under('media').length > 0, 'no media/ in the VSIX');
