@@ -12,7 +12,8 @@ import {
   nodeBin, nodeDir, NODE_VERSION, run,
 } from './lib/tools.cjs';
 
-const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'strace'];
+// fonts-wqy-zenhei: a CJK font, so screenshots show the Chinese UI and examples instead of boxes.
+const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'strace', 'fonts-wqy-zenhei'];
 const checkOnly = process.argv.includes('--check');
 const log = (msg) => console.log(`[setup] ${msg}`);
 
