@@ -92,7 +92,7 @@ def _safe(fn, *a):
 def compare(tc, name, model, tr, describe):
     procs = {p['pid']: p for p in model['processes']}
     root = model['run']['rootPid']
-    tc.assertIsNotNone(root, 'the model has no root process\n' + describe())
+    tc.assertIsNotNone(root, 'the model has no root process: %s\n%s' % (json.dumps(model)[:1500], describe()))
     tc.assertIn(root, tr.procs, 'strace never saw the root %s' % root)
     seen = tr.descendants(root)
     # Every process strace saw the run create is in the model, with the same creator.

@@ -164,7 +164,7 @@ export class LinuxProcTable implements ProcTable {
     const stats: ProcStat[] = [];
     for (const pid of fresh) {
       const s = readStatByPath(this.procRoot, pid, this.buf);
-      if (s !== null && (!mayBeThreads || this.isProcess(pid))) stats.push(s);
+      if (s !== null) stats.push(s);
     }
     // A child may be listed before its parent is adopted: repeat until nothing more joins.
     let adopted = true;
@@ -174,6 +174,8 @@ export class LinuxProcTable implements ProcTable {
       for (const s of pending) {
         if (!this.belongsToRun(s)) continue;
         pending.delete(s);
+        // Checked only for the run's candidates: most new pids on a busy host are not ours.
+        if (mayBeThreads && !this.isProcess(s.pid)) continue;
         this.adopt(s, tMs);
         adopted = true;
       }
