@@ -20,7 +20,7 @@ const TOTAL_TIMEOUT_MS = Number(process.env.PV_HOST_TIMEOUT_MS ?? 10 * 60_000);
 const STARTUP_TIMEOUT_MS = 90_000;
 // The workbench's own chatter, which the smoke-test driver relays along with the extension
 // host's output; PV_VERBOSE=1 shows it.
-const NOISE = /^(\[(AgentHost|AgentHost:remote|ChatModelSelection|Service Worker|AccountPolicyGate|reconnection-grace-time)\]|Ignoring fetching additional builtin|Creating a socket|Resolving connection token|Resolved connection token)/;
+const NOISE = /^(\[(AgentHost|AgentHost:remote|ChatModelSelection|Service Worker|AccountPolicyGate|reconnection-grace-time)\]|Ignoring fetching additional builtin|Creating a socket|Resolving connection token|Resolved connection token|Creation of workbench contribution|Timed out waiting for authentication provider|Updating additional builtin extensions cache)/;
 
 function parseArgs(argv) {
   const opts = { devPaths: [], testsPath: undefined, extensionsDir: undefined, userDataDir: undefined, workspace: undefined };
