@@ -77,6 +77,8 @@ class ProcRec {
   signalSent: string | null = null;
   /** The sampler reported it gone (reaped). */
   gone = false;
+  /** Its parent announced it (process.created). */
+  announced = false;
   /** Its OS-level parent has been seen (hello or a sample); before that `ppid` is the creator's word. */
   osPpidSeen = false;
   notes: string[] = [];
@@ -481,9 +483,12 @@ export class Session {
 
   private onCreated(e: ProcessCreatedEvent): void {
     let p = this.byPid.get(e.childPid);
-    // A pid that already ended and is announced again is a new process with a reused number.
-    if (p && p.ended) p = undefined;
+    // A pid that was already announced and ended, announced again, is a new process with a reused
+    // number. One not yet announced is this very child: its own events (even its exit) can arrive
+    // before its parent's word that it was created.
+    if (p && p.ended && p.announced) p = undefined;
     if (!p) p = this.newProc(e.childPid, e.t, null);
+    p.announced = true;
     p.startedMs = Math.min(p.startedMs, e.t);
     p.parentPid = e.pid;
     if (p.ppid === null) p.ppid = e.pid;

@@ -297,3 +297,18 @@ test('cost: 500 processes and 100,000 messages, snapshot after each sample stays
   assert.ok(at < 200, `snapshotAt() ${at.toFixed(1)} ms`);
   console.log(`snapshot() median ${median.toFixed(2)} ms, snapshotAt() ${at.toFixed(1)} ms`);
 });
+
+test("a child's own events arriving before its parent's creation event make one process", () => {
+  const s = baseRun();
+  s.applyEvent(hello(101, 100, 7));
+  s.applyEvent(exit(101, 100, 9));
+  s.applyEvent(created(100, 101, 40, 12)); // the parent's socket was slower
+  const ps = s.snapshot().processes.filter((x) => x.pid === 101);
+  assert.equal(ps.length, 1);
+  assert.deepEqual(ps[0]!.createdAt, site(12));
+  assert.equal(ps[0]!.startedMs, 7);
+  // But an announced, ended pid announced again is a new process.
+  s.applyEvent(joined(100, 101, 50));
+  s.applyEvent(created(100, 101, 60, 13));
+  assert.equal(s.snapshot().processes.filter((x) => x.pid === 101).length, 2);
+});
