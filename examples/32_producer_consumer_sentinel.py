@@ -12,7 +12,11 @@ In Process View / 在 Process View 里看:
 Tutorial / 教程:
   seed 001 "解决方式无非是让生产者在生产完毕后，往队列中再发一个结束信号".
 Fixed / 修正:
-  Sleeps are a twentieth of the tutorial's. 睡眠缩短为原文的 1/20。
+  Sleeps are a twentieth of the tutorial's. The main process joins both children: without it,
+  under spawn/forkserver the main process may exit (and remove the queue's semaphore) before a
+  child has even unpickled the queue (FileNotFoundError in the child).
+  睡眠缩短为原文的 1/20。主进程 join 两个子进程：否则在 spawn/forkserver 下，主进程可能在子进程取得队列之前
+  就退出并删除了队列的信号量，子进程报 FileNotFoundError。
 """
 from multiprocessing import Process, Queue
 import time
@@ -51,3 +55,5 @@ if __name__ == '__main__':
     c1.start()
 
     print('主')
+    p1.join()
+    c1.join()

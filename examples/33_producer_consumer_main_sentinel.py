@@ -51,3 +51,4 @@ if __name__ == '__main__':
     p1.join()  # 等待生产者进程结束
     q.put(None)  # 发送结束信号
     print('主')
+    c1.join()  # see 32: the queue must outlive every child that uses it

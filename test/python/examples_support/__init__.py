@@ -174,20 +174,21 @@ _cache = {}
 _cache_lock = threading.Lock()
 
 
-def all_runs(mode):
-    """Every example run once in `mode` ('plain', 'traced', 'spawn', 'forkserver'), concurrently;
-    memoised for the test process. Returns {name: Run}."""
+def all_runs(mode, only=None):
+    """Every example (or those in `only`) run once in `mode` ('plain', 'traced', 'spawn',
+    'forkserver'), a few at a time; memoised for the test process. Returns {name: Run}."""
     with _cache_lock:
         if mode in _cache:
             return _cache[mode]
-        names = example_names()
+        names = [n for n in example_names() if only is None or n in only]
         if mode == 'traced':
             fn = run_traced
         elif mode == 'plain':
             fn = run_plain
         else:
             fn = lambda n: run_plain(n, start_method=mode)  # noqa: E731
-        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        workers = max(1, WORKERS // 2) if mode == 'spawn' else WORKERS  # spawn is CPU-bound
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             runs = dict(zip(names, pool.map(fn, names)))
         _cache[mode] = runs
         return runs
