@@ -462,6 +462,8 @@ export class Session {
   }
 
   private onHello(e: HelloEvent): void {
+    // The script's parent is the run supervisor (or whatever launched it): never part of the run.
+    if (e.role === 'main' && e.ppid > 1) this.hideSupervisor(e.ppid);
     let p = this.byPid.get(e.pid);
     if (p && e.startTicks !== undefined && p.startTicks !== null && p.startTicks !== e.startTicks) p = undefined;
     if (p && p.ended && p.traced) p = undefined; // a second hello from a finished pid: a reuse

@@ -312,3 +312,13 @@ test("a child's own events arriving before its parent's creation event make one 
   s.applyEvent(created(100, 101, 60, 13));
   assert.equal(s.snapshot().processes.filter((x) => x.pid === 101).length, 2);
 });
+
+test("the main process's parent (the supervisor) is dropped from the tree once the main says hello", () => {
+  const s = new Session({ run: {} });
+  s.applySnapshot({ t: 10, processes: [sample(40, 1, 'sleeping'), sample(100, 40, 'running')], gone: [] });
+  assert.deepEqual(s.snapshot().processes.map((p) => p.pid), [40, 100], 'before hello nothing tells them apart');
+  s.applyEvent(hello(100, 40, 20, 'main'));
+  s.applySnapshot({ t: 30, processes: [sample(40, 1, 'sleeping'), sample(100, 40, 'running'), sample(41, 40, 'running')], gone: [] });
+  assert.deepEqual(s.snapshot().processes.map((p) => p.pid), [100]);
+  assert.equal(s.snapshot().processes[0]!.role, 'main');
+});
