@@ -225,7 +225,8 @@ def main(argv):
     if os.WIFSIGNALED(root_status):
         sig = os.WTERMSIG(root_status)
         sys.stdout.flush()
-        signal.signal(sig, signal.SIG_DFL)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         return 128 + sig
     return os.WEXITSTATUS(root_status)

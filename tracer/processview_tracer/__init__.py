@@ -12,7 +12,7 @@ def activate():
     if _core.state.active:
         return
     _core.start()
-    from . import _processes, _ipc, _hooks
+    from . import _processes, _ipc, _hooks, _sync, _pool
     _processes.install()
-    _hooks.install({**_processes.MODULE_PATCHES, **_ipc.MODULE_PATCHES})
+    _hooks.install({**_processes.MODULE_PATCHES, **_ipc.MODULE_PATCHES, **_sync.MODULE_PATCHES, **_pool.MODULE_PATCHES})
     _core.hello()

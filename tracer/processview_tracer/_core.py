@@ -260,7 +260,11 @@ def _encode(items):
 
 
 def _send_pending():
-    """Send everything pending as one line. Caller holds state.lock."""
+    """Send everything pending as one frame. Caller holds state.lock."""
+    if state.pid != os.getpid():
+        # A fork child before its at-fork hook ran (a signal handler can run that early): the
+        # socket and the buffer are still the parent's. Never write on the parent's connection.
+        return
     buf = state.buf
     n = len(buf)
     if state.dropped != state.reported_dropped and not state.dead:
@@ -390,8 +394,9 @@ def _excepthook(tp, value, tb):
 
 def _on_sigterm(signum, frame):
     try:
-        emit_exit("signal", -signum, "SIGTERM")
-        flush(0.5)
+        if state.pid == os.getpid():
+            emit_exit("signal", -signum, "SIGTERM")
+            flush(0.5)
     except Exception:
         pass
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -406,7 +411,14 @@ def _after_fork_child():
         state.pid = os.getpid()
         state.buf.clear()  # the parent sends its own pending events
         state.dropped = state.reported_dropped = 0
-        state.sock = None  # the parent's socket stays the parent's
+        if state.sock is not None:
+            # The parent's connection stays the parent's: drop our copy of the descriptor
+            # without a shutdown (and without the ResourceWarning of an unclosed socket).
+            try:
+                os.close(state.sock.detach())
+            except Exception:
+                pass
+        state.sock = None
         state.dead = False
         state.lock = threading.Lock()
         state.wake = threading.Event()

@@ -33,20 +33,27 @@ def _internal_caller(depth=2):
     return name.startswith(_INTERNAL_PREFIXES)
 
 
-def _created_internally(skip_init=True):
+def _created_internally(obj=None):
     """True when the object being built was asked for by multiprocessing itself, not the user.
 
-    Frames of multiprocessing.context (the user's `mp.Queue()` goes through BaseContext.Queue),
-    of the tracer, and with skip_init, of multiprocessing constructors (JoinableQueue.__init__
-    calling Queue.__init__) are skipped; the first other frame decides.
+    Skipped first: multiprocessing.context (the user's `mp.Queue()` goes through
+    BaseContext.Queue), the tracer, and constructors running on `obj` itself (JoinableQueue.__init__
+    calling Queue.__init__). The first other frame decides: a Lock built by Queue.__init__ or
+    Condition.__init__ is plumbing; one built by the user's code is a channel.
     """
     f = _getframe(2)
     while f is not None:
         name = f.f_globals.get("__name__", "")
-        if name == "multiprocessing.context" or name.startswith("processview_tracer") or (
-                skip_init and f.f_code.co_name == "__init__" and name.startswith("multiprocessing")):
+        if name == "multiprocessing.context" or name.startswith("processview_tracer"):
             f = f.f_back
             continue
+        if obj is not None and f.f_code.co_name == "__init__" and f.f_code.co_argcount > 0:
+            try:
+                if f.f_locals.get(f.f_code.co_varnames[0]) is obj:
+                    f = f.f_back
+                    continue
+            except Exception:
+                pass
         return name.startswith(_INTERNAL_PREFIXES)
     return False
 
@@ -161,7 +168,7 @@ def _patch_queues(mod):
         real_init(self, *a, **k)
         try:
             _mark_internal_locks(self, ("_rlock", "_wlock", "_sem", "_cond"))
-            if _created_internally():
+            if _created_internally(self):
                 self._pv_id = ""
                 return
             kind = _queue_kind(self)
@@ -303,7 +310,7 @@ def _patch_queues(mod):
         real_sq_init(self, *a, **k)
         try:
             _mark_internal_locks(self, ("_rlock", "_wlock"))
-            if _created_internally():
+            if _created_internally(self):
                 self._pv_id = ""
                 return
             oid = _ensure_id(self, "simple-queue", self._rlock)
@@ -378,7 +385,7 @@ def _patch_connection(mod):
     def Pipe(duplex=True):
         a, b = real_pipe(duplex)
         try:
-            if not _created_internally(skip_init=False):
+            if not _created_internally():
                 pid = _next_local_id("pipe")
                 a._pv_id, b._pv_id = pid + ":0", pid + ":1"
                 _created(pid, "pipe", {"end0": a._pv_id, "end1": b._pv_id, "duplex": bool(duplex)})

@@ -2,7 +2,9 @@
 import os
 import signal
 import sys
+import threading
 import time
+import warnings
 
 from . import _core
 from ._core import emit, error, get_ident, monotonic_ns, site, state
@@ -44,8 +46,18 @@ def _obj_id(proc):
 def _wrap_os():
     real_fork = os.fork
 
+    quiet_fork = sys.version_info >= (3, 12)
+
     def fork():
-        pid = real_fork()
+        if quiet_fork and threading.active_count() == 1:
+            # 3.12+ warns when forking a multi-threaded process. Our sender thread is the only
+            # other thread here (it is kept out of threading's list), so the warning would be
+            # ours alone: silence exactly that one. With user threads, the warning stays.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*multi-threaded.*fork", category=DeprecationWarning)
+                pid = real_fork()
+        else:
+            pid = real_fork()
         if pid > 0:
             try:
                 # multiprocessing's own fork (Process.start) and the forkserver's are reported by
@@ -134,6 +146,7 @@ def _patch_process(mod):
 
     def start(self):
         method = getattr(self, "_start_method", None)
+        target = getattr(self, "_target", None)  # start() deletes it (3.7+)
         _tls.starting = method or "fork"
         try:
             real_start(self)
@@ -144,9 +157,12 @@ def _patch_process(mod):
                 import multiprocessing
                 method = multiprocessing.get_start_method(allow_none=True)
             fn, ln = site()
-            target = getattr(self, "_target", None)
             role = _role_for_target(target)
-            tname = _core.qualname(target) if target is not None else _core.qualname(type(self).run)
+            run = type(self).run
+            if target is None and getattr(run, "__module__", "") != "multiprocessing.process":
+                tname = _core.qualname(run)  # a Process subclass with its own run()
+            else:
+                tname = _core.qualname(target)
             emit(("process.created", monotonic_ns(), get_ident(), fn, ln, self.pid, self.name,
                   bool(self.daemon), role, method, tname, None, _obj_id(self)))
             state.wake.set()
@@ -164,11 +180,7 @@ def _patch_process(mod):
             try:
                 if popen is not None:
                     popen._pv_in_join = False
-                    code = popen.returncode
-                    if code is not None and popen.__dict__.get("_pv_reported"):
-                        return_code = code
-                    else:
-                        return_code = code
+                    return_code = popen.returncode
                     if not popen.__dict__.get("_pv_join_reported"):
                         t1 = monotonic_ns()
                         fn, ln = site()

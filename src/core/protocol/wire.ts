@@ -77,8 +77,8 @@ export function parseHandshake(line: string, expectedToken: string): HandshakeRe
 // ---------------------------------------------------------------------------------------------
 // Field specifications, one list per kind, in wire order after the common prefix.
 
-type FieldType = 'int' | 'num' | 'str' | 'bool' | 'strs' | 'detail' | 'role' | 'method' | 'channel' | 'op' | 'how' | 'via';
-interface Field {
+export type FieldType = 'int' | 'num' | 'str' | 'bool' | 'strs' | 'detail' | 'role' | 'method' | 'channel' | 'op' | 'how' | 'via';
+export interface Field {
   readonly name: string;
   readonly type: FieldType;
   /** Required fields must be present and non-null. */
@@ -87,7 +87,8 @@ interface Field {
 
 const f = (name: string, type: FieldType, required = false): Field => ({ name, type, required });
 
-const FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = {
+/** Exported for the test that compares it with tracer/processview_tracer/_protocol.py. */
+export const WIRE_FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = {
   hello: [f('role', 'role', true), f('name', 'str', true), f('argv', 'strs', true), f('python', 'str', true), f('executable', 'str', true), f('startTicks', 'int'), f('startMethod', 'method')],
   'process.created': [f('childPid', 'int', true), f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true), f('startMethod', 'method', true), f('target', 'str'), f('argv', 'strs'), f('objectId', 'str')],
   'process.running': [f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true)],
@@ -219,7 +220,7 @@ export class WireDecoder {
   private decodeEvent(raw: unknown, ppid: number): TracerEvent | string {
     if (!Array.isArray(raw) || raw.length < 5) return 'event is not an array [kind, t, tid, file, line, ...]';
     const [kind, tNs, tid, file, lineNo] = raw as unknown[];
-    if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(FIELDS, kind)) return `unknown event kind ${JSON.stringify(kind)}`;
+    if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(WIRE_FIELDS, kind)) return `unknown event kind ${JSON.stringify(kind)}`;
     if (this.handshake.client === 'supervisor' && !SUPERVISOR_KINDS.has(kind)) return `the supervisor may not send ${kind}`;
     if (this.handshake.client === 'tracer' && (kind === 'process.adopted' || kind === 'process.reaped')) return `only the supervisor may send ${kind}`;
     if (typeof tNs !== 'number' || !Number.isFinite(tNs)) return `${kind}: timestamp is not a number`;
@@ -228,7 +229,7 @@ export class WireDecoder {
     if (file === null || file === undefined) out.site = null;
     else if (typeof file === 'string' && isInt(lineNo) && lineNo > 0) out.site = { file, line: lineNo };
     else return `${kind}: bad source site`;
-    const fields = FIELDS[kind as TracerEventKind];
+    const fields = WIRE_FIELDS[kind as TracerEventKind];
     for (let i = 0; i < fields.length; i++) {
       const spec = fields[i]!;
       const value = raw[5 + i];

@@ -1,0 +1,530 @@
+"""The tracer end to end, without Node: real Python processes under the real supervisor, events
+received by a small receiver written here (it checks the token and decodes the marshal frames).
+
+Shared helpers for test_tracer_*.py live here too.
+"""
+import json
+import marshal
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TRACER = os.path.join(ROOT, "tracer")
+SUPERVISOR = os.path.join(TRACER, "supervisor.py")
+sys.path.insert(0, TRACER)
+from processview_tracer import _protocol  # noqa: E402
+
+PYENV = "/root/.pyenv/versions"
+
+
+def python_versions():
+    """Interpreters to test with besides the current one (3.9 and 3.13 when installed)."""
+    found = []
+    for v in ("3.9", "3.13"):
+        if os.path.isdir(PYENV):
+            for d in sorted(os.listdir(PYENV)):
+                if d.startswith(v + "."):
+                    exe = os.path.join(PYENV, d, "bin", "python3")
+                    if os.path.exists(exe):
+                        found.append(exe)
+                        break
+    return found
+
+
+class Receiver:
+    """Accepts tracer connections; keeps decoded events as dicts; counts refused connections."""
+
+    def __init__(self, token="t0ken-for-tests"):
+        self.token = token
+        self.events = []
+        self.refused = 0
+        self.open = 0
+        self.lock = threading.Lock()
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self):
+        try:
+            self.server.close()
+        except OSError:
+            pass
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.open += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        f = conn.makefile("rb")
+        try:
+            hs = json.loads(f.readline() or b"{}")
+            if hs.get("token") != self.token:
+                with self.lock:
+                    self.refused += 1
+                return
+            pid, enc = hs["pid"], hs.get("enc", "jsonl")
+            while True:
+                if enc == "marshal":
+                    head = f.read(4)
+                    if len(head) < 4:
+                        return
+                    ppid, evs = marshal.loads(f.read(struct.unpack(">I", head)[0]))
+                else:
+                    line = f.readline()
+                    if not line:
+                        return
+                    batch = json.loads(line)
+                    ppid, evs = batch["ppid"], batch["ev"]
+                with self.lock:
+                    self.events.extend(_protocol.as_dict(e, pid, ppid) for e in evs)
+        except (OSError, ValueError, EOFError):
+            return
+        finally:
+            conn.close()
+            with self.lock:
+                self.open -= 1
+
+    def wait_idle(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.open == 0:
+                    return True
+            time.sleep(0.02)
+        return False
+
+    def of(self, kind, **match):
+        with self.lock:
+            return [e for e in self.events if e["kind"] == kind and all(e.get(k) == v for k, v in match.items())]
+
+
+class Run:
+    def __init__(self, proc, receiver, script):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.receiver = receiver
+        self.script = script
+        self.of = receiver.of
+
+    def line_of(self, marker):
+        """1-based line of the first source line containing marker."""
+        with open(self.script) as f:
+            for i, line in enumerate(f, 1):
+                if marker in line:
+                    return i
+        raise AssertionError("marker %r not in script" % marker)
+
+
+def write_script(text, directory=None):
+    d = directory or tempfile.mkdtemp(prefix="pv-test-")
+    path = os.path.join(d, "prog.py")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(text))
+    return path
+
+
+def tracer_env(receiver, extra=None):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = TRACER + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PROCESS_VIEW_PORT"] = str(receiver.port)
+    env["PROCESS_VIEW_TOKEN"] = receiver.token
+    env.pop("PYTHONWARNINGS", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_traced(text_or_path, args=(), python=None, timeout=90, env=None, stdin=None):
+    """Run a script under the supervisor with the tracer; returns a Run once every connection ended."""
+    script = text_or_path if os.path.exists(text_or_path) else write_script(text_or_path)
+    receiver = Receiver()
+    try:
+        proc = subprocess.run([python or sys.executable, "-I", SUPERVISOR, "--", script, *args],
+                              env=tracer_env(receiver, env), capture_output=True, text=True, timeout=timeout,
+                              input=stdin)
+        receiver.wait_idle()
+    finally:
+        receiver.close()
+    return Run(proc, receiver, script)
+
+
+def run_plain(script, args=(), python=None, timeout=90, stdin=None):
+    env = dict(os.environ)
+    env.pop("PYTHONWARNINGS", None)
+    return subprocess.run([python or sys.executable, script, *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, input=stdin)
+
+
+LIFECYCLE = """
+import multiprocessing as mp, os, sys, time
+
+def ok(q):
+    q.put(("hello", os.getpid()))
+
+def boom():
+    raise ValueError("bad")
+
+def hard_exit():
+    os._exit(7)
+
+def sleeper():
+    time.sleep(60)
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    q = mp.Queue()                                        # QUEUE
+    p = mp.Process(target=ok, args=(q,), name="Ok")
+    p.start()                                             # START-OK
+    print(q.get())                                        # GET
+    p.join()                                              # JOIN-OK
+    b = mp.Process(target=boom, name="Boom", daemon=True)
+    b.start()
+    b.join()
+    h = mp.Process(target=hard_exit, name="Hard")
+    h.start()
+    h.join()
+    s = mp.Process(target=sleeper, name="Sleepy")
+    s.start()
+    s.terminate()                                         # TERMINATE
+    s.join()
+    k = mp.Process(target=sleeper, name="Killed")
+    k.start()
+    k.kill()                                              # KILL
+    k.join()
+    print("codes", p.exitcode, b.exitcode, h.exitcode, s.exitcode, k.exitcode)
+"""
+
+
+class LifecycleTest(unittest.TestCase):
+    def check_method(self, method, python=None):
+        r = run_traced(LIFECYCLE, [method], python=python)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("codes 0 1 7 -15 -9", r.stdout)
+        main = r.of("hello", role="main")
+        self.assertEqual(len(main), 1, r.of("hello"))
+        main_pid = main[0]["pid"]
+        created = {e["name"]: e for e in r.of("process.created", pid=main_pid) if e["role"] == "child"}
+        self.assertEqual(set(created), {"Ok", "Boom", "Hard", "Sleepy", "Killed"})
+        ok = created["Ok"]
+        self.assertEqual(ok["startMethod"], method)
+        self.assertEqual(ok["target"], "ok")
+        self.assertEqual((ok["file"], ok["line"]), (r.script, r.line_of("# START-OK")))
+        self.assertTrue(created["Boom"]["daemon"])
+        # Every child that was not killed at once said hello and ran, under its own pid.
+        for name, ev in created.items():
+            if name in ("Sleepy", "Killed"):
+                continue
+            running = r.of("process.running", pid=ev["childPid"])
+            self.assertEqual([x["name"] for x in running], [name], "running event of %s" % name)
+        exits = {n: r.of("process.exit", pid=created[n]["childPid"]) for n in ("Ok", "Boom", "Hard")}
+        self.assertEqual([(e["how"], e["exitCode"]) for e in exits["Ok"]], [("return", 0)])
+        self.assertEqual([(e["how"], e["exitCode"]) for e in exits["Boom"]], [("exception", 1)])
+        self.assertIn("ValueError: bad", exits["Boom"][0]["error"])
+        self.assertEqual([(e["how"], e["exitCode"]) for e in exits["Hard"]], [("os._exit", 7)])
+        # Joins, with the exit code multiprocessing saw.
+        joined = {e["childPid"]: e for e in r.of("process.joined", pid=main_pid) if not e["stillAlive"]}
+        self.assertEqual(joined[ok["childPid"]]["exitCode"], 0)
+        self.assertEqual(joined[ok["childPid"]]["line"], r.line_of("# JOIN-OK"))
+        self.assertEqual(joined[created["Killed"]["childPid"]]["exitCode"], -9)
+        # terminate() and kill() with their signals and lines.
+        sig = {e["targetPid"]: e for e in r.of("process.signal", pid=main_pid)}
+        self.assertEqual((sig[created["Sleepy"]["childPid"]]["signal"], sig[created["Sleepy"]["childPid"]]["via"]), ("SIGTERM", "terminate"))
+        self.assertEqual(sig[created["Sleepy"]["childPid"]]["line"], r.line_of("# TERMINATE"))
+        self.assertEqual((sig[created["Killed"]["childPid"]]["signal"], sig[created["Killed"]["childPid"]]["via"]), ("SIGKILL", "kill"))
+        # A terminated child that got as far as running flushed its exit on SIGTERM.
+        if r.of("process.running", pid=created["Sleepy"]["childPid"]):
+            self.assertEqual([e["how"] for e in r.of("process.exit", pid=created["Sleepy"]["childPid"])], ["signal"])
+        # The main process itself, and the supervisor's view of it.
+        self.assertEqual([(e["how"], e["exitCode"]) for e in r.of("process.exit", pid=main_pid)], [("return", 0)])
+        self.assertEqual([(e["exitCode"], e["signal"], e["adopted"]) for e in r.of("process.reaped", childPid=main_pid)], [(0, None, False)])
+        # The queue: same id in both processes, digest of the put matches the get.
+        qid = r.of("channel.created", line=r.line_of("# QUEUE"))[0]["id"]
+        put = r.of("channel.op", op="put", id=qid)
+        get = r.of("channel.op", op="get", id=qid)
+        self.assertEqual(len(put), 1)
+        self.assertEqual(put[0]["pid"], ok["childPid"])
+        self.assertEqual(get[0]["pid"], main_pid)
+        self.assertEqual(put[0]["digest"], get[0]["digest"])
+        self.assertEqual(put[0]["size"], get[0]["size"])
+        self.assertIn("'hello'", get[0]["preview"])
+        self.assertEqual(get[0]["line"], r.line_of("# GET"))
+        self.assertEqual(r.of("tracer.error"), [])
+        return r, created
+
+    def test_fork(self):
+        self.check_method("fork")
+
+    def test_spawn(self):
+        r, _ = self.check_method("spawn")
+        self.assertEqual(len(r.of("hello", role="resource-tracker")), 1)
+
+    def test_forkserver(self):
+        r, created = self.check_method("forkserver")
+        self.assertEqual(len(r.of("hello", role="forkserver")), 1)
+        helpers = {e["role"] for e in r.of("process.created") if e["role"] != "child"}
+        self.assertTrue({"forkserver", "resource-tracker"} <= helpers, helpers)
+        self.assertEqual([e["startMethod"] for e in r.of("hello", pid=created["Ok"]["childPid"])], ["forkserver"])
+
+    def test_other_python_versions(self):
+        versions = python_versions()
+        if not versions:
+            self.skipTest("no other Python versions installed")
+        for exe in versions:
+            with self.subTest(python=exe):
+                self.check_method("spawn", python=exe)
+                self.check_method("fork", python=exe)
+
+
+class BehaviourTest(unittest.TestCase):
+    """Same stdout, stderr and exit code with and without the tracer; never hangs, never crashes."""
+
+    def same(self, text, args=(), python=None, stdin=None):
+        script = write_script(text)
+        plain = run_plain(script, args, python=python, stdin=stdin)
+        traced = run_traced(script, args, python=python, stdin=stdin)
+        self.assertEqual(traced.stdout, plain.stdout)
+        self.assertEqual(traced.stderr.replace(script, "S"), plain.stderr.replace(script, "S"))
+        self.assertEqual(traced.returncode, plain.returncode)
+        return traced, plain
+
+    def test_syntax_error(self):
+        t, p = self.same("print('x'\n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("SyntaxError", t.stderr)
+
+    def test_exit_codes_and_exceptions(self):
+        self.same("import sys\nprint('a')\nsys.exit(3)\n")
+        t, _ = self.same("raise KeyError('k')\n")
+        self.assertEqual([e["how"] for e in t.of("process.exit")], ["exception"])
+        t, _ = self.same("import os\nprint('bye', flush=True)\nos._exit(5)\n")
+        self.assertEqual([(e["how"], e["exitCode"]) for e in t.of("process.exit")], [("os._exit", 5)])
+
+    def test_stdin_passes_through(self):
+        self.same("import sys\nprint(sys.stdin.read().upper())\n", stdin="abc\n")
+
+    def test_killed_by_sigkill(self):
+        r = run_traced("import os, signal\nprint('x', flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n")
+        self.assertEqual(r.returncode, -9)  # the supervisor died the same way
+        self.assertEqual(r.stdout, "x\n")
+        # It may die before its hello is out; the supervisor still saw how it ended.
+        self.assertEqual([(e["exitCode"], e["signal"]) for e in r.of("process.reaped", adopted=False)], [(None, "SIGKILL")])
+
+    def test_no_fork_warning_on_312_plus(self):
+        text = """
+            import multiprocessing as mp, os, warnings
+            def f(): pass
+            if __name__ == "__main__":
+                warnings.simplefilter("default")
+                mp.set_start_method("fork")
+                p = mp.Process(target=f); p.start(); p.join()
+                pid = os.fork()
+                if pid == 0:
+                    os._exit(0)
+                os.waitpid(pid, 0)
+                print("ok")
+        """
+        for exe in [sys.executable] + python_versions():
+            with self.subTest(python=exe):
+                t, _ = self.same(text, python=exe)
+                self.assertNotIn("DeprecationWarning", t.stderr)
+
+    def test_receiver_gone(self):
+        # The port is closed before the program starts: it must run exactly as without us.
+        script = write_script("""
+            import multiprocessing as mp
+            def f(q):
+                for i in range(2000): q.put(i)
+            if __name__ == "__main__":
+                q = mp.Queue(); p = mp.Process(target=f, args=(q,)); p.start()
+                print(sum(q.get() for _ in range(2000))); p.join()
+        """)
+        r = Receiver()
+        r.close()
+        proc = subprocess.run([sys.executable, "-I", SUPERVISOR, "--", script], env=tracer_env(r),
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, "1999000\n", ""))
+
+    def test_receiver_killed_mid_run(self):
+        # A receiver in another process, killed while the program is sending: no hang, same output.
+        script = write_script("""
+            import multiprocessing as mp, sys, time
+            def f(q):
+                for i in range(30000): q.put(i)
+            if __name__ == "__main__":
+                q = mp.Queue(); p = mp.Process(target=f, args=(q,)); p.start()
+                total = 0
+                for i in range(30000):
+                    total += q.get()
+                    if i == 100:
+                        print("killing", flush=True); sys.stdin.readline()
+                print(total); p.join()
+        """)
+        drain = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+            import socket, sys
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+            print(s.getsockname()[1], flush=True)
+            conns = []
+            while True:
+                c, _ = s.accept(); conns.append(c)   # accept, never read: the sender must not block the program
+        """)], stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(drain.stdout.readline())
+            env = dict(os.environ, PYTHONPATH=TRACER, PROCESS_VIEW_PORT=str(port), PROCESS_VIEW_TOKEN="x")
+            proc = subprocess.Popen([sys.executable, "-I", SUPERVISOR, "--", script], env=env, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertEqual(proc.stdout.readline(), "killing\n")
+            drain.kill()
+            drain.wait()
+            out, err = proc.communicate("\n", timeout=60)
+            self.assertEqual((proc.returncode, out, err), (0, "449985000\n", ""))
+        finally:
+            if drain.poll() is None:
+                drain.kill()
+                drain.wait()
+
+    def test_inactive_without_env_and_chains_sitecustomize(self):
+        other = tempfile.mkdtemp(prefix="pv-site-")
+        with open(os.path.join(other, "sitecustomize.py"), "w") as f:
+            f.write("import builtins\nbuiltins.PV_CHAINED = True\n")
+        script = write_script("import sys, builtins\nprint(getattr(builtins, 'PV_CHAINED', False), 'processview_tracer' in sys.modules)\n")
+        env = dict(os.environ, PYTHONPATH=TRACER + os.pathsep + other)
+        env.pop("PROCESS_VIEW_TOKEN", None)
+        env.pop("PROCESS_VIEW_PORT", None)
+        out = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.stdout, "True False\n", out.stderr)
+        r = Receiver()
+        try:
+            out = subprocess.run([sys.executable, script], env=dict(tracer_env(r), PYTHONPATH=TRACER + os.pathsep + other),
+                                 capture_output=True, text=True, timeout=30)
+        finally:
+            r.close()
+        self.assertEqual(out.stdout, "True True\n", out.stderr)
+
+    def test_wrong_token_is_not_a_crash(self):
+        # The tracer does not learn it was refused; the program runs on.
+        r = Receiver(token="the-right-one")
+        try:
+            script = write_script("print('fine')\n")
+            out = subprocess.run([sys.executable, "-I", SUPERVISOR, "--", script],
+                                 env=dict(tracer_env(r), PROCESS_VIEW_TOKEN="wrong"), capture_output=True, text=True, timeout=30)
+            r.wait_idle()
+        finally:
+            r.close()
+        self.assertEqual((out.returncode, out.stdout, out.stderr), (0, "fine\n", ""))
+        self.assertGreaterEqual(r.refused, 1)
+        self.assertEqual(r.events, [])
+
+
+class ChildrenTest(unittest.TestCase):
+    def test_os_fork_subprocess_and_external(self):
+        r = run_traced("""
+            import os, subprocess, sys
+            pid = os.fork()                                            # FORK
+            if pid == 0:
+                print("child", flush=True)
+                os._exit(3)
+            _, st = os.waitpid(pid, 0)                                 # WAIT
+            subprocess.run([sys.executable, "-c", "print('py child')"])  # PYCHILD
+            subprocess.run(["true"])                                   # EXTERNAL
+            print("code", os.waitstatus_to_exitcode(st))
+        """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), ["child", "py child", "code 3"])
+        main = r.of("hello", role="main")[0]["pid"]
+        created = r.of("process.created", pid=main)
+        by_line = {e["line"]: e for e in created}
+        fork = by_line[r.line_of("# FORK")]
+        self.assertEqual((fork["startMethod"], fork["role"]), ("os.fork", "child"))
+        self.assertEqual([e["startMethod"] for e in r.of("hello", pid=fork["childPid"])], ["os.fork"])
+        self.assertEqual([(e["how"], e["exitCode"]) for e in r.of("process.exit", pid=fork["childPid"])], [("os._exit", 3)])
+        waited = r.of("process.joined", childPid=fork["childPid"])
+        self.assertEqual([(e["exitCode"], e["line"]) for e in waited], [(3, r.line_of("# WAIT"))])
+        py = by_line[r.line_of("# PYCHILD")]
+        self.assertEqual((py["startMethod"], py["role"]), ("subprocess", "child"))
+        self.assertEqual([(e["role"], e["startMethod"]) for e in r.of("hello", pid=py["childPid"])], [("child", "subprocess")])
+        ext = by_line[r.line_of("# EXTERNAL")]
+        self.assertEqual((ext["role"], ext["argv"]), ("external", ["true"]))
+        self.assertEqual([e["exitCode"] for e in r.of("process.joined", childPid=ext["childPid"])], [0])
+
+    def test_orphan_adopted_and_reaped_by_supervisor(self):
+        r = run_traced("""
+            import os, time
+            pid = os.fork()
+            if pid == 0:
+                time.sleep(0.5)   # the parent is gone by now: we are an orphan
+                os._exit(4)
+            print("parent exits", flush=True)
+        """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        main = r.of("hello", role="main")[0]["pid"]
+        orphan = r.of("process.created", pid=main)[0]["childPid"]
+        self.assertEqual(len(r.of("process.adopted", childPid=orphan)), 1)
+        self.assertEqual([(e["exitCode"], e["adopted"]) for e in r.of("process.reaped", childPid=orphan)], [(4, True)])
+
+    def test_stop_ends_every_descendant(self):
+        receiver = Receiver()
+        script = write_script("""
+            import multiprocessing as mp, os, time, signal
+            def stubborn():
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)   # only SIGKILL ends it
+                time.sleep(120)
+            def orphan_maker():
+                if os.fork() == 0:
+                    time.sleep(120)
+                    os._exit(0)
+            if __name__ == "__main__":
+                mp.Process(target=stubborn).start()
+                p = mp.Process(target=orphan_maker); p.start(); p.join()
+                print("ready", flush=True)
+                time.sleep(120)
+        """)
+        proc = subprocess.Popen([sys.executable, "-I", SUPERVISOR, "--grace-ms", "500", "--", script],
+                                env=tracer_env(receiver), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(proc.stdout.readline(), "ready\n")
+            pids = [e["childPid"] for e in receiver.of("process.created")] + [e["pid"] for e in receiver.of("hello")]
+            t0 = time.monotonic()
+            proc.terminate()
+            proc.wait(timeout=20)
+            self.assertLess(time.monotonic() - t0, 10)
+            self.assertEqual(proc.returncode, -15)  # the script died of SIGTERM: so did the supervisor
+            for pid in set(pids):
+                with self.subTest(pid=pid):
+                    self.assertFalse(os.path.exists("/proc/%d" % pid) and _state(pid) != "Z", "pid %d survived Stop" % pid)
+            receiver.wait_idle()
+            reaped = {e["childPid"]: e for e in receiver.of("process.reaped")}
+            self.assertIn("SIGKILL", [e["signal"] for e in reaped.values()])  # the stubborn one
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            receiver.close()
+
+
+def _state(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+        return data[data.rindex(")") + 2]
+    except OSError:
+        return "gone"
+
+
+if __name__ == "__main__":
+    unittest.main()

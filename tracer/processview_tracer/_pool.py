@@ -1,0 +1,196 @@
+"""Pools (submissions, results, callbacks) and Manager proxies (method calls)."""
+import sys
+import zlib
+
+from ._core import emit, error, get_ident, monotonic_ns, preview, qualname, site, state
+from ._ipc import _created, _next_local_id
+
+_getframe = sys._getframe
+
+
+def _pool_id(pool):
+    d = pool.__dict__
+    oid = d.get("_pv_id")
+    if oid is None:
+        oid = d["_pv_id"] = _next_local_id("pool")
+    return oid
+
+
+def _task_preview(func, args):
+    return "%s%s" % (qualname(func), preview(tuple(args)) if isinstance(args, (tuple, list)) else "(…)")
+
+
+def _patch_pool(mod):
+    P = mod.Pool
+    real_init, real_apply_async, real_map_async = P.__init__, P.apply_async, P._map_async
+    real_imap, real_imap_unordered, real_terminate = P.imap, P.imap_unordered, P.terminate
+
+    def __init__(self, *a, **k):
+        real_init(self, *a, **k)
+        try:
+            # ThreadPool (multiprocessing.dummy) is threads, not processes: still a pool of workers.
+            kind = "thread-pool" if type(self).__name__ == "ThreadPool" else "process-pool"
+            _created(_pool_id(self), "pool", {"processes": self._processes, "kind": kind})
+        except Exception as e:
+            error("Pool()", e)
+
+    def _submit(self, method, func, args, count, result):
+        fn, ln = site(3)
+        oid = _pool_id(self)
+        job = getattr(result, "_job", None)
+        if result is not None:
+            result._pv_site = (fn, ln)
+            result._pv_method = method
+        emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "submit", _task_preview(func, args),
+              None, None, None, True, {"method": method, "job": job, "tasks": count}))
+        state.wake.set()
+
+    def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        r = real_apply_async(self, func, args, kwds, callback, error_callback)
+        try:
+            caller = _getframe(1).f_code.co_name
+            _submit(self, "apply" if caller == "apply" else "apply_async", func, args, 1, r)
+        except Exception as e:
+            error("Pool.apply_async", e)
+        return r
+
+    def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
+        r = real_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
+        try:
+            caller = _getframe(1).f_code.co_name
+            count = len(iterable) if hasattr(iterable, "__len__") else None
+            shown = iterable if isinstance(iterable, (list, tuple)) else ()
+            _submit(self, caller if caller in ("map", "map_async", "starmap", "starmap_async") else "map_async",
+                    func, list(shown[:4]) if shown else (), count, r)
+        except Exception as e:
+            error("Pool.map", e)
+        return r
+
+    def imap(self, func, iterable, chunksize=1):
+        r = real_imap(self, func, iterable, chunksize)
+        try:
+            _submit(self, "imap", func, (), len(iterable) if hasattr(iterable, "__len__") else None, r)
+        except Exception as e:
+            error("Pool.imap", e)
+        return r
+
+    def imap_unordered(self, func, iterable, chunksize=1):
+        r = real_imap_unordered(self, func, iterable, chunksize)
+        try:
+            _submit(self, "imap_unordered", func, (), len(iterable) if hasattr(iterable, "__len__") else None, r)
+        except Exception as e:
+            error("Pool.imap_unordered", e)
+        return r
+
+    def terminate(self):
+        try:
+            fn, ln = site()
+            emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, _pool_id(self), "terminate", None, None, None, None, True, None))
+        except Exception as e:
+            error("Pool.terminate", e)
+        return real_terminate(self)
+
+    P.__init__, P.apply_async, P._map_async = __init__, apply_async, _map_async
+    P.imap, P.imap_unordered, P.terminate = imap, imap_unordered, terminate
+
+    # Results arrive on the pool's result-handler thread; report them with the submitting line.
+    def wrap_set(cls, chunked):
+        real_set = cls._set
+
+        def _set(self, i, obj):
+            pool = self.__dict__.get("_pool")
+            cb = getattr(self, "_callback", None)
+            ecb = getattr(self, "_error_callback", None)
+            real_set(self, i, obj)
+            try:
+                if pool is None or "_pv_id" not in pool.__dict__:
+                    return
+                oid = pool._pv_id
+                success, value = obj
+                fn, ln = self.__dict__.get("_pv_site", (None, None))
+                t = monotonic_ns()
+                detail = {"job": getattr(self, "_job", None), "index": i if chunked else None}
+                emit(("channel.op", t, get_ident(), fn, ln, oid, "result",
+                      preview(value) if success else "%s: %s" % (type(value).__name__, value),
+                      None, None, None, bool(success), detail))
+                done = getattr(self, "_event", None)
+                if done is not None and done.is_set():
+                    if success and cb is not None:
+                        emit(("channel.op", t, get_ident(), fn, ln, oid, "callback", qualname(cb), None, None, None, True, detail))
+                    elif not success and ecb is not None:
+                        emit(("channel.op", t, get_ident(), fn, ln, oid, "error_callback", qualname(ecb), None, None, None, True, detail))
+            except Exception as e:
+                error("pool result", e)
+
+        cls._set = _set
+
+    wrap_set(mod.ApplyResult, False)
+    wrap_set(mod.MapResult, True)
+    wrap_set(mod.IMapIterator, True)
+
+
+def _patch_managers(mod):
+    BP = mod.BaseProxy
+    real_init, real_call = BP.__init__, BP._callmethod
+    dumps = None
+
+    def _pid(self):
+        d = self.__dict__
+        oid = d.get("_pv_id")
+        if oid is None:
+            tok = self._token
+            addr = tok.address
+            addr = ":".join(str(x) for x in addr) if isinstance(addr, tuple) else str(addr)
+            oid = d["_pv_id"] = "proxy:%s:%s" % (addr, tok.id)
+        return oid
+
+    def __init__(self, token, serializer, manager=None, *a, **k):
+        real_init(self, token, serializer, manager, *a, **k)
+        try:
+            # Built by the user's manager.X() call (a manager is attached): announce it once there.
+            if manager is not None:
+                _created(_pid(self), "proxy", {"referent": token.typeid})
+        except Exception as e:
+            error("proxy", e)
+
+    def _digest(obj):
+        nonlocal dumps
+        if dumps is None:
+            from multiprocessing.reduction import ForkingPickler
+            dumps = ForkingPickler.dumps
+        b = dumps(obj)
+        return len(b), zlib.crc32(b)
+
+    def _callmethod(self, methodname, args=(), kwds={}):
+        if methodname.startswith("_") or methodname in ("__repr__", "__str__"):
+            return real_call(self, methodname, args, kwds)
+        t0 = monotonic_ns()
+        ok = False
+        result = None
+        try:
+            result = real_call(self, methodname, args, kwds)
+            ok = True
+            return result
+        finally:
+            try:
+                t1 = monotonic_ns()
+                fn, ln = site(3)
+                typeid = getattr(self._token, "typeid", "")
+                op, pv, size, dg = "call", None, None, None
+                if typeid in ("Queue", "JoinableQueue") and methodname in ("put", "put_nowait") and args:
+                    op, pv = "put", preview(args[0])
+                    size, dg = _digest(args[0])
+                elif typeid in ("Queue", "JoinableQueue") and methodname in ("get", "get_nowait") and ok:
+                    op, pv = "get", preview(result)
+                    size, dg = _digest(result)
+                else:
+                    pv = "%s%s" % (methodname, preview(tuple(args)))
+                emit(("channel.op", t0 if op == "put" else t1, get_ident(), fn, ln, _pid(self), op, pv, size, dg,
+                      (t1 - t0) / 1e6, ok, {"method": methodname, "referent": typeid}))
+            except Exception as e:
+                error("proxy call", e)
+
+    BP.__init__, BP._callmethod = __init__, _callmethod
+
+
+MODULE_PATCHES = {"multiprocessing.pool": _patch_pool, "multiprocessing.managers": _patch_managers}

@@ -1,0 +1,261 @@
+"""Locks, semaphores, events, conditions and barriers of multiprocessing.synchronize.
+
+SemLock-based objects bind acquire/release per instance to the C semaphore (_make_methods), so
+those are wrapped per instance; `with lock:` goes through the class's __enter__/__exit__.
+Objects multiprocessing builds for itself (a Queue's locks, an Event's condition) either carry
+`_pv_internal` or are used from multiprocessing's own frames, and are not reported.
+"""
+import sys
+
+from ._core import emit, error, frame_site, get_ident, monotonic_ns, state, INTERNAL
+from ._ipc import _created, _created_internally, _ensure_id
+
+_getframe = sys._getframe
+
+
+def _kind(obj, mod):
+    if isinstance(obj, mod.BoundedSemaphore):
+        return "bounded-semaphore"
+    if isinstance(obj, mod.Semaphore):
+        return "semaphore"
+    if isinstance(obj, mod.RLock):
+        return "rlock"
+    return "lock"
+
+
+def _op(oid, op, t0, t1, ok, depth=2, detail=None):
+    """Emit unless the caller at `depth` is multiprocessing's own code."""
+    f = _getframe(depth)
+    # threading.Barrier's code drives a multiprocessing Barrier's condition: plumbing too.
+    if f.f_globals.get("__name__") == "threading":
+        return
+    fn, ln = frame_site(f)
+    if fn is INTERNAL:
+        return
+    emit(("channel.op", t1, get_ident(), fn, ln, oid, op, None, None, None,
+          None if t0 is None else (t1 - t0) / 1e6, ok, detail))
+
+
+def _patch(mod):
+    SL = mod.SemLock
+    real_init, real_make, real_enter, real_exit = SL.__init__, SL._make_methods, SL.__enter__, SL.__exit__
+
+    def _ident(self):
+        oid = self.__dict__.get("_pv_id")
+        if oid is None:
+            oid = _ensure_id(self, _kind(self, mod), self)
+        return oid
+
+    def __init__(self, *a, **k):
+        real_init(self, *a, **k)
+        try:
+            if _created_internally(self):
+                self._pv_internal = True
+                _unwrap(self)
+                return
+            kind = _kind(self, mod)
+            _created(_ensure_id(self, kind, self), kind)
+        except Exception as e:
+            error("SemLock()", e)
+
+    def _unwrap(self):
+        self.acquire = self._semlock.acquire
+        self.release = self._semlock.release
+
+    def _make_methods(self):
+        real_make(self)
+        if self.__dict__.get("_pv_internal"):
+            return
+        raw_acquire, raw_release = self._semlock.acquire, self._semlock.release
+        me = self
+
+        def acquire(block=True, timeout=None):
+            if me.__dict__.get("_pv_internal"):
+                return raw_acquire(block, timeout)
+            t0 = monotonic_ns()
+            ok = raw_acquire(block, timeout)
+            try:
+                _op(_ident(me), "acquire", t0, monotonic_ns(), bool(ok))
+            except Exception as e:
+                error("acquire", e)
+            return ok
+
+        def release():
+            raw_release()
+            if not me.__dict__.get("_pv_internal"):
+                try:
+                    _op(_ident(me), "release", None, monotonic_ns(), True)
+                except Exception as e:
+                    error("release", e)
+
+        self.acquire, self.release = acquire, release
+
+    def __enter__(self):
+        if self.__dict__.get("_pv_internal"):
+            return real_enter(self)
+        t0 = monotonic_ns()
+        r = real_enter(self)
+        try:
+            _op(_ident(self), "acquire", t0, monotonic_ns(), True)
+        except Exception as e:
+            error("lock enter", e)
+        return r
+
+    def __exit__(self, *a):
+        r = real_exit(self, *a)
+        if not self.__dict__.get("_pv_internal"):
+            try:
+                _op(_ident(self), "release", None, monotonic_ns(), True)
+            except Exception as e:
+                error("lock exit", e)
+        return r
+
+    SL.__init__, SL._make_methods, SL.__enter__, SL.__exit__ = __init__, _make_methods, __enter__, __exit__
+
+    # Event: id from its flag semaphore's name (shared by every process that holds the Event).
+    EV = mod.Event
+    ev_init, ev_set, ev_clear, ev_wait = EV.__init__, EV.set, EV.clear, EV.wait
+
+    def _ev_id(self):
+        oid = self.__dict__.get("_pv_id")
+        if oid is None:
+            oid = _ensure_id(self, "event", self._flag)
+        return oid
+
+    def e_init(self, *a, **k):
+        ev_init(self, *a, **k)
+        try:
+            if not _created_internally(self):
+                _created(_ev_id(self), "event")
+        except Exception as e:
+            error("Event()", e)
+
+    def e_set(self):
+        ev_set(self)
+        try:
+            _op(_ev_id(self), "set", None, monotonic_ns(), True)
+        except Exception as e:
+            error("Event.set", e)
+
+    def e_clear(self):
+        ev_clear(self)
+        try:
+            _op(_ev_id(self), "clear", None, monotonic_ns(), True)
+        except Exception as e:
+            error("Event.clear", e)
+
+    def e_wait(self, timeout=None):
+        t0 = monotonic_ns()
+        r = ev_wait(self, timeout)
+        try:
+            _op(_ev_id(self), "wait", t0, monotonic_ns(), bool(r), detail=None if timeout is None else {"timeout": timeout})
+        except Exception as e:
+            error("Event.wait", e)
+        return r
+
+    EV.__init__, EV.set, EV.clear, EV.wait = e_init, e_set, e_clear, e_wait
+
+    # Condition: id from its lock's semaphore.
+    CO = mod.Condition
+    co_init, co_enter, co_exit = CO.__init__, CO.__enter__, CO.__exit__
+    co_wait, co_notify, co_notify_all = CO.wait, CO.notify, CO.notify_all
+
+    def _co_id(self):
+        oid = self.__dict__.get("_pv_id")
+        if oid is None:
+            oid = _ensure_id(self, "condition", self._lock)
+        return oid
+
+    def c_init(self, *a, **k):
+        co_init(self, *a, **k)
+        try:
+            if not _created_internally(self):
+                _created(_co_id(self), "condition")
+        except Exception as e:
+            error("Condition()", e)
+
+    def c_enter(self):
+        t0 = monotonic_ns()
+        r = co_enter(self)
+        try:
+            _op(_co_id(self), "acquire", t0, monotonic_ns(), True)
+        except Exception as e:
+            error("Condition enter", e)
+        return r
+
+    def c_exit(self, *a):
+        r = co_exit(self, *a)
+        try:
+            _op(_co_id(self), "release", None, monotonic_ns(), True)
+        except Exception as e:
+            error("Condition exit", e)
+        return r
+
+    def c_wait(self, timeout=None):
+        t0 = monotonic_ns()
+        r = co_wait(self, timeout)
+        try:
+            _op(_co_id(self), "wait", t0, monotonic_ns(), bool(r))
+        except Exception as e:
+            error("Condition.wait", e)
+        return r
+
+    def c_notify(self, n=1):
+        co_notify(self, n)
+        try:
+            _op(_co_id(self), "notify", None, monotonic_ns(), True, detail={"n": n})
+        except Exception as e:
+            error("Condition.notify", e)
+
+    def c_notify_all(self):
+        co_notify_all(self)
+        try:
+            _op(_co_id(self), "notify_all", None, monotonic_ns(), True)
+        except Exception as e:
+            error("Condition.notify_all", e)
+
+    CO.__init__, CO.__enter__, CO.__exit__ = c_init, c_enter, c_exit
+    CO.wait, CO.notify, CO.notify_all = c_wait, c_notify, c_notify_all
+
+    # Barrier (a threading.Barrier over a shared condition and array).
+    BA = mod.Barrier
+    ba_init, ba_wait, ba_abort = BA.__init__, BA.wait, BA.abort
+
+    def _ba_id(self):
+        oid = self.__dict__.get("_pv_id")
+        if oid is None:
+            oid = _ensure_id(self, "barrier", self._cond._lock)
+        return oid
+
+    def b_init(self, *a, **k):
+        ba_init(self, *a, **k)
+        try:
+            if not _created_internally(self):
+                _created(_ba_id(self), "barrier", {"parties": self._parties})
+        except Exception as e:
+            error("Barrier()", e)
+
+    def b_wait(self, timeout=None):
+        t0 = monotonic_ns()
+        ok = False
+        try:
+            r = ba_wait(self, timeout)
+            ok = True
+            return r
+        finally:
+            try:
+                _op(_ba_id(self), "wait", t0, monotonic_ns(), ok)
+            except Exception as e:
+                error("Barrier.wait", e)
+
+    def b_abort(self):
+        ba_abort(self)
+        try:
+            _op(_ba_id(self), "abort", None, monotonic_ns(), True)
+        except Exception as e:
+            error("Barrier.abort", e)
+
+    BA.__init__, BA.wait, BA.abort = b_init, b_wait, b_abort
+
+
+MODULE_PATCHES = {"multiprocessing.synchronize": _patch}
