@@ -49,6 +49,7 @@ export function parseStat(line: string): ProcStat | null {
  * parseStat straight from the bytes read (no string split): the sampler's hot path. Numbers are
  * decoded digit by digit; only the command name becomes a string.
  */
+const FIELDS = new Float64Array(25);
 export function parseStatBytes(buf: Buffer, n: number): ProcStat | null {
   let close = n - 1;
   while (close > 0 && buf[close] !== 0x29 /* ) */) close--;
@@ -59,7 +60,7 @@ export function parseStatBytes(buf: Buffer, n: number): ProcStat | null {
   for (let i = 0; i < open - 1; i++) pid = pid * 10 + (buf[i]! - 48);
   const state = String.fromCharCode(buf[close + 2]!);
   // Fields from 4 on, each a (possibly negative) integer separated by one space.
-  const f = new Array<number>(25).fill(0);
+  const f = FIELDS;
   let field = 4;
   let i = close + 4;
   while (i < n && field <= 24) {
