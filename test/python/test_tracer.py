@@ -124,10 +124,10 @@ class Run:
         self.of = receiver.of
 
     def line_of(self, marker):
-        """1-based line of the first source line containing marker."""
+        """1-based line of the first source line ending with the marker comment."""
         with open(self.script) as f:
             for i, line in enumerate(f, 1):
-                if marker in line:
+                if line.rstrip().endswith(marker):
                     return i
         raise AssertionError("marker %r not in script" % marker)
 

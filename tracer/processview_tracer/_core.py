@@ -1,7 +1,7 @@
 """Event buffer, background sender, source sites, previews, exit and fork handling.
 
 Hot path: an operation builds a tuple and appends it to a deque (no formatting). A daemon thread
-wakes every few milliseconds, serialises whatever is pending as one JSON line and sends it. The
+wakes every few milliseconds, serialises whatever is pending as one marshal frame and sends it. The
 deque is bounded: when the receiver is slow or gone, events are counted as dropped, never queued
 without limit and never waited for.
 """
@@ -40,7 +40,6 @@ class _State:
     sock = None
     dead = False  # the receiver is gone: stop trying
     lock = threading.Lock()  # one sender at a time (thread or exit flush)
-    wake = threading.Event()
     thread = None
     exit_emitted = False
     exit_info = None  # (how, exitCode, error) recorded by sys.exit / excepthook wrappers
@@ -219,7 +218,16 @@ def qualname(fn):
 def _connect():
     port = int(os.environ["PROCESS_VIEW_PORT"])
     host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
-    s = socket.create_connection((host, port), timeout=SEND_TIMEOUT)
+    # Not create_connection: its getaddrinfo imports encodings.idna on first use, and an import
+    # in progress on this thread when another thread forks leaves the child's import lock held
+    # forever (a hang we saw under forkserver). A numeric address needs no resolution.
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(SEND_TIMEOUT)
+    try:
+        s.connect((host, port))
+    except BaseException:
+        s.close()
+        raise
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     hs = {"pv": PROTOCOL_VERSION, "token": os.environ["PROCESS_VIEW_TOKEN"], "pid": os.getpid(), "client": "tracer",
           "enc": "marshal"}
@@ -297,11 +305,11 @@ def _send_pending():
 
 
 def _sender_loop():
-    wake = state.wake
+    # A plain timed sleep: nothing on the program's threads ever has to signal us (a lock shared
+    # with them could be held by code a signal handler interrupted).
+    sleep = time.sleep
     while True:
-        wake.wait(FLUSH_INTERVAL)
-        if wake.is_set():
-            wake.clear()
+        sleep(FLUSH_INTERVAL)
         if state.buf or state.dropped != state.reported_dropped:
             with state.lock:
                 _send_pending()
@@ -349,6 +357,7 @@ def _atexit():
 
 
 _real_os_exit = os._exit
+_real_kill = os.kill
 
 
 def _os_exit(code):
@@ -400,13 +409,34 @@ def _on_sigterm(signum, frame):
     except Exception:
         pass
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTERM)
+    # The real os.kill: this handler may interrupt the main thread anywhere, even inside our own
+    # wrappers, so it must not re-enter them (or take any lock they might hold without a timeout).
+    _real_kill(os.getpid(), signal.SIGTERM)
 
 
 # ---------------------------------------------------------------------------------------------
 # Fork: the child gets its own connection, buffer and sender thread.
 
+def _before_fork():
+    # Do not fork in the middle of a send (the child would inherit whatever the sender thread
+    # holds); bounded, so a stuck receiver delays a fork by at most this much.
+    try:
+        state.fork_locked = state.lock.acquire(timeout=0.2)
+    except Exception:
+        state.fork_locked = False
+
+
+def _after_fork_parent():
+    if getattr(state, "fork_locked", False):
+        state.fork_locked = False
+        try:
+            state.lock.release()
+        except Exception:
+            pass
+
+
 def _after_fork_child():
+    state.fork_locked = False
     try:
         state.pid = os.getpid()
         state.buf.clear()  # the parent sends its own pending events
@@ -421,7 +451,6 @@ def _after_fork_child():
         state.sock = None
         state.dead = False
         state.lock = threading.Lock()
-        state.wake = threading.Event()
         state.exit_emitted = False
         state.exit_info = None
         tls = state.tls
@@ -450,7 +479,7 @@ def start():
     except Exception:
         pass
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_child)
+        os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child)
 
 
 def _cmdline():
@@ -492,7 +521,6 @@ def _start_ticks():
 def emit_hello():
     emit(("hello", monotonic_ns(), get_ident(), None, None, state.role, state.name, list(sys.argv),
           "%d.%d.%d" % sys.version_info[:3], sys.executable, _start_ticks(), state.start_method))
-    state.wake.set()
 
 
 def hello():

@@ -190,13 +190,20 @@ def _patch_queues(mod):
         # After fork or unpickling, the bound send/recv methods are fresh: wrap them again.
         self.__dict__.pop("_pv_wired", None)
 
-    def put(self, obj, block=True, timeout=None):
+    def make_put(real_put):
+        def put(self, obj, block=True, timeout=None):
+            return _traced_put(self, real_put, obj, block, timeout)
+        return put
+
+    put = make_put(real_put)
+
+    def _traced_put(self, real_put, obj, block, timeout):
         d = self.__dict__
         oid = d.get("_pv_id")
         if oid == "":
             return real_put(self, obj, block, timeout)
         try:
-            fn, ln = frame_site(_getframe(1))
+            fn, ln = frame_site(_getframe(2))
             if fn is INTERNAL:
                 return real_put(self, obj, block, timeout)
             if oid is None:
@@ -301,6 +308,7 @@ def _patch_queues(mod):
             error("JoinableQueue.join", e)
 
     JQ.__setstate__, JQ.task_done, JQ.join = jq_setstate, task_done, join
+    JQ.put = make_put(JQ.put)  # JoinableQueue has its own put
 
     SQ = mod.SimpleQueue
     real_sq_init, real_sq_setstate = SQ.__init__, SQ.__setstate__

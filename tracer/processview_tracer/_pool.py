@@ -43,7 +43,6 @@ def _patch_pool(mod):
             result._pv_method = method
         emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "submit", _task_preview(func, args),
               None, None, None, True, {"method": method, "job": job, "tasks": count}))
-        state.wake.set()
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
         r = real_apply_async(self, func, args, kwds, callback, error_callback)
@@ -162,7 +161,10 @@ def _patch_managers(mod):
         return len(b), zlib.crc32(b)
 
     def _callmethod(self, methodname, args=(), kwds={}):
-        if methodname.startswith("_") or methodname in ("__repr__", "__str__"):
+        # Dunders are the user's operations (d["k"] = 1 is __setitem__); other underscored names
+        # and #GETVALUE are the proxy's own bookkeeping.
+        private = methodname.startswith("_") and not (methodname.startswith("__") and methodname.endswith("__"))
+        if private or methodname in ("__repr__", "__str__", "#GETVALUE"):
             return real_call(self, methodname, args, kwds)
         t0 = monotonic_ns()
         ok = False

@@ -85,7 +85,6 @@ def _wrap_os():
                     via = "os.kill"
                 fn, ln = site()
                 emit(("process.signal", monotonic_ns(), get_ident(), fn, ln, pid, _signame(sig), via))
-                state.wake.set()
             except Exception as e:
                 error("os.kill", e)
         return real_kill(pid, sig)
@@ -165,7 +164,6 @@ def _patch_process(mod):
                 tname = _core.qualname(target)
             emit(("process.created", monotonic_ns(), get_ident(), fn, ln, self.pid, self.name,
                   bool(self.daemon), role, method, tname, None, _obj_id(self)))
-            state.wake.set()
         except Exception as e:
             error("Process.start", e)
 
@@ -196,7 +194,6 @@ def _patch_process(mod):
             role = _role_for_target(getattr(self, "_target", None))
             state.role, state.name = role, self.name
             emit(("process.running", monotonic_ns(), get_ident(), None, None, self.name, bool(self.daemon), role))
-            state.wake.set()
             real_run = self.run
 
             def run():
