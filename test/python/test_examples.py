@@ -718,6 +718,19 @@ def _(tc, run, ev):
     tc.assertEqual(len(ev.of('process.created')), 1)
 
 
+@events('18_zombie')
+def _(tc, run, ev):
+    child = pids_in(one(tc, run, '子'))[0]
+    samples = getattr(run, 'samples', [])
+    _needs(tc, ev, 'process-table samples', samples)
+    states = [p['state'] for s in samples for p in s.get('processes', []) if p['pid'] == child]
+    tc.assertIn('zombie', states)  # the sampler saw it dead but not waited for (2 s long)
+    (joined,) = ev.of('process.joined', childPid=child)
+    zombie_seen = [s['t'] for s in samples for p in s.get('processes', [])
+                   if p['pid'] == child and p['state'] == 'zombie']
+    tc.assertLess(min(zombie_seen), joined['t'])  # a zombie until join reaped it
+
+
 @events('19_orphan')
 def _(tc, run, ev):
     (created,) = ev.of('process.created', pid=ev.main_pid)
@@ -748,9 +761,8 @@ def _(tc, run, ev):
 
 @events('25_ticket_with_lock')
 def _(tc, run, ev):
-    _needs(tc, ev, 'Lock acquire/release', ev.ops('acquire'))
-    tc.assertEqual(len(ev.ops('acquire')), 3)
-    tc.assertEqual(len(ev.ops('release')), 3)
+    acquires, releases = _lock_ops(tc, ev, 'lock', 'Lock acquire/release')
+    tc.assertEqual((len(acquires), len(releases)), (3, 3))
 
 
 @events('27_queue_basics')
@@ -872,37 +884,129 @@ def _(tc, run, ev):
     tc.assertNotEqual(eof['pid'], ev.main_pid)
 
 
+def _lock_ops(tc, ev, channel, what):
+    ids = [c['id'] for c in ev.of('channel.created', channel=channel)]
+    _needs(tc, ev, what, ids and ev.ops('acquire'))
+    tc.assertEqual(len(ids), 1)
+    return ev.ops('acquire', id=ids[0]), ev.ops('release', id=ids[0])
+
+
+@events('22_print_with_lock')
+def _(tc, run, ev):
+    acquires, releases = _lock_ops(tc, ev, 'lock', 'Lock acquire/release')
+    tc.assertEqual((len(acquires), len(releases)), (5, 5))
+    # one holder at a time: in time order the lock goes acquire, release, acquire, ... by one pid
+    seq = sorted(acquires + releases, key=lambda e: e['t'])
+    tc.assertEqual([e['op'] for e in seq], ['acquire', 'release'] * 5)
+    tc.assertTrue(all(a['pid'] == r['pid'] for a, r in zip(seq[0::2], seq[1::2])))
+
+
+@events('26_rlock_write')
+def _(tc, run, ev):
+    acquires, releases = _lock_ops(tc, ev, 'rlock', 'RLock acquire/release')
+    tc.assertEqual((len(acquires), len(releases)), (20, 20))  # twice each, by the same process
+    tc.assertEqual(set(collections.Counter(e['pid'] for e in acquires).values()), {2})
+
+
 @events('42_manager_dict_list')
 def _(tc, run, ev):
-    _needs(tc, ev, 'the Manager server role', ev.of('hello', role='manager') or ev.of('process.created', role='manager'))
-    tc.assertEqual(len({e['pid'] for e in ev.of('hello', role='manager')}), 1)  # one server
+    managers = ev.of('process.created', role='manager')
+    _needs(tc, ev, 'the Manager server role', managers)
+    tc.assertEqual(len(managers), 1)  # one server (the tutorial started two)
+    calls = [e for e in ev.ops('call') if e['pid'] != ev.main_pid]
+    tc.assertEqual(sorted(e['detail']['method'] for e in calls), ['__setitem__'] * 2 + ['append'] * 3)
+
+
+@events('43_manager_with_lock')
+def _(tc, run, ev):
+    acquires, releases = _lock_ops(tc, ev, 'lock', 'Lock acquire/release')
+    tc.assertEqual(len(acquires), 20)
+    calls = [e['detail']['method'] for e in ev.ops('call') if e['pid'] != ev.main_pid]
+    tc.assertEqual(collections.Counter(calls), {'__getitem__': 20, '__setitem__': 20})
+
+
+@events('44_manager_without_lock')
+def _(tc, run, ev):
+    calls = sorted((e for e in ev.ops('call') if e['pid'] != ev.main_pid), key=lambda e: e['t'])
+    _needs(tc, ev, 'Manager proxy calls', calls)
+    methods = [e['detail']['method'] for e in calls]
+    tc.assertEqual(methods, ['__getitem__'] * 3 + ['__setitem__'] * 3)  # all read before any wrote
+    tc.assertEqual({e['preview'] for e in calls if e['detail']['method'] == '__setitem__'},
+                   {"__setitem__('count', 2)"})  # three writes of the same stale value
 
 
 @events('47_semaphore_ktv')
 def _(tc, run, ev):
-    _needs(tc, ev, 'Semaphore acquire/release', ev.ops('acquire'))
-    sem = [c['id'] for c in ev.of('channel.created', channel='semaphore')]
-    tc.assertEqual(len(sem), 1)
-    tc.assertEqual(len(ev.ops('acquire', id=sem[0])), 13)
+    acquires, releases = _lock_ops(tc, ev, 'semaphore', 'Semaphore acquire/release')
+    tc.assertEqual((len(acquires), len(releases)), (13, 13))
+    tc.assertEqual(len({e['pid'] for e in acquires}), 13)
+
+
+@events('48_event_basics')
+def _(tc, run, ev):
+    waits = sorted(ev.ops('wait'), key=lambda e: e['t'])
+    _needs(tc, ev, 'Event set/wait', waits)
+    tc.assertEqual([w.get('ok') for w in waits], [False, True])  # timed out, then woken by set()
+    sets = [e for e in ev.ops('set') if e['pid'] != ev.main_pid]
+    tc.assertEqual(len(sets), 1)  # the child switched it on
+    tc.assertLess(sets[0]['t'], waits[1]['t'] + 1)
 
 
 @events('49_event_traffic_lights')
 def _(tc, run, ev):
     (light,) = ev.of('process.created', daemon=True)
     tc.assertEqual([s['signal'] for s in ev.of('process.signal', targetPid=light['childPid'])], ['SIGTERM'])
+    switches = ev.ops('set') + ev.ops('clear')
+    if switches:  # only the traffic light switches the Event
+        tc.assertEqual({e['pid'] for e in switches}, {light['childPid']})
 
 
 @events('50_pool_map')
 def _(tc, run, ev):
-    _needs(tc, ev, 'the pool-worker role', ev.of('process.created', role='pool-worker'))
-    tc.assertEqual(len(ev.of('process.created', role='pool-worker')), 5)
+    workers = ev.of('process.created', role='pool-worker')
+    _needs(tc, ev, 'the pool-worker role', workers)
+    tc.assertEqual(len(workers), 5)
+    submits = ev.ops('submit')
+    tc.assertEqual([s['detail']['tasks'] for s in submits], [2, 10])
+    tc.assertEqual(len(ev.ops('result')), 12)
+
+
+@events('52_pool_apply')
+def _(tc, run, ev):
+    _needs(tc, ev, 'pool tasks', ev.ops('submit'))
+    seq = sorted(ev.ops('submit') + ev.ops('result'), key=lambda e: e['t'])
+    tc.assertEqual([e['op'] for e in seq], ['submit', 'result'] * 10)  # one task at a time
+
+
+@events('53_pool_apply_async')
+def _(tc, run, ev):
+    _needs(tc, ev, 'pool tasks', ev.ops('submit'))
+    seq = sorted(ev.ops('submit') + ev.ops('result'), key=lambda e: e['t'])
+    tc.assertEqual([e['op'] for e in seq[:10]], ['submit'] * 10)  # all submitted before any result
+    tc.assertEqual(sorted(int(e['preview']) for e in ev.ops('result')), [i * i for i in range(10)])
 
 
 @events('55_pool_callback')
 def _(tc, run, ev):
     _needs(tc, ev, 'pool callbacks', ev.ops('callback'))
     (cb,) = ev.ops('callback')
-    tc.assertEqual(cb['pid'], ev.main_pid)
+    tc.assertEqual(cb['pid'], ev.main_pid)  # the callback ran in the main process
+    (res,) = ev.ops('result')
+    tc.assertEqual(res['preview'], '100')
+
+
+@events('58_socket_server_pool')
+def _(tc, run, ev):
+    _needs(tc, ev, 'the pool-worker role', ev.of('process.created', role='pool-worker'))
+    tc.assertEqual(len(ev.of('process.created', role='pool-worker')), 4)
+    tc.assertEqual(len(ev.ops('submit')), 6)
+
+
+@events('59_pool_crawler_callback')
+def _(tc, run, ev):
+    _needs(tc, ev, 'pool callbacks', ev.ops('callback'))
+    tc.assertEqual({e['pid'] for e in ev.ops('callback')}, {ev.main_pid})
+    tc.assertEqual(len(ev.ops('callback')), 5)
 
 
 @events('57_socket_server_processes')
