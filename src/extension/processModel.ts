@@ -196,15 +196,17 @@ export function stateText(p: ProcessNode, t: Localize): string {
   }
 }
 
-/** The row: "4313 Process-1" and "child · sleeping · daemon · orphan · 0.3% · 11.2 MB". */
+/** The row: "4313 Process-1" and "sleeping · orphan · daemon · child · 0.3% · 11.2 MB". */
 export function processLabel(p: ProcessNode): string {
   return `${p.pid} ${p.name}`;
 }
 
 export function processDescription(p: ProcessNode, t: Localize): string {
-  const parts = [roleText(p.role, t), stateText(p, t)];
-  if (p.daemon) parts.push(t('daemon'));
+  // State and flags first: the sidebar is often narrow and the end of the text gets cut.
+  const parts = [stateText(p, t)];
   if (p.orphaned) parts.push(t('orphan'));
+  if (p.daemon) parts.push(t('daemon'));
+  parts.push(roleText(p.role, t));
   if (!isEnded(p) && p.state !== 'zombie') {
     if (p.cpuPercent !== null) parts.push(`${p.cpuPercent.toFixed(1)}%`);
     if (p.rssBytes !== null) parts.push(formatBytes(p.rssBytes));

@@ -95,11 +95,13 @@ export class RunController implements vscode.Disposable {
   private async runUnguarded(target: vscode.Uri | undefined): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       const manage = t('Manage Workspace Trust');
-      const choice = await vscode.window.showWarningMessage(
-        t('Process View does not run scripts in Restricted Mode: running a script executes its code. Trust this folder to run it.'),
-        manage,
-      );
-      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      void vscode.window
+        .showWarningMessage(
+          t('Process View does not run scripts in Restricted Mode: running a script executes its code. Trust this folder to run it.'),
+          manage,
+        )
+        .then((choice) => (choice === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
+      this.log.warn('Not run: the workspace is not trusted');
       return;
     }
     const script = await this.pickScript(target);
@@ -121,7 +123,7 @@ export class RunController implements vscode.Disposable {
     const config = readConfig(script);
     const search = await findInterpreter(script, config.pythonPath, this.log);
     if (!search.found) {
-      await this.reportNoInterpreter(search.tried);
+      this.reportNoInterpreter(search.tried);
       return;
     }
     const python = search.found.executable;
@@ -129,11 +131,11 @@ export class RunController implements vscode.Disposable {
     if (syntax) {
       const goTo = t('Go to Line');
       const where = syntax.line !== null ? `${baseName(script.fsPath)}:${syntax.line}` : baseName(script.fsPath);
-      const choice = await vscode.window.showErrorMessage(
-        t('{0} has a syntax error, so it was not run: {1} ({2}).', baseName(script.fsPath), syntax.message, where),
-        goTo,
-      );
-      if (choice === goTo) await revealLine(script, syntax.line ?? 1);
+      // Not awaited: the command ends now; the message stays until the user acts on it.
+      void vscode.window
+        .showErrorMessage(t('{0} has a syntax error, so it was not run: {1} ({2}).', baseName(script.fsPath), syntax.message, where), goTo)
+        .then((choice) => (choice === goTo ? revealLine(script, syntax.line ?? 1) : undefined));
+      this.log.warn(`Not run: syntax error in ${where}: ${syntax.message}`);
       return;
     }
 
@@ -162,7 +164,7 @@ export class RunController implements vscode.Disposable {
     } catch (error) {
       this.log.error(`Could not start ${script.fsPath}`, error);
       terminal.note(t('Process View: the run could not start: {0}', String(error)));
-      await this.offerLog(t('Process View could not start {0}: {1}', baseName(script.fsPath), error instanceof Error ? error.message : String(error)));
+      void this.offerLog(t('Process View could not start {0}: {1}', baseName(script.fsPath), error instanceof Error ? error.message : String(error)));
       return;
     }
 
@@ -238,17 +240,21 @@ export class RunController implements vscode.Disposable {
     if (choice === show) current.terminal.terminal.show();
   }
 
-  private async reportNoInterpreter(tried: readonly string[]): Promise<void> {
+  private reportNoInterpreter(tried: readonly string[]): void {
     const openSettings = t('Set processView.pythonPath');
     const select = t('Select Interpreter');
     const hasPythonExtension = vscode.extensions.getExtension('ms-python.python') !== undefined;
     const actions = hasPythonExtension ? [select, openSettings] : [openSettings];
-    const choice = await vscode.window.showErrorMessage(
-      t('Process View found no Python 3 interpreter (tried: {0}). Install Python 3 or tell Process View where it is.', tried.join('; ') || '-'),
-      ...actions,
-    );
-    if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', 'processView.pythonPath');
-    if (choice === select) await vscode.commands.executeCommand('python.setInterpreter');
+    void vscode.window
+      .showErrorMessage(
+        t('Process View found no Python 3 interpreter (tried: {0}). Install Python 3 or tell Process View where it is.', tried.join('; ') || '-'),
+        ...actions,
+      )
+      .then((choice) => {
+        if (choice === openSettings) return vscode.commands.executeCommand('workbench.action.openSettings', 'processView.pythonPath');
+        if (choice === select) return vscode.commands.executeCommand('python.setInterpreter');
+        return undefined;
+      });
   }
 
   private async offerLog(message: string): Promise<void> {

@@ -214,21 +214,24 @@ function draw(): void {
     return;
   }
   const d = data;
-  const end = Math.max(1, d.nowMs);
+  // The axis starts where the first process does: the interpreter's start-up before it is empty.
+  const firstStart = d.lanes.reduce((min, l) => Math.min(min, l.startedMs), d.nowMs);
+  const t0 = Math.max(0, firstStart - Math.max(5, (d.nowMs - firstStart) * 0.02));
+  const end = Math.max(t0 + 1, d.nowMs);
   const plotWidth = Math.max(40, width - LabelWidth - 12);
-  const x = (ms: number): number => LabelWidth + (Math.min(Math.max(ms, 0), end) / end) * plotWidth;
+  const x = (ms: number): number => LabelWidth + ((Math.min(Math.max(ms, t0), end) - t0) / (end - t0)) * plotWidth;
   const top = scroller.scrollTop;
   const first = Math.max(0, Math.floor((top - AxisHeight) / LaneHeight) - 1);
   const last = Math.min(d.lanes.length - 1, Math.ceil((top + height) / LaneHeight) + 1);
   const y = (i: number): number => AxisHeight + i * LaneHeight + LaneHeight / 2 - top;
 
-  // Axis with a few ticks.
+  // Axis: a tick every 1, 2 or 5 × 10^k ms, about every 100 px, so labels never collide.
   ctx.strokeStyle = p.grid;
   ctx.fillStyle = p.dim;
   ctx.lineWidth = 1;
-  const ticks = 6;
-  for (let k = 0; k <= ticks; k++) {
-    const ms = (end * k) / ticks;
+  const step = niceStep((end - t0) / Math.max(1, Math.floor(plotWidth / 100)));
+  const decimals = step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
+  for (let ms = Math.ceil(t0 / step) * step; ms <= end + 1e-9; ms += step) {
     const tx = x(ms);
     ctx.globalAlpha = 0.25;
     ctx.beginPath();
@@ -236,8 +239,8 @@ function draw(): void {
     ctx.lineTo(tx, height);
     ctx.stroke();
     ctx.globalAlpha = 1;
-    ctx.textAlign = k === ticks ? 'right' : k === 0 ? 'left' : 'center';
-    ctx.fillText(`${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`, tx, AxisHeight / 2);
+    ctx.textAlign = 'center';
+    if (tx + 30 < LabelWidth + plotWidth && tx - 30 > LabelWidth) ctx.fillText(`${(ms / 1000).toFixed(decimals)} s`, tx, AxisHeight / 2);
   }
   ctx.textAlign = 'left';
 
@@ -315,6 +318,13 @@ function draw(): void {
     ctx.lineTo(x(d.scrubMs), height);
     ctx.stroke();
   }
+}
+
+/** The smallest of 1, 2, 5 × 10^k that is at least `raw`. */
+function niceStep(raw: number): number {
+  const base = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-3)));
+  for (const m of [1, 2, 5, 10]) if (m * base >= raw) return m * base;
+  return 10 * base;
 }
 
 function site(i: number): string {

@@ -24,26 +24,46 @@ scenario('the Processes view welcomes a new user and offers the examples', async
 });
 
 scenario('right-click a .py in the Explorer → Run with Process View shows the zombie in the tree', async (t) => {
-  const wb = await t.openWorkbench('examples');
-  const items = await wb.rightClickInExplorer('18_zombie.py');
+  // The tutorial's zombie (examples/18_zombie.py) lasts 2 s; this one lasts long enough to hover it.
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-zombie-'));
+  writeFileSync(
+    join(dir, 'zombie.py'),
+    [
+      'import multiprocessing as mp, time',
+      '',
+      'def child():',
+      "    print('child exits now')",
+      '',
+      "if __name__ == '__main__':",
+      "    p = mp.get_context('fork').Process(target=child)",
+      '    p.start()',
+      '    time.sleep(12)  # not joined yet: the child is a zombie meanwhile',
+      '    p.join()',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  const items = await wb.rightClickInExplorer('zombie.py');
   assert.ok(items.includes('Run with Process View'), `context menu: ${items.join(' | ')}`);
   await wb.clickContextMenuItem('Run with Process View');
   // While the parent sleeps, its child is a zombie, nested under it.
-  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /zombie/.test(row.description)), 40_000);
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^zombie/.test(row.description)), 40_000);
   const main = rows.find((r) => /\bmain\b/.test(r.description));
-  const zombie = rows.find((r) => /zombie/.test(r.description));
+  const zombie = rows.find((r) => /^zombie/.test(r.description));
   assert.ok(main && zombie, rows.map((r) => `${r.label} ${r.description}`).join('\n'));
   assert.equal(zombie.level, main.level + 1, 'the zombie is nested under its parent');
-  await wb.screenshot('zombie-in-tree');
   // Hovering the row explains the zombie in words.
   const row = wb.viewPane('Processes').locator('.monaco-list-row', { hasText: zombie.label }).first();
   await row.hover();
   const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Zombie' }).first();
   await hover.waitFor({ timeout: 10_000 });
-  assert.match(await hover.innerText(), /has not called join\(\)/);
+  assert.match(await hover.innerText(), /its parent \d+ has not called join\(\)/);
+  assert.match(await hover.innerText(), /Started at zombie\.py:8/);
   await wb.screenshot('zombie-tooltip');
+  // The editor says what the p.start() line did.
+  await wb.page.locator('.view-lines', { hasText: 'started 1 process' }).first().waitFor({ timeout: 10_000 });
   // After the run: the child was reaped; it stays, greyed, as exited.
-  await wb.waitForTreeRows('Processes', (r) => r.some((row) => row.label === zombie.label && /exited/.test(row.description)), 30_000);
+  await wb.waitForTreeRows('Processes', (r) => r.some((x) => x.label === zombie.label && /^exited/.test(x.description)), 30_000);
   await wb.screenshot('zombie-after-run');
 });
 
@@ -89,4 +109,56 @@ scenario('a payload of <img src=x onerror=alert(1)> stays text in the Channels v
   assert.equal(await webview.locator('img').count(), 0, 'no <img> element was created from the payload');
   await wb.screenshot('timeline-payload-as-text');
   assert.deepEqual(dialogs, [], 'no alert() ran');
+});
+
+scenario('an orphan, the timeline and the tree in a high-contrast theme', async (t) => {
+  const wb = await t.openWorkbench('examples');
+  await wb.openFile('19_orphan.py');
+  await wb.runCommand('Process View: Run with Process View');
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /orphan/.test(row.description)), 40_000);
+  const orphan = rows.find((r) => /orphan/.test(r.description));
+  assert.ok(orphan);
+  await wb.runCommand('Process View: Show Timeline');
+  // The time readout is filled when the first data arrives.
+  await wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('#time', { hasText: ' s' }).waitFor({ timeout: 20_000 });
+  await wb.screenshot('orphan-light');
+  await wb.runCommand('Preferences: Color Theme');
+  const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('Dark High Contrast');
+  await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark High Contrast' }).first().click();
+  await wb.page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 10_000 });
+  await wb.screenshot('orphan-high-contrast');
+  await wb.runCommand('Preferences: Color Theme');
+  await input.fill('Dark Modern');
+  await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().click();
+  await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 10_000 });
+  await wb.screenshot('orphan-dark');
+});
+
+scenario('a syntax error and a missing interpreter get clear messages with an action', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-errors-'));
+  writeFileSync(join(dir, 'broken.py'), 'import os\n\ndef f(:\n    pass\n');
+  writeFileSync(join(dir, 'fine.py'), 'print("hi")\n');
+  const wb = await t.openWorkbench(dir);
+  await wb.explorerContextMenu('broken.py', 'Run with Process View');
+  const syntax = wb.page.locator('.notification-toast', { hasText: 'has a syntax error' }).first();
+  await syntax.waitFor({ timeout: 30_000 });
+  assert.match(await syntax.innerText(), /broken\.py has a syntax error, so it was not run: .*broken\.py:3/s);
+  assert.ok(await syntax.locator('.monaco-button', { hasText: 'Go to Line' }).count(), 'a Go to Line action');
+  await wb.screenshot('syntax-error');
+  await syntax.locator('.monaco-button', { hasText: 'Go to Line' }).click();
+  await wb.page.locator('.statusbar-item', { hasText: 'Ln 3' }).first().waitFor({ timeout: 10_000 });
+
+  // A user setting that names no interpreter.
+  await wb.runCommand('Preferences: Open User Settings (JSON)');
+  await wb.page.locator('.monaco-editor textarea').first().focus();
+  await wb.page.keyboard.press('Control+A');
+  await wb.page.keyboard.insertText('{ "processView.pythonPath": "/nonexistent/python3" }');
+  await wb.page.keyboard.press('Control+S');
+  await wb.explorerContextMenu('fine.py', 'Run with Process View');
+  const missing = wb.page.locator('.notification-toast', { hasText: 'found no Python 3 interpreter' }).first();
+  await missing.waitFor({ timeout: 30_000 });
+  assert.match(await missing.innerText(), /\/nonexistent\/python3/);
+  assert.ok(await missing.locator('.monaco-button', { hasText: 'Set processView.pythonPath' }).count(), 'an action to fix the setting');
+  await wb.screenshot('missing-interpreter');
 });

@@ -154,3 +154,51 @@ describe('Open Recording and scrubbing', function () {
     assert.equal(pv.store.scrubbedTo, null);
   });
 });
+
+describe('Stop', function () {
+  this.timeout(90_000);
+  // A failed assertion must not leave a never-ending run behind.
+  afterEach(async () => {
+    const pv = await api();
+    if (pv.runs.isRunning) await pv.runs.stop();
+  });
+
+  it('ends a script that never ends, with every process it started', async () => {
+    const pv = await api();
+    const dir = mkdtempSync(join(tmpdir(), 'pv-stop-'));
+    const script = join(dir, 'forever.py');
+    writeFileSync(
+      script,
+      [
+        'import multiprocessing as mp, time',
+        'def spin():',
+        '    while True: time.sleep(0.1)',
+        "if __name__ == '__main__':",
+        '    for _ in range(3): mp.Process(target=spin).start()',
+        '    while True: time.sleep(0.1)',
+        '',
+      ].join('\n'),
+    );
+    const done = vscode.commands.executeCommand('processView.run', vscode.Uri.file(script));
+    const rows = await poll(() => {
+      // Rows of this run only (the views showed the previous session until it started).
+      const origin = pv.store.origin;
+      if (!pv.runs.isRunning || origin?.kind !== 'run' || origin.script !== script) return undefined;
+      const r = processRows(pv);
+      return r.filter((row) => row.process.state !== 'starting').length >= 4 ? r : undefined;
+    }, 'the main process and its three children');
+    const pids = rows.map((r) => r.process.pid);
+    await vscode.commands.executeCommand('processView.stop');
+    await done;
+    assert.equal(pv.runs.isRunning, false);
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(alive, [], 'no process of the run is left');
+  });
+});

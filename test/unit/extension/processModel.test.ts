@@ -79,9 +79,9 @@ describe('process rows in words', () => {
   const byPid = (pid: number) => s.processes.find((p) => p.pid === pid)!;
 
   it('describes role, state, flags, CPU and memory', () => {
-    assert.equal(processDescription(byPid(103), t), 'child · sleeping · orphan · 0.5% · 12.0 MB');
-    assert.equal(processDescription(byPid(101), t), 'child · exited (0)');
-    assert.equal(processDescription(byPid(111), t), 'pool worker · killed by SIGTERM');
+    assert.equal(processDescription(byPid(103), t), 'sleeping · orphan · child · 0.5% · 12.0 MB');
+    assert.equal(processDescription(byPid(101), t), 'exited (0) · child');
+    assert.equal(processDescription(byPid(111), t), 'killed by SIGTERM · pool worker');
   });
 
   it('explains a zombie: how long ago, which parent has not joined, where it started', () => {
