@@ -71,4 +71,10 @@ test('35_joinable_queue: workers, daemons ended by SIGTERM, every task done', as
   const q = snap.channels.find((c) => c.kind === 'joinable-queue')!;
   assert.equal(q.ops.get, 30);
   assert.equal(q.ops.task_done, 30);
+  assert.equal(q.messageCount, 30);
+  const workers = new Set(snap.processes.filter((p) => p.role === 'child').map((p) => p.pid));
+  for (const m of q.recentMessages) {
+    assert.notEqual(m.toPid, null, `message ${m.seq} (${m.preview}) was received`);
+    assert.ok(workers.has(m.toPid!) || workers.has(m.fromPid), 'between the main process and a worker');
+  }
 });

@@ -1,0 +1,74 @@
+// The command line on a real run: `record` (not on a terminal: event lines and the final tree on
+// stderr, the script's own output untouched) and `show` / `show --json` on what it wrote.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { SessionSummary } from '../../../src/core/session';
+
+function repoRoot(): string {
+  let d = __dirname;
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+const CLI = join(repoRoot(), 'bin', 'process-view.js');
+const dir = mkdtempSync(join(tmpdir(), 'pv-cli-'));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const SCRIPT = `
+import multiprocessing as mp, os, time
+def work(q):
+    q.put(os.getpid())
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=work, args=(q,))
+    p.start()
+    print("got", q.get() == p.pid)
+    time.sleep(0.4)   # p has exited and nobody joined it yet: a zombie
+    p.join()
+`;
+
+test('record writes a session that show and show --json read back', { skip: !existsSync(join(repoRoot(), 'out', 'cli.js')) && 'build first' }, async () => {
+  const script = join(dir, 'zombie_queue.py');
+  writeFileSync(script, SCRIPT);
+  const out = join(dir, 'run.jsonl');
+  const rec = await cli(['record', '--out', out, script]);
+  assert.equal(rec.code, 0, rec.stderr);
+  assert.equal(rec.stdout, 'got True\n', 'the script output is untouched');
+  assert.match(rec.stderr, /\[process-view .*\] started \d+ {2}MainProcess/);
+  assert.match(rec.stderr, /was a zombie for at least 100 ms/);
+  assert.match(rec.stderr, /zombie_queue\.py: 2 processes, ended after/);
+  assert.match(rec.stderr, /Recorded to /);
+
+  const show = await cli(['show', out]);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /└─ \d+ {2}Process-1 {2}child {2}exited 0 {2}was a zombie/);
+  assert.match(show.stdout, /queue queue:\d+:1 {2}zombie_queue\.py:6 {2}1 message {2}\(put 1 · get 1\)/);
+
+  const json = await cli(['show', '--json', out]);
+  assert.equal(json.code, 0, json.stderr);
+  const s = JSON.parse(json.stdout) as SessionSummary;
+  const keys = ['pid', 'parentPid', 'ppid', 'name', 'role', 'daemon', 'createdAt', 'startedMs', 'exitedMs', 'exitCode', 'signal', 'zombie', 'orphaned', 'adoptedBy'];
+  for (const p of s.processes) for (const k of keys) assert.ok(k in p, `process field ${k}`);
+  const [main, child] = s.processes;
+  assert.equal(main!.role, 'main');
+  assert.equal(child!.parentPid, main!.pid);
+  assert.deepEqual(child!.createdAt, { file: script, line: 8 });
+  assert.equal(child!.zombie, true);
+  assert.equal(child!.exitCode, 0);
+  assert.equal(child!.signal, null);
+  assert.deepEqual(s.channels.map((c) => [c.kind, c.messages, c.ops]), [['queue', 1, { put: 1, get: 1 }]]);
+
+  const missing = await cli(['show', join(dir, 'nope.jsonl')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no such file/i);
+});
