@@ -11,7 +11,9 @@ try {
   if (!existsSync(join(root, 'out', 'extension.js'))) throw new Error('out/extension.js was not built (is src/extension.ts there?)');
   // --no-dependencies: everything the extension needs is bundled by esbuild.
   // --allow-missing-repository: no public repository yet, and vsce would otherwise ask on stdin.
-  await run(join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository'], {
+  // --no-rewrite-relative-links: the README's images stay relative; they ship (docs/images/),
+  // and VS Code resolves them against the installed extension's folder.
+  await run(join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'], {
     timeoutMs: 5 * 60_000,
     label: 'vsce package',
   });

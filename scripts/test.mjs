@@ -1,6 +1,8 @@
 // `npm test`: every tier, in order, stopping at the first failure, with a summary at the end.
 //   build → typecheck → lint → unit → python → setup → in-host → package (+ VSIX content) → e2e
-//   node scripts/test.mjs [--from STAGE] [--only STAGE[,STAGE]]
+//   node scripts/test.mjs [--from STAGE] [--only STAGE[,STAGE]] [--keep-going]
+// --keep-going (or PV_KEEP_GOING=1) runs the later stages after a failure too, to see everything
+// that is broken at once; the exit code is still 1.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -127,8 +129,10 @@ for (const n of [from, ...(only ?? [])].filter(Boolean)) {
 }
 const selected = stages.filter((s, i) => (only ? only.includes(s.name) : from ? i >= names.indexOf(from) : true));
 
+const keepGoing = argv.includes('--keep-going') || process.env.PV_KEEP_GOING === '1';
 const results = [];
-let failure;
+const failures = [];
+const wallStart = Date.now();
 for (const stage of selected) {
   console.log(`\n=== ${stage.name} ===`);
   const started = Date.now();
@@ -140,17 +144,18 @@ for (const stage of selected) {
     }
     results.push([stage.name, 'ok', Date.now() - started]);
   } catch (e) {
-    failure = { stage: stage.name, message: e instanceof Error ? e.message : String(e) };
+    failures.push({ stage: stage.name, message: e instanceof Error ? e.message : String(e) });
     results.push([stage.name, 'FAILED', Date.now() - started]);
-    break;
+    if (!keepGoing) break;
   }
 }
 
 console.log('\n=== summary ===');
 for (const [name, status, ms] of results) console.log(`${name.padEnd(10)} ${status.padEnd(7)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
 for (const s of selected.slice(results.length)) console.log(`${s.name.padEnd(10)} skipped (an earlier stage failed)`);
-if (failure) {
-  console.log(`\nnpm test FAILED at "${failure.stage}": ${failure.message}`);
+console.log(`${'total'.padEnd(10)} ${''.padEnd(7)} ${((Date.now() - wallStart) / 1000).toFixed(1).padStart(6)} s`);
+if (failures.length) {
+  for (const f of failures) console.log(`\nnpm test FAILED at "${f.stage}": ${f.message}`);
   process.exit(1);
 }
 console.log('\nnpm test: all stages passed');

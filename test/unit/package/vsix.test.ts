@@ -110,7 +110,8 @@ describe('the packaged VSIX', () => {
         f.endsWith('.map') ||
         f.endsWith('.pyc') ||
         f.includes('__pycache__/') ||
-        /^(src|test|scripts|out\/test|bench|docs|\.vscode-test|test-results)\//.test(f) ||
+        /^(src|test|scripts|out\/test|bench|\.vscode-test|test-results)\//.test(f) ||
+        (f.startsWith('docs/') && !f.startsWith('docs/images/')) ||
         f.startsWith('node_modules/') ||
         f.endsWith('.vsix') ||
         f === 'tsconfig.json' ||
