@@ -4,6 +4,7 @@
  * who adopted it.
  */
 import type { Channel, ProcessNode, SessionSnapshot } from '../core/session/model';
+import { CHANNEL_OPS } from '../core/session';
 
 export interface TreeStyle {
   /** ANSI colours (a terminal) or plain text. */
@@ -85,8 +86,9 @@ export function renderTree(s: SessionSnapshot, style: TreeStyle): string[] {
 
 export function channelLine(c: Channel): string {
   const where = c.createdAt ? `  ${baseName(c.createdAt.file)}:${c.createdAt.line}` : '';
-  const ops = Object.entries(c.ops)
-    .map(([op, n]) => `${op} ${n}`)
+  // A fixed order (put before get...), whatever order the events arrived in.
+  const ops = CHANNEL_OPS.filter((op) => c.ops[op] !== undefined)
+    .map((op) => `${op} ${c.ops[op]}`)
     .join(' · ');
   return `${c.kind} ${c.id}${where}  ${c.messageCount} message${c.messageCount === 1 ? '' : 's'}${ops ? `  (${ops})` : ''}`;
 }

@@ -395,6 +395,9 @@ export function kindFromOp(op: ChannelOp): ChannelKind {
   }
 }
 
+/** Every channel operation in a fixed order (for display and the compact op history). */
+export { OPS as CHANNEL_OPS };
+
 /** Code of each sending / receiving op in the compact op history. */
 export const SEND_CODES: ReadonlySet<number> = new Set([...SENDING].map((op) => OP_CODE.get(op)!));
 export const RECEIVE_CODES: ReadonlySet<number> = new Set([...RECEIVING].map((op) => OP_CODE.get(op)!));

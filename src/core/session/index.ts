@@ -2,4 +2,5 @@
 export { Session, ZOMBIE_MIN_MS, type SessionOptions, type Disposable } from './session';
 export { summarize, type SessionSummary, type ProcessSummary, type ChannelSummary } from './summary';
 export { signalName, splitExitCode } from './signals';
+export { CHANNEL_OPS } from './channels';
 export type * from './model';
