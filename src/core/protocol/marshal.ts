@@ -108,7 +108,7 @@ export function decodeMarshal(buf: Uint8Array): MarshalValue {
       case 'Z':
         return done(latin1.decode(bytes(u8())));
       case 's':
-        return done(bytes(len32()).slice());
+        return done(Uint8Array.from(bytes(len32()))); // a copy: the frame's buffer is reused
       case '(':
       case ')':
       case '[': {

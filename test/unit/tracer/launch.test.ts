@@ -1,0 +1,105 @@
+// launchTracedRun with real Python processes: pass-through of stdio and exit status, events,
+// interpreter discovery, Stop.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as net from 'node:net';
+import { findPython, launchTracedRun, PythonNotFoundError, type TracedRun } from '../../../src/core/tracer';
+import type { TracerEvent } from '../../../src/core/protocol/events';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pv-launch-'));
+function script(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function collect(run: TracedRun): Promise<{ out: string; err: string; events: TracerEvent[] }> {
+  const events: TracerEvent[] = [];
+  run.onEvent((e) => events.push(e));
+  let out = '';
+  let err = '';
+  run.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  run.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  await run.exited;
+  return { out, err, events };
+}
+
+test('findPython resolves a pyenv-style shim to the real interpreter, and says clearly when there is none', async () => {
+  const py = await findPython();
+  assert.ok(existsSync(py.executable));
+  assert.ok(!py.executable.includes('/shims/'), py.executable);
+  assert.match(py.version, /^3\.\d+\.\d+$/);
+  const explicit = await findPython(py.executable);
+  assert.equal(explicit.executable, py.executable);
+  await assert.rejects(findPython('/nowhere/python3'), (e: unknown) => e instanceof PythonNotFoundError && /\/nowhere\/python3: not found.*--python/.test(e.message));
+  await assert.rejects(findPython(undefined, { PATH: dir }), (e: unknown) => e instanceof PythonNotFoundError && /python3.*python/.test(e.message));
+});
+
+test('a traced run passes stdin, stdout, stderr and the exit code through, and streams events', async () => {
+  const s = script(
+    'echo.py',
+    'import sys, multiprocessing as mp\nline = sys.stdin.readline()\nprint(line.strip().upper())\nprint("to stderr", file=sys.stderr)\nq = mp.Queue()\nq.put(1); q.get()\nsys.exit(4)\n',
+  );
+  const run = await launchTracedRun({ script: s, stdio: 'pipe' });
+  run.stdin?.end('hello\n');
+  const { out, err, events } = await collect(run);
+  assert.deepEqual(await run.exited, { exitCode: 4, signal: null });
+  assert.equal(out, 'HELLO\n');
+  assert.equal(err, 'to stderr\n');
+  const hello = events.find((e) => e.kind === 'hello');
+  assert.ok(hello && hello.kind === 'hello' && hello.role === 'main');
+  assert.ok(hello.t > 0 && hello.t < 60_000, `t is ms since the run started: ${hello.t}`);
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'channel.op').map((e) => e.kind === 'channel.op' && [e.op, e.site?.line]),
+    [['put', 6], ['get', 6]],
+  );
+  const exit = events.find((e) => e.kind === 'process.exit');
+  assert.deepEqual(exit && exit.kind === 'process.exit' && [exit.how, exit.exitCode], ['sys.exit', 4]);
+  const reaped = events.find((e) => e.kind === 'process.reaped');
+  assert.deepEqual(reaped && reaped.kind === 'process.reaped' && [reaped.childPid, reaped.exitCode, reaped.adopted], [hello.pid, 4, false]);
+  assert.equal(run.stats.refused, 0);
+});
+
+test('syntax errors, os._exit and SIGKILL come out as they would without us', async () => {
+  const bad = await launchTracedRun({ script: script('bad.py', 'print("x"\n'), stdio: 'pipe' });
+  const b = await collect(bad);
+  assert.equal((await bad.exited).exitCode, 1);
+  assert.match(b.err, /SyntaxError/);
+  const ex = await launchTracedRun({ script: script('ex.py', 'import os\nprint("a", flush=True)\nos._exit(9)\n'), stdio: 'pipe' });
+  const e = await collect(ex);
+  assert.deepEqual([e.out, (await ex.exited).exitCode], ['a\n', 9]);
+  const k = await launchTracedRun({ script: script('k.py', 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n'), stdio: 'pipe' });
+  await collect(k);
+  assert.deepEqual(await k.exited, { exitCode: null, signal: 'SIGKILL' });
+});
+
+test('a connection without the token is refused while the run goes on', async () => {
+  const run = await launchTracedRun({ script: script('slow.py', 'import time\ntime.sleep(0.5)\nprint("done")\n'), stdio: 'pipe' });
+  const c = net.connect(run.port, '127.0.0.1');
+  c.on('error', () => undefined);
+  c.write('{"pv": 1, "token": "nope", "pid": 1}\n');
+  const { out } = await collect(run);
+  assert.equal(out, 'done\n');
+  assert.equal(run.stats.refused, 1);
+});
+
+test('stop() ends the script and its children, and resolves when they are gone', async () => {
+  const s = script(
+    'forever.py',
+    'import multiprocessing as mp, time\ndef f():\n    time.sleep(300)\nif __name__ == "__main__":\n    ps = [mp.Process(target=f) for _ in range(2)]\n    [p.start() for p in ps]\n    print("ready", flush=True)\n    time.sleep(300)\n',
+  );
+  const run = await launchTracedRun({ script: s, stdio: 'pipe', stopGraceMs: 1000 });
+  const events: TracerEvent[] = [];
+  run.onEvent((e) => events.push(e));
+  await new Promise<void>((resolve) => run.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+  const started = Date.now();
+  const exit = await run.stop();
+  assert.ok(Date.now() - started < 8000);
+  assert.deepEqual(exit, { exitCode: null, signal: 'SIGTERM' });
+  const pids = events.flatMap((e) => (e.kind === 'process.created' ? [e.childPid] : e.kind === 'hello' ? [e.pid] : []));
+  assert.ok(pids.length >= 3, JSON.stringify(pids));
+  for (const pid of pids) assert.equal(existsSync(`/proc/${pid}`), false, `pid ${pid} is still there`);
+});
