@@ -77,7 +77,7 @@ export class LiveRecording {
     this.offEvents = run.onEvent((e) => {
       this.writer.writeEvent(e);
       this.session.applyEvent(e);
-      if (e.kind === 'hello') this.sampler.track(e.pid);
+      if (e.kind === 'hello') this.sampler.track(e.pid, e.startTicks);
       else if (e.kind === 'process.created' || e.kind === 'process.adopted') this.sampler.track(e.childPid);
     });
     this.sampler.start(run.supervisorPid, interval);

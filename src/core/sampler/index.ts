@@ -59,9 +59,12 @@ export class ProcessSampler implements Disposable {
     if (this.timer === null && intervalMs > 0) this.schedule(0);
   }
 
-  /** Watch this pid too (the tracer announced it); it stays watched after re-parenting. */
-  track(pid: number): void {
-    this.table.track(pid);
+  /**
+   * Watch this pid too (the tracer announced it); it stays watched after re-parenting. Pass the
+   * start time from the process's `hello` (`startTicks`) so a reused pid is never taken for it.
+   */
+  track(pid: number, startTicks?: number): void {
+    this.table.track(pid, startTicks);
   }
 
   /** Sample now (also what the timer calls). Concurrent callers share one pass. */

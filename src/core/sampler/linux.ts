@@ -59,6 +59,8 @@ export class LinuxProcTable implements ProcTable {
   private readonly groups = new Set<number>();
   /** Pids named by setRoot()/track() (the tracer announced them): the run's even if their parent is not known. */
   private readonly requested = new Set<number>();
+  /** Start times the tracer gave for requested pids: a different process behind the pid is not ours. */
+  private readonly requestedStart = new Map<number, number>();
   private lastListing: Set<number> | null = null;
   private lastListingMs = -Infinity;
   private lastPidSeen: number | null = null;
@@ -79,8 +81,10 @@ export class LinuxProcTable implements ProcTable {
     this.requested.add(pid);
   }
 
-  track(pid: number): void {
-    if (!this.live.has(pid)) this.requested.add(pid);
+  track(pid: number, startTicks?: number): void {
+    if (this.live.has(pid)) return;
+    this.requested.add(pid);
+    if (startTicks !== undefined) this.requestedStart.set(pid, startTicks);
   }
 
   known(): KnownProcess[] {
@@ -159,6 +163,7 @@ export class LinuxProcTable implements ProcTable {
   private examine(fresh: readonly number[], tMs: number, mayBeThreads = false): void {
     if (fresh.length === 0) {
       this.requested.clear();
+      this.requestedStart.clear();
       return;
     }
     const stats: ProcStat[] = [];
@@ -182,6 +187,7 @@ export class LinuxProcTable implements ProcTable {
     }
     // A requested pid that was not found is gone; a later process reusing the number is not ours.
     this.requested.clear();
+    this.requestedStart.clear();
   }
 
   /** A thread group leader (a process), not another thread of one: its Tgid is itself. */
@@ -212,7 +218,7 @@ export class LinuxProcTable implements ProcTable {
     return (
       s.pid === this.rootPid ||
       this.live.has(s.ppid) ||
-      this.requested.has(s.pid) ||
+      (this.requested.has(s.pid) && (this.requestedStart.get(s.pid) ?? s.startTicks) === s.startTicks) ||
       this.groups.has(s.pgrp) ||
       this.groups.has(s.session)
     );

@@ -26,7 +26,7 @@ export class PortableProcTable implements ProcTable {
     this.track(pid);
   }
 
-  track(pid: number): void {
+  track(pid: number, _startTicks?: number): void {
     if (!this.live.has(pid)) this.live.set(pid, { pid, startTicks: 0, command: '' });
   }
 

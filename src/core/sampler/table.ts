@@ -11,8 +11,8 @@ export interface KnownProcess {
 
 export interface ProcTable {
   setRoot(pid: number): void;
-  /** Watch this pid as part of the run from now on (announced by the tracer). */
-  track(pid: number): void;
+  /** Watch this pid as part of the run from now on (announced by the tracer); with its start time when known. */
+  track(pid: number, startTicks?: number): void;
   sample(tMs: number): Snapshot | Promise<Snapshot>;
   /** Every process the run ever had, in the order they were first seen. */
   known(): KnownProcess[];

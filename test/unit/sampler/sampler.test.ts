@@ -202,3 +202,24 @@ test('procfs: threads created between ticks are not taken for processes', async 
     await endRoot(proc);
   }
 });
+
+test('procfs: track() with a start time that does not match (a reused pid) adopts nothing', async () => {
+  const other = spawn('sleep', ['30']);
+  const root = spawn('sleep', ['30']); // a run that has nothing to do with `other`
+  const spawned = Promise.all([other, root].map((c) => new Promise((r) => c.once('spawn', r))));
+  const sampler = new ProcessSampler({ backend: 'procfs' });
+  try {
+    await spawned;
+    const real = parseStat(readFileSync(`/proc/${other.pid}/stat`, 'latin1'))!.startTicks;
+    sampler.start(root.pid!, 0);
+    await sampler.tick();
+    sampler.track(other.pid!, real + 1);
+    assert.ok(!(await sampler.tick()).processes.some((p) => p.pid === other.pid), 'another process behind the pid');
+    sampler.track(other.pid!, real);
+    assert.ok((await sampler.tick()).processes.some((p) => p.pid === other.pid), 'the announced process');
+  } finally {
+    sampler.dispose();
+    other.kill('SIGKILL');
+    root.kill('SIGKILL');
+  }
+});
