@@ -470,7 +470,8 @@ export class Session {
     if (!p) p = this.newProc(e.pid, e.t, e.startTicks ?? null);
     if (e.t < p.startedMs) p.startedMs = e.t;
     if (e.startTicks !== undefined) p.startTicks = e.startTicks;
-    p.name = e.name;
+    // An os.fork() child inherits the name "MainProcess"; the creator's word ("os.fork") says more.
+    if (!(e.name === 'MainProcess' && e.role !== 'main' && p.name !== '')) p.name = e.name;
     p.role = e.role;
     p.argv = e.argv;
     p.traced = true;
@@ -495,7 +496,7 @@ export class Session {
     p.parentPid = e.pid;
     if (p.ppid === null) p.ppid = e.pid;
     // The child's own hello may have come first with the same facts; creation adds the site.
-    if (!p.traced || p.name === '') p.name = e.name;
+    if (!p.traced || p.name === '' || (p.name === 'MainProcess' && p.role !== 'main')) p.name = e.name;
     if (!p.traced) p.role = e.role;
     p.daemon = e.daemon;
     p.startMethod = e.startMethod;
