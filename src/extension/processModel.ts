@@ -218,13 +218,12 @@ export function processDescription(p: ProcessNode, t: Localize): string {
  * The tooltip, as plain sentences (the view layer puts them in a MarkdownString with escaping).
  * The first line names the process; the others explain its state and flags in words.
  */
-export function processTooltipLines(p: ProcessNode, snapshot: SessionSnapshot, t: Localize): string[] {
+/** The zombie and orphan explanations in words (for the tooltip and for screen readers). */
+export function explainProcess(p: ProcessNode, snapshot: SessionSnapshot, t: Localize): string[] {
   const lines: string[] = [];
-  lines.push(t('{0} (pid {1}) — {2}, {3}', p.name, p.pid, roleText(p.role, t), stateText(p, t)));
   const created = formatSite(p.createdAt);
   const parentPid = p.parentPid;
   const now = snapshot.nowMs;
-
   if (p.state === 'zombie') {
     const since = p.zombieSinceMs ?? p.exitedMs;
     const ago = since !== null ? formatDuration(now - since) : null;
@@ -251,6 +250,17 @@ export function processTooltipLines(p: ProcessNode, snapshot: SessionSnapshot, t
       t('Orphan: its parent {0} exited while it was still running{1}; it was adopted by {2}.', parentPid ?? '?', when, adopter),
     );
   }
+  return lines;
+}
+
+export function processTooltipLines(p: ProcessNode, snapshot: SessionSnapshot, t: Localize): string[] {
+  const lines: string[] = [];
+  lines.push(t('{0} (pid {1}) — {2}, {3}', p.name, p.pid, roleText(p.role, t), stateText(p, t)));
+  const created = formatSite(p.createdAt);
+  const parentPid = p.parentPid;
+  const now = snapshot.nowMs;
+  lines.push(...explainProcess(p, snapshot, t));
+
   if (p.daemon) {
     lines.push(t('Daemon: its parent terminates it when the parent\'s main code ends, and it cannot start children of its own.'));
   }

@@ -10,6 +10,7 @@ import { escapeMarkdown } from './format';
 import { Commands, ItemContext, ProcessUriScheme } from './ids';
 import {
   buildProcessForest,
+  explainProcess,
   isEnded,
   poolDescription,
   poolLabel,
@@ -27,7 +28,10 @@ import type { SessionStore } from './sessionStore';
 const t = vscode.l10n.t;
 
 export class ProcessItem extends vscode.TreeItem {
-  constructor(readonly row: ProcessRow) {
+  constructor(
+    readonly row: ProcessRow,
+    snapshot: SessionSnapshot | undefined,
+  ) {
     const p = row.process;
     super(processLabel(p), row.children.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = row.id;
@@ -38,7 +42,9 @@ export class ProcessItem extends vscode.TreeItem {
     this.contextValue = ended ? ItemContext.processEnded : ItemContext.processAlive;
     // The path carries what the decoration provider needs: no lookup, and a new URI when the state changes.
     this.resourceUri = vscode.Uri.from({ scheme: ProcessUriScheme, path: `/${ended ? 'ended' : 'live'}/${p.pid}` });
-    this.accessibilityInformation = { label: `${processLabel(p)}, ${this.description}` };
+    // Screen readers get the zombie / orphan explanation that sighted users get from the tooltip.
+    const explained = snapshot ? explainProcess(p, snapshot, t) : [];
+    this.accessibilityInformation = { label: [`${processLabel(p)}, ${this.description}`, ...explained].join('. ') };
     if (p.createdAt) {
       this.command = { command: Commands.revealSource, title: t('Reveal Creating Line'), arguments: [row] };
     }
@@ -87,7 +93,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
   }
 
   getTreeItem(row: TreeRow): vscode.TreeItem {
-    return row.kind === 'process' ? new ProcessItem(row) : new PoolItem(row);
+    return row.kind === 'process' ? new ProcessItem(row, this.snapshot) : new PoolItem(row);
   }
 
   getChildren(row?: TreeRow): TreeRow[] {

@@ -3,7 +3,7 @@
  * (trust, interpreter, syntax), runs it through a terminal the extension owns, shows its session
  * in the views, and says clearly how it ended. One run at a time.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readConfig } from './config';
@@ -16,6 +16,9 @@ import { RunTerminal } from './runTerminal';
 import type { SessionStore } from './sessionStore';
 
 const t = vscode.l10n.t;
+
+/** Recordings kept in the extension's storage (Save Recording copies one out to keep it for good). */
+const KeptRecordings = 20;
 
 /** After this long, a run that has not ended gets a notice offering to stop it. */
 const LongRunNoticeMs = 30_000;
@@ -141,6 +144,7 @@ export class RunController implements vscode.Disposable {
 
     const recordingDir = join(this.storageDir.fsPath, 'recordings');
     mkdirSync(recordingDir, { recursive: true });
+    this.pruneRecordings(recordingDir);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const recordingPath = join(recordingDir, `${baseName(script.fsPath).replace(/\.py$/, '')}-${stamp}.jsonl`);
 
@@ -255,6 +259,19 @@ export class RunController implements vscode.Disposable {
         if (choice === select) return vscode.commands.executeCommand('python.setInterpreter');
         return undefined;
       });
+  }
+
+  /** Keeps the newest recordings only, so the storage folder does not grow with every run. */
+  private pruneRecordings(dir: string): void {
+    try {
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.mtime - a.mtime);
+      for (const old of files.slice(KeptRecordings - 1)) rmSync(old.path, { force: true });
+    } catch (error) {
+      this.log.warn(`Could not prune old recordings in ${dir}: ${String(error)}`);
+    }
   }
 
   private async offerLog(message: string): Promise<void> {
