@@ -1,7 +1,7 @@
 """Every IPC operation the tracer reports, under fork, spawn and forkserver, with stable ids."""
 import unittest
 
-from test.python.test_tracer import run_traced
+from test.python.test_tracer import python_versions, run_traced
 
 IPC = """
 import multiprocessing as mp, sys, time
@@ -66,8 +66,8 @@ if __name__ == "__main__":
 
 
 class IpcTest(unittest.TestCase):
-    def check(self, method):
-        r = run_traced(IPC, [method])
+    def check(self, method, python=None):
+        r = run_traced(IPC, [method], python=python)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.splitlines(), ["('simple', {'job': 1})", "b'raw bytes'", "[1, 2, 3]", "eof", "[1, 4, 9]", "16", "via manager"])
         self.assertEqual(r.of("tracer.error"), [])
@@ -148,6 +148,15 @@ class IpcTest(unittest.TestCase):
 
     def test_forkserver(self):
         self.check("forkserver")
+
+    def test_other_python_versions(self):
+        versions = python_versions()
+        if not versions:
+            self.skipTest("no other Python versions installed")
+        for exe in versions:
+            for method in ("fork", "forkserver"):
+                with self.subTest(python=exe, method=method):
+                    self.check(method, python=exe)
 
 
 if __name__ == "__main__":
