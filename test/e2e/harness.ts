@@ -133,6 +133,13 @@ export class Workbench {
     await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 15_000 });
   }
 
+  /** Moves the cursor of the active editor to a line (1-based), scrolling it into view. */
+  async goToLine(line: number): Promise<void> {
+    const input = await this.openQuickInput(`:${line}`);
+    await input.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+
   /** Reveals a file in the Explorer and right-clicks it; returns the context menu's item labels. */
   async rightClickInExplorer(relativePath: string): Promise<string[]> {
     await this.openFile(relativePath);
@@ -226,6 +233,22 @@ export class Workbench {
   /** Texts of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((s) => s.trim());
+  }
+
+  /**
+   * Waits for a notification whose text contains `text` and returns its full text. Looks at the
+   * toasts and, since toasts hide after a while or under "Do Not Disturb", at the notification center.
+   */
+  async waitForNotification(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+    const matches = (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
+    return poll(async () => {
+      const toasts = await this.page.locator('.notification-toast .notification-list-item').allInnerTexts();
+      const hit = toasts.find(matches);
+      if (hit) return hit;
+      const center = this.page.locator('.notifications-center');
+      if (!(await center.isVisible())) await this.runCommand('Notifications: Show Notifications', 5_000).catch(() => undefined);
+      return (await center.locator('.notification-list-item').allInnerTexts()).find(matches);
+    }, `a notification with "${String(text)}"`, timeoutMs, 500);
   }
 
   /** Saves a PNG of the whole window as test-results/e2e/<name>.png (or to `to`, relative to the repo). */

@@ -5,16 +5,23 @@ import * as assert from 'node:assert/strict';
 import { scenario } from './harness';
 
 const EXAMPLE = '34_producer_consumer_many.py';
+const CODE_LINE = 24; // where the consumer and producer functions start, below the docstring
 
 scenario('README screenshot: a producer/consumer run, source and process tree side by side', async (t) => {
   const wb = await t.openWorkbench('examples');
+  await wb.openFile(EXAMPLE);
+  await wb.goToLine(CODE_LINE + 30);
+  await wb.goToLine(CODE_LINE);
   await wb.explorerContextMenu(EXAMPLE, 'Run with Process View');
-  // main + three producers + two consumers (plus helpers) show up while the run lasts.
+  // main + three producers + two consumers (the run lasts a few seconds; they may have ended).
   const rows = await wb.waitForTreeRows('Processes', (r) => r.length >= 6, 60_000);
   assert.ok(rows.some((r) => /\bmain\b/.test(r.description)), rows.map((r) => `${r.label} ${r.description}`).join('\n'));
-  await wb.openFile(EXAMPLE);
-  await wb.runCommand('Process View: Focus on Processes View');
-  await wb.waitForTreeRows('Processes', (r) => r.length >= 6, 10_000);
+  // Open the queue in the Channels view so its messages show too.
+  const channels = await wb.waitForTreeRows('Channels', (r) => r.some((row) => /Queue/.test(row.label)), 30_000);
+  if (channels.find((r) => /Queue/.test(r.label))?.expanded === false) {
+    await wb.viewPane('Channels').locator('.monaco-list-row', { hasText: 'Queue' }).first().locator('.monaco-tl-twistie').click();
+    await wb.waitForTreeRows('Channels', (r) => r.length > 1, 10_000);
+  }
   await wb.screenshot('readme-process-view');
   if (process.env.PV_README_SCREENSHOT === '1') await wb.screenshot('readme', 'docs/images/process-view.png');
 }, { timeoutMs: 180_000 });

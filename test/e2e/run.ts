@@ -123,7 +123,9 @@ async function main(): Promise<number> {
       } catch (e) {
         failed++;
         const shot = pages.at(-1) ? await pages.at(-1)!.screenshot(`${s.name}-failure`).catch(() => undefined) : undefined;
-        console.log(`  ✗ ${s.name}\n    ${(e instanceof Error ? e.stack ?? e.message : String(e)).split('\n').join('\n    ')}`);
+        // Playwright colours its call logs; a CI log wants plain text.
+        const text = (e instanceof Error ? e.stack ?? e.message : String(e)).replace(/\x1b\[[0-9;]*m/g, '');
+        console.log(`  ✗ ${s.name}\n    ${text.split('\n').join('\n    ')}`);
         if (shot) console.log(`    screenshot: ${shot}`);
       } finally {
         clearTimeout(timer);
