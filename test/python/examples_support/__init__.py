@@ -197,6 +197,7 @@ def all_runs(mode, only=None):
 # --- comparing a traced run with a plain one ----------------------------------------------------
 
 _VOLATILE = [
+    (re.compile(r'tracker_fd=\d+, pipe_handle=\d+'), 'tracker_fd=?, pipe_handle=?'),  # spawn's fds
     (re.compile(r'0x[0-9a-fA-F]+'), '0x?'),                                      # object addresses
     (re.compile(r'[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4}'), '<time>'),  # asctime()
     (re.compile(r'\d+\.\d+'), '<float>'),                                        # timings
