@@ -49,7 +49,7 @@ def get(db, everyone_has_read):
     with open(db) as f:
         dic = json.load(f)
     time.sleep(0.1)  # 模拟读数据的网络延迟
-    everyone_has_read.wait()  # nobody goes on until all buyers have read {"count": 1}
+    everyone_has_read.wait(10)  # nobody goes on until all buyers have read {"count": 1} (10 s: never hang)
     if dic['count'] > 0:
         dic['count'] -= 1
         time.sleep(0.2)  # 模拟写数据的网络延迟

@@ -26,7 +26,7 @@ N = 3
 def work(d, everyone_has_read):
     # d['count'] -= 1 is exactly these two steps: 下面两步就是 d['count'] -= 1
     n = d['count']              # message 1: read 读
-    everyone_has_read.wait()    # make the unlucky timing certain 让“不走运”的时序必然发生
+    everyone_has_read.wait(10)  # make the unlucky timing certain 让“不走运”的时序必然发生
     d['count'] = n - 1          # message 2: write 写
 
 

@@ -219,8 +219,6 @@ def _(tc, run):
     tc.assertIn('太白正在和女主播聊天', run.lines)
     tc.assertNotIn('太白聊天结束', run.out)  # killed when the main code ended
     tc.assertEqual(run.lines[-1], '主')
-    if run.mode != 'traced':  # (a traced run adds node's and the tracer's start-up)
-        tc.assertLess(run.seconds, 3)  # nobody waited for the daemon's 3 s
     pid = pids_in(one(tc, run, 'daemon pid'))[0]
     tc.assertFalse(os.path.exists('/proc/%d' % pid) and _cmdline_mentions(pid, '16_daemon'),
                    'the daemon outlived its run')
