@@ -96,10 +96,44 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+// Test counts read from each runner's closing lines, added up for the last line of npm test.
+const totals = { passed: 0, failed: 0 };
+function countLine(line, pending) {
+  let m;
+  if ((m = /^ℹ pass (\d+)$/.exec(line))) totals.passed += Number(m[1]); // node:test
+  else if ((m = /^ℹ fail (\d+)$/.exec(line))) totals.failed += Number(m[1]);
+  else if ((m = /^(\d+) passed, (\d+) failed/.exec(line))) {
+    // the in-host and e2e runners
+    totals.passed += Number(m[1]);
+    totals.failed += Number(m[2]);
+  } else if ((m = /^Ran (\d+) tests? in /.exec(line))) pending.ran = Number(m[1]); // unittest
+  else if (pending.ran !== undefined && (m = /^(OK|FAILED)\b(?: \((.*)\))?$/.exec(line))) {
+    const n = (key) => Number(new RegExp(`${key}=(\\d+)`).exec(m[2] ?? '')?.[1] ?? 0);
+    const bad = n('failures') + n('errors') + n('unexpected successes');
+    totals.failed += bad;
+    totals.passed += pending.ran - bad - n('skipped') - n('expected failures');
+    pending.ran = undefined;
+  }
+}
+
+function relay(stream, out, pending) {
+  let buffer = '';
+  stream.on('data', (chunk) => {
+    out.write(chunk);
+    buffer += chunk.toString('utf8');
+    const lines = buffer.split('\n');
+    buffer = lines.pop();
+    for (const line of lines) countLine(line.replace(/\x1b\[[0-9;]*m/g, '').trim(), pending);
+  });
+}
+
 function runStep(cmd, args, deadline) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     current = child;
+    const pending = {};
+    relay(child.stdout, process.stdout, pending);
+    relay(child.stderr, process.stderr, pending);
     const timer = setTimeout(() => {
       console.error(`\n[test] ${cmd} ${args.join(' ')}: deadline reached, killing it`);
       killGroup(child, 'SIGTERM'); // lets the runners stop their servers and browsers
@@ -154,8 +188,8 @@ console.log('\n=== summary ===');
 for (const [name, status, ms] of results) console.log(`${name.padEnd(10)} ${status.padEnd(7)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
 for (const s of selected.slice(results.length)) console.log(`${s.name.padEnd(10)} skipped (an earlier stage failed)`);
 console.log(`${'total'.padEnd(10)} ${''.padEnd(7)} ${((Date.now() - wallStart) / 1000).toFixed(1).padStart(6)} s`);
-if (failures.length) {
-  for (const f of failures) console.log(`\nnpm test FAILED at "${f.stage}": ${f.message}`);
-  process.exit(1);
-}
-console.log('\nnpm test: all stages passed');
+for (const f of failures) console.log(`\nnpm test FAILED at "${f.stage}": ${f.message}`);
+if (!failures.length) console.log('\nnpm test: all stages passed');
+// Every runner's counts added up (node:test, unittest on each Python, in-host, e2e).
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(failures.length ? 1 : 0);
