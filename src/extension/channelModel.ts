@@ -117,3 +117,11 @@ export function opLabel(o: OpRecord, t: Localize): string {
 export function logRows<T>(items: readonly T[]): T[] {
   return items.slice(Math.max(0, items.length - MaxLogRows)).reverse();
 }
+
+/**
+ * Messages newest first by the time they were sent. The channel's order is the order the
+ * messages were matched in, which differs when several processes put at once.
+ */
+export function messageRows(messages: readonly Message[]): Message[] {
+  return logRows(messages).sort((a, b) => b.sentMs - a.sentMs || b.seq - a.seq);
+}

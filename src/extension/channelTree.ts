@@ -12,6 +12,7 @@ import {
   channelTooltipLines,
   logRows,
   messageDescription,
+  messageRows,
   messageLabel,
   messageTooltipLines,
   opLabel,
@@ -142,7 +143,7 @@ export class ChannelTreeProvider implements vscode.TreeDataProvider<ChannelRow>,
     if (row.kind !== 'channel') return [];
     const channel = this.byChannel.get(row.channel.id) ?? row.channel;
     if (carriesMessages(channel.kind) && channel.recentMessages.length > 0) {
-      return logRows(channel.recentMessages).map((message) => ({
+      return messageRows(channel.recentMessages).map((message) => ({
         kind: 'message',
         id: `m:${channel.id}:${message.seq}`,
         channel,

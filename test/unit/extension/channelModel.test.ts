@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelDescription, channelLabel, logRows, MaxLogRows, messageDescription, messageLabel, messageTooltipLines, opLabel } from '../../../src/extension/channelModel';
+import { channelDescription, channelLabel, logRows, MaxLogRows, messageDescription, messageLabel, messageRows, messageTooltipLines, opLabel } from '../../../src/extension/channelModel';
 import { englishLocalize as t } from '../../../src/extension/format';
 import { lineHoverLines, lineSummary } from '../../../src/extension/lineModel';
-import { producerConsumer, XSS } from './fixtures/snapshots';
+import { message, producerConsumer, XSS } from './fixtures/snapshots';
 
 describe('channels view rows', () => {
   const s = producerConsumer();
@@ -26,6 +26,11 @@ describe('channels view rows', () => {
 
   it('shows how long a lock acquire waited', () => {
     assert.equal(opLabel(lock.recentOps[1]!, t), '0.700 s  102 acquire (waited 250 ms)');
+  });
+
+  it('lists messages newest first by the time they were sent', () => {
+    const rows = messageRows([message({ seq: 1, sentMs: 30 }), message({ seq: 2, sentMs: 10 }), message({ seq: 3, sentMs: 20 })]);
+    assert.deepEqual(rows.map((m) => m.seq), [1, 3, 2]);
   });
 
   it('lists the newest entries first and bounds them', () => {
