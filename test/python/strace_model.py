@@ -26,6 +26,7 @@ class Proc:
         self.exit_code = None
         self.signal = None
         self.ended = None  # time of its +++ line
+        self.exit_call = None  # time it called exit_group (the start of dying; strace may report +++ later)
         self.reaped = None
         self.reaper = None
 
@@ -55,12 +56,16 @@ class Trace:
                     grew = True
         return out
 
-    def zombie_ms(self, pid):
-        """How long it was dead but not reaped, or None if unknown."""
+    def zombie_ms(self, pid, upper=False):
+        """How long it was dead but not reaped, or None if unknown. strace cannot say exactly when
+        a process became a zombie: between its exit_group call and the +++ line, which under load
+        strace can print late (holding the process meanwhile). upper=False measures from the +++
+        line (at most the truth), upper=True from exit_group (at least the truth)."""
         p = self.procs[pid]
-        if p.ended is None or p.reaped is None:
+        died = p.exit_call if (upper and p.exit_call is not None) else p.ended
+        if died is None or p.reaped is None:
             return None
-        return (p.reaped - p.ended) * 1000.0
+        return (p.reaped - died) * 1000.0
 
     def orphaned(self, pid):
         """Its creator ended while it was alive."""
@@ -97,6 +102,11 @@ def parse(text):
                     p.exit_code = int(e.group(1))
                 else:
                     p.signal = k.group(1)
+            continue
+        if rest.startswith('exit_group('):
+            p = tr.procs.get(tr.group(tid))
+            if p is not None and p.exit_call is None:
+                p.exit_call = t
             continue
         c = _CALL.match(rest)
         if not c:
