@@ -144,6 +144,8 @@ def main(argv):
 
     env = dict(os.environ)
     env["PROCESS_VIEW_SUPERVISOR_PID"] = str(me)
+    if not hasattr(os, "posix_spawn"):
+        return _main_without_posix(cmd, env, reporter)
     try:
         root = os.posix_spawn(sys.executable, [sys.executable] + cmd, env,
                               setsigdef=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
@@ -230,6 +232,26 @@ def main(argv):
         os.kill(os.getpid(), sig)
         return 128 + sig
     return os.WEXITSTATUS(root_status)
+
+
+def _main_without_posix(cmd, env, reporter):
+    """Windows: no subreaper, no waitpid(-1), no signals to forward. Start the script, wait for it,
+    report how it ended and exit with its code. Stop is done by the launcher (taskkill /T)."""
+    import subprocess
+    try:
+        proc = subprocess.Popen([sys.executable] + cmd, env=env)
+    except OSError as e:
+        sys.stderr.write("process-view: cannot start %s: %s\n" % (sys.executable, e))
+        return 127
+    while True:
+        try:
+            code = proc.wait()
+            break
+        except KeyboardInterrupt:
+            continue  # the console's Ctrl-C reaches the script too: it decides
+    reporter.send("process.reaped", proc.pid, code, None, False)
+    reporter.close()
+    return code
 
 
 if __name__ == "__main__":
