@@ -191,45 +191,45 @@ def _patch_queues(mod):
         self.__dict__.pop("_pv_wired", None)
 
     def make_put(real_put):
+        # One closure per class (Queue and JoinableQueue have their own put): no extra call level
+        # on the hot path.
         def put(self, obj, block=True, timeout=None):
-            return _traced_put(self, real_put, obj, block, timeout)
+            d = self.__dict__
+            oid = d.get("_pv_id")
+            if oid == "":
+                return real_put(self, obj, block, timeout)
+            try:
+                fn, ln = frame_site(_getframe(1))
+                if fn is INTERNAL:
+                    return real_put(self, obj, block, timeout)
+                if oid is None:
+                    oid = _ensure_id(self, _queue_kind(self), self._rlock)
+                pending = d.get("_pv_pending")
+                if pending is None or not d.get("_pv_wired"):
+                    _instrument_queue_pipe(self)
+                    pending = d["_pv_pending"]
+                rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
+                pending.append(rec)
+            except Exception as e:
+                error("Queue.put", e)
+                return real_put(self, obj, block, timeout)
+            try:
+                real_put(self, obj, block, timeout)
+            except BaseException as e:
+                try:
+                    pending.remove(rec)
+                except ValueError:
+                    pass
+                t0 = rec[0]
+                emit(("channel.op", t0, rec[1], fn, ln, oid, "put", rec[4], None, None, (monotonic_ns() - t0) / 1e6, False,
+                      {"error": type(e).__name__}))
+                raise
+            if block and self._maxsize < 2**31 - 1:
+                rec[5] = (monotonic_ns() - rec[0]) / 1e6
+
         return put
 
     put = make_put(real_put)
-
-    def _traced_put(self, real_put, obj, block, timeout):
-        d = self.__dict__
-        oid = d.get("_pv_id")
-        if oid == "":
-            return real_put(self, obj, block, timeout)
-        try:
-            fn, ln = frame_site(_getframe(2))
-            if fn is INTERNAL:
-                return real_put(self, obj, block, timeout)
-            if oid is None:
-                oid = _ensure_id(self, _queue_kind(self), self._rlock)
-            pending = d.get("_pv_pending")
-            if pending is None or not d.get("_pv_wired"):
-                _instrument_queue_pipe(self)
-                pending = d["_pv_pending"]
-            rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
-            pending.append(rec)
-        except Exception as e:
-            error("Queue.put", e)
-            return real_put(self, obj, block, timeout)
-        try:
-            real_put(self, obj, block, timeout)
-        except BaseException as e:
-            try:
-                pending.remove(rec)
-            except ValueError:
-                pass
-            t0 = rec[0]
-            emit(("channel.op", t0, rec[1], fn, ln, oid, "put", rec[4], None, None, (monotonic_ns() - t0) / 1e6, False,
-                  {"error": type(e).__name__}))
-            raise
-        if block and self._maxsize < 2**31 - 1:
-            rec[5] = (monotonic_ns() - rec[0]) / 1e6
 
     def get(self, block=True, timeout=None):
         d = self.__dict__
