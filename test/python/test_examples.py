@@ -6,7 +6,7 @@ newest Python here) under the forkserver and spawn start methods.
 Environment knobs: PV_EXAMPLE_WORKERS (runs at a time, default 4), PV_EXAMPLES_MATRIX=all|off
 (start-method runs: default on the newest Python only), PV_EXAMPLES_SPAWN=all (every example under
 spawn, not a subset), PV_EXAMPLES_TRACED=0|all (no tracer runs | every example on every Python;
-default: every example on the `python3` of PATH and the newest Python, a subset elsewhere).
+default: every example on the `python3` of PATH, a subset on other versions).
 """
 import collections
 import glob
@@ -1039,8 +1039,8 @@ def _plain_test(name):
     return test
 
 
-# The tracer runs every example on the main Python (the `python3` on PATH) and on the newest one
-# here; on the other versions a subset covering each kind of lesson keeps the suite quick
+# The tracer runs every example on the main Python (the `python3` on PATH); on the other versions
+# `npm test` runs this suite with, a subset covering each kind of lesson keeps the suite quick
 # (PV_EXAMPLES_TRACED=all runs every example everywhere).
 TRACED_SUBSET = {
     '03_pid_ppid', '06_args_missing_comma', '12_join_timeout', '16_daemon', '18_zombie', '19_orphan',
@@ -1051,7 +1051,7 @@ TRACED_SUBSET = {
 
 
 def _traced_only():
-    if os.environ.get('PV_EXAMPLES_TRACED') == 'all' or _newest_python_here() or _is_path_python3():
+    if os.environ.get('PV_EXAMPLES_TRACED') == 'all' or _is_path_python3():
         return None
     return TRACED_SUBSET
 
