@@ -60,9 +60,10 @@ class Trace:
         """How long it was dead but not reaped, or None if unknown. strace cannot say exactly when
         a process became a zombie: between its exit_group call and the +++ line, which under load
         strace can print late (holding the process meanwhile). upper=False measures from the +++
-        line (at most the truth), upper=True from exit_group (at least the truth)."""
+        line (at most the truth), upper=True from exit_group (at least the truth; unknown for a
+        process killed by a signal, which never calls exit_group)."""
         p = self.procs[pid]
-        died = p.exit_call if (upper and p.exit_call is not None) else p.ended
+        died = p.exit_call if upper else p.ended
         if died is None or p.reaped is None:
             return None
         return (p.reaped - died) * 1000.0

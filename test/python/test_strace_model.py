@@ -190,6 +190,7 @@ class ParserTest(unittest.TestCase):
         self.assertAlmostEqual(tr.zombie_ms(102, upper=True), 500.0, places=3, msg='from its exit_group call')
         self.assertEqual(tr.procs[102].reaper, 100)
         self.assertEqual(tr.procs[103].signal, 'SIGKILL')
+        self.assertIsNone(tr.zombie_ms(103, upper=True), 'killed: it never called exit_group')
         self.assertEqual(tr.procs[103].reaper, 100)
         self.assertEqual(tr.kills, [(1.72, 100, 103, 'SIGKILL')])
         self.assertFalse(tr.orphaned(102))
