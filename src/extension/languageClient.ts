@@ -28,7 +28,7 @@ export class PythonChecks implements vscode.Disposable {
       onConfigChange([Settings.pythonPath], () => this.scheduleRestart()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleRestart()),
     );
-    if (vscode.workspace.isTrusted) this.enqueue(() => this.start());
+    if (vscode.workspace.isTrusted) void this.enqueue(() => this.start());
     else this.log.info('Python checks wait for workspace trust before starting an interpreter');
   }
 

@@ -9,19 +9,30 @@ import { join } from 'node:path';
 import { Commands, ConfigSection, ContextKeys, Settings, ViewContainerId, Views } from '../../../src/extension/ids';
 
 const root = join(__dirname, '..', '..', '..', '..');
-const readJson = (path: string): any => JSON.parse(readFileSync(join(root, path), 'utf8'));
-const pkg = readJson('package.json');
+interface MenuEntry {
+  command: string;
+  when?: string;
+}
+interface Contributes {
+  commands: Array<{ command: string; enablement?: string }>;
+  viewsContainers: { activitybar: Array<{ id: string }> };
+  views: Record<string, Array<{ id: string }>>;
+  configuration: { properties: Record<string, unknown> };
+  menus: Record<string, MenuEntry[]>;
+}
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(root, path), 'utf8')) as T;
+const pkg = readJson<{ contributes: Contributes }>('package.json');
 const contributes = pkg.contributes;
 
 describe('package.json agrees with ids.ts', () => {
   it('declares exactly the commands of ids.ts', () => {
-    const declared = contributes.commands.map((c: { command: string }) => c.command).sort();
+    const declared = contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(declared, Object.values(Commands).sort());
   });
 
   it('declares the view container and views of ids.ts', () => {
-    assert.equal(contributes.viewsContainers.activitybar[0].id, ViewContainerId);
-    assert.deepEqual(contributes.views[ViewContainerId].map((v: { id: string }) => v.id).sort(), Object.values(Views).sort());
+    assert.equal(contributes.viewsContainers.activitybar[0]?.id, ViewContainerId);
+    assert.deepEqual((contributes.views[ViewContainerId] ?? []).map((v) => v.id).sort(), Object.values(Views).sort());
   });
 
   it('declares exactly the settings of ids.ts', () => {
@@ -32,7 +43,7 @@ describe('package.json agrees with ids.ts', () => {
   it('menus name only declared commands, and when clauses only declared keys', () => {
     const commands = new Set<string>(Object.values(Commands));
     const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Views)]);
-    for (const [menu, entries] of Object.entries(contributes.menus as Record<string, Array<{ command: string; when?: string }>>)) {
+    for (const [menu, entries] of Object.entries(contributes.menus)) {
       for (const e of entries) {
         assert.ok(commands.has(e.command), `${menu}: ${e.command}`);
         for (const key of e.when?.match(/processView\.[A-Za-z.]+/g) ?? []) assert.ok(known.has(key), `${menu}: ${key} in "${e.when}"`);
@@ -45,9 +56,9 @@ describe('package.json agrees with ids.ts', () => {
 });
 
 describe('localization', () => {
-  const nls = readJson('package.nls.json');
-  const nlsZh = readJson('package.nls.zh-cn.json');
-  const bundleZh = readJson('l10n/bundle.l10n.zh-cn.json');
+  const nls = readJson<Record<string, string>>('package.nls.json');
+  const nlsZh = readJson<Record<string, string>>('package.nls.zh-cn.json');
+  const bundleZh = readJson<Record<string, string>>('l10n/bundle.l10n.zh-cn.json');
 
   it('every %key% of package.json has English and Chinese text', () => {
     const keys = new Set([...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]!));
@@ -73,13 +84,13 @@ describe('localization', () => {
   it('every string the extension shows has a Simplified Chinese translation', () => {
     const strings = sourceStrings();
     assert.ok(strings.size > 100, `found only ${strings.size} strings: the scan is broken`);
-    const missing = [...strings].filter((s) => typeof bundleZh[s] !== 'string' || bundleZh[s].length === 0);
+    const missing = [...strings].filter((s) => typeof bundleZh[s] !== 'string' || bundleZh[s]?.length === 0);
     assert.deepEqual(missing, []);
   });
 
   it('translations keep their placeholders and the bundle has no stale entries', () => {
     const strings = sourceStrings();
-    for (const [en, zh] of Object.entries(bundleZh as Record<string, string>)) {
+    for (const [en, zh] of Object.entries(bundleZh)) {
       assert.ok(strings.has(en), `stale entry: ${en}`);
       const placeholders = (s: string) => (s.match(/\{\d+\}/g) ?? []).sort();
       assert.deepEqual(placeholders(zh), placeholders(en), en);
