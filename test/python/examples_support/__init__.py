@@ -95,6 +95,8 @@ def _run(cmd, env, timeout):
 
 
 def _kill_group(pgid):
+    if not hasattr(os, 'killpg'):  # Windows: no process groups here
+        return
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
