@@ -52,19 +52,32 @@ scenario('right-click a .py in the Explorer → Run with Process View shows the 
   const zombie = rows.find((r) => /^zombie/.test(r.description));
   assert.ok(main && zombie, rows.map((r) => `${r.label} ${r.description}`).join('\n'));
   assert.equal(zombie.level, main.level + 1, 'the zombie is nested under its parent');
+  await wb.screenshot('zombie-in-tree');
   // The row explains the zombie in words: in its accessible name (screen readers) and its tooltip.
   assert.match(zombie.ariaLabel, /Zombie: exited .* ago; its parent \d+ has not called join\(\)/);
   assert.match(zombie.ariaLabel, /Started at zombie\.py:8/);
+  // The editor says what the p.start() line did. The after-text of a decoration lives in a CSS
+  // rule (::after content), not in the DOM text, so look for it in the style sheets.
+  await wb.page
+    .waitForFunction(
+      () =>
+        Array.from(document.styleSheets).some((sheet) => {
+          try {
+            return Array.from(sheet.cssRules).some((rule) => rule.cssText.includes('started 1 process'));
+          } catch {
+            return false; // a style sheet from another origin
+          }
+        }),
+      undefined,
+      { timeout: 10_000 },
+    )
+    .catch(() => assert.fail('the p.start() line is not decorated with "started 1 process"'));
   const label = wb.viewPane('Processes').locator('.monaco-list-row', { hasText: zombie.label }).first().locator('.label-name');
   await label.hover();
-  await wb.page.mouse.move(5, 5, { steps: 1 }).then(() => label.hover());
   const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Zombie' }).first();
-  const shown = await hover.waitFor({ timeout: 8_000 }).then(() => true, () => false);
+  const shown = await hover.waitFor({ timeout: 5_000 }).then(() => true, () => false);
   if (shown) await wb.screenshot('zombie-tooltip');
   else console.log('    (the tooltip did not open on hover in this headless browser; the accessible name was checked)');
-  await wb.screenshot('zombie-in-tree');
-  // The editor says what the p.start() line did.
-  await wb.page.locator('.view-lines', { hasText: 'started 1 process' }).first().waitFor({ timeout: 10_000 });
   // After the run: the child was reaped; it stays, greyed, as exited.
   await wb.waitForTreeRows('Processes', (r) => r.some((x) => x.label === zombie.label && /^exited/.test(x.description)), 30_000);
   await wb.screenshot('zombie-after-run');
