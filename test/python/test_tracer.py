@@ -326,6 +326,21 @@ class BehaviourTest(unittest.TestCase):
         # It may die before its hello is out; the supervisor still saw how it ended.
         self.assertEqual([(e["exitCode"], e["signal"]) for e in r.of("process.reaped", adopted=False)], [(None, "SIGKILL")])
 
+    def test_terminate_right_after_start_is_never_lost(self):
+        # CPython drops a signal that reaches a fork child before its after-fork cleanup when a
+        # Python handler is installed; the tracer's SIGTERM handler must not make that happen.
+        t, _ = self.same("""
+            import multiprocessing as mp, time
+            def sleeper(): time.sleep(60)
+            if __name__ == "__main__":
+                mp.set_start_method("fork")
+                codes = []
+                for i in range(15):
+                    s = mp.Process(target=sleeper); s.start(); s.terminate(); s.join(); codes.append(s.exitcode)
+                print(codes)
+        """)
+        self.assertEqual(t.stdout, str([-15] * 15) + "\n")
+
     def test_no_fork_warning_on_312_plus(self):
         text = """
             import multiprocessing as mp, os, warnings

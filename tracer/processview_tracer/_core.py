@@ -424,9 +424,30 @@ def _before_fork():
         state.fork_locked = state.lock.acquire(timeout=0.2)
     except Exception:
         state.fork_locked = False
+    # A SIGTERM that reaches the child between fork() and CPython's after-fork cleanup is lost
+    # when a Python-level handler (ours) is installed: CPython clears pending signals in the
+    # child. Without us the kernel would have killed it (terminate() right after start()). So
+    # keep SIGTERM blocked across fork; the child unblocks it once it is ready to handle it.
+    state.fork_mask = None
+    try:
+        if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+            state.fork_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    except Exception:
+        state.fork_mask = None
+
+
+def _restore_fork_mask():
+    mask = getattr(state, "fork_mask", None)
+    if mask is not None:
+        state.fork_mask = None
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        except Exception:
+            pass
 
 
 def _after_fork_parent():
+    _restore_fork_mask()
     if getattr(state, "fork_locked", False):
         state.fork_locked = False
         try:
@@ -436,6 +457,13 @@ def _after_fork_parent():
 
 
 def _after_fork_child():
+    try:
+        _reset_after_fork()
+    finally:
+        _restore_fork_mask()  # a SIGTERM that arrived meanwhile is delivered now, to our handler
+
+
+def _reset_after_fork():
     state.fork_locked = False
     try:
         state.pid = os.getpid()
