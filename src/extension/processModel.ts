@@ -81,19 +81,23 @@ export function buildProcessForest(snapshot: SessionSnapshot, showExited: boolea
     const row: ProcessRow = { kind: 'process', id, process: p, parentId, children };
     const kids = [...(childrenOf.get(p) ?? [])].sort(byStart);
     const poolRows = new Map<string, PoolRow>();
+    // Without a pool id (the tracer could not tell which pool), workers of one parent share a row,
+    // named after that parent's pool when it created exactly one.
+    const ownPools = snapshot.channels.filter((c) => c.kind === 'pool' && c.createdBy === p.pid);
     for (const kid of kids) {
-      if (kid.poolId !== null) {
-        let pool = poolRows.get(kid.poolId);
+      const poolKey = kid.poolId ?? (kid.role === 'pool-worker' ? (ownPools.length === 1 ? ownPools[0]!.id : `workers:${p.key}`) : null);
+      if (poolKey !== null) {
+        let pool = poolRows.get(poolKey);
         if (!pool) {
           pool = {
             kind: 'pool',
-            id: poolRowId(kid.poolId, p.key),
-            poolId: kid.poolId,
-            pool: pools.get(kid.poolId) ?? null,
+            id: poolRowId(poolKey, p.key),
+            poolId: poolKey,
+            pool: pools.get(poolKey) ?? null,
             parentId: id,
             children: [],
           };
-          poolRows.set(kid.poolId, pool);
+          poolRows.set(poolKey, pool);
           children.push(pool);
         }
         const built = build(kid, pool.id);

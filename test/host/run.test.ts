@@ -202,3 +202,59 @@ describe('Stop', function () {
     assert.deepEqual(alive, [], 'no process of the run is left');
   });
 });
+
+describe('Pools and process actions', function () {
+  this.timeout(90_000);
+  afterEach(async () => {
+    const pv = await api();
+    if (pv.runs.isRunning) await pv.runs.stop();
+  });
+
+  it('groups the workers of 50_pool_map.py under a pool row', async () => {
+    const pv = await api();
+    await vscode.commands.executeCommand('processView.run', vscode.Uri.file(join(examples, '50_pool_map.py')));
+    const pools = allRows(pv).filter((r) => r.kind === 'pool');
+    assert.ok(pools.length >= 1, 'a pool row');
+    const workers = pools.flatMap((p) => p.children);
+    assert.ok(workers.length >= 2, 'workers under it');
+    for (const w of workers) assert.ok(w.kind === 'process' && w.process.role === 'pool-worker');
+    assert.equal(pv.processes.getParent(workers[0]!), pools[0]);
+  });
+
+  it('terminates one process from the tree and copies a PID', async () => {
+    const pv = await api();
+    const dir = mkdtempSync(join(tmpdir(), 'pv-actions-'));
+    const script = join(dir, 'two.py');
+    writeFileSync(
+      script,
+      [
+        'import multiprocessing as mp, time',
+        'def spin():',
+        '    while True: time.sleep(0.1)',
+        "if __name__ == '__main__':",
+        '    ps = [mp.Process(target=spin) for _ in range(2)]',
+        '    for p in ps: p.start()',
+        '    for p in ps: p.join()',
+        '',
+      ].join('\n'),
+    );
+    const done = vscode.commands.executeCommand('processView.run', vscode.Uri.file(script));
+    const children = await poll(() => {
+      const origin = pv.store.origin;
+      if (!pv.runs.isRunning || origin?.kind !== 'run' || origin.script !== script) return undefined;
+      const kids = processRows(pv).filter((r) => r.process.role === 'child' && (r.process.state === 'running' || r.process.state === 'sleeping'));
+      return kids.length === 2 ? kids : undefined;
+    }, 'two live children');
+    const [victim, other] = children as [ProcessRow, ProcessRow];
+    await vscode.commands.executeCommand('processView.copyPid', other);
+    assert.equal(await vscode.env.clipboard.readText(), String(other.process.pid));
+    await vscode.commands.executeCommand('processView.terminateProcess', victim);
+    const killed = await poll(() => processRows(pv).find((r) => r.process.pid === victim.process.pid && r.process.state === 'killed'), 'the terminated child shown as killed');
+    assert.equal(killed.process.signal, 'SIGTERM');
+    assert.ok(pv.runs.isRunning, 'the rest of the run goes on');
+    await vscode.commands.executeCommand('processView.killProcess', other);
+    await done;
+    const last = processRows(pv).find((r) => r.process.pid === other.process.pid);
+    assert.equal(last?.process.signal, 'SIGKILL');
+  });
+});

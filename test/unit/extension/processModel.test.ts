@@ -29,6 +29,16 @@ describe('process tree building', () => {
     assert.deepEqual(pidsOf(producer.children), [103]);
   });
 
+  it('groups pool workers without a pool id under their parent, named after its one pool', () => {
+    const s = producerConsumer();
+    const noIds = { ...s, processes: s.processes.map((p) => (p.poolId ? { ...p, poolId: null } : p)) };
+    const main = buildProcessForest(noIds, true).roots[0] as ProcessRow;
+    const pool = main.children.find((c) => c.kind === 'pool');
+    assert.ok(pool && pool.kind === 'pool');
+    assert.deepEqual(pidsOf(pool.children), [110, 111]);
+    assert.equal(pool.pool?.id, 'pool7', 'named after the one pool its parent created');
+  });
+
   it('getParent data: every row names a parent that is in the index', () => {
     const forest = buildProcessForest(producerConsumer(), true);
     for (const row of forest.byId.values()) {
