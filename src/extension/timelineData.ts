@@ -4,7 +4,7 @@
  * Pure: no `vscode` import.
  */
 import type { SourceSite } from '../core/protocol/events';
-import type { SessionSnapshot } from '../core/session/model';
+import type { Message, SessionSnapshot } from '../core/session/model';
 import type { Arrow, Lane, TimelineData, Wait } from '../webview/shared/messages';
 import { channelKindText } from './channelModel';
 import { formatSite, truncate, type Localize } from './format';
@@ -57,21 +57,13 @@ export function projectTimeline(
       site: siteIndex(p.createdAt),
     }));
 
-  const allArrows: Arrow[] = [];
+  // Only the newest MaxArrows messages become arrows: take each channel's tail, then the newest overall.
+  const candidates: Array<{ kind: string; m: Message }> = [];
   const waits: Wait[] = [];
   for (const c of snapshot.channels) {
     const kind = channelKindText(c.kind, t);
-    for (const m of c.recentMessages) {
-      const preview = m.preview === null ? '' : ` ${truncate(m.preview, previewLength)}`;
-      allArrows.push({
-        from: m.fromPid,
-        to: m.toPid,
-        sentMs: m.sentMs,
-        receivedMs: m.receivedMs,
-        text: `${kind} ${m.op}${preview}`,
-        site: siteIndex(m.sentAt ?? m.receivedAt),
-      });
-    }
+    const tail = c.recentMessages.length > MaxArrows ? c.recentMessages.slice(c.recentMessages.length - MaxArrows) : c.recentMessages;
+    for (const m of tail) candidates.push({ kind, m });
     for (const o of c.recentOps) {
       if (o.waitedMs === null || o.waitedMs < MinWaitMs) continue;
       waits.push({
@@ -83,8 +75,15 @@ export function projectTimeline(
       });
     }
   }
-  allArrows.sort((a, b) => a.sentMs - b.sentMs);
-  const arrows = allArrows.slice(Math.max(0, allArrows.length - MaxArrows));
+  candidates.sort((a, b) => a.m.sentMs - b.m.sentMs);
+  const arrows: Arrow[] = candidates.slice(Math.max(0, candidates.length - MaxArrows)).map(({ kind, m }) => ({
+    from: m.fromPid,
+    to: m.toPid,
+    sentMs: m.sentMs,
+    receivedMs: m.receivedMs,
+    text: `${kind} ${m.op}${m.preview === null ? '' : ` ${truncate(m.preview, previewLength)}`}`,
+    site: siteIndex(m.sentAt ?? m.receivedAt),
+  }));
   waits.sort((a, b) => a.startMs - b.startMs);
   const keptWaits = waits.slice(Math.max(0, waits.length - MaxWaits));
   const totalMessages = snapshot.channels.reduce((n, c) => n + c.messageCount, 0);
