@@ -27,6 +27,7 @@ function plain() {
 }
 
 async function traced() {
+  const cpu0 = process.cpuUsage();
   const run = await launchTracedRun({ script: workload, args: [String(n), method], python: python.executable, stdio: 'pipe' });
   let out = '';
   run.stdout.on('data', (d) => (out += d));
@@ -38,6 +39,8 @@ async function traced() {
   });
   const exit = await run.exited;
   if (exit.exitCode !== 0) throw new Error(`traced workload failed: ${JSON.stringify(exit)}`);
+  const cpu = process.cpuUsage(cpu0);
+  counts.receiverCpuS = Number(((cpu.user + cpu.system) / 1e6).toFixed(3));
   return { ...JSON.parse(out.trim().split('\n').pop()), counts };
 }
 

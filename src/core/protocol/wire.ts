@@ -103,6 +103,8 @@ export const WIRE_FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = 
   'tracer.error': [f('message', 'str', true), f('where', 'str')],
 };
 
+const KIND_FIELDS: ReadonlyMap<string, readonly Field[]> = new Map(Object.entries(WIRE_FIELDS));
+
 /** Kinds only the supervisor may send, and kinds it may not. */
 const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(['process.adopted', 'process.reaped', 'tracer.error', 'tracer.dropped']);
 
@@ -127,38 +129,38 @@ function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);
 }
 
-/** Returns the validated value, or an error string. `undefined` means absent. */
-function check(type: FieldType, v: unknown): { value: unknown } | string {
+/** null when `v` is a valid value of `type`, else why not. (No allocation: this runs for every field of every event.) */
+function check(type: FieldType, v: unknown): string | null {
   switch (type) {
     case 'int':
-      return isInt(v) ? { value: v } : 'not an integer';
+      return isInt(v) ? null : 'not an integer';
     case 'num':
-      return typeof v === 'number' && Number.isFinite(v) ? { value: v } : 'not a number';
+      return typeof v === 'number' && Number.isFinite(v) ? null : 'not a number';
     case 'str':
-      return typeof v === 'string' ? { value: v } : 'not a string';
+      return typeof v === 'string' ? null : 'not a string';
     case 'bool':
-      return typeof v === 'boolean' ? { value: v } : 'not a boolean';
+      return typeof v === 'boolean' ? null : 'not a boolean';
     case 'strs':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? { value: v } : 'not a list of strings';
+      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'not a list of strings';
     case 'detail': {
       if (!isRecord(v)) return 'not an object';
       for (const x of Object.values(v)) {
         if (x !== null && typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return 'detail values must be scalars';
       }
-      return { value: v };
+      return null;
     }
     case 'role':
-      return ROLES.has(v as ProcessRole) ? { value: v } : `unknown role ${JSON.stringify(v)}`;
+      return ROLES.has(v as ProcessRole) ? null : `unknown role ${JSON.stringify(v)}`;
     case 'method':
-      return METHODS.has(v as StartMethod) ? { value: v } : `unknown start method ${JSON.stringify(v)}`;
+      return METHODS.has(v as StartMethod) ? null : `unknown start method ${JSON.stringify(v)}`;
     case 'channel':
-      return CHANNELS.has(v as ChannelKind) ? { value: v } : `unknown channel kind ${JSON.stringify(v)}`;
+      return CHANNELS.has(v as ChannelKind) ? null : `unknown channel kind ${JSON.stringify(v)}`;
     case 'op':
-      return OPS.has(v as ChannelOp) ? { value: v } : `unknown operation ${JSON.stringify(v)}`;
+      return OPS.has(v as ChannelOp) ? null : `unknown operation ${JSON.stringify(v)}`;
     case 'how':
-      return HOWS.has(v as string) ? { value: v } : `unknown exit kind ${JSON.stringify(v)}`;
+      return HOWS.has(v as string) ? null : `unknown exit kind ${JSON.stringify(v)}`;
     case 'via':
-      return VIAS.has(v as string) ? { value: v } : `unknown signal route ${JSON.stringify(v)}`;
+      return VIAS.has(v as string) ? null : `unknown signal route ${JSON.stringify(v)}`;
   }
 }
 
@@ -219,28 +221,34 @@ export class WireDecoder {
 
   private decodeEvent(raw: unknown, ppid: number): TracerEvent | string {
     if (!Array.isArray(raw) || raw.length < 5) return 'event is not an array [kind, t, tid, file, line, ...]';
-    const [kind, tNs, tid, file, lineNo] = raw as unknown[];
-    if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(WIRE_FIELDS, kind)) return `unknown event kind ${JSON.stringify(kind)}`;
-    if (this.handshake.client === 'supervisor' && !SUPERVISOR_KINDS.has(kind)) return `the supervisor may not send ${kind}`;
-    if (this.handshake.client === 'tracer' && (kind === 'process.adopted' || kind === 'process.reaped')) return `only the supervisor may send ${kind}`;
-    if (typeof tNs !== 'number' || !Number.isFinite(tNs)) return `${kind}: timestamp is not a number`;
-    const out: Record<string, unknown> = { kind, t: this.toMs(tNs), pid: this.handshake.pid, ppid };
-    if (isInt(tid)) out.tid = tid;
-    if (file === null || file === undefined) out.site = null;
-    else if (typeof file === 'string' && isInt(lineNo) && lineNo > 0) out.site = { file, line: lineNo };
-    else return `${kind}: bad source site`;
-    const fields = WIRE_FIELDS[kind as TracerEventKind];
+    const kind: unknown = raw[0];
+    const fields = typeof kind === 'string' ? KIND_FIELDS.get(kind) : undefined;
+    if (fields === undefined) return `unknown event kind ${JSON.stringify(kind)}`;
+    const k = kind as string;
+    if (this.handshake.client === 'supervisor' && !SUPERVISOR_KINDS.has(k)) return `the supervisor may not send ${k}`;
+    if (this.handshake.client === 'tracer' && (k === 'process.adopted' || k === 'process.reaped')) return `only the supervisor may send ${k}`;
+    const tNs: unknown = raw[1];
+    if (typeof tNs !== 'number' || !Number.isFinite(tNs)) return `${k}: timestamp is not a number`;
+    const tid: unknown = raw[2];
+    const file: unknown = raw[3];
+    const lineNo: unknown = raw[4];
+    let site: { file: string; line: number } | null;
+    if (file === null || file === undefined) site = null;
+    else if (typeof file === 'string' && isInt(lineNo) && lineNo > 0) site = { file, line: lineNo };
+    else return `${k}: bad source site`;
+    const out: Record<string, unknown> = { kind: k, t: this.toMs(tNs), pid: this.handshake.pid, ppid, tid: isInt(tid) ? tid : undefined, site };
+    if (out.tid === undefined) delete out.tid;
     for (let i = 0; i < fields.length; i++) {
       const spec = fields[i]!;
-      const value = raw[5 + i];
+      const value: unknown = raw[5 + i];
       if (value === undefined || value === null) {
-        if (spec.required) return `${kind}: missing ${spec.name}`;
+        if (spec.required) return `${k}: missing ${spec.name}`;
         if (value === null) out[spec.name] = null;
         continue;
       }
-      const r = check(spec.type, value);
-      if (typeof r === 'string') return `${kind}.${spec.name}: ${r}`;
-      out[spec.name] = r.value;
+      const why = check(spec.type, value);
+      if (why !== null) return `${k}.${spec.name}: ${why}`;
+      out[spec.name] = value;
     }
     return out as unknown as TracerEvent;
   }
