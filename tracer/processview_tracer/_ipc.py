@@ -231,6 +231,9 @@ def _patch_queues(mod):
 
     put = make_put(real_put)
 
+    from multiprocessing.reduction import ForkingPickler as _FP
+    _loads = _FP.loads
+
     def get(self, block=True, timeout=None):
         d = self.__dict__
         oid = d.get("_pv_id")
@@ -250,17 +253,29 @@ def _patch_queues(mod):
             return real_get(self, block, timeout)
         t0 = monotonic_ns()
         try:
-            obj = real_get(self, block, timeout)
+            if block and timeout is None and not self._closed:
+                # The blocking get, as multiprocessing writes it (3.9-3.13), but entering the
+                # read lock's C semaphore directly: `with self._rlock` would go through the
+                # patched SemLock.__enter__/__exit__, twice per message.
+                with self._rlock._semlock:
+                    res = self._reader.recv_bytes()
+                self._sem.release()
+                t1 = monotonic_ns()
+                size, digest = len(res), _crc32(res)
+                obj = _loads(res)
+            else:
+                obj = real_get(self, block, timeout)
+                t1 = monotonic_ns()
+                size, digest = last[0], last[1]
         except BaseException as e:
             t1 = monotonic_ns()
             emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", None, None, None, (t1 - t0) / 1e6, False,
                   {"error": type(e).__name__}))
             raise
-        t1 = monotonic_ns()
         try:
             if len(_buf) < _MAX:
                 _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "get", repr(obj) if type(obj) in _FAST else preview(obj),
-                             last[0], last[1], (t1 - t0) / 1e6, True, None))
+                             size, digest, (t1 - t0) / 1e6, True, None))
             else:
                 state.dropped += 1
         except Exception as e:
