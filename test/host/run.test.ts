@@ -95,6 +95,17 @@ describe('Run with Process View (real runs)', function () {
       assert.ok(first.message.preview, 'a payload preview');
       assert.notEqual(first.message.fromPid, first.message.toPid);
     }
+    // Clicking a message reveals both of its ends in the source.
+    if (first.kind === 'message' && first.message.sentAt && first.message.receivedAt) {
+      await vscode.commands.executeCommand('processView.revealMessage', first);
+      const editor = vscode.window.activeTextEditor;
+      assert.ok(editor);
+      assert.equal(editor.document.uri.fsPath, first.message.sentAt.file);
+      const lines = editor.selections.map((sel) => sel.start.line + 1).sort((a, b) => a - b);
+      assert.deepEqual(lines, [first.message.sentAt.line, first.message.receivedAt.line].sort((a, b) => a - b));
+    } else {
+      assert.fail(`the message has no sender or receiver line: ${JSON.stringify(first)}`);
+    }
     await vscode.commands.executeCommand('processView.showTimeline');
     const projection = await poll(() => pv.timeline.lastProjection, 'the timeline data', 15_000);
     assert.ok(projection.data.lanes.length >= 3);
