@@ -123,6 +123,9 @@ scenario('a payload of <img src=x onerror=alert(1)> stays text in the Channels v
   await entry.waitFor({ timeout: 20_000 });
   assert.equal(await webview.locator('img').count(), 0, 'no <img> element was created from the payload');
   await wb.screenshot('timeline-payload-as-text');
+  // Clicking the message in the timeline reveals the line that sent it (q.put, line 10).
+  await entry.click();
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 10,/ }).first().waitFor({ timeout: 15_000 });
   assert.deepEqual(dialogs, [], 'no alert() ran');
 });
 
