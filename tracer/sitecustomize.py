@@ -8,6 +8,23 @@ import os
 import sys
 
 
+def _line_buffered():
+    """PROCESS_VIEW_LINE_BUFFERED=1: stdout and stderr flush at each newline even through a pipe,
+    as on a terminal, so output shows live and one print() stays one write (lines of several
+    processes never mix mid-line, as they do with PYTHONUNBUFFERED, which this overrides for
+    them). A terminal is left as is."""
+    if os.environ.get("PROCESS_VIEW_LINE_BUFFERED") != "1":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and not stream.isatty():
+                # write_through off too: PYTHONUNBUFFERED (set in many environments) would
+                # otherwise still write each piece of a print() on its own.
+                stream.reconfigure(line_buffering=True, write_through=False)
+        except Exception:
+            pass
+
+
 def _activate():
     if not (os.environ.get("PROCESS_VIEW_TOKEN") and os.environ.get("PROCESS_VIEW_PORT")):
         return
@@ -38,5 +55,6 @@ def _chain():
             sys.modules["sitecustomize"] = me
 
 
+_line_buffered()
 _activate()
 _chain()

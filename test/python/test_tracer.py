@@ -6,6 +6,7 @@ Shared helpers for test_tracer_*.py live here too.
 import json
 import marshal
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -445,6 +446,107 @@ class BehaviourTest(unittest.TestCase):
         self.assertEqual((out.returncode, out.stdout, out.stderr), (0, "fine\n", ""))
         self.assertGreaterEqual(r.refused, 1)
         self.assertEqual(r.events, [])
+
+
+class TracebackTest(unittest.TestCase):
+    """An exception the program prints must show the program's traceback, with no tracer frame."""
+
+    same = BehaviourTest.same
+
+    def test_child_target_raises(self):
+        # _bootstrap prints the child's traceback: no `return real_run()` of ours in it. Every
+        # interpreter (3.9-3.12 learn how run() ended from util._exit_function, 3.13+ from a run
+        # wrapper that drops its own traceback entry).
+        text = """
+            import multiprocessing as mp, sys
+            def boom(*names):
+                raise TypeError("boom %d" % len(names))
+            if __name__ == "__main__":
+                mp.set_start_method(sys.argv[1])
+                p = mp.Process(target=boom, args=("egon")); p.start(); p.join()
+                print("exitcode", p.exitcode)
+        """
+        for exe in [sys.executable] + python_versions():
+            for method in ("fork", "spawn") if exe == sys.executable else ("fork",):
+                with self.subTest(python=exe, method=method):
+                    t, _ = self.same(text, [method], python=exe)
+                    self.assertIn("TypeError: boom 4", t.stderr)
+                    self.assertNotIn("processview_tracer", t.stderr)
+                    self.assertEqual([(e["how"], e["error"]) for e in t.of("process.exit") if e["how"] == "exception"],
+                                     [("exception", "TypeError: boom 4")])
+
+    @unittest.skipIf(sys.version_info < (3, 11), "3.9/3.10 re-raise the traceback saved at catch time")
+    def test_exceptions_raised_through_wrappers(self):
+        # Raised through start, Queue, Pipe, Pool, locks, proxies...: printed as without us.
+        t, _ = self.same("""
+            import multiprocessing as mp, sys, threading, traceback
+            def task(x):
+                raise KeyError(x)
+            def show(f, *a):
+                try:
+                    f(*a)
+                except BaseException:
+                    traceback.print_exc()
+            if __name__ == "__main__":
+                mp.set_start_method("fork")
+                q = mp.Queue()
+                show(q.get, True, 0.05)
+                show(q.get_nowait)
+                full = mp.Queue(1); full.put(1); show(full.put_nowait, 2)
+                a, b = mp.Pipe(); b.close(); show(a.recv); show(a.recv_bytes); show(b.send, 1)
+                lock = mp.Lock(); show(lock.release)
+                sq = mp.SimpleQueue(); show(sq.put, threading.Lock())
+                jq = mp.JoinableQueue(); show(jq.task_done)
+                with mp.Pool(1) as pool:
+                    show(pool.apply, task, (1,))
+                    show(pool.map, task, [2])
+                show(pool.apply, task, (3,))
+                with mp.Manager() as m:
+                    d = m.dict(); show(d.__getitem__, "missing")
+                p = mp.Process(target=task, args=(1,)); show(p.join)
+                import os, subprocess
+                show(os.kill, 2**22 + 12345, 0)
+                show(subprocess.Popen, ["/nonexistent-program"])
+                print("done")
+        """)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        self.assertNotIn("processview_tracer", t.stderr)
+        for needle in ("queue.Empty", "queue.Full", "EOFError", "OSError: handle is closed", "ValueError: semaphore",
+                       "KeyError: 1", "KeyError: 2", "ValueError: Pool not running", "KeyError: 'missing'",
+                       "ValueError: task_done() called too many times", "FileNotFoundError", "ProcessLookupError",
+                       "AssertionError: can only join a started process"):
+            self.assertIn(needle, t.stderr)
+        self.assertEqual(t.of("tracer.error"), [])
+
+
+class LineBufferedTest(unittest.TestCase):
+    def test_prints_of_several_processes_never_split_a_line(self):
+        # PROCESS_VIEW_LINE_BUFFERED=1 (what the CLI and the extension set instead of
+        # PYTHONUNBUFFERED): one print() of several arguments is one write, through a pipe too, even
+        # when PYTHONUNBUFFERED is set.
+        env = {"PROCESS_VIEW_LINE_BUFFERED": "1", "PYTHONUNBUFFERED": "1"}
+        text = """
+            import multiprocessing as mp, os
+            def talk(tag):
+                for i in range(300):
+                    print(tag, "子", i, "x" * 20, i, sep=" ")
+            if __name__ == "__main__":
+                mp.set_start_method("fork")
+                ps = [mp.Process(target=talk, args=("P%d" % n,)) for n in range(3)]
+                for p in ps: p.start()
+                talk("M")
+                for p in ps: p.join()
+        """
+        r = run_traced(text, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(len(lines), 1200)
+        bad = [l for l in lines if not re.fullmatch(r"(M|P\d) 子 (\d+) x{20} \2", l)]
+        self.assertEqual(bad, [])
+        # Still only when asked: without the variable the program's own buffering is untouched.
+        script = write_script("import sys\nprint(sys.stdout.line_buffering)\n")
+        self.assertEqual(run_traced(script).stdout, "False\n")
+        self.assertEqual(run_traced(script, env=env).stdout, "True\n")
 
 
 class ChildrenTest(unittest.TestCase):

@@ -159,5 +159,139 @@ class IpcTest(unittest.TestCase):
                     self.check(method, python=exe)
 
 
+class QueueFailuresTest(unittest.TestCase):
+    def test_full_and_empty_are_failed_ops_not_tracer_errors(self):
+        r = run_traced("""
+            import multiprocessing as mp, queue
+            q = mp.Queue(1)                   # Q
+            q.put_nowait("a")                 # PUT-OK
+            try:
+                q.put_nowait("b")             # PUT-FULL
+            except queue.Full:
+                print("full")
+            print(q.get())                    # GET-OK
+            try:
+                q.get_nowait()                # GET-EMPTY
+            except queue.Empty:
+                print("empty")
+            try:
+                q.get(timeout=0.05)           # GET-TIMEOUT
+            except queue.Empty:
+                print("empty again")
+        """)
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "full\na\nempty\nempty again\n", ""))
+        self.assertEqual(r.of("tracer.error"), [])
+        L = r.line_of
+        qid = r.of("channel.created", line=L("# Q"))[0]["id"]
+        ops = sorted((e["line"], e["op"], e["ok"], (e["detail"] or {}).get("error")) for e in r.of("channel.op", id=qid))
+        self.assertEqual(ops, sorted([
+            (L("# PUT-OK"), "put", True, None), (L("# PUT-FULL"), "put", False, "Full"),
+            (L("# GET-OK"), "get", True, None), (L("# GET-EMPTY"), "get", False, "Empty"),
+            (L("# GET-TIMEOUT"), "get", False, "Empty")]))
+
+    def test_joinable_queue_put(self):
+        # JoinableQueue has its own put (it does not call Queue.put): every put is reported.
+        for method in ("fork", "spawn"):
+            with self.subTest(method=method):
+                r = run_traced("""
+                    import multiprocessing as mp, sys
+                    def worker(q):
+                        q.put("from child")           # CHILD-PUT
+                    if __name__ == "__main__":
+                        mp.set_start_method(sys.argv[1])
+                        q = mp.JoinableQueue()        # JQ
+                        q.put("one")                  # PUT
+                        q.put_nowait("two")           # PUT-NOWAIT
+                        p = mp.Process(target=worker, args=(q,)); p.start(); p.join()
+                        got = sorted(q.get() for _ in range(3))
+                        for _ in got: q.task_done()
+                        q.join()
+                        print(got)
+                """, [method])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                L = r.line_of
+                qid = r.of("channel.created", line=L("# JQ"))[0]["id"]
+                puts = r.of("channel.op", id=qid, op="put")
+                self.assertEqual(sorted(e["line"] for e in puts), sorted([L("# PUT"), L("# PUT-NOWAIT"), L("# CHILD-PUT")]))
+                gets = r.of("channel.op", id=qid, op="get")
+                self.assertEqual(sorted(e["digest"] for e in puts), sorted(e["digest"] for e in gets))
+                self.assertEqual(len(r.of("channel.op", id=qid, op="task_done")), 3)
+
+
+class OrderingTest(unittest.TestCase):
+    def test_lock_holders_never_overlap_and_pool_results_come_before_the_next_submit(self):
+        r = run_traced("""
+            import multiprocessing as mp
+            def hold(lock, n):
+                for _ in range(n):
+                    with lock:
+                        pass
+                    lock.acquire(); lock.release()
+            def square(x):
+                return x * x
+            if __name__ == "__main__":
+                mp.set_start_method("fork")
+                lock = mp.Lock()                  # LOCK
+                ps = [mp.Process(target=hold, args=(lock, 300)) for _ in range(2)]
+                for p in ps: p.start()
+                hold(lock, 300)
+                for p in ps: p.join()
+                with mp.Pool(2) as pool:          # POOL
+                    print(sum(pool.apply(square, (i,)) for i in range(100)))
+        """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        L = r.line_of
+        lock = r.of("channel.created", line=L("# LOCK"))[0]["id"]
+        evs = sorted(r.of("channel.op", id=lock), key=lambda e: e["tNs"])
+        self.assertEqual(len(evs), 3 * 300 * 4)
+        holder = None
+        for e in evs:
+            if e["op"] == "acquire":
+                self.assertIsNone(holder, "acquire by %d while %s holds the lock" % (e["pid"], holder))
+                holder = e["pid"]
+            else:
+                self.assertEqual(holder, e["pid"])
+                holder = None
+        pool = r.of("channel.created", line=L("# POOL"))[0]["id"]
+        seq = [(e["op"], e["detail"]["job"]) for e in sorted(r.of("channel.op", id=pool), key=lambda e: e["tNs"])
+               if e["op"] in ("submit", "result")]
+        self.assertEqual(len(seq), 200)
+        for k in range(0, 200, 2):
+            self.assertEqual((seq[k][0], seq[k + 1][0], seq[k][1]), ("submit", "result", seq[k + 1][1]), seq[k:k + 2])
+
+
+class HelloTest(unittest.TestCase):
+    def test_hello_and_running_name_the_role(self):
+        text = """
+            import multiprocessing as mp, sys
+            def f(x):
+                return x
+            if __name__ == "__main__":
+                mp.set_start_method(sys.argv[1])
+                pool = mp.Pool(2)
+                pool.map(f, range(4))
+                pool.close(); pool.join()   # not terminate(): every worker gets as far as running
+                with mp.Manager() as m:
+                    m.dict()
+                p = mp.Process(target=f, args=(1,), name="Plain"); p.start(); p.join()
+        """
+        for method in ("fork", "spawn", "forkserver"):
+            with self.subTest(method=method):
+                r = run_traced(text, [method])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                created = {e["childPid"]: e for e in r.of("process.created")
+                           if e["role"] in ("child", "manager", "pool-worker")}
+                self.assertEqual(sorted(e["role"] for e in created.values()), ["child", "manager", "pool-worker", "pool-worker"])
+                for pid, c in created.items():
+                    # process.running always carries the final name and role.
+                    self.assertEqual([(e["name"], e["role"]) for e in r.of("process.running", pid=pid)], [(c["name"], c["role"])])
+                    hello = r.of("hello", pid=pid)
+                    self.assertEqual(len(hello), 1)
+                    if method == "fork":  # known at fork time
+                        self.assertEqual((hello[0]["name"], hello[0]["role"]), (c["name"], c["role"]))
+                    else:  # unpickled after the tracer starts: hello cannot know yet
+                        self.assertEqual((hello[0]["name"], hello[0]["role"]), ("?", "child"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -58,6 +58,23 @@ def emit(ev):
         state.dropped += 1
 
 
+if sys.version_info >= (3, 11):
+    def hide(exc):
+        """Drop the calling wrapper's own entry (the head) from exc's traceback before a bare
+        `raise`, so the traceback the program prints is the one it prints without us. 3.11+ only:
+        there a bare raise re-raises exc.__traceback__ as is; on 3.9/3.10 it re-raises the
+        traceback saved when the exception was caught, and a wrapper's frame cannot be removed."""
+        try:
+            tb = exc.__traceback__
+            if tb is not None and tb.tb_frame.f_globals.get("__name__", "").startswith("processview_tracer"):
+                exc.__traceback__ = tb.tb_next
+        except Exception:
+            pass
+else:
+    def hide(exc):
+        pass
+
+
 def error(where, exc):
     try:
         emit(("tracer.error", monotonic_ns(), get_ident(), None, None, "%s: %s" % (type(exc).__name__, exc), where))
@@ -386,7 +403,11 @@ def _sys_exit(status=None):
         state.exit_info = ("sys.exit", code, None)
     except Exception:
         pass
-    _real_sys_exit(status)
+    try:
+        _real_sys_exit(status)
+    except BaseException as e:
+        hide(e)
+        raise
 
 
 _prev_excepthook = sys.excepthook
@@ -483,9 +504,20 @@ def _reset_after_fork():
         state.exit_info = None
         tls = state.tls
         started = getattr(tls, "starting", None)
-        state.start_method = "forkserver" if state.role == "forkserver" else (started or "os.fork")
-        if state.role in ("main", "forkserver"):
-            state.role = "child"
+        info = getattr(tls, "starting_info", None)
+        tls.starting = tls.starting_info = None  # the parent's start() in progress is not ours
+        if state.role == "forkserver":
+            # Forked by the forkserver for a Process we learn only when it is unpickled:
+            # process.running says which.
+            state.start_method, state.role, state.name = "forkserver", "child", "?"
+        elif started and info:
+            # Forked by Process.start() here: its name and role (pool-worker, manager...).
+            state.start_method = started
+            state.name, state.role = info
+        else:
+            state.start_method = started or "os.fork"
+            if state.role == "main":
+                state.role = "child"
         _start_thread()
         emit_hello()
     except Exception as e:

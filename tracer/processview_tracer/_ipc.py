@@ -14,7 +14,7 @@ import sys
 import zlib
 
 from . import _core
-from ._core import emit, error, frame_site, get_ident, monotonic_ns, preview, site, state, INTERNAL
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, preview, site, state, INTERNAL
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
@@ -196,35 +196,43 @@ def _patch_queues(mod):
         def put(self, obj, block=True, timeout=None):
             d = self.__dict__
             oid = d.get("_pv_id")
-            if oid == "":
-                return real_put(self, obj, block, timeout)
-            try:
-                fn, ln = frame_site(_getframe(1))
-                if fn is INTERNAL:
-                    return real_put(self, obj, block, timeout)
-                if oid is None:
-                    oid = _ensure_id(self, _queue_kind(self), self._rlock)
-                pending = d.get("_pv_pending")
-                if pending is None or not d.get("_pv_wired"):
-                    _instrument_queue_pipe(self)
-                    pending = d["_pv_pending"]
-                rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
-                pending.append(rec)
-            except Exception as e:
-                error("Queue.put", e)
-                return real_put(self, obj, block, timeout)
+            rec = None
+            if oid != "":
+                try:
+                    f = _getframe(1)
+                    fn, ln = frame_site(f)
+                    if fn is INTERNAL and f.f_code.co_name == "put_nowait":
+                        fn, ln = frame_site(f.f_back)  # the user's put_nowait(): report it as the put
+                    if fn is not INTERNAL:
+                        if oid is None:
+                            oid = _ensure_id(self, _queue_kind(self), self._rlock)
+                        pending = d.get("_pv_pending")
+                        if pending is None or not d.get("_pv_wired"):
+                            _instrument_queue_pipe(self)
+                            pending = d["_pv_pending"]
+                        rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
+                        pending.append(rec)
+                except Exception as e:
+                    error("Queue.put", e)
+                    rec = None
             try:
                 real_put(self, obj, block, timeout)
             except BaseException as e:
-                try:
-                    pending.remove(rec)
-                except ValueError:
-                    pass
-                t0 = rec[0]
-                emit(("channel.op", t0, rec[1], fn, ln, oid, "put", rec[4], None, None, (monotonic_ns() - t0) / 1e6, False,
-                      {"error": type(e).__name__}))
+                if rec is not None:
+                    # Full (put_nowait, a timed put), a closed queue...: a failed put, not our error.
+                    try:
+                        try:
+                            pending.remove(rec)
+                        except ValueError:
+                            pass
+                        t0 = rec[0]
+                        emit(("channel.op", t0, rec[1], rec[2], rec[3], oid, "put", rec[4], None, None,
+                              (monotonic_ns() - t0) / 1e6, False, {"error": type(e).__name__}))
+                    except Exception:
+                        pass
+                hide(e)
                 raise
-            if block and self._maxsize < 2**31 - 1:
+            if rec is not None and block and self._maxsize < 2**31 - 1:
                 rec[5] = (monotonic_ns() - rec[0]) / 1e6
 
         return put
@@ -237,20 +245,28 @@ def _patch_queues(mod):
     def get(self, block=True, timeout=None):
         d = self.__dict__
         oid = d.get("_pv_id")
-        if oid == "":
-            return real_get(self, block, timeout)
-        try:
-            fn, ln = frame_site(_getframe(1))
-            if fn is INTERNAL:
+        fn = INTERNAL
+        if oid != "":
+            try:
+                f = _getframe(1)
+                fn, ln = frame_site(f)
+                if fn is INTERNAL and f.f_code.co_name == "get_nowait":
+                    fn, ln = frame_site(f.f_back)  # the user's get_nowait(): report it as the get
+                if fn is not INTERNAL:
+                    if oid is None:
+                        oid = _ensure_id(self, _queue_kind(self), self._rlock)
+                    if not d.get("_pv_wired"):
+                        _instrument_queue_pipe(self)
+                    last = d["_pv_last"]
+            except Exception as e:
+                error("Queue.get", e)
+                fn = INTERNAL
+        if fn is INTERNAL:
+            try:
                 return real_get(self, block, timeout)
-            if oid is None:
-                oid = _ensure_id(self, _queue_kind(self), self._rlock)
-            if not d.get("_pv_wired"):
-                _instrument_queue_pipe(self)
-            last = d["_pv_last"]
-        except Exception as e:
-            error("Queue.get", e)
-            return real_get(self, block, timeout)
+            except BaseException as e:
+                hide(e)
+                raise
         t0 = monotonic_ns()
         try:
             if block and timeout is None and not self._closed:
@@ -268,9 +284,14 @@ def _patch_queues(mod):
                 t1 = monotonic_ns()
                 size, digest = last[0], last[1]
         except BaseException as e:
-            t1 = monotonic_ns()
-            emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", None, None, None, (t1 - t0) / 1e6, False,
-                  {"error": type(e).__name__}))
+            # Empty (get_nowait, a timed get), a closed queue...: a failed get, reported as such.
+            try:
+                t1 = monotonic_ns()
+                emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", None, None, None, (t1 - t0) / 1e6, False,
+                      {"error": type(e).__name__}))
+            except Exception:
+                pass
+            hide(e)
             raise
         try:
             if len(_buf) < _MAX:
@@ -283,7 +304,7 @@ def _patch_queues(mod):
         return obj
 
     Q.__init__, Q.__setstate__, Q._reset, Q.put, Q.get = __init__, __setstate__, _reset, put, get
-    # put_nowait/get_nowait call put/get: covered.
+    # put_nowait/get_nowait call put/get: reported with the line of the user's put_nowait/get_nowait.
 
     JQ = mod.JoinableQueue
     real_jq_setstate = JQ.__setstate__
@@ -297,7 +318,11 @@ def _patch_queues(mod):
             pass
 
     def task_done(self):
-        real_task_done(self)
+        try:
+            real_task_done(self)
+        except BaseException as e:
+            hide(e)
+            raise
         oid = self.__dict__.get("_pv_id")
         if oid == "" or _internal_caller():
             return
@@ -310,7 +335,11 @@ def _patch_queues(mod):
 
     def join(self):
         t0 = monotonic_ns()
-        real_join(self)
+        try:
+            real_join(self)
+        except BaseException as e:
+            hide(e)
+            raise
         oid = self.__dict__.get("_pv_id")
         if oid == "" or _internal_caller():
             return
@@ -353,14 +382,32 @@ def _patch_queues(mod):
     def sq_put(self, obj):
         oid = self.__dict__.get("_pv_id")
         if oid == "" or _internal_caller():
-            return real_sq_put(self, obj)
+            try:
+                return real_sq_put(self, obj)
+            except BaseException as e:
+                hide(e)
+                raise
         t0 = monotonic_ns()
-        buf = ForkingPickler.dumps(obj)  # what SimpleQueue.put does, so we see the bytes
-        if self._wlock is None:
-            self._writer.send_bytes(buf)
-        else:
-            with self._wlock:
+        try:
+            buf = ForkingPickler.dumps(obj)  # what SimpleQueue.put does, so we see the bytes
+        except BaseException:
+            buf = None
+        if buf is None:
+            # Unpicklable: let the real put fail the same way, with its own traceback.
+            try:
+                return real_sq_put(self, obj)
+            except BaseException as e:
+                hide(e)
+                raise
+        try:
+            if self._wlock is None:
                 self._writer.send_bytes(buf)
+            else:
+                with self._wlock:
+                    self._writer.send_bytes(buf)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             oid = oid or _ensure_id(self, "simple-queue", self._rlock)
             t1 = monotonic_ns()
@@ -372,11 +419,19 @@ def _patch_queues(mod):
     def sq_get(self):
         oid = self.__dict__.get("_pv_id")
         if oid == "" or _internal_caller():
-            return real_sq_get(self)
+            try:
+                return real_sq_get(self)
+            except BaseException as e:
+                hide(e)
+                raise
         t0 = monotonic_ns()
-        with self._rlock:
-            res = self._reader.recv_bytes()
-        obj = ForkingPickler.loads(res)
+        try:
+            with self._rlock:
+                res = self._reader.recv_bytes()
+            obj = ForkingPickler.loads(res)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             oid = oid or _ensure_id(self, "simple-queue", self._rlock)
             t1 = monotonic_ns()
@@ -433,13 +488,19 @@ def _patch_connection(mod):
     # beyond what the original did) and formatting is left to the sender thread.
     def send(self, obj):
         oid = self.__dict__.get("_pv_id")
-        if oid is None:
-            return _real_send(self, obj)
-        self._check_closed()
-        self._check_writable()
+        if oid is None or self._handle is None or not self._writable:
+            try:
+                return _real_send(self, obj)  # untraced, or fails its checks: the real error
+            except BaseException as e:
+                hide(e)
+                raise
         t0 = monotonic_ns()
-        buf = dumps(obj)
-        self._send_bytes(buf)
+        try:
+            buf = dumps(obj)
+            self._send_bytes(buf)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             fn, ln = frame_site(_getframe(1))
             if fn is INTERNAL:
@@ -455,22 +516,36 @@ def _patch_connection(mod):
 
     def recv(self):
         oid = self.__dict__.get("_pv_id")
-        if oid is None:
-            return _real_recv(self)
-        self._check_closed()
-        self._check_readable()
+        if oid is None or self._handle is None or not self._readable:
+            try:
+                return _real_recv(self)  # untraced, or fails its checks: the real error
+            except BaseException as e:
+                hide(e)
+                raise
         t0 = monotonic_ns()
         try:
             buf = self._recv_bytes()
         except EOFError:
+            buf = None  # handled below, outside this except (no chained context)
+        if buf is None:
             try:
                 _op(self, "eof", t0, None, None, False)
             except Exception:
                 pass
-            raise
+            # Raise it from the real recv (the other end is closed: it fails the same way), so the
+            # program's traceback has multiprocessing's own frames, not ours.
+            try:
+                return _real_recv(self)
+            except BaseException as e:
+                hide(e)
+                raise
         t1 = monotonic_ns()
         mv = buf.getbuffer()
-        obj = loads(mv)
+        try:
+            obj = loads(mv)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             fn, ln = frame_site(_getframe(1))
             if fn is INTERNAL:
@@ -486,10 +561,14 @@ def _patch_connection(mod):
         return obj
 
     def send_bytes(self, buf, offset=0, size=None):
-        if self.__dict__.get("_pv_id") is None or _internal_caller():
-            return real_send_bytes(self, buf, offset, size)
-        t0 = monotonic_ns()
-        real_send_bytes(self, buf, offset, size)
+        try:
+            if self.__dict__.get("_pv_id") is None or _internal_caller():
+                return real_send_bytes(self, buf, offset, size)
+            t0 = monotonic_ns()
+            real_send_bytes(self, buf, offset, size)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             m = memoryview(buf).cast("B")
             m = m[offset:] if size is None else m[offset:offset + size]
@@ -499,15 +578,21 @@ def _patch_connection(mod):
 
     def recv_bytes(self, maxlength=None):
         if self.__dict__.get("_pv_id") is None or _internal_caller():
-            return real_recv_bytes(self, maxlength)
+            try:
+                return real_recv_bytes(self, maxlength)
+            except BaseException as e:
+                hide(e)
+                raise
         t0 = monotonic_ns()
         try:
             b = real_recv_bytes(self, maxlength)
-        except EOFError:
-            try:
-                _op(self, "eof", t0, None, None, False)
-            except Exception:
-                pass
+        except BaseException as e:
+            if isinstance(e, EOFError):
+                try:
+                    _op(self, "eof", t0, None, None, False)
+                except Exception:
+                    pass
+            hide(e)
             raise
         try:
             _op(self, "recv_bytes", t0, preview(b), b)
@@ -518,7 +603,11 @@ def _patch_connection(mod):
     def close(self):
         oid = self.__dict__.get("_pv_id")
         was_open = self._handle is not None
-        real_close(self)
+        try:
+            real_close(self)
+        except BaseException as e:
+            hide(e)
+            raise
         if oid and was_open and not _internal_caller():
             try:
                 fn, ln = site()

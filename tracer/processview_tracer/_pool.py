@@ -2,7 +2,7 @@
 import sys
 import zlib
 
-from ._core import emit, error, get_ident, monotonic_ns, preview, qualname, site, state
+from ._core import emit, error, get_ident, hide, monotonic_ns, preview, qualname, site, state
 from ._ipc import _created, _next_local_id
 
 _getframe = sys._getframe
@@ -34,49 +34,71 @@ def _patch_pool(mod):
         except Exception as e:
             error("Pool()", e)
 
-    def _submit(self, method, func, args, count, result):
+    def _submit(self, method, func, args, count, result, t0):
         fn, ln = site(3)
         oid = _pool_id(self)
         job = getattr(result, "_job", None)
         if result is not None:
             result._pv_site = (fn, ln)
             result._pv_method = method
-        emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "submit", _task_preview(func, args),
+        emit(("channel.op", t0, get_ident(), fn, ln, oid, "submit", _task_preview(func, args),
               None, None, None, True, {"method": method, "job": job, "tasks": count}))
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
-        r = real_apply_async(self, func, args, kwds, callback, error_callback)
+        # The submit's time is taken before the task is queued: its result can come back before
+        # real_apply_async returns.
+        t0 = monotonic_ns()
+        try:
+            r = real_apply_async(self, func, args, kwds, callback, error_callback)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             caller = _getframe(1).f_code.co_name
-            _submit(self, "apply" if caller == "apply" else "apply_async", func, args, 1, r)
+            _submit(self, "apply" if caller == "apply" else "apply_async", func, args, 1, r, t0)
         except Exception as e:
             error("Pool.apply_async", e)
         return r
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
-        r = real_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
+        t0 = monotonic_ns()
+        try:
+            r = real_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             caller = _getframe(1).f_code.co_name
             count = len(iterable) if hasattr(iterable, "__len__") else None
             shown = iterable if isinstance(iterable, (list, tuple)) else ()
             _submit(self, caller if caller in ("map", "map_async", "starmap", "starmap_async") else "map_async",
-                    func, list(shown[:4]) if shown else (), count, r)
+                    func, list(shown[:4]) if shown else (), count, r, t0)
         except Exception as e:
             error("Pool.map", e)
         return r
 
     def imap(self, func, iterable, chunksize=1):
-        r = real_imap(self, func, iterable, chunksize)
+        t0 = monotonic_ns()
         try:
-            _submit(self, "imap", func, (), len(iterable) if hasattr(iterable, "__len__") else None, r)
+            r = real_imap(self, func, iterable, chunksize)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            _submit(self, "imap", func, (), len(iterable) if hasattr(iterable, "__len__") else None, r, t0)
         except Exception as e:
             error("Pool.imap", e)
         return r
 
     def imap_unordered(self, func, iterable, chunksize=1):
-        r = real_imap_unordered(self, func, iterable, chunksize)
+        t0 = monotonic_ns()
         try:
-            _submit(self, "imap_unordered", func, (), len(iterable) if hasattr(iterable, "__len__") else None, r)
+            r = real_imap_unordered(self, func, iterable, chunksize)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            _submit(self, "imap_unordered", func, (), len(iterable) if hasattr(iterable, "__len__") else None, r, t0)
         except Exception as e:
             error("Pool.imap_unordered", e)
         return r
@@ -87,7 +109,11 @@ def _patch_pool(mod):
             emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, _pool_id(self), "terminate", None, None, None, None, True, None))
         except Exception as e:
             error("Pool.terminate", e)
-        return real_terminate(self)
+        try:
+            return real_terminate(self)
+        except BaseException as e:
+            hide(e)
+            raise
 
     P.__init__, P.apply_async, P._map_async = __init__, apply_async, _map_async
     P.imap, P.imap_unordered, P.terminate = imap, imap_unordered, terminate
@@ -100,6 +126,9 @@ def _patch_pool(mod):
             pool = self.__dict__.get("_pool")
             cb = getattr(self, "_callback", None)
             ecb = getattr(self, "_error_callback", None)
+            # The result's time is when it came back, before real_set wakes the waiting get(): the
+            # program's next submit can only come after it.
+            t = monotonic_ns()
             real_set(self, i, obj)
             try:
                 if pool is None or "_pv_id" not in pool.__dict__:
@@ -107,7 +136,6 @@ def _patch_pool(mod):
                 oid = pool._pv_id
                 success, value = obj
                 fn, ln = self.__dict__.get("_pv_site", (None, None))
-                t = monotonic_ns()
                 detail = {"job": getattr(self, "_job", None), "index": i if chunked else None}
                 emit(("channel.op", t, get_ident(), fn, ln, oid, "result",
                       preview(value) if success else "%s: %s" % (type(value).__name__, value),
@@ -173,6 +201,9 @@ def _patch_managers(mod):
             result = real_call(self, methodname, args, kwds)
             ok = True
             return result
+        except BaseException as e:
+            hide(e)
+            raise
         finally:
             try:
                 t1 = monotonic_ns()

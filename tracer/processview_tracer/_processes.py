@@ -7,7 +7,7 @@ import time
 import warnings
 
 from . import _core
-from ._core import emit, error, get_ident, monotonic_ns, site, state
+from ._core import emit, error, get_ident, hide, monotonic_ns, site, state
 
 _tls = state.tls
 
@@ -87,7 +87,11 @@ def _wrap_os():
                 emit(("process.signal", monotonic_ns(), get_ident(), fn, ln, pid, _signame(sig), via))
             except Exception as e:
                 error("os.kill", e)
-        return real_kill(pid, sig)
+        try:
+            return real_kill(pid, sig)
+        except BaseException as e:
+            hide(e)
+            raise
 
     kill.__wrapped__ = real_kill
     os.kill = kill
@@ -96,7 +100,11 @@ def _wrap_os():
 
     def waitpid(pid, options):
         t0 = monotonic_ns()
-        res = real_waitpid(pid, options)
+        try:
+            res = real_waitpid(pid, options)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             if res[0] > 0:
                 mod = sys._getframe(1).f_globals.get("__name__", "")
@@ -115,7 +123,11 @@ def _wrap_os():
 
         def wait():
             t0 = monotonic_ns()
-            res = real_wait()
+            try:
+                res = real_wait()
+            except BaseException as e:
+                hide(e)
+                raise
             try:
                 _emit_waited(res[0], res[1], t0)
             except Exception as e:
@@ -148,9 +160,17 @@ def _patch_process(mod):
         target = getattr(self, "_target", None)  # start() deletes it (3.7+)
         _tls.starting = method or "fork"
         try:
+            # What a fork child's hello says about itself (its name and role are known here).
+            _tls.starting_info = (self.name, _role_for_target(target))
+        except Exception:
+            _tls.starting_info = None
+        try:
             real_start(self)
-        finally:
+        except BaseException as e:
             _tls.starting = None
+            hide(e)
+            raise
+        _tls.starting = None
         try:
             if method is None:
                 import multiprocessing
@@ -174,6 +194,9 @@ def _patch_process(mod):
             popen._pv_in_join = True
         try:
             return real_join(self, timeout)
+        except BaseException as e:
+            hide(e)
+            raise
         finally:
             try:
                 if popen is not None:
@@ -189,33 +212,39 @@ def _patch_process(mod):
             except Exception as e:
                 error("Process.join", e)
 
+    # How a child's target ended is read where _bootstrap's traceback cannot see us: up to 3.12,
+    # _bootstrap calls util._exit_function() in a `finally` around self.run(), and our wrapper of it
+    # (see _patch_util) looks at the exception in flight. 3.13+ has no such call: there self.run is
+    # wrapped, and the wrapper's own traceback entry is dropped before the exception goes on (3.11+
+    # re-raises exc.__traceback__ as is), so the traceback _bootstrap prints is unchanged.
+    wrap_run = "_exit_function" not in getattr(getattr(real_bootstrap, "__code__", None), "co_names", ())
+
     def _bootstrap(self, *args, **kwargs):
         try:
             role = _role_for_target(getattr(self, "_target", None))
             state.role, state.name = role, self.name
             emit(("process.running", monotonic_ns(), get_ident(), None, None, self.name, bool(self.daemon), role))
-            real_run = self.run
+            if wrap_run:
+                real_run = self.run
 
-            def run():
-                try:
-                    return real_run()
-                except SystemExit as e:
-                    c = e.code
-                    state.exit_info = ("sys.exit", c if isinstance(c, int) else (0 if c is None else 1), None)
-                    raise
-                except BaseException as e:
-                    state.exit_info = ("exception", 1, "%s: %s" % (type(e).__name__, e))
-                    raise
+                def run():
+                    try:
+                        return real_run()
+                    except BaseException as e:
+                        note_child_exit(e)
+                        hide(e)
+                        raise
 
-            self.run = run
+                self.run = run
         except Exception as e:
             error("Process._bootstrap", e)
         code = real_bootstrap(self, *args, **kwargs)
         try:
-            try:
-                del self.run
-            except Exception:
-                pass
+            if wrap_run:
+                try:
+                    del self.run
+                except Exception:
+                    pass
             info = state.exit_info or ("return", code, None)
             _core.emit_exit(info[0], code, None, info[2])
             _core.flush()
@@ -224,6 +253,18 @@ def _patch_process(mod):
         return code
 
     BP.start, BP.join, BP._bootstrap = start, join, _bootstrap
+
+
+def note_child_exit(e):
+    """Record how a multiprocessing child's run() ended with exception e."""
+    try:
+        if isinstance(e, SystemExit):
+            c = e.code
+            state.exit_info = ("sys.exit", c if isinstance(c, int) else (0 if c is None else 1), None)
+        else:
+            state.exit_info = ("exception", 1, "%s: %s" % (type(e).__name__, e))
+    except Exception:
+        pass
 
 
 def _patch_popen_fork(mod):
@@ -270,6 +311,23 @@ def _patch_util(mod):
 
     mod.spawnv_passfds = spawnv_passfds
 
+    real_exit_function = getattr(mod, "_exit_function", None)
+    if real_exit_function is not None:
+        def _exit_function(*a, **k):
+            # Called by BaseProcess._bootstrap (3.9-3.12) in a `finally` around self.run(): an
+            # exception in flight there is how the child's target ended.
+            try:
+                f = sys._getframe(1)
+                if f.f_code.co_name == "_bootstrap":
+                    tb = sys.exc_info()[2]
+                    if tb is not None and tb.tb_frame is f:
+                        note_child_exit(sys.exc_info()[1])
+            except Exception:
+                pass
+            return real_exit_function(*a, **k)
+
+        mod._exit_function = _exit_function
+
 
 # ---------------------------------------------------------------------------------------------
 # subprocess
@@ -280,7 +338,11 @@ def _patch_subprocess(mod):
     real_handle = P._handle_exitstatus
 
     def __init__(self, args, *a, **k):
-        real_init(self, args, *a, **k)
+        try:
+            real_init(self, args, *a, **k)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             if isinstance(args, (str, bytes, os.PathLike)):
                 argv = [os.fsdecode(args)]

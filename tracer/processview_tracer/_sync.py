@@ -7,7 +7,7 @@ Objects multiprocessing builds for itself (a Queue's locks, an Event's condition
 """
 import sys
 
-from ._core import emit, error, frame_site, get_ident, monotonic_ns, state, INTERNAL
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, state, INTERNAL
 from ._ipc import _created, _created_internally, _ensure_id
 
 _getframe = sys._getframe
@@ -73,7 +73,11 @@ def _patch(mod):
             if me.__dict__.get("_pv_internal"):
                 return raw_acquire(block, timeout)
             t0 = monotonic_ns()
-            ok = raw_acquire(block, timeout)
+            try:
+                ok = raw_acquire(block, timeout)
+            except BaseException as e:
+                hide(e)
+                raise
             try:
                 _op(_ident(me), "acquire", t0, monotonic_ns(), bool(ok))
             except Exception as e:
@@ -81,12 +85,24 @@ def _patch(mod):
             return ok
 
         def release():
-            raw_release()
-            if not me.__dict__.get("_pv_internal"):
+            if me.__dict__.get("_pv_internal"):
+                return raw_release()
+            # The time is taken before releasing: the next holder's acquire (in another process)
+            # can only come after it, so two holders never seem to overlap.
+            t1 = monotonic_ns()
+            try:
+                raw_release()
+            except BaseException as e:
                 try:
-                    _op(_ident(me), "release", None, monotonic_ns(), True)
-                except Exception as e:
-                    error("release", e)
+                    _op(_ident(me), "release", None, t1, False, detail={"error": type(e).__name__})
+                except Exception:
+                    pass
+                hide(e)
+                raise
+            try:
+                _op(_ident(me), "release", None, t1, True)
+            except Exception as e:
+                error("release", e)
 
         self.acquire, self.release = acquire, release
 
@@ -94,7 +110,11 @@ def _patch(mod):
         if self.__dict__.get("_pv_internal"):
             return real_enter(self)
         t0 = monotonic_ns()
-        r = real_enter(self)
+        try:
+            r = real_enter(self)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             _op(_ident(self), "acquire", t0, monotonic_ns(), True)
         except Exception as e:
@@ -102,12 +122,18 @@ def _patch(mod):
         return r
 
     def __exit__(self, *a):
-        r = real_exit(self, *a)
-        if not self.__dict__.get("_pv_internal"):
-            try:
-                _op(_ident(self), "release", None, monotonic_ns(), True)
-            except Exception as e:
-                error("lock exit", e)
+        if self.__dict__.get("_pv_internal"):
+            return real_exit(self, *a)
+        t1 = monotonic_ns()  # before releasing (see release above)
+        try:
+            r = real_exit(self, *a)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            _op(_ident(self), "release", None, t1, True)
+        except Exception as e:
+            error("lock exit", e)
         return r
 
     SL.__init__, SL._make_methods, SL.__enter__, SL.__exit__ = __init__, _make_methods, __enter__, __exit__
@@ -146,7 +172,11 @@ def _patch(mod):
 
     def e_wait(self, timeout=None):
         t0 = monotonic_ns()
-        r = ev_wait(self, timeout)
+        try:
+            r = ev_wait(self, timeout)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             _op(_ev_id(self), "wait", t0, monotonic_ns(), bool(r), detail=None if timeout is None else {"timeout": timeout})
         except Exception as e:
@@ -176,7 +206,11 @@ def _patch(mod):
 
     def c_enter(self):
         t0 = monotonic_ns()
-        r = co_enter(self)
+        try:
+            r = co_enter(self)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             _op(_co_id(self), "acquire", t0, monotonic_ns(), True)
         except Exception as e:
@@ -184,16 +218,25 @@ def _patch(mod):
         return r
 
     def c_exit(self, *a):
-        r = co_exit(self, *a)
+        t1 = monotonic_ns()  # before releasing (see release above)
         try:
-            _op(_co_id(self), "release", None, monotonic_ns(), True)
+            r = co_exit(self, *a)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            _op(_co_id(self), "release", None, t1, True)
         except Exception as e:
             error("Condition exit", e)
         return r
 
     def c_wait(self, timeout=None):
         t0 = monotonic_ns()
-        r = co_wait(self, timeout)
+        try:
+            r = co_wait(self, timeout)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             _op(_co_id(self), "wait", t0, monotonic_ns(), bool(r))
         except Exception as e:
@@ -201,14 +244,22 @@ def _patch(mod):
         return r
 
     def c_notify(self, n=1):
-        co_notify(self, n)
+        try:
+            co_notify(self, n)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             _op(_co_id(self), "notify", None, monotonic_ns(), True, detail={"n": n})
         except Exception as e:
             error("Condition.notify", e)
 
     def c_notify_all(self):
-        co_notify_all(self)
+        try:
+            co_notify_all(self)
+        except BaseException as e:
+            hide(e)
+            raise
         try:
             _op(_co_id(self), "notify_all", None, monotonic_ns(), True)
         except Exception as e:
@@ -242,6 +293,9 @@ def _patch(mod):
             r = ba_wait(self, timeout)
             ok = True
             return r
+        except BaseException as e:
+            hide(e)
+            raise
         finally:
             try:
                 _op(_ba_id(self), "wait", t0, monotonic_ns(), ok)
