@@ -9,6 +9,7 @@ import concurrent.futures
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,30 @@ def _strace_flags():
     return flags
 
 
+def _run_group(cmd, cwd, timeout):
+    """subprocess.run, but a timeout ends the whole run (strace, record, supervisor, the example),
+    not just strace: a hung run must not outlive the test as orphans."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=ex.base_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # The run's own processes may have left the group (setsid); record's Stop handles those,
+        # so ask it politely first, then end the group.
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def record_under_strace(name, timeout=120):
     """Returns (model summary dict, strace Trace, describe())."""
     folder = tempfile.mkdtemp(prefix='pv-strace-')
@@ -51,8 +76,7 @@ def record_under_strace(name, timeout=120):
         rec, trace = os.path.join(folder, 'run.jsonl'), os.path.join(folder, 'trace.txt')
         cmd = ['strace'] + _strace_flags() + ['-o', trace, shutil.which('node'), ex.CLI_BIN, 'record', '--quiet',
                                               '--python', sys.executable, '--out', rec, ex.example_path(name)]
-        run = subprocess.run(cmd, cwd=folder, env=ex.base_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, timeout=timeout, start_new_session=True)
+        run = _run_group(cmd, folder, timeout)
         show = subprocess.run([shutil.which('node'), ex.CLI_BIN, 'show', '--json', rec], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=60)
         if show.returncode != 0:
