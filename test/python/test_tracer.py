@@ -493,7 +493,7 @@ class TracebackTest(unittest.TestCase):
                 show(q.get, True, 0.05)
                 show(q.get_nowait)
                 full = mp.Queue(1); full.put(1); show(full.put_nowait, 2)
-                a, b = mp.Pipe(); b.close(); show(a.recv); show(a.recv_bytes); show(b.send, 1)
+                a, b = mp.Pipe(); b.close(); show(a.recv); show(a.recv_bytes); show(b.send, 1); show(a.send, threading.Lock())
                 lock = mp.Lock(); show(lock.release)
                 sq = mp.SimpleQueue(); show(sq.put, threading.Lock())
                 jq = mp.JoinableQueue(); show(jq.task_done)

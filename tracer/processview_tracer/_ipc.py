@@ -497,6 +497,16 @@ def _patch_connection(mod):
         t0 = monotonic_ns()
         try:
             buf = dumps(obj)
+        except BaseException:
+            buf = None
+        if buf is None:
+            # Unpicklable: let the real send fail the same way, with its own traceback.
+            try:
+                return _real_send(self, obj)
+            except BaseException as e:
+                hide(e)
+                raise
+        try:
             self._send_bytes(buf)
         except BaseException as e:
             hide(e)
