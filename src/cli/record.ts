@@ -86,7 +86,8 @@ export async function runRecord(argv: readonly string[]): Promise<number> {
   const outFile = path.resolve(args.out ?? defaultOutFile(args.script));
   const problems: string[] = [];
   // On a terminal the live tree is drawn under the script's output, so the output is relayed
-  // through us (unbuffered, so it still appears as it is printed); otherwise the script keeps
+  // through us (line-buffered by the tracer, so it still appears as it is printed, and one
+  // print() stays one line even when several processes print at once); otherwise the script keeps
   // the terminal/log and we add plain event lines on stderr.
   const mode: LiveMode = args.quiet ? 'quiet' : process.stdout.isTTY && process.stderr.isTTY ? 'tty' : 'lines';
   const options: LaunchOptions = {
@@ -94,7 +95,7 @@ export async function runRecord(argv: readonly string[]): Promise<number> {
     args: args.args,
     python: args.python,
     stdio: mode === 'tty' ? 'pipe' : 'inherit',
-    ...(mode === 'tty' ? { env: { ...process.env, PYTHONUNBUFFERED: '1' } } : {}),
+    ...(mode === 'tty' ? { env: { ...process.env, PROCESS_VIEW_LINE_BUFFERED: '1' } } : {}),
     onProblem: (p) => {
       if (problems.length < 20) problems.push(p.reason);
     },

@@ -43,7 +43,9 @@ async function launchRun(request: RunRequest, options: CoreOptions): Promise<Act
     cwd: request.cwd,
     stdio: 'pipe',
     // Through a pipe Python would hold prints back until it exits; the terminal should show them as they happen.
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    // Line-buffered (docs/protocol.md), not PYTHONUNBUFFERED: unbuffered output splits one print() into
+    // several writes, and lines of processes printing at once get mixed mid-line.
+    env: { ...process.env, PROCESS_VIEW_LINE_BUFFERED: '1' },
     ...(options.onProblem ? { onProblem: (p: { reason: string }) => options.onProblem?.(p.reason) } : {}),
   }).catch((error: unknown) => {
     if (error instanceof PythonNotFoundError) throw new Error(error.message);
