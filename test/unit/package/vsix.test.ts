@@ -98,6 +98,20 @@ describe('the packaged VSIX', () => {
     assert.ok(has('analyzer/mp_lint.py'), 'analyzer/mp_lint.py is missing: the Python checks would find nothing');
   });
 
+  it('holds every file the manifest points at (icon, walkthrough media)', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      icon?: string;
+      contributes?: { walkthroughs?: { steps: { media: Record<string, unknown> }[] }[] };
+    };
+    const wanted = [pkg.icon ?? ''];
+    for (const w of pkg.contributes?.walkthroughs ?? []) {
+      for (const step of w.steps) {
+        for (const v of Object.values(step.media)) if (typeof v === 'string') wanted.push(v);
+      }
+    }
+    for (const f of wanted.filter(Boolean)) assert.ok(has(f.replace(/^\.\//, '')), `${f} is named in package.json but not in the VSIX`);
+  });
+
   it('holds the examples and the media', () => {
     assert.ok(under('examples').some((f) => f.endsWith('.py')), 'no examples/**/*.py in the VSIX');
     assert.ok(under('media').length > 0, 'no media/ in the VSIX');
