@@ -475,6 +475,24 @@ class TracebackTest(unittest.TestCase):
                     self.assertEqual([(e["how"], e["error"]) for e in t.of("process.exit") if e["how"] == "exception"],
                                      [("exception", "TypeError: boom 4")])
 
+    def test_uncaught_exception_through_a_wrapper(self):
+        # Printed by sys.excepthook (ours strips the tracer's entries): every interpreter, also
+        # 3.9/3.10 where a wrapper cannot drop its own entry when it re-raises.
+        text = """
+            import multiprocessing as mp, queue
+            q = mp.Queue()
+            try:
+                mp.Lock().release()
+            except ValueError:
+                q.get(timeout=0.01)
+        """
+        for exe in [sys.executable] + python_versions():
+            with self.subTest(python=exe):
+                t, _ = self.same(text, python=exe)
+                self.assertIn("Empty", t.stderr)
+                self.assertIn("During handling of the above exception", t.stderr)
+                self.assertNotIn("processview_tracer", t.stderr)
+
     @unittest.skipIf(sys.version_info < (3, 11), "3.9/3.10 re-raise the traceback saved at catch time")
     def test_exceptions_raised_through_wrappers(self):
         # Raised through start, Queue, Pipe, Pool, locks, proxies...: printed as without us.

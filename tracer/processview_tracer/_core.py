@@ -413,10 +413,46 @@ def _sys_exit(status=None):
 _prev_excepthook = sys.excepthook
 
 
+def _ours(tb):
+    return tb.tb_frame.f_globals.get("__name__", "").startswith("processview_tracer")
+
+
+def _strip_tracer_frames(tb):
+    """tb without the tracer's entries (tb_next is writable since 3.7)."""
+    while tb is not None and _ours(tb):
+        tb = tb.tb_next
+    t = tb
+    while t is not None:
+        nxt = t.tb_next
+        if nxt is not None and _ours(nxt):
+            while nxt is not None and _ours(nxt):
+                nxt = nxt.tb_next
+            t.tb_next = nxt
+        t = nxt
+    return tb
+
+
 def _excepthook(tp, value, tb):
     try:
         if tp is not SystemExit:
             state.exit_info = ("exception", 1, "%s: %s" % (tp.__name__, value))
+    except Exception:
+        pass
+    try:
+        # An uncaught exception raised through one of our wrappers: print it as without us (on
+        # 3.9/3.10 a wrapper cannot drop its own entry when it re-raises; here it still can).
+        tb = _strip_tracer_frames(tb)
+        seen = set()
+        todo = [value]
+        while todo:
+            e = todo.pop()
+            if e is None or id(e) in seen or not isinstance(e, BaseException):
+                continue
+            seen.add(id(e))
+            if e is not value or e.__traceback__ is not None:
+                e.__traceback__ = _strip_tracer_frames(e.__traceback__)
+            todo.append(e.__cause__)
+            todo.append(e.__context__)
     except Exception:
         pass
     return _prev_excepthook(tp, value, tb)
