@@ -11,16 +11,15 @@ import sys
 def _line_buffered():
     """PROCESS_VIEW_LINE_BUFFERED=1: stdout and stderr flush at each newline even through a pipe,
     as on a terminal, so output shows live and one print() stays one write (lines of several
-    processes never mix mid-line, as they do with PYTHONUNBUFFERED, which this overrides for
-    them). A terminal is left as is."""
-    if os.environ.get("PROCESS_VIEW_LINE_BUFFERED") != "1":
+    processes never mix mid-line). A terminal is left as is, and so is a user's own
+    PYTHONUNBUFFERED: that program would write unbuffered on their terminal too, and the tracer
+    does not second-guess how a program writes."""
+    if os.environ.get("PROCESS_VIEW_LINE_BUFFERED") != "1" or os.environ.get("PYTHONUNBUFFERED"):
         return
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None and not stream.isatty():
-                # write_through off too: PYTHONUNBUFFERED (set in many environments) would
-                # otherwise still write each piece of a print() on its own.
-                stream.reconfigure(line_buffering=True, write_through=False)
+                stream.reconfigure(line_buffering=True)
         except Exception:
             pass
 

@@ -147,8 +147,11 @@ def tracer_env(receiver, extra=None):
     env["PROCESS_VIEW_PORT"] = str(receiver.port)
     env["PROCESS_VIEW_TOKEN"] = receiver.token
     env.pop("PYTHONWARNINGS", None)
-    if extra:
-        env.update(extra)
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)  # None: the variable is not set at all
+        else:
+            env[k] = v
     return env
 
 
@@ -539,10 +542,9 @@ class TracebackTest(unittest.TestCase):
 
 class LineBufferedTest(unittest.TestCase):
     def test_prints_of_several_processes_never_split_a_line(self):
-        # PROCESS_VIEW_LINE_BUFFERED=1 (what the CLI and the extension set instead of
-        # PYTHONUNBUFFERED): one print() of several arguments is one write, through a pipe too, even
-        # when PYTHONUNBUFFERED is set.
-        env = {"PROCESS_VIEW_LINE_BUFFERED": "1", "PYTHONUNBUFFERED": "1"}
+        # PROCESS_VIEW_LINE_BUFFERED=1 (what the CLI and the extension set): one print() of several
+        # arguments is one write, through a pipe too, as on a terminal.
+        env = {"PROCESS_VIEW_LINE_BUFFERED": "1", "PYTHONUNBUFFERED": None}
         text = """
             import multiprocessing as mp, os
             def talk(tag):
@@ -561,10 +563,14 @@ class LineBufferedTest(unittest.TestCase):
         self.assertEqual(len(lines), 1200)
         bad = [l for l in lines if not re.fullmatch(r"(M|P\d) 子 (\d+) x{20} \2", l)]
         self.assertEqual(bad, [])
-        # Still only when asked: without the variable the program's own buffering is untouched.
-        script = write_script("import sys\nprint(sys.stdout.line_buffering)\n")
-        self.assertEqual(run_traced(script).stdout, "False\n")
-        self.assertEqual(run_traced(script, env=env).stdout, "True\n")
+        # Only when asked: without the variable the program's own buffering is untouched...
+        script = write_script("import sys\nprint(sys.stdout.line_buffering, sys.stdout.write_through)\n")
+        self.assertEqual(run_traced(script, env={"PYTHONUNBUFFERED": None}).stdout, "False False\n")
+        self.assertEqual(run_traced(script, env=env).stdout, "True False\n")
+        # ...and a user's own PYTHONUNBUFFERED wins: their program writes unbuffered, as it would
+        # on their terminal.
+        mine = dict(env, PYTHONUNBUFFERED="1")
+        self.assertEqual(run_traced(script, env=mine).stdout, "False True\n")
 
 
 class ChildrenTest(unittest.TestCase):
