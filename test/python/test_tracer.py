@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import struct
+import signal
 import subprocess
 import sys
 import tempfile
@@ -538,6 +539,43 @@ class TracebackTest(unittest.TestCase):
                        "AssertionError: can only join a started process"):
             self.assertIn(needle, t.stderr)
         self.assertEqual(t.of("tracer.error"), [])
+
+
+@unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc/self/task")
+class SignalRoutingTest(unittest.TestCase):
+    def test_the_tracer_thread_never_takes_sigterm_or_sigint(self):
+        # A process-directed SIGTERM taken by our thread would leave our Python handler queued for
+        # a main thread blocked in a lock: a Pool worker hung instead of dying on terminate().
+        r = run_traced("""
+            import os, multiprocessing as mp
+            def masks():
+                out = []
+                for tid in sorted(os.listdir("/proc/self/task")):
+                    if int(tid) == os.getpid():
+                        continue  # the main thread
+                    with open("/proc/self/task/%s/status" % tid) as f:
+                        blk = [l for l in f if l.startswith("SigBlk:")][0].split()[1]
+                    out.append(int(blk, 16))
+                return out
+            def child(q):
+                q.put(masks())
+            if __name__ == "__main__":
+                mp.set_start_method("fork")
+                print("main", masks())
+                q = mp.SimpleQueue()
+                p = mp.Process(target=child, args=(q,))
+                p.start()
+                print("child", q.get())
+                p.join()
+        """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for line in r.stdout.splitlines():
+            who, _, rest = line.partition(" ")
+            masks = eval(rest)
+            self.assertTrue(masks, "%s: the tracer's thread was not found" % who)
+            for m in masks:
+                self.assertTrue(m & (1 << (signal.SIGTERM - 1)), "%s: a thread takes SIGTERM: %x" % (who, m))
+                self.assertTrue(m & (1 << (signal.SIGINT - 1)), "%s: a thread takes SIGINT: %x" % (who, m))
 
 
 class LineBufferedTest(unittest.TestCase):

@@ -322,6 +322,14 @@ def _send_pending():
 
 
 def _sender_loop():
+    # Signals with Python handlers must land on the main thread. If the kernel gave SIGTERM to
+    # this thread, our handler would only be queued for a main thread that may be blocked in a
+    # lock or a join, and the process would hang where, without us, SIGTERM's default action
+    # ends it whichever thread takes it (seen: a Pool worker terminated while waiting for a task).
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    except Exception:
+        pass
     # A plain timed sleep: nothing on the program's threads ever has to signal us (a lock shared
     # with them could be held by code a signal handler interrupted).
     sleep = time.sleep
