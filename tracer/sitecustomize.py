@@ -32,6 +32,13 @@ def _activate():
         processview_tracer.activate()
     except Exception:  # the program must run even when the tracer cannot
         pass
+    if os.environ.pop("PROCESS_VIEW_UNBLOCK_SIGTERM", None) == "1":
+        # The tracer did not take back the SIGTERM its parent held for it (it failed to start).
+        try:
+            import signal
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        except Exception:
+            pass
 
 
 def _chain():

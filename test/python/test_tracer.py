@@ -541,6 +541,34 @@ class TracebackTest(unittest.TestCase):
         self.assertEqual(t.of("tracer.error"), [])
 
 
+class TerminateAtOnceTest(unittest.TestCase):
+    TEXT = """
+        import multiprocessing as mp, sys, time
+        def sleeper():
+            time.sleep(5)
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            codes = []
+            for i in range(8):
+                s = mp.Process(target=sleeper)
+                s.start()
+                s.terminate()
+                s.join()
+                codes.append(s.exitcode)
+            print(codes)
+    """
+
+    def test_terminate_right_after_start_is_never_lost(self):
+        # Python 3.9 spawns without resetting signal handlers between fork and exec, so our
+        # handler's C half swallowed a SIGTERM there and the child slept on and exited 0.
+        for exe in [sys.executable] + python_versions():
+            for method in ("spawn", "fork"):
+                with self.subTest(python=exe, method=method):
+                    r = run_traced(self.TEXT, [method], python=exe)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.assertEqual(r.stdout.strip(), str([-15] * 8))
+
+
 @unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc/self/task")
 class SignalRoutingTest(unittest.TestCase):
     def test_the_tracer_thread_never_takes_sigterm_or_sigint(self):

@@ -466,6 +466,20 @@ def _excepthook(tp, value, tb):
     return _prev_excepthook(tp, value, tb)
 
 
+UNBLOCK_SIGTERM_ENV = "PROCESS_VIEW_UNBLOCK_SIGTERM"
+
+
+def unblock_inherited_sigterm():
+    """A spawning parent held SIGTERM blocked across fork and exec (see _processes): take it back
+    now that a handler is in place; one that arrived meanwhile is delivered here. Also called when
+    the tracer fails to start, so the program never keeps a mask it did not ask for."""
+    try:
+        if os.environ.pop(UNBLOCK_SIGTERM_ENV, None) == "1":
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    except Exception:
+        pass
+
+
 def _on_sigterm(signum, frame):
     try:
         if state.pid == os.getpid():
@@ -582,6 +596,7 @@ def start():
             signal.signal(signal.SIGTERM, _on_sigterm)
     except Exception:
         pass
+    unblock_inherited_sigterm()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child)
 

@@ -292,11 +292,36 @@ def _patch_popen_forkserver(mod):
     _patch_popen_fork(mod)
 
 
+def _spawn_with_sigterm_held(real, path, args, passfds):
+    """Between fork and exec the spawned child still runs our Python-level SIGTERM handler's C
+    half (Python 3.9 forks without resetting handlers), which swallows a SIGTERM there; without us
+    SIGTERM's default action would have ended it (terminate() right after start()). So hold
+    SIGTERM blocked across fork and exec: the mask and a pending signal survive exec, and the
+    child's tracer unblocks it once its own handler is in place (PROCESS_VIEW_UNBLOCK_SIGTERM)."""
+    try:
+        if signal.getsignal(signal.SIGTERM) is not _core._on_sigterm:
+            return real(path, args, passfds)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    except Exception:
+        return real(path, args, passfds)
+    if signal.SIGTERM in old:  # the program blocks it itself: leave its choice alone
+        return real(path, args, passfds)
+    os.environ[_core.UNBLOCK_SIGTERM_ENV] = "1"
+    try:
+        return real(path, args, passfds)
+    finally:
+        os.environ.pop(_core.UNBLOCK_SIGTERM_ENV, None)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        except Exception:
+            pass
+
+
 def _patch_util(mod):
     real = mod.spawnv_passfds
 
     def spawnv_passfds(path, args, passfds):
-        pid = real(path, args, passfds)
+        pid = _spawn_with_sigterm_held(real, path, args, passfds)
         try:
             cmd = " ".join(str(a) for a in args)
             if "--multiprocessing-fork" not in cmd:
