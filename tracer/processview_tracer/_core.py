@@ -480,6 +480,18 @@ def unblock_inherited_sigterm():
         pass
 
 
+def _default_sigterm():
+    """Pool workers are ended by Pool.terminate() while they wait for a task; there SIGTERM must
+    act as it does without us. Our handler depends on the main thread waking from that wait, and
+    on Python 3.9 a worker was seen never to (a hang); the default action cannot be missed. Only
+    when the handler is ours: a program's own handler stays."""
+    try:
+        if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except Exception:
+        pass
+
+
 def _on_sigterm(signum, frame):
     try:
         if state.pid == os.getpid():
@@ -572,6 +584,8 @@ def _reset_after_fork():
             # Forked by Process.start() here: its name and role (pool-worker, manager...).
             state.start_method = started
             state.name, state.role = info
+            if state.role == "pool-worker":
+                _default_sigterm()
         else:
             state.start_method = started or "os.fork"
             if state.role == "main":

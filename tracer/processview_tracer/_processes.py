@@ -223,6 +223,8 @@ def _patch_process(mod):
         try:
             role = _role_for_target(getattr(self, "_target", None))
             state.role, state.name = role, self.name
+            if role == "pool-worker":
+                _core._default_sigterm()  # every start method: see _default_sigterm
             emit(("process.running", monotonic_ns(), get_ident(), None, None, self.name, bool(self.daemon), role))
             if wrap_run:
                 real_run = self.run
