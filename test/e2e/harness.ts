@@ -99,7 +99,7 @@ export class Workbench {
   }
 
   /** Runs a command by its title as shown in the Command Palette (e.g. "Process View: Stop"). */
-  async runCommand(title: string, timeoutMs = 20_000): Promise<void> {
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
     const row = await this.findCommand(title, timeoutMs);
     await row.click();
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
@@ -109,11 +109,13 @@ export class Workbench {
    * Types a command's title into the Command Palette until its row shows (the palette learns
    * extension commands a moment after the window opens) and returns that row, palette left open.
    */
-  async findCommand(title: string, timeoutMs = 20_000): Promise<Locator> {
+  async findCommand(title: string, timeoutMs = 30_000): Promise<Locator> {
     const rows = this.page.locator('.quick-input-widget .monaco-list-row');
     const index = await poll(async () => {
       const input = await this.openQuickInput('>');
-      await input.fill(`>${title}`);
+      // Short, so one attempt cannot eat the whole budget when the palette closes under us
+      // (focus moving to a starting run's terminal or a new webview): the poll opens it again.
+      await input.fill(`>${title}`, { timeout: 3_000 });
       await rows.first().waitFor({ timeout: 2_000 }).catch(() => undefined);
       const labels = await rows.allInnerTexts();
       // A row's text is the title, then key bindings or "recently used": match the title exactly.
@@ -266,7 +268,7 @@ export class Workbench {
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: 10_000 });
-    await input.fill(prefix);
+    await input.fill(prefix, { timeout: 3_000 });
     return input;
   }
 }
