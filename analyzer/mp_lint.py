@@ -142,6 +142,8 @@ def _own_nodes(body):
 
 
 _NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# Top-level statements a child process needs when it re-imports the file: never moved under the guard.
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
 class Analyzer:
@@ -251,7 +253,7 @@ class Analyzer:
     def check_main_guard(self, tree):
         offenders = [
             s for s in tree.body
-            if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+            if not isinstance(s, _DEFINITIONS)
             and not _is_main_guard(s)
             and self.starts_processes(s)
         ]
@@ -261,7 +263,7 @@ class Analyzer:
         tail = tree.body[tree.body.index(first):]
         fix = None
         movable = all(
-            not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+            not isinstance(s, _DEFINITIONS)
             and not _is_main_guard(s)
             for s in tail
         )
@@ -375,7 +377,6 @@ class Analyzer:
                     self.report("pool-join-before-close", self.rng(join), self.insert_before(join, name + ".close()"), name=name)
 
         # Processes started but never joined (only simple, unambiguous cases).
-        all_text_names = {id(n): n for n in nodes}
         for name, assign in processes.items():
             if "." in name or not by_name.get((name, "start")):
                 continue
@@ -383,7 +384,6 @@ class Analyzer:
                 continue
             start = by_name[(name, "start")][0]
             self.report("never-joined", self.rng(start), name=name)
-        del all_text_names
 
         # Consumer loops that never end.
         for n in nodes:
