@@ -61,6 +61,17 @@ def _chain():
             sys.modules["sitecustomize"] = me
 
 
+def _watch_main():
+    """Last: the program's main module is the next thing to run (see processview_tracer._exit)."""
+    mod = sys.modules.get("processview_tracer")
+    if mod is not None:
+        try:
+            mod.watch_main()
+        except Exception:
+            pass
+
+
 _line_buffered()
 _activate()
 _chain()
+_watch_main()

@@ -376,7 +376,15 @@ def emit_exit(how, code, sig=None, err=None):
 
 
 def _atexit():
-    info = state.exit_info or ("return", 0, None)
+    info = None
+    resolver = getattr(state, "exit_resolver", None)  # _exit.resolve: how the main module ended
+    if resolver is not None:
+        try:
+            info = resolver()
+        except Exception as e:
+            error("exit", e)
+    if info is None:
+        info = state.exit_info or ("return", 0, None)
     emit_exit(info[0], info[1], None, info[2])
     flush()
 
@@ -402,13 +410,15 @@ _real_sys_exit = sys.exit
 
 def _sys_exit(status=None):
     try:
-        if status is None:
-            code = 0
-        elif isinstance(status, int):
-            code = status
-        else:
-            code = 1
-        state.exit_info = ("sys.exit", code, None)
+        # Only the main thread's: in another thread SystemExit ends that thread, not the process.
+        if threading.current_thread() is threading.main_thread():
+            if status is None:
+                code = 0
+            elif isinstance(status, int):
+                code = int(status) if -(1 << 63) <= status < (1 << 63) else -1
+            else:
+                code = 1
+            state.exit_info = ("sys.exit", code, None)
     except Exception:
         pass
     try:
