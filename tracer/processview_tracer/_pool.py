@@ -1,4 +1,4 @@
-"""Pools (submissions, results, callbacks) and Manager proxies (method calls)."""
+"""Pools and ProcessPoolExecutors (submissions, results, callbacks) and Manager proxies (method calls)."""
 import sys
 import zlib
 
@@ -226,4 +226,217 @@ def _patch_managers(mod):
     BP.__init__, BP._callmethod = __init__, _callmethod
 
 
-MODULE_PATCHES = {"multiprocessing.pool": _patch_pool, "multiprocessing.managers": _patch_managers}
+def _error_preview(exc):
+    try:
+        return "%s: %s" % (type(exc).__name__, exc)
+    except Exception:
+        return "%s: <unprintable>" % type(exc).__name__
+
+
+def _patch_executor(mod):
+    """concurrent.futures.ProcessPoolExecutor: the same channel and operations as a Pool.
+
+    submit() is one job; map() is one job whose chunks (the futures Executor.map submits for it,
+    each running process._process_chunk) report a result each, with their index. Results and done
+    callbacks are seen on the Future (concurrent.futures._base), only for futures of a user's
+    submit()/map(): every other Future (ThreadPoolExecutor, asyncio) costs a dict lookup.
+    """
+    import functools
+    import threading
+    from concurrent.futures import _base
+
+    PPE = mod.ProcessPoolExecutor
+    real_init, real_submit, real_map = PPE.__init__, PPE.submit, PPE.map
+    process_chunk = getattr(mod, "_process_chunk", None)
+    partial = functools.partial
+    tls = threading.local()
+
+    def _next_job(self):
+        d = self.__dict__
+        jobs = d.get("_pv_jobs")
+        if jobs is None:
+            import itertools
+            jobs = d["_pv_jobs"] = itertools.count()
+        return next(jobs)
+
+    def __init__(self, *a, **k):
+        real_init(self, *a, **k)
+        try:
+            _created(_pool_id(self), "pool", {"processes": self._max_workers, "kind": "process-pool-executor"})
+        except Exception as e:
+            error("ProcessPoolExecutor()", e)
+
+    # The future must carry its job before a worker can finish it: _WorkItem is built inside
+    # submit(), before the work is queued, and takes the job from this thread's pending entry.
+    work_item = getattr(mod, "_WorkItem", None)
+    real_work_init = getattr(work_item, "__init__", None)
+
+    def work_init(self, future, *a, **k):
+        real_work_init(self, future, *a, **k)
+        info = getattr(tls, "pending", None)
+        if info is not None:
+            tls.pending = None
+            try:
+                future._pv = info
+            except Exception:
+                pass
+
+    def submit(self, fn, /, *args, **kwargs):
+        t0 = monotonic_ns()
+        info = job = None
+        try:
+            if "_pv_id" in self.__dict__:
+                chunked = process_chunk is not None and type(fn) is partial and fn.func is process_chunk
+                job = getattr(tls, "map", None) if chunked else None
+                if chunked and job is None:
+                    job = fn.__dict__.get("_pv_map")  # submitted later by map's own iterator (3.14 buffersize)
+                if job is not None:
+                    # A chunk of a map(): the map reports the submit; the future reports its result.
+                    fn.__dict__["_pv_map"] = job
+                    info = (job["oid"], job["site"], job["job"], job["chunks"])
+                    job["chunks"] += 1
+                    chunk = args[0] if args else ()
+                    job["count"] += len(chunk)
+                    for item in chunk[:max(0, 4 - len(job["shown"]))]:
+                        job["shown"].append(item[0] if len(item) == 1 else item)
+                else:
+                    info = (self._pv_id, site(), _next_job(self), None)
+        except Exception as e:
+            error("ProcessPoolExecutor.submit", e)
+        tls.pending = info
+        try:
+            fut = real_submit(self, fn, *args, **kwargs)
+        except BaseException as e:
+            hide(e)
+            raise
+        finally:
+            tls.pending = None
+        try:
+            if info is not None:
+                if "_pv" not in fut.__dict__:
+                    fut._pv = info  # no _WorkItem to tag it (a newer concurrent.futures)
+                if job is None:
+                    oid, (fn_site, ln), n, _ = info
+                    emit(("channel.op", t0, get_ident(), fn_site, ln, oid, "submit", _task_preview(fn, args),
+                          None, None, None, True, {"method": "submit", "job": n, "tasks": 1}))
+        except Exception as e:
+            error("ProcessPoolExecutor.submit", e)
+        return fut
+
+    def map(self, fn, *iterables, **kwargs):
+        t0 = monotonic_ns()
+        job = None
+        try:
+            if "_pv_id" in self.__dict__:
+                job = {"oid": self._pv_id, "site": site(), "job": _next_job(self), "chunks": 0, "count": 0, "shown": []}
+        except Exception as e:
+            error("ProcessPoolExecutor.map", e)
+        prev = getattr(tls, "map", None)
+        tls.map = job
+        try:
+            return real_map(self, fn, *iterables, **kwargs)
+        except BaseException as e:
+            hide(e)
+            raise
+        finally:
+            tls.map = prev
+            try:
+                if job is not None and job["chunks"]:
+                    lazy = kwargs.get("buffersize") is not None
+                    fn_site, ln = job["site"]
+                    emit(("channel.op", t0, get_ident(), fn_site, ln, job["oid"], "submit", _task_preview(fn, job["shown"]),
+                          None, None, None, True, {"method": "map", "job": job["job"], "tasks": None if lazy else job["count"]}))
+            except Exception as e:
+                error("ProcessPoolExecutor.map", e)
+
+    PPE.__init__, PPE.submit, PPE.map = __init__, submit, map
+    if real_work_init is not None:
+        work_item.__init__ = work_init
+
+    F = _base.Future
+    if getattr(F, "_pv_patched", False):
+        return
+    F._pv_patched = True
+    real_set_result, real_set_exception = F.set_result, F.set_exception
+    real_invoke, real_add = F._invoke_callbacks, F.add_done_callback
+
+    def _result(fut, info, t, ok, pv):
+        oid, (fn, ln), job, index = info
+        emit(("channel.op", t, get_ident(), fn, ln, oid, "result", pv, None, None, None, ok, {"job": job, "index": index}))
+
+    def set_result(self, result):
+        info = self.__dict__.get("_pv")
+        if info is None:
+            return real_set_result(self, result)
+        # The time is before the waiting result() is woken (see Pool's results).
+        t = monotonic_ns()
+        try:
+            real_set_result(self, result)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            _result(self, info, t, True, preview(result))
+        except Exception as e:
+            error("future result", e)
+
+    def set_exception(self, exception):
+        info = self.__dict__.get("_pv")
+        if info is None:
+            return real_set_exception(self, exception)
+        t = monotonic_ns()
+        try:
+            real_set_exception(self, exception)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            _result(self, info, t, False, _error_preview(exception))
+        except Exception as e:
+            error("future exception", e)
+
+    def _callbacks(self, cbs, t):
+        oid, (fn, ln), job, index = self._pv
+        for cb in cbs:
+            emit(("channel.op", t, get_ident(), fn, ln, oid, "callback", qualname(cb), None, None, None, True,
+                  {"job": job, "index": index}))
+
+    def _invoke_callbacks(self):
+        mine = self.__dict__.get("_pv_cbs")
+        if mine:
+            try:
+                _callbacks(self, [cb for cb in list(self._done_callbacks) if any(cb is m for m in mine)], monotonic_ns())
+            except Exception as e:
+                error("future callbacks", e)
+        return real_invoke(self)
+
+    def add_done_callback(self, fn):
+        if "_pv" not in self.__dict__:
+            return real_add(self, fn)
+        t = monotonic_ns()
+        try:
+            # The program's callbacks, not asyncio's or concurrent.futures' own.
+            user = not _getframe(1).f_globals.get("__name__", "").startswith(("asyncio", "concurrent."))
+            if user:
+                self.__dict__.setdefault("_pv_cbs", []).append(fn)
+        except Exception:
+            user = False
+        try:
+            r = real_add(self, fn)
+        except BaseException as e:
+            hide(e)
+            raise
+        try:
+            # Already done: add_done_callback called it at once, without _invoke_callbacks.
+            if user and not any(cb is fn for cb in self._done_callbacks):
+                _callbacks(self, [fn], t)
+        except Exception as e:
+            error("add_done_callback", e)
+        return r
+
+    F.set_result, F.set_exception = set_result, set_exception
+    F._invoke_callbacks, F.add_done_callback = _invoke_callbacks, add_done_callback
+
+
+MODULE_PATCHES = {"multiprocessing.pool": _patch_pool, "multiprocessing.managers": _patch_managers,
+                  "concurrent.futures.process": _patch_executor}
