@@ -1,7 +1,7 @@
 """Workload for bench/tracer-throughput.mjs: N small messages child -> parent through a
 multiprocessing Queue (put/get) and a Pipe (send/recv). Prints one JSON line of timings.
 
-    python bench/tracer-throughput.py [N] [start_method]
+    python bench/tracer-throughput.py [N] [start_method] [queue|pipe|both]
 
 Wall time is measured in the parent from the child's start to the last message received, so it
 includes the child's sending and, for the Queue, the feeder thread's pickling. CPU time is the
@@ -71,6 +71,10 @@ def bench_pipe(ctx, n):
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     ctx = mp.get_context(sys.argv[2] if len(sys.argv) > 2 else "fork")
-    qw, qc = bench_queue(ctx, n)
-    pw, pc = bench_pipe(ctx, n)
-    print(json.dumps({"n": n, "queue_s": qw, "queue_cpu_s": qc, "pipe_s": pw, "pipe_cpu_s": pc}))
+    which = sys.argv[3] if len(sys.argv) > 3 else "both"
+    res = {"n": n}
+    if which in ("queue", "both"):
+        res["queue_s"], res["queue_cpu_s"] = bench_queue(ctx, n)
+    if which in ("pipe", "both"):
+        res["pipe_s"], res["pipe_cpu_s"] = bench_pipe(ctx, n)
+    print(json.dumps(res))

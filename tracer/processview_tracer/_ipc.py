@@ -14,7 +14,7 @@ import sys
 import zlib
 
 from . import _core
-from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, preview, site, state, INTERNAL
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, preview, site, site_slow, state, INTERNAL, NO_SITE
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
@@ -110,19 +110,19 @@ def _mark_internal_locks(obj, names):
 
 
 def _instrument_queue_pipe(q):
-    """Wrap this queue's send/recv of pickled bytes, to learn size and digest of each message."""
-    d = q.__dict__
-    if d.get("_pv_wired"):
-        return
-    d["_pv_wired"] = True
+    """Wire this queue in this process: its feeder's send of pickled bytes tells each put's size
+    and digest, its non-blocking receive tells a get's. Sets `_pv_pending` (put records waiting
+    for the feeder) and `_pv_last` (the last received size and digest), which the hot paths test
+    for: None means "not wired here yet" (a new queue, or after fork or unpickling)."""
     import collections
     pending = collections.deque()  # put records waiting for the feeder thread to pickle them
-    d["_pv_pending"] = pending
-    oid = d.get("_pv_id")
-    real_send = q._send_bytes
+    oid = q.__dict__.get("_pv_id")
+    # The writer's own send_bytes as multiprocessing defines it: the patched one would only add
+    # a call level to find out that a queue's pipe is not a user's connection.
+    writer = q._writer
+    real_send = _real_conn["send_bytes"].__get__(writer) if "send_bytes" in _real_conn else q._send_bytes
     real_recv = q._recv_bytes
     last = [None, None]
-    d["_pv_last"] = last
 
     def send_bytes(buf):
         try:
@@ -145,8 +145,9 @@ def _instrument_queue_pipe(q):
     def feeder_error(e, obj):
         try:
             rec = pending.popleft()
-            emit(("channel.op", rec[0], rec[1], rec[2], rec[3], oid, "put", rec[4], None, None, rec[5], False,
-                  {"error": "%s: %s" % (type(e).__name__, e)}))
+            if rec is not None:
+                emit(("channel.op", rec[0], rec[1], rec[2], rec[3], oid, "put", rec[4], None, None, rec[5], False,
+                      {"error": "%s: %s" % (type(e).__name__, e)}))
         except Exception:
             pass
         return real_onerror(e, obj)
@@ -155,6 +156,22 @@ def _instrument_queue_pipe(q):
     q._send_bytes = send_bytes
     q._recv_bytes = recv_bytes
     q._on_queue_feeder_error = feeder_error
+    q._pv_last = last
+    q._pv_pending = pending  # last: the hot paths take a wired queue by this attribute alone
+
+
+def _wire_queue(q):
+    """The hot paths' slow branch: wire a user's queue in this process (first use here, or after
+    fork or unpickling). Returns its pending deque, or False for a queue multiprocessing made for
+    itself (never reported)."""
+    d = q.__dict__
+    if d.get("_pv_id") == "":
+        q._pv_pending = False
+        return False
+    if d.get("_pv_id") is None:
+        _ensure_id(q, _queue_kind(q), q._rlock)
+    _instrument_queue_pipe(q)
+    return q._pv_pending
 
 
 def _patch_queues(mod):
@@ -163,6 +180,10 @@ def _patch_queues(mod):
     Q = mod.Queue
     real_init, real_setstate, real_reset = Q.__init__, Q.__setstate__, Q._reset
     real_put, real_get = Q.put, Q.get
+    # Class defaults read by the hot paths (see _instrument_queue_pipe).
+    Q._pv_id = None
+    Q._pv_pending = None
+    Q._pv_last = None
 
     def __init__(self, *a, **k):
         real_init(self, *a, **k)
@@ -170,6 +191,7 @@ def _patch_queues(mod):
             _mark_internal_locks(self, ("_rlock", "_wlock", "_sem", "_cond"))
             if _created_internally(self):
                 self._pv_id = ""
+                self._pv_pending = False
                 return
             kind = _queue_kind(self)
             oid = _ensure_id(self, kind, self._rlock)
@@ -187,30 +209,39 @@ def _patch_queues(mod):
 
     def _reset(self, *a, **k):
         real_reset(self, *a, **k)
-        # After fork or unpickling, the bound send/recv methods are fresh: wrap them again.
-        self.__dict__.pop("_pv_wired", None)
+        # After fork or unpickling, the bound send/recv methods are fresh: wire them again on
+        # first use (an internal queue stays False).
+        if self.__dict__.get("_pv_pending") is not False:
+            self.__dict__.pop("_pv_pending", None)
+            self.__dict__.pop("_pv_last", None)
 
     def make_put(real_put):
         # One closure per class (Queue and JoinableQueue have their own put): no extra call level
         # on the hot path.
+        put_last = [NO_SITE]  # the latest call site (see _core.site_slow)
+
         def put(self, obj, block=True, timeout=None):
-            d = self.__dict__
-            oid = d.get("_pv_id")
+            pending = self._pv_pending
             rec = None
-            if oid != "":
+            if pending is not False:
                 try:
-                    f = _getframe(1)
-                    fn, ln = frame_site(f)
-                    if fn is INTERNAL and f.f_code.co_name == "put_nowait":
-                        fn, ln = frame_site(f.f_back)  # the user's put_nowait(): report it as the put
-                    if fn is not INTERNAL:
-                        if oid is None:
-                            oid = _ensure_id(self, _queue_kind(self), self._rlock)
-                        pending = d.get("_pv_pending")
-                        if pending is None or not d.get("_pv_wired"):
-                            _instrument_queue_pipe(self)
-                            pending = d["_pv_pending"]
-                        rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
+                    if pending is None:
+                        pending = _wire_queue(self)
+                    if pending is not False:
+                        f = _getframe(1)
+                        c = f.f_code
+                        la = f.f_lasti
+                        k = put_last[0]
+                        if k[0] is c and k[1] == la:
+                            fn = k[2]
+                            ln = k[3]
+                        else:
+                            fn, ln = site_slow(f, c, la, put_last)
+                        if fn is INTERNAL and c.co_name == "put_nowait":
+                            fn, ln = frame_site(f.f_back)  # the user's put_nowait(): report it as the put
+                        if fn is not INTERNAL:
+                            rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
+                        # multiprocessing's own puts get a placeholder: the feeder sends one message per put.
                         pending.append(rec)
                 except Exception as e:
                     error("Queue.put", e)
@@ -218,15 +249,16 @@ def _patch_queues(mod):
             try:
                 real_put(self, obj, block, timeout)
             except BaseException as e:
+                try:
+                    # Full (put_nowait, a timed put), a closed queue...: nothing reaches the feeder.
+                    pending.remove(rec)
+                except Exception:
+                    pass
                 if rec is not None:
-                    # Full (put_nowait, a timed put), a closed queue...: a failed put, not our error.
+                    # A failed put, not our error.
                     try:
-                        try:
-                            pending.remove(rec)
-                        except ValueError:
-                            pass
                         t0 = rec[0]
-                        emit(("channel.op", t0, rec[1], rec[2], rec[3], oid, "put", rec[4], None, None,
+                        emit(("channel.op", t0, rec[1], rec[2], rec[3], self._pv_id, "put", rec[4], None, None,
                               (monotonic_ns() - t0) / 1e6, False, {"error": type(e).__name__}))
                     except Exception:
                         pass
@@ -242,22 +274,27 @@ def _patch_queues(mod):
     from multiprocessing.reduction import ForkingPickler as _FP
     _loads = _FP.loads
 
+    get_last = [NO_SITE]  # the latest call site (see _core.site_slow)
+
     def get(self, block=True, timeout=None):
-        d = self.__dict__
-        oid = d.get("_pv_id")
+        last = self._pv_last
         fn = INTERNAL
-        if oid != "":
+        if last is not False:
             try:
-                f = _getframe(1)
-                fn, ln = frame_site(f)
-                if fn is INTERNAL and f.f_code.co_name == "get_nowait":
-                    fn, ln = frame_site(f.f_back)  # the user's get_nowait(): report it as the get
-                if fn is not INTERNAL:
-                    if oid is None:
-                        oid = _ensure_id(self, _queue_kind(self), self._rlock)
-                    if not d.get("_pv_wired"):
-                        _instrument_queue_pipe(self)
-                    last = d["_pv_last"]
+                if last is None:
+                    last = self._pv_last if _wire_queue(self) is not False else False
+                if last is not False:
+                    f = _getframe(1)
+                    c = f.f_code
+                    la = f.f_lasti
+                    k = get_last[0]
+                    if k[0] is c and k[1] == la:
+                        fn = k[2]
+                        ln = k[3]
+                    else:
+                        fn, ln = site_slow(f, c, la, get_last)
+                    if fn is INTERNAL and c.co_name == "get_nowait":
+                        fn, ln = frame_site(f.f_back)  # the user's get_nowait(): report it as the get
             except Exception as e:
                 error("Queue.get", e)
                 fn = INTERNAL
@@ -271,10 +308,11 @@ def _patch_queues(mod):
         try:
             if block and timeout is None and not self._closed:
                 # The blocking get, as multiprocessing writes it (3.9-3.13), but entering the
-                # read lock's C semaphore directly: `with self._rlock` would go through the
-                # patched SemLock.__enter__/__exit__, twice per message.
+                # read lock's C semaphore directly (`with self._rlock` would go through the
+                # patched SemLock.__enter__/__exit__) and reading with the reader's own
+                # recv_bytes (the patched one adds a call level).
                 with self._rlock._semlock:
-                    res = self._reader.recv_bytes()
+                    res = _real_recv_bytes(self._reader)
                 self._sem.release()
                 t1 = monotonic_ns()
                 size, digest = len(res), _crc32(res)
@@ -287,7 +325,7 @@ def _patch_queues(mod):
             # Empty (get_nowait, a timed get), a closed queue...: a failed get, reported as such.
             try:
                 t1 = monotonic_ns()
-                emit(("channel.op", t1, get_ident(), fn, ln, oid, "get", None, None, None, (t1 - t0) / 1e6, False,
+                emit(("channel.op", t1, get_ident(), fn, ln, self._pv_id, "get", None, None, None, (t1 - t0) / 1e6, False,
                       {"error": type(e).__name__}))
             except Exception:
                 pass
@@ -295,7 +333,7 @@ def _patch_queues(mod):
             raise
         try:
             if len(_buf) < _MAX:
-                _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "get", repr(obj) if type(obj) in _FAST else preview(obj),
+                _buf.append(("channel.op", t1, get_ident(), fn, ln, self._pv_id, "get", repr(obj) if type(obj) in _FAST else preview(obj),
                              size, digest, (t1 - t0) / 1e6, True, None))
             else:
                 state.dropped += 1
@@ -303,6 +341,7 @@ def _patch_queues(mod):
             error("Queue.get", e)
         return obj
 
+    _real_recv_bytes = _real_conn.get("recv_bytes") or (lambda conn: conn.recv_bytes())
     Q.__init__, Q.__setstate__, Q._reset, Q.put, Q.get = __init__, __setstate__, _reset, put, get
     # put_nowait/get_nowait call put/get: reported with the line of the user's put_nowait/get_nowait.
 
@@ -447,6 +486,11 @@ def _patch_queues(mod):
 # ---------------------------------------------------------------------------------------------
 # Pipes and connections
 
+# The connection methods as multiprocessing defines them, for the queue hot paths (set when
+# multiprocessing.connection is patched, which multiprocessing.queues imports first).
+_real_conn = {}
+
+
 def _rebuild_with_id(func, args, oid):
     """Unpickling side of a traced Connection: rebuild it, then give it back its id."""
     conn = func(*args)
@@ -484,10 +528,12 @@ def _patch_connection(mod):
         emit(("channel.op", t1 if op.startswith("recv") else t0, get_ident(), fn, ln, self._pv_id, op, prev,
               None if buf is None else len(buf), None if buf is None else _crc32(buf), (t1 - t0) / 1e6, ok, detail))
 
+    send_last, recv_last = [NO_SITE], [NO_SITE]  # their latest call sites (see _core.site_slow)
+
     # send/recv are the hot path of Pipe-heavy programs: everything is inlined (no helper calls
     # beyond what the original did) and formatting is left to the sender thread.
     def send(self, obj):
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         if oid is None or self._handle is None or not self._writable:
             try:
                 return _real_send(self, obj)  # untraced, or fails its checks: the real error
@@ -512,20 +558,27 @@ def _patch_connection(mod):
             hide(e)
             raise
         try:
-            fn, ln = frame_site(_getframe(1))
+            f = _getframe(1)
+            c = f.f_code
+            la = f.f_lasti
+            k = send_last[0]
+            if k[0] is c and k[1] == la:
+                fn = k[2]
+                ln = k[3]
+            else:
+                fn, ln = site_slow(f, c, la, send_last)
             if fn is INTERNAL:
                 return
-            tp = type(obj)
-            pv = repr(obj) if tp in _FAST else preview(obj)
             if len(_buf) < _MAX:
-                _buf.append(("channel.op", t0, get_ident(), fn, ln, oid, "send", pv, len(buf), _crc32(buf), None, True, None))
+                _buf.append(("channel.op", t0, get_ident(), fn, ln, oid, "send", repr(obj) if type(obj) in _FAST else preview(obj),
+                             len(buf), _crc32(buf), None, True, None))
             else:
                 state.dropped += 1
         except Exception as e:
             error("Connection.send", e)
 
     def recv(self):
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         if oid is None or self._handle is None or not self._readable:
             try:
                 return _real_recv(self)  # untraced, or fails its checks: the real error
@@ -557,13 +610,20 @@ def _patch_connection(mod):
             hide(e)
             raise
         try:
-            fn, ln = frame_site(_getframe(1))
+            f = _getframe(1)
+            c = f.f_code
+            la = f.f_lasti
+            k = recv_last[0]
+            if k[0] is c and k[1] == la:
+                fn = k[2]
+                ln = k[3]
+            else:
+                fn, ln = site_slow(f, c, la, recv_last)
             if fn is INTERNAL:
                 return obj
-            tp = type(obj)
-            pv = repr(obj) if tp in _FAST else preview(obj)
             if len(_buf) < _MAX:
-                _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "recv", pv, len(mv), _crc32(mv), (t1 - t0) / 1e6, True, None))
+                _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "recv", repr(obj) if type(obj) in _FAST else preview(obj),
+                             len(mv), _crc32(mv), (t1 - t0) / 1e6, True, None))
             else:
                 state.dropped += 1
         except Exception as e:
@@ -626,6 +686,10 @@ def _patch_connection(mod):
                 error("Connection.close", e)
 
     _real_send, _real_recv = CB.send, CB.recv
+    _real_conn["send_bytes"], _real_conn["recv_bytes"] = real_send_bytes, real_recv_bytes
+    # A class default, so the hot paths read `self._pv_id` (an attribute load) instead of
+    # `self.__dict__.get("_pv_id")` (a method call): traced connections set their own.
+    CB._pv_id = None
     CB.send, CB.recv, CB.send_bytes, CB.recv_bytes, CB.close = send, recv, send_bytes, recv_bytes, close
 
     # Carry the id through pickling (spawn / forkserver children, connections sent over queues).
