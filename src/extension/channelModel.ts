@@ -67,8 +67,11 @@ export function channelLabel(c: Channel, t: Localize): string {
 }
 
 export function channelDescription(c: Channel, t: Localize): string {
-  if (carriesMessages(c.kind)) return c.messageCount === 1 ? t('1 message') : t('{0} messages', c.messageCount);
   const total = Object.values(c.ops).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  // A pool's submits and results, a dict proxy's calls are operations, not messages.
+  if (carriesMessages(c.kind) && (c.messageCount > 0 || total === 0)) {
+    return c.messageCount === 1 ? t('1 message') : t('{0} messages', c.messageCount);
+  }
   return total === 1 ? t('1 operation') : t('{0} operations', total);
 }
 

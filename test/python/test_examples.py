@@ -935,6 +935,38 @@ def _(tc, run, ev):
                    {"__setitem__('count', 2)"})  # three writes of the same stale value
 
 
+@events('45_shared_array')
+def _(tc, run, ev):
+    arrays = ev.of('channel.created', channel='array')
+    _needs(tc, ev, 'Array creation', arrays)
+    tc.assertEqual([(e['pid'], e['detail']['length'], e['detail']['initial']) for e in arrays], [(ev.main_pid, 3, '[1, 2, 3]')])
+    # m[i] = 10000 locks the Array for its own write: that is no operation of the program's, and
+    # its lock is no channel of its own.
+    tc.assertEqual(ev.of('channel.op', id=arrays[0]['id']), [])
+    tc.assertEqual(ev.of('channel.created', channel='rlock'), [])
+
+
+@events('46_shared_value')
+def _(tc, run, ev):
+    values = ev.of('channel.created', channel='value')
+    _needs(tc, ev, 'Value creation', values)
+    tc.assertEqual([(e['pid'], e['detail']['initial']) for e in values], [(ev.main_pid, '0')])
+    # `with counter.get_lock():` is the Value's own lock, reported on the Value: 4 × 250 turns,
+    # never two holders at once; `counter.value` reads and writes are not reported.
+    acquires, releases = ev.ops('acquire', id=values[0]['id']), ev.ops('release', id=values[0]['id'])
+    tc.assertEqual((len(acquires), len(releases)), (1000, 1000))
+    tc.assertEqual(sorted(collections.Counter(e['pid'] for e in acquires).values()), [250] * 4)
+    tc.assertEqual([c['channel'] for c in ev.of('channel.created')], ['value'])
+    holder = None
+    for e in sorted(acquires + releases, key=lambda e: (e['t'], e['op'] == 'acquire')):
+        if e['op'] == 'acquire':
+            tc.assertIsNone(holder)
+            holder = e['pid']
+        else:
+            tc.assertEqual(holder, e['pid'])
+            holder = None
+
+
 @events('47_semaphore_ktv')
 def _(tc, run, ev):
     acquires, releases = _lock_ops(tc, ev, 'semaphore', 'Semaphore acquire/release')

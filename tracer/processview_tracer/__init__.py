@@ -12,10 +12,11 @@ def activate():
     if _core.state.active:
         return
     _core.start()
-    from . import _processes, _ipc, _hooks, _sync, _pool, _exit
+    from . import _processes, _ipc, _hooks, _sync, _pool, _exit, _shared
     _processes.install()
     _exit.install()
-    _hooks.install({**_processes.MODULE_PATCHES, **_ipc.MODULE_PATCHES, **_sync.MODULE_PATCHES, **_pool.MODULE_PATCHES})
+    _hooks.install({**_processes.MODULE_PATCHES, **_ipc.MODULE_PATCHES, **_sync.MODULE_PATCHES, **_pool.MODULE_PATCHES,
+                   **_shared.MODULE_PATCHES})
     _core.hello()
 
 
