@@ -99,15 +99,12 @@ export async function launchTracedRun(options: LaunchOptions): Promise<TracedRun
   const startNum = Number(startNs);
   const receiver = await EventReceiver.listen({ token, toMs: (ns) => (ns - startNum) / 1e6 });
 
+  // Until the first subscription, events are held here; from then on subscribers are the
+  // receiver's own listeners, so an event costs no extra hop and a listener that throws does not
+  // keep the others from it (the receiver isolates each).
   const early: TracerEvent[] = [];
-  let subscribed = false;
-  const listeners = new Set<(e: TracerEvent) => void>();
-  receiver.onEvent((e) => {
-    if (!subscribed) {
-      if (early.length < EARLY_LIMIT) early.push(e);
-      return;
-    }
-    for (const l of listeners) l(e);
+  let stopHolding: (() => void) | null = receiver.onEvent((e) => {
+    if (early.length < EARLY_LIMIT) early.push(e);
   });
   if (options.onProblem) receiver.onProblem(options.onProblem);
 
@@ -158,12 +155,19 @@ export async function launchTracedRun(options: LaunchOptions): Promise<TracedRun
     stats: receiver.stats,
     exited,
     onEvent(listener) {
-      listeners.add(listener);
-      if (!subscribed) {
-        subscribed = true;
-        for (const e of early.splice(0)) listener(e);
+      const unsubscribe = receiver.onEvent(listener);
+      if (stopHolding !== null) {
+        stopHolding();
+        stopHolding = null;
+        for (const e of early.splice(0)) {
+          try {
+            listener(e);
+          } catch {
+            // As the receiver does for every listener: its bug must not cost it the next events.
+          }
+        }
       }
-      return () => listeners.delete(listener);
+      return unsubscribe;
     },
     stop() {
       if (stopping) return stopping;

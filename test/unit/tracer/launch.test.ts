@@ -44,8 +44,19 @@ test('a traced run passes stdin, stdout, stderr and the exit code through, and s
     'import sys, multiprocessing as mp\nline = sys.stdin.readline()\nprint(line.strip().upper())\nprint("to stderr", file=sys.stderr)\nq = mp.Queue()\nq.put(1); q.get()\nsys.exit(4)\n',
   );
   const run = await launchTracedRun({ script: s, stdio: 'pipe' });
+  const collected = collect(run); // the first subscriber: it also gets what arrived before
+  // More subscribers, before the script has read its input (so before any channel.op): one that
+  // throws does not keep the next one from the events.
+  run.onEvent(() => {
+    throw new Error('a buggy listener');
+  });
+  const ops: string[] = [];
+  run.onEvent((e) => {
+    if (e.kind === 'channel.op') ops.push(e.op);
+  });
   run.stdin?.end('hello\n');
-  const { out, err, events } = await collect(run);
+  const { out, err, events } = await collected;
+  assert.deepEqual(ops, ['put', 'get']);
   assert.deepEqual(await run.exited, { exitCode: 4, signal: null });
   assert.equal(out, 'HELLO\n');
   assert.equal(err, 'to stderr\n');

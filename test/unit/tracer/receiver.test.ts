@@ -88,3 +88,37 @@ sys.stdout.write((hs + frame((3, [("tracer.error", 5000000, 2, None, None, "boom
     await rx.close();
   }
 });
+
+test('receiver: a listener that throws does not keep the others from any event; unsubscribing stops delivery', async () => {
+  const rx = await EventReceiver.listen({ token: 'tok', toMs: (ns) => ns / 1e6 });
+  const first: number[] = [];
+  const last: number[] = [];
+  const once: number[] = [];
+  rx.onEvent((e) => {
+    first.push(e.t);
+    throw new Error('a buggy listener');
+  });
+  const offOnce = rx.onEvent((e) => {
+    once.push(e.t);
+    offOnce(); // unsubscribing from inside delivery: no later event reaches it
+  });
+  const counted = (e: TracerEvent): void => {
+    last.push(e.t);
+    if (e.kind === 'tracer.dropped') throw new TypeError('a bug in the last listener too');
+  };
+  rx.onEvent(counted);
+  rx.onEvent(counted); // the same listener twice is one subscription
+  try {
+    const s = await connect(rx.port);
+    const batch = (ts: number[]): string => JSON.stringify({ ppid: 1, ev: ts.map((t) => ['tracer.dropped', t * 1e6, 1, null, null, 1]) });
+    s.write(`${JSON.stringify({ pv: PROTOCOL_VERSION, token: 'tok', pid: 9 })}\n${batch([1, 2, 3])}\n${batch([4])}\n`);
+    await until('events', () => rx.stats.events === 4);
+    assert.deepEqual(first, [1, 2, 3, 4]);
+    assert.deepEqual(last, [1, 2, 3, 4]);
+    assert.deepEqual(once, [1]);
+    s.end();
+    await rx.whenIdle(2000);
+  } finally {
+    await rx.close();
+  }
+});
