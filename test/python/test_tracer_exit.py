@@ -90,6 +90,17 @@ class SystemExitTest(unittest.TestCase):
                     t = self.same(text, python=python)
                     self.assertEqual([(e["how"], e["exitCode"]) for e in t.of("process.exit")], [("return", 0)])
 
+    def test_the_program_can_take_our_monitoring_tool_id(self):
+        text = "import sys\nsys.monitoring.use_tool_id(4, 'mine')\nprint(sys.monitoring.get_tool(4))\nsys.exit(3)\n"
+        for python in interpreters():
+            if version_of(python) < (3, 12):
+                continue
+            with self.subTest(python=python):
+                t = self.same(text, python=python)
+                self.assertEqual((t.returncode, t.stdout), (3, "mine\n"))
+                # What sys.exit recorded still holds.
+                self.assertEqual([(e["how"], e["exitCode"]) for e in t.of("process.exit")], [("sys.exit", 3)])
+
     def test_uncaught_exception_is_still_an_exception(self):
         for python in interpreters():
             with self.subTest(python=python):

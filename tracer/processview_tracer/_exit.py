@@ -102,8 +102,34 @@ def _install_monitoring():
             except Exception:
                 pass
             return False
+        _yield_tool_id(mon, tool)
         return True
     return False
+
+
+def _yield_tool_id(mon, tool):
+    """A program (or a tool it uses) that asks for the id we hold gets it, as without us: we
+    let it go first and fall back to what sys.exit and sys.excepthook record."""
+    real = mon.use_tool_id
+
+    def use_tool_id(tool_id, name):
+        global _mode
+        if tool_id == tool and _mode == "monitoring":
+            try:
+                mon.set_events(tool, 0)
+                mon.register_callback(tool, mon.events.PY_UNWIND, None)
+                mon.free_tool_id(tool)
+            except Exception:
+                pass
+            _mode = None
+        return real(tool_id, name)
+
+    use_tool_id.__wrapped__ = real
+    use_tool_id.__doc__ = real.__doc__
+    try:
+        mon.use_tool_id = use_tool_id
+    except Exception:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------
