@@ -217,12 +217,7 @@ export class ChannelRec {
   snapshot(): Channel {
     if (!this.dirty && this.cached) return this.cached;
     this.cached = {
-      id: this.id,
-      kind: this.kind,
-      createdAt: this.createdAt,
-      createdBy: this.createdBy,
-      createdMs: this.createdMs,
-      detail: this.detail,
+      ...this.identity(),
       messageCount: this.messageCount,
       ops: { ...this.ops },
       recentMessages: this.recent.map(freeze),
@@ -253,17 +248,17 @@ export class ChannelRec {
       recentMessages.push(m.receivedMs !== null && m.receivedMs > ms ? { ...f, toPid: null, receivedMs: null, receivedAt: null } : f);
     }
     return {
-      id: this.id,
-      kind: this.kind,
-      createdAt: this.createdAt,
-      createdBy: this.createdBy,
-      createdMs: this.createdMs,
-      detail: this.detail,
+      ...this.identity(),
       messageCount: messages,
       ops,
       recentMessages,
       recentOps: this.recentOps.filter((o) => o.t <= ms),
     };
+  }
+
+  /** The fields that do not change with time: what snapshot() and snapshotAt() share. */
+  private identity(): Pick<Channel, 'id' | 'kind' | 'createdAt' | 'createdBy' | 'createdMs' | 'detail'> {
+    return { id: this.id, kind: this.kind, createdAt: this.createdAt, createdBy: this.createdBy, createdMs: this.createdMs, detail: this.detail };
   }
 
   private lane(key: string): Lane {
