@@ -7,10 +7,13 @@ Objects multiprocessing builds for itself (a Queue's locks, an Event's condition
 """
 import sys
 
-from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, state, INTERNAL
+from . import _core
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, site_slow, state, INTERNAL, NO_SITE
 from ._ipc import _created, _created_internally, _ensure_id
 
 _getframe = sys._getframe
+_buf = state.buf
+_MAX = _core.MAX_PENDING
 
 
 def _kind(obj, mod):
@@ -36,9 +39,37 @@ def _op(oid, op, t0, t1, ok, depth=2, detail=None):
           None if t0 is None else (t1 - t0) / 1e6, ok, detail))
 
 
+def _lock_op(f, last, oid, op, t, waited, ok):
+    """The lock hot paths' event: `f` is the caller's frame, `last` the calling function's latest
+    site (see _core.site_slow). Not reported when the caller is multiprocessing's own code, or
+    threading's (a threading.Barrier driving a multiprocessing Condition is plumbing too)."""
+    c = f.f_code
+    la = f.f_lasti
+    k = last[0]
+    if k[0] is c and k[1] == la:
+        fn = k[2]
+        ln = k[3]
+    else:
+        # threading's frames are library code: never cached in `last`, so always checked here.
+        if f.f_globals.get("__name__") == "threading":
+            return
+        fn, ln = site_slow(f, c, la, last)
+    if fn is INTERNAL:
+        return
+    if len(_buf) < _MAX:
+        _buf.append(("channel.op", t, get_ident(), fn, ln, oid, op, None, None, None, waited, ok, None))
+    else:
+        state.dropped += 1
+
+
 def _patch(mod):
     SL = mod.SemLock
     real_init, real_make, real_enter, real_exit = SL.__init__, SL._make_methods, SL.__enter__, SL.__exit__
+    # Class defaults, so the hot paths read attributes instead of `self.__dict__.get(...)`.
+    SL._pv_id = None
+    SL._pv_internal = False
+    # The latest call site of each hot function (see _core.site_slow).
+    acquire_last, release_last, enter_last, exit_last = [NO_SITE], [NO_SITE], [NO_SITE], [NO_SITE]
 
     def _ident(self):
         oid = self.__dict__.get("_pv_id")
@@ -70,7 +101,7 @@ def _patch(mod):
         me = self
 
         def acquire(block=True, timeout=None):
-            if me.__dict__.get("_pv_internal"):
+            if me._pv_internal:
                 return raw_acquire(block, timeout)
             t0 = monotonic_ns()
             try:
@@ -79,13 +110,14 @@ def _patch(mod):
                 hide(e)
                 raise
             try:
-                _op(_ident(me), "acquire", t0, monotonic_ns(), bool(ok))
+                t1 = monotonic_ns()
+                _lock_op(_getframe(1), acquire_last, me._pv_id or _ident(me), "acquire", t1, (t1 - t0) / 1e6, bool(ok))
             except Exception as e:
                 error("acquire", e)
             return ok
 
         def release():
-            if me.__dict__.get("_pv_internal"):
+            if me._pv_internal:
                 return raw_release()
             # The time is taken before releasing: the next holder's acquire (in another process)
             # can only come after it, so two holders never seem to overlap.
@@ -100,14 +132,14 @@ def _patch(mod):
                 hide(e)
                 raise
             try:
-                _op(_ident(me), "release", None, t1, True)
+                _lock_op(_getframe(1), release_last, me._pv_id or _ident(me), "release", t1, None, True)
             except Exception as e:
                 error("release", e)
 
         self.acquire, self.release = acquire, release
 
     def __enter__(self):
-        if self.__dict__.get("_pv_internal"):
+        if self._pv_internal:
             return real_enter(self)
         t0 = monotonic_ns()
         try:
@@ -116,13 +148,14 @@ def _patch(mod):
             hide(e)
             raise
         try:
-            _op(_ident(self), "acquire", t0, monotonic_ns(), True)
+            t1 = monotonic_ns()
+            _lock_op(_getframe(1), enter_last, self._pv_id or _ident(self), "acquire", t1, (t1 - t0) / 1e6, True)
         except Exception as e:
             error("lock enter", e)
         return r
 
     def __exit__(self, *a):
-        if self.__dict__.get("_pv_internal"):
+        if self._pv_internal:
             return real_exit(self, *a)
         t1 = monotonic_ns()  # before releasing (see release above)
         try:
@@ -131,7 +164,7 @@ def _patch(mod):
             hide(e)
             raise
         try:
-            _op(_ident(self), "release", None, t1, True)
+            _lock_op(_getframe(1), exit_last, self._pv_id or _ident(self), "release", t1, None, True)
         except Exception as e:
             error("lock exit", e)
         return r
