@@ -52,7 +52,8 @@ const stages = [
     cmds: () => {
       const tests = unitTests();
       if (tests.length === 0) throw new Error('no unit test found under out/test/unit');
-      return [[node, ['--test', '--test-reporter=spec', ...tests.map((f) => relative(root, f))]]];
+      // A per-test deadline, so a hung test fails under its own name instead of eating the stage's.
+      return [[node, ['--test', '--test-timeout=120000', '--test-reporter=spec', ...tests.map((f) => relative(root, f))]]];
     },
   },
   {
