@@ -31,7 +31,6 @@ export class ProcessView implements vscode.Disposable {
   readonly processView: vscode.TreeView<unknown>;
   private readonly channelView: vscode.TreeView<unknown>;
   private showExited: boolean;
-  private openedRecording: string | undefined;
 
   constructor(context: vscode.ExtensionContext, core: CoreServices) {
     const own = <T extends vscode.Disposable>(d: T): T => {
@@ -66,7 +65,7 @@ export class ProcessView implements vscode.Disposable {
       [Commands.stop]: () => this.runs.stop(),
       [Commands.rerun]: () => this.runs.rerun(),
       [Commands.openRecording]: (uri) => this.openRecording(core, uri instanceof vscode.Uri ? uri : undefined),
-      [Commands.saveRecording]: () => saveRecordingAs(this.openedRecording ?? this.runs.recordingPath),
+      [Commands.saveRecording]: () => saveRecordingAs(this.shownRecordingFile()),
       [Commands.showTimeline]: () => this.timeline.show(),
       [Commands.openExample]: () => pickExample(context.extensionUri),
       [Commands.showLog]: () => this.log.show(),
@@ -122,11 +121,16 @@ export class ProcessView implements vscode.Disposable {
       return;
     }
     const { session, warnings } = await core.openRecording(file.fsPath);
-    this.openedRecording = file.fsPath;
     this.store.show(session, { kind: 'recording', file: file.fsPath });
     for (const w of warnings) void vscode.window.showWarningMessage(t('Recording {0}: {1}', file.fsPath, w));
     await vscode.commands.executeCommand(`${Views.processes}.focus`);
     this.timeline.show();
+  }
+
+  /** The file behind the session shown: the opened recording, or else the current or last run's. */
+  private shownRecordingFile(): string | undefined {
+    const origin = this.store.origin;
+    return origin?.kind === 'recording' ? origin.file : this.runs.recordingPath;
   }
 
   private setContext(key: string, value: unknown): Thenable<unknown> {
