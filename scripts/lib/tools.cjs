@@ -127,7 +127,7 @@ async function waitFor(check, { timeoutMs, intervalMs = 200, what }) {
  * given, XDG dirs: nothing is written to the home folder) and waits until it answers.
  * Its output goes to `stateDir/code-server.log`. Returns { child, port, url, logFile, stop }.
  */
-async function startCodeServer({ stateDir, folder, port, extensionsDir, userDataDir, extraArgs = [], timeoutMs = 90_000 }) {
+async function startCodeServer({ stateDir, folder, port, extensionsDir, userDataDir, extraArgs = [], timeoutMs = 90_000, workspaceTrust = false }) {
   const dir = (...p) => {
     const d = join(stateDir, ...p);
     mkdirSync(d, { recursive: true });
@@ -143,7 +143,9 @@ async function startCodeServer({ stateDir, folder, port, extensionsDir, userData
       '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
       '--user-data-dir', userDataDir ?? dir('user-data'),
       '--extensions-dir', extensionsDir ?? dir('extensions'),
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+      '--disable-telemetry', '--disable-update-check',
+      // Workspace trust is off unless asked for (the e2e Restricted Mode scenario asks).
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override', '--ignore-last-opened',
       ...extraArgs,
       ...(folder ? [folder] : []),

@@ -28,6 +28,8 @@ export function startCodeServer(options: {
   userDataDir?: string;
   extraArgs?: string[];
   timeoutMs?: number;
+  /** Leaves workspace trust on (code-server's --disable-workspace-trust is passed otherwise). */
+  workspaceTrust?: boolean;
 }): Promise<{ child: ChildProcess; port: number; url: string; logFile: string; stop: () => void }>;
 export function tailOf(file: string, n?: number): Promise<string>;
 export const CHROMIUM_ARGS: string[];

@@ -34,6 +34,11 @@ export interface TreeRow {
 export interface ScenarioContext {
   /** Opens the workbench in a fresh browser tab on a folder (relative to the repo root, or absolute). */
   openWorkbench(folder: string): Promise<Workbench>;
+  /**
+   * The same, on a second code-server with workspace trust on: the folder opens in Restricted
+   * Mode (not trusted yet, no startup prompt). The server starts on first use (a few seconds).
+   */
+  openUntrustedWorkbench(folder: string): Promise<Workbench>;
   /** Absolute path of a file or folder in the repo. */
   repoPath(relative: string): string;
 }
@@ -106,6 +111,43 @@ export class Workbench {
   }
 
   /**
+   * Runs a command by its title and leaves whatever it opens alone: for commands that open a
+   * quick input of their own (a file dialog, a pick), where runCommand would wait for it to close.
+   */
+  async startCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    await (await this.findCommand(title, timeoutMs)).click();
+  }
+
+  /**
+   * Answers code-server's file dialog (Open or Save; in a browser it is a quick input showing a
+   * path): types `path` over the proposed one and accepts it. Waits until the dialog has closed.
+   */
+  async answerFileDialog(path: string, timeoutMs = 20_000): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('.quick-input-box input');
+    // The dialog is up once its input holds a path (the Command Palette's holds ">…") and it has
+    // listed the folder it starts in (until then it may still put that folder's path over ours).
+    await poll(
+      async () => (await widget.isVisible()) && (await input.inputValue()).startsWith('/') && (await widget.locator('.monaco-list-row').count()) > 0,
+      'the file dialog',
+      timeoutMs,
+    );
+    let message = '';
+    await poll(async () => {
+      if (!(await widget.isVisible())) return true;
+      await input.fill(path, { timeout: 3_000 });
+      // The dialog lists the typed path's folder as it reads the value; accept once it has.
+      await poll(async () => (await input.inputValue()) === path && !(await widget.locator('.quick-input-progress-bar, .progress-bit').first().isVisible()), `the file dialog to show ${path}`, 5_000).catch(() => undefined);
+      await input.press('Enter');
+      const closed = await widget.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+      if (!closed) message = await widget.locator('.quick-input-message').innerText().catch(() => '');
+      return closed;
+    }, `the file dialog to accept ${path}${message ? ` (it said: ${message})` : ''}`, timeoutMs, 100).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}${message ? `; the dialog said: ${message}` : ''}`);
+    });
+  }
+
+  /**
    * Types a command's title into the Command Palette until its row shows (the palette learns
    * extension commands a moment after the window opens) and returns that row, palette left open.
    */
@@ -169,21 +211,40 @@ export class Workbench {
     await item.click();
   }
 
-  /** Right-clicks a file in the Explorer and picks a context menu item. */
+  /**
+   * Right-clicks a file in the Explorer and picks a context menu item. Opens the menu again when
+   * it closes under us (focus moving while the window settles) before the item could be clicked.
+   */
   async explorerContextMenu(relativePath: string, label: string): Promise<void> {
     await this.rightClickInExplorer(relativePath);
-    await this.clickContextMenuItem(label);
+    const name = relativePath.split('/').pop() ?? relativePath;
+    const row = this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    const item = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: label }).first();
+    let seen: string[] = [];
+    await poll(async () => {
+      if (!(await item.isVisible())) {
+        if (await this.page.locator('.monaco-menu').first().isVisible()) {
+          seen = await this.contextMenuItems().catch(() => []);
+          await this.page.keyboard.press('Escape');
+        }
+        await row.click({ button: 'right', timeout: 3_000 });
+      }
+      await item.click({ timeout: 3_000 });
+      return true;
+    }, `"${label}" in the context menu of ${relativePath}`, 20_000, 300).catch((e: unknown) => {
+      throw new Error(`no "${label}" in the context menu; it had: ${seen.join(' | ')} (${e instanceof Error ? e.message : String(e)})`);
+    });
   }
 
   /** Shows a view by its title (e.g. "Processes"), through "View: Open View". */
   async openView(title: string): Promise<Locator> {
-    const input = await this.openQuickInput('view ');
-    await input.fill(`view ${title}`);
-    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 }).catch(() => {
-      throw new Error(`no view titled "${title}"`);
-    });
-    await row.click();
+    // Short steps, polled: the quick input can close under us (a view or webview taking focus).
+    await poll(async () => {
+      const input = await this.openQuickInput('view ');
+      await input.fill(`view ${title}`, { timeout: 3_000 });
+      await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click({ timeout: 3_000 });
+      return true;
+    }, `a view titled "${title}" in View: Open View`, 20_000, 300);
     const pane = this.viewPane(title);
     await pane.waitFor({ timeout: 15_000 });
     return pane;
@@ -227,8 +288,12 @@ export class Workbench {
         last = await this.treeRows(viewTitle);
         return predicate(last) ? last : undefined;
       }, `rows of "${viewTitle}"`, timeoutMs);
-    } catch {
-      throw new Error(`rows of "${viewTitle}" never matched within ${timeoutMs} ms; last seen:\n${last.map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description}`).join('\n') || '(no rows)'}`);
+    } catch (e) {
+      const titles = await this.page.locator('.pane-header .title').allInnerTexts().catch(() => []);
+      throw new Error(
+        `rows of "${viewTitle}" never matched within ${timeoutMs} ms; last seen:\n${last.map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description}`).join('\n') || '(no rows)'}` +
+          `\n(last error: ${e instanceof Error ? e.message : String(e)}; view titles in the window: ${titles.join(' | ')})`,
+      );
     }
   }
 

@@ -16,10 +16,12 @@ const RUN_TIMEOUT_MS = Number(process.env.PV_E2E_TIMEOUT_MS ?? 20 * 60_000);
 
 // Module-level so that a signal or the overall deadline can still stop them.
 let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
+let untrustedServer: Awaited<ReturnType<typeof startCodeServer>> | undefined;
 let browser: Browser | undefined;
 function abort(message: string, code: number): void {
   console.error(message);
   server?.stop();
+  untrustedServer?.stop();
   void browser?.close().catch(() => undefined);
   console.log('0 passed, 1 failed');
   process.exit(code);
@@ -65,22 +67,20 @@ async function main(): Promise<number> {
   const state = mkdtempSync(join(tmpdir(), 'pv-e2e-'));
   const extensionsDir = join(state, 'extensions');
   const userDataDir = join(state, 'user-data');
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
   // A quiet first start: no welcome page, no trust prompt, no tips.
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'security.workspace.trust.enabled': false,
-      'workbench.tips.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      // Keep the window about the user's code: no chat panel in the screenshots.
-      'chat.disableAIFeatures': true,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    }),
-  );
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'workbench.tips.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    // Keep the window about the user's code: no chat panel in the screenshots.
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  };
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings));
 
   let passed = 0;
   let failed = 0;
@@ -95,6 +95,19 @@ async function main(): Promise<number> {
     server = await startCodeServer({ stateDir: state, extensionsDir, userDataDir });
     browser = await chromium.launch({ executablePath: chromiumBin, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     const serverUrl = server.url;
+    // A second code-server with workspace trust on, started when a scenario first asks for it:
+    // a folder opened there is in Restricted Mode until the user trusts it (trust lives in the
+    // browser's storage, and every scenario has a fresh browser context).
+    const untrustedUrl = async (): Promise<string> => {
+      if (!untrustedServer) {
+        const userData = join(state, 'trust', 'user-data');
+        mkdirSync(join(userData, 'User'), { recursive: true });
+        const trustSettings = { ...settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' };
+        writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(trustSettings));
+        untrustedServer = await startCodeServer({ stateDir: join(state, 'trust'), extensionsDir, userDataDir: userData, workspaceTrust: true });
+      }
+      return untrustedServer.url;
+    };
 
     for (const s of scenarios) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -102,6 +115,11 @@ async function main(): Promise<number> {
       const t: ScenarioContext = {
         openWorkbench: async (folder) => {
           const wb = await Workbench.open(context, serverUrl, folder);
+          pages.push(wb);
+          return wb;
+        },
+        openUntrustedWorkbench: async (folder) => {
+          const wb = await Workbench.open(context, await untrustedUrl(), folder);
           pages.push(wb);
           return wb;
         },
@@ -135,9 +153,12 @@ async function main(): Promise<number> {
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();
-    if (failed > 0 && server) {
-      const tail = await tailOf(server.logFile, 15);
-      if (tail) console.log(`last lines of the code-server log:\n${tail}`);
+    untrustedServer?.stop();
+    if (failed > 0) {
+      for (const [which, s] of [['code-server', server], ['the second code-server (workspace trust on)', untrustedServer]] as const) {
+        const tail = s ? await tailOf(s.logFile, 15) : '';
+        if (tail) console.log(`last lines of the log of ${which}:\n${tail}`);
+      }
     }
     rmSync(state, { recursive: true, force: true, maxRetries: 3 });
   }
