@@ -135,7 +135,7 @@ class SharedTest(unittest.TestCase):
     def test_other_python_versions(self):
         versions = python_versions()
         if not versions:
-            self.skipTest("no other Python versions installed")
+            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
         for exe in versions:
             for method in ("fork", "spawn"):
                 with self.subTest(python=exe, method=method):
