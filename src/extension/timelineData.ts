@@ -92,6 +92,7 @@ export function projectTimeline(
       generation,
       nowMs: snapshot.nowMs,
       scrubMs,
+      ended: snapshot.run.endedMs !== null,
       lanes,
       arrows,
       waits: keptWaits,

@@ -166,6 +166,8 @@ function webviewStrings(): Record<WebviewStringKey, string> {
   return {
     live: t('Live'),
     liveTitle: t('Show the run as it is now'),
+    end: t('End'),
+    endTitle: t('Show the run as it ended'),
     scrubLabel: t('Time'),
     empty: t('No run yet: use Run with Process View or Open Recording.'),
     omitted: t('{0} older messages are not drawn (the Channels view and the recording have them).'),

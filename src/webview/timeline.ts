@@ -124,8 +124,11 @@ function updateTimeText(): void {
     return;
   }
   const ms = data.scrubMs ?? data.nowMs;
-  timeText.textContent = `${(ms / 1000).toFixed(3)} s${data.scrubMs === null ? ` (${str('live')})` : ''}`;
+  const newest = data.ended ? 'end' : 'live';
+  timeText.textContent = `${(ms / 1000).toFixed(3)} s${data.scrubMs === null ? ` (${str(newest)})` : ''}`;
   liveButton.disabled = data.scrubMs === null;
+  liveButton.textContent = str(newest);
+  liveButton.title = str(data.ended ? 'endTitle' : 'liveTitle');
 }
 
 function saveState(): void {

@@ -40,6 +40,8 @@ export interface TimelineData {
   readonly nowMs: number;
   /** The moment the views show, or null when live. */
   readonly scrubMs: number | null;
+  /** The run is over (or this is a recording): the newest moment is its end, not "live". */
+  readonly ended: boolean;
   readonly lanes: readonly Lane[];
   readonly arrows: readonly Arrow[];
   readonly waits: readonly Wait[];
@@ -105,7 +107,7 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
     case 'data': {
       const d = v.data;
       return (
-        isObject(d) && isInt(d.generation) && isTime(d.nowMs) && isNullableTime(d.scrubMs) && isInt(d.omittedArrows) &&
+        isObject(d) && isInt(d.generation) && isTime(d.nowMs) && isNullableTime(d.scrubMs) && typeof d.ended === 'boolean' && isInt(d.omittedArrows) &&
         Array.isArray(d.lanes) && d.lanes.every(isLane) && Array.isArray(d.arrows) && d.arrows.every(isArrow) &&
         Array.isArray(d.waits) && d.waits.every(isWait) && Array.isArray(d.sites) && d.sites.every((s) => typeof s === 'string')
       );
@@ -116,5 +118,5 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
 }
 
 /** Strings the webview shows; the host sends them localized. */
-export const WebviewStringKeys = ['live', 'liveTitle', 'scrubLabel', 'empty', 'omitted', 'zombie', 'waited', 'at', 'messages'] as const;
+export const WebviewStringKeys = ['live', 'liveTitle', 'end', 'endTitle', 'scrubLabel', 'empty', 'omitted', 'zombie', 'waited', 'at', 'messages'] as const;
 export type WebviewStringKey = (typeof WebviewStringKeys)[number];
