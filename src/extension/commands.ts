@@ -92,7 +92,8 @@ export async function copyPid(row: unknown): Promise<void> {
   await vscode.env.clipboard.writeText(String(row.process.pid));
 }
 
-export async function saveRecordingAs(source: string | undefined): Promise<void> {
+/** `running`: the run is still going, so the copy holds what happened so far (it opens as cut short). */
+export async function saveRecordingAs(source: string | undefined, running = false): Promise<void> {
   if (!source) {
     void vscode.window.showInformationMessage(t('There is no recording to save yet: run a script with Process View first.'));
     return;
@@ -106,7 +107,11 @@ export async function saveRecordingAs(source: string | undefined): Promise<void>
   });
   if (!target) return;
   await copyFile(source, target.fsPath);
-  void vscode.window.showInformationMessage(t('Recording saved to {0}', target.fsPath));
+  void vscode.window.showInformationMessage(
+    running
+      ? t('Recording saved to {0}. The run is still going: the file holds what happened so far; save again after it ends for the whole run.', target.fsPath)
+      : t('Recording saved to {0}', target.fsPath),
+  );
 }
 
 export async function pickExample(extensionUri: vscode.Uri): Promise<void> {

@@ -65,7 +65,7 @@ export class ProcessView implements vscode.Disposable {
       [Commands.stop]: () => this.runs.stop(),
       [Commands.rerun]: () => this.runs.rerun(),
       [Commands.openRecording]: (uri) => this.openRecording(core, uri instanceof vscode.Uri ? uri : undefined),
-      [Commands.saveRecording]: () => saveRecordingAs(this.shownRecordingFile()),
+      [Commands.saveRecording]: () => saveRecordingAs(this.shownRecordingFile(), this.store.origin?.kind !== 'recording' && this.runs.isRunning),
       [Commands.showTimeline]: () => this.timeline.show(),
       [Commands.openExample]: () => pickExample(context.extensionUri),
       [Commands.showLog]: () => this.log.show(),
