@@ -44,6 +44,31 @@ def python_versions():
     return found
 
 
+class StartMethodTests:
+    """Mixin for a TestCase with `check(method, python=None)`: runs it under fork, spawn and
+    forkserver, and under OTHER_PYTHON_METHODS on each of python_versions()."""
+
+    OTHER_PYTHON_METHODS = ("fork", "spawn")
+
+    def test_fork(self):
+        self.check("fork")
+
+    def test_spawn(self):
+        self.check("spawn")
+
+    def test_forkserver(self):
+        self.check("forkserver")
+
+    def test_other_python_versions(self):
+        versions = python_versions()
+        if not versions:
+            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
+        for exe in versions:
+            for method in self.OTHER_PYTHON_METHODS:
+                with self.subTest(python=exe, method=method):
+                    self.check(method, python=exe)
+
+
 class Receiver:
     """Accepts tracer connections; keeps decoded events as dicts; counts refused connections."""
 

@@ -2,7 +2,7 @@
 and done callbacks, with the program's lines; its own queues and pipes unreported; same output."""
 import unittest
 
-from test.python.test_tracer import python_versions, run_plain, run_traced, write_script
+from test.python.test_tracer import StartMethodTests, run_plain, run_traced, write_script
 
 EXECUTOR = """
 import concurrent.futures as cf, multiprocessing as mp, sys
@@ -45,7 +45,7 @@ if __name__ == "__main__":
 """
 
 
-class ExecutorTest(unittest.TestCase):
+class ExecutorTest(StartMethodTests, unittest.TestCase):
     def check(self, method, python=None):
         script = write_script(EXECUTOR)
         plain = run_plain(script, [method], python=python)
@@ -98,23 +98,6 @@ class ExecutorTest(unittest.TestCase):
         workers = [e for e in r.of("process.created", pid=main) if e["role"] == "pool-worker"]
         self.assertTrue(1 <= len(workers) <= 2, workers)
 
-    def test_fork(self):
-        self.check("fork")
-
-    def test_spawn(self):
-        self.check("spawn")
-
-    def test_forkserver(self):
-        self.check("forkserver")
-
-    def test_other_python_versions(self):
-        versions = python_versions()
-        if not versions:
-            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
-        for exe in versions:
-            for method in ("fork", "spawn"):
-                with self.subTest(python=exe, method=method):
-                    self.check(method, python=exe)
 
 
 if __name__ == "__main__":

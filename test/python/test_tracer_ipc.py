@@ -1,7 +1,7 @@
 """Every IPC operation the tracer reports, under fork, spawn and forkserver, with stable ids."""
 import unittest
 
-from test.python.test_tracer import python_versions, run_traced
+from test.python.test_tracer import StartMethodTests, run_traced
 
 IPC = """
 import multiprocessing as mp, sys, time
@@ -65,7 +65,7 @@ if __name__ == "__main__":
 """
 
 
-class IpcTest(unittest.TestCase):
+class IpcTest(StartMethodTests, unittest.TestCase):
     def check(self, method, python=None):
         r = run_traced(IPC, [method], python=python)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -140,23 +140,7 @@ class IpcTest(unittest.TestCase):
         calls = [e for e in r.of("channel.op", op="call") if e["line"] == L("# MDICT")]
         self.assertEqual([e["detail"]["method"] for e in calls], ["__setitem__"])
 
-    def test_fork(self):
-        self.check("fork")
-
-    def test_spawn(self):
-        self.check("spawn")
-
-    def test_forkserver(self):
-        self.check("forkserver")
-
-    def test_other_python_versions(self):
-        versions = python_versions()
-        if not versions:
-            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
-        for exe in versions:
-            for method in ("fork", "forkserver"):
-                with self.subTest(python=exe, method=method):
-                    self.check(method, python=exe)
+    OTHER_PYTHON_METHODS = ("fork", "forkserver")
 
 
 class QueueFailuresTest(unittest.TestCase):

@@ -4,7 +4,7 @@ on the value's id in every process (fork, spawn, forkserver), their own locking 
 import collections
 import unittest
 
-from test.python.test_tracer import python_versions, run_plain, run_traced, write_script
+from test.python.test_tracer import StartMethodTests, python_versions, run_plain, run_traced, write_script
 
 SHARED = """
 import multiprocessing as mp, sys, ctypes
@@ -43,7 +43,7 @@ if __name__ == "__main__":
 EXPECTED_OUT = "101 [0.0, 2.5, 1.5] 6.0 1 15 b'hello' 3 <Synchronized wrapper for c_int(101)>\n"
 
 
-class SharedTest(unittest.TestCase):
+class SharedTest(StartMethodTests, unittest.TestCase):
     def check(self, method, python=None):
         script = write_script(SHARED)
         plain = run_plain(script, [method], python=python)
@@ -123,23 +123,6 @@ class SharedTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 1)
                 self.assertIn("TypeError", r.stderr)
 
-    def test_fork(self):
-        self.check("fork")
-
-    def test_spawn(self):
-        self.check("spawn")
-
-    def test_forkserver(self):
-        self.check("forkserver")
-
-    def test_other_python_versions(self):
-        versions = python_versions()
-        if not versions:
-            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
-        for exe in versions:
-            for method in ("fork", "spawn"):
-                with self.subTest(python=exe, method=method):
-                    self.check(method, python=exe)
 
 
 if __name__ == "__main__":
