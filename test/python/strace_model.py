@@ -2,7 +2,10 @@
 model Process View builds (test_strace_model.py). Pure parsing: no process is started here.
 
 A process is created by fork/vfork/clone/clone3 without CLONE_THREAD; its creator is the thread
-group that made the call. It ends at its "+++ exited with N +++" / "+++ killed by SIG +++" line and
+group that made the call. Thread groups are resolved after the whole trace is read: strace can
+print a new thread's own calls (a fork, say) before the `clone3(...) = tid` line that created it,
+and a tid seen that early could be mistaken for a process (or, after pids wrap, for an earlier
+process with the same number). It ends at its "+++ exited with N +++" / "+++ killed by SIG +++" line and
 is reaped when wait4/waitid returns its pid somewhere.
 """
 import re
@@ -120,7 +123,7 @@ def parse(text):
             if 'CLONE_THREAD' in args:
                 tr.tgid[ret] = tr.group(tid)
             else:
-                tr.procs[ret] = Proc(ret, tr.group(tid), t)
+                tr.procs[ret] = Proc(ret, tid, t)  # the calling tid: its group is resolved at the end
         elif name == 'execve' and ret == 0:
             p = tr.procs.get(tr.group(tid))
             a = re.match(r'"([^"]*)", \["([^"]*)"', args)
@@ -134,9 +137,16 @@ def parse(text):
             p = tr.procs.get(pid)
             if pid > 0 and p is not None and p.reaped is None:
                 p.reaped = t
-                p.reaper = tr.group(tid)
+                p.reaper = tid
         elif name == 'kill' and ret == 0:
             a = re.match(r'(-?\d+), (SIG\w+)', args)
             if a:
-                tr.kills.append((t, tr.group(tid), int(a.group(1)), a.group(2)))
+                tr.kills.append((t, tid, int(a.group(1)), a.group(2)))
+    # Now that every thread's creation has been read: the thread groups of the callers.
+    for p in tr.procs.values():
+        if p.creator is not None:
+            p.creator = tr.group(p.creator)
+        if p.reaper is not None:
+            p.reaper = tr.group(p.reaper)
+    tr.kills = [(t, tr.group(sender), target, sig) for t, sender, target, sig in tr.kills]
     return tr

@@ -220,6 +220,26 @@ class ParserTest(unittest.TestCase):
         self.assertFalse(tr.orphaned(102))
         self.assertEqual(tr.descendants(100), {100, 102, 103})
 
+    def test_thread_forks_before_its_creation_is_printed(self):
+        # Seen in CI: a thread's fork came out before the clone3 line that made the thread, and its
+        # tid was the pid of an earlier child that had already ended (pids had wrapped).
+        text = '\n'.join([
+            '100 1.000000 execve("/usr/bin/python3", ["python3", "a.py"], 0x0 /* 1 var */) = 0',
+            '100 1.010000 fork() = 101',
+            '101 1.020000 +++ exited with 0 +++',
+            '100 1.030000 wait4(101, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 101',
+            '100 1.100000 clone3({flags=CLONE_VM|CLONE_THREAD|CLONE_SIGHAND, exit_signal=0}, 88 <unfinished ...>',
+            '101 1.110000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 102',
+            '100 1.120000 <... clone3 resumed>) = 101',
+            '102 1.300000 +++ exited with 0 +++',
+            '101 1.310000 wait4(102, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 102',
+            '100 1.800000 +++ exited with 0 +++',
+        ])
+        tr = strace_model.parse(text)
+        self.assertEqual(tr.procs[102].creator, 100, 'created by a thread of 100, not by the old process 101')
+        self.assertEqual(tr.procs[102].reaper, 100)
+        self.assertFalse(tr.orphaned(102))
+
 
 if __name__ == '__main__':
     unittest.main()
