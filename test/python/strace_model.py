@@ -72,10 +72,14 @@ class Trace:
         return (p.reaped - died) * 1000.0
 
     def orphaned(self, pid):
-        """Its creator ended while it was alive."""
+        """Its creator ended while it was alive. A child its creator reaped was dead first, whatever
+        the order of their +++ lines: under load strace can print a child's +++ line after its
+        parent's, although the parent's wait had already returned it."""
         p = self.procs[pid]
         c = self.procs.get(p.creator)
         if c is None or c.ended is None:
+            return False
+        if p.reaper is not None and p.reaper == p.creator:
             return False
         return p.ended is None or c.ended < p.ended
 

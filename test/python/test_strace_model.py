@@ -220,6 +220,21 @@ class ParserTest(unittest.TestCase):
         self.assertFalse(tr.orphaned(102))
         self.assertEqual(tr.descendants(100), {100, 102, 103})
 
+    def test_reaped_by_its_creator_is_no_orphan(self):
+        # Seen in CI under load: the parent joined its child, yet strace printed the child's +++
+        # line after the parent's own.
+        text = '\n'.join([
+            '100 1.000000 execve("/usr/bin/python3", ["python3", "a.py"], 0x0 /* 1 var */) = 0',
+            '100 1.010000 fork() = 101',
+            '101 1.020000 exit_group(0) = ?',
+            '100 1.030000 wait4(101, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 101',
+            '100 1.040000 +++ exited with 0 +++',
+            '101 1.050000 +++ exited with 0 +++',
+        ])
+        tr = strace_model.parse(text)
+        self.assertEqual(tr.procs[101].reaper, 100)
+        self.assertFalse(tr.orphaned(101), 'its creator reaped it: it died first')
+
     def test_thread_forks_before_its_creation_is_printed(self):
         # Seen in CI: a thread's fork came out before the clone3 line that made the thread, and its
         # tid was the pid of an earlier child that had already ended (pids had wrapped).
