@@ -165,37 +165,30 @@ def frame_site(f, stop_internal=True):
 # frame_site's loop (about 1.2 µs a message on these machines); the code object is kept alive by
 # _entries, so its id is never reused for another while the key exists.
 _sites = {}
-sites_get = _sites.get
 INTERNAL_SITE = (INTERNAL, None)
 
 
-def site_miss(f):
-    """frame_site(f) for a frame whose (code, instruction) is not in _sites yet; caches it when
-    the frame's own code decides. Hot paths write `sites_get((id(f.f_code), f.f_lasti)) or site_miss(f)`."""
-    c = f.f_code
-    e = _entries.get(id(c))
-    if e is None or e[0] is not c:
-        e = _entry(c)
-    fn = e[1]
-    if fn:
-        s = (fn, f.f_lineno)
-    elif fn is INTERNAL:
-        s = INTERNAL_SITE
-    else:
-        return frame_site(f)
-    _sites[(id(c), f.f_lasti)] = s
-    return s
-
-
 def site_slow(f, c, la, last):
-    """The hot paths' site lookup past their first test. Each hot function keeps `last`, a
-    one-item list holding (code, f_lasti, file, line) of its latest call site, and tests it
-    first: a loop calling put() or send() from one line then costs two attribute loads and two
-    compares. `last` is set only when f's own code decides the site (see site_miss)."""
+    """The hot paths' site lookup past their first test: frame_site(f), cached. Each hot function
+    keeps `last`, a one-item list holding (code, f_lasti, file, line) of its latest call site, and
+    tests it first: a loop calling put() or send() from one line then costs two attribute loads
+    and two compares. `c` and `la` are f's code and f_lasti, which the caller already read. Both
+    caches hold only sites that f's own code decides."""
     key = (id(c), la)
-    s = sites_get(key) or site_miss(f)
-    if key in _sites:
-        last[0] = (c, la, s[0], s[1])
+    s = _sites.get(key)
+    if s is None:
+        e = _entries.get(id(c))
+        if e is None or e[0] is not c:
+            e = _entry(c)
+        fn = e[1]
+        if fn:
+            s = (fn, f.f_lineno)
+        elif fn is INTERNAL:
+            s = INTERNAL_SITE
+        else:
+            return frame_site(f)  # library code: the answer depends on its callers
+        _sites[key] = s
+    last[0] = (c, la, s[0], s[1])
     return s
 
 

@@ -164,11 +164,11 @@ def _wire_queue(q):
     """The hot paths' slow branch: wire a user's queue in this process (first use here, or after
     fork or unpickling). Returns its pending deque, or False for a queue multiprocessing made for
     itself (never reported)."""
-    d = q.__dict__
-    if d.get("_pv_id") == "":
+    oid = q.__dict__.get("_pv_id")
+    if oid == "":
         q._pv_pending = False
         return False
-    if d.get("_pv_id") is None:
+    if oid is None:
         _ensure_id(q, _queue_kind(q), q._rlock)
     _instrument_queue_pipe(q)
     return q._pv_pending
@@ -249,11 +249,12 @@ def _patch_queues(mod):
             try:
                 real_put(self, obj, block, timeout)
             except BaseException as e:
-                try:
-                    # Full (put_nowait, a timed put), a closed queue...: nothing reaches the feeder.
-                    pending.remove(rec)
-                except Exception:
-                    pass
+                if pending:  # a wired queue with our record (or placeholder) in it
+                    try:
+                        # Full (put_nowait, a timed put), a closed queue...: nothing reaches the feeder.
+                        pending.remove(rec)
+                    except ValueError:
+                        pass
                 if rec is not None:
                     # A failed put, not our error.
                     try:
