@@ -37,13 +37,27 @@ print(json.dumps(pids), flush=True)
 time.sleep(60)
 `;
 
-function alive(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}/stat`)) return false;
+/** The one-letter state of /proc/<pid>/stat, or null once the pid is gone (reaped). */
+function osState(pid: number): string | null {
+  if (!existsSync(`/proc/${pid}/stat`)) return null;
   try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0];
-    return state !== 'Z';
+    return readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0]!;
   } catch {
-    return false;
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  const state = osState(pid);
+  return state !== null && state !== 'Z';
+}
+
+/** Polls until `ok()` holds; fails after `ms` with `what` (a deadline, not a sleep standing in for it). */
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -56,6 +70,9 @@ test('stopRun ends descendants, a SIGTERM-proof child, a stopped child and a set
   const exited = new Promise<void>((r) => root.once('exit', () => r()));
   try {
     assert.ok(alive(pids.daemon!), 'the daemon runs');
+    // The forked child called os._exit(0) before the root printed, but on a busy machine it may
+    // not have finished dying yet: the claim below is about a zombie, so wait until it is one.
+    await until(`pid ${pids.zombie} to be a zombie`, () => osState(pids.zombie!) === 'Z');
     // What the tracer would have announced: the root and the processes it created (not the daemon itself).
     const known = [root.pid!, pids.plain!, pids.stubborn!, pids.stopped!, pids.zombie!, pids.mid!].map((pid) => ({ pid }));
     const t0 = Date.now();
