@@ -5,6 +5,7 @@
  */
 import type { ChannelCreatedEvent, ChannelKind, ChannelOp, ChannelOpEvent, SourceSite } from '../protocol/events';
 import type { Channel, Message, OpRecord } from './model';
+import type { TimelineLog } from './timelineLog';
 
 const SENDING: ReadonlySet<ChannelOp> = new Set<ChannelOp>(['put', 'send', 'send_bytes']);
 const RECEIVING: ReadonlySet<ChannelOp> = new Set<ChannelOp>(['get', 'recv', 'recv_bytes']);
@@ -38,10 +39,13 @@ export interface MessageRec {
   digest: number | null;
   matched: boolean;
   frozen: Message | null;
+  /** Its row in the run's TimelineLog (-1 without one). */
+  row: number;
 }
 
 interface PendingRecv {
   e: ChannelOpEvent;
+  site: number;
   done: boolean;
 }
 
@@ -160,6 +164,8 @@ export class ChannelRec {
   private seq = 0;
   dirty = true;
   private cached: Channel | null = null;
+  /** This channel's index in the timeline log. */
+  private readonly logIndex: number;
 
   constructor(
     readonly id: string,
@@ -167,10 +173,13 @@ export class ChannelRec {
     createdBy: number,
     createdMs: number,
     private readonly maxRecent: number,
+    /** Where every message and wait of the run goes (the recent logs above are bounded). */
+    private readonly log: TimelineLog | null = null,
   ) {
     this.kind = kind;
     this.createdBy = createdBy;
     this.createdMs = createdMs;
+    this.logIndex = log ? log.channelOf(id) : -1;
   }
 
   applyCreated(e: ChannelCreatedEvent): void {
@@ -188,7 +197,11 @@ export class ChannelRec {
    */
   applyOp(e: ChannelOpEvent, end: number | null, siteIndex: number): { sent: boolean; received: boolean } {
     this.ops[e.op] = (this.ops[e.op] ?? 0) + 1;
-    this.history.push(e.t, OP_CODE.get(e.op) ?? 255, siteIndex);
+    const code = OP_CODE.get(e.op) ?? 255;
+    this.history.push(e.t, code, siteIndex);
+    if (this.log && e.waitedMs !== undefined && e.waitedMs !== null) {
+      this.log.wait(e.pid, e.t - e.waitedMs, e.t, code, this.logIndex, -1, siteIndex);
+    }
     const rec: OpRecord = {
       channelId: this.id,
       op: e.op,
@@ -204,11 +217,11 @@ export class ChannelRec {
     this.dirty = true;
     if (e.ok === false) return { sent: false, received: false };
     if (SENDING.has(e.op)) {
-      this.send(e, end);
+      this.send(e, end, code, siteIndex);
       return { sent: true, received: false };
     }
     if (RECEIVING.has(e.op)) {
-      this.receive(e, end);
+      this.receive(e, end, siteIndex);
       return { sent: false, received: true };
     }
     return { sent: false, received: false };
@@ -270,7 +283,7 @@ export class ChannelRec {
     return l;
   }
 
-  private send(e: ChannelOpEvent, end: number | null): void {
+  private send(e: ChannelOpEvent, end: number | null, code: number, siteIndex: number): void {
     this.messageCount++;
     const m: MessageRec = {
       seq: this.seq++,
@@ -287,6 +300,7 @@ export class ChannelRec {
       digest: e.digest ?? null,
       matched: false,
       frozen: null,
+      row: this.log ? this.log.send(this.logIndex, code, e.pid, e.t, siteIndex, e.preview ?? null) : -1,
     };
     this.recent.push(m);
     if (this.recent.length > this.maxRecent) this.recent.splice(0, this.recent.length - this.maxRecent);
@@ -300,13 +314,13 @@ export class ChannelRec {
         : lane.recvs.takeFirst((p) => p.done, () => true);
     if (early) {
       early.done = true;
-      deliver(m, early.e);
+      this.deliver(m, early.e, early.site);
       return;
     }
     lane.sends.push(m, m.digest);
   }
 
-  private receive(e: ChannelOpEvent, end: number | null): void {
+  private receive(e: ChannelOpEvent, end: number | null, siteIndex: number): void {
     const lane = this.lane(end === null ? '' : String(end));
     const digest = e.digest ?? null;
     const isDone = (m: MessageRec): boolean => m.matched;
@@ -314,19 +328,20 @@ export class ChannelRec {
     if (digest !== null) m = lane.sends.takeDigest(digest, isDone);
     if (m === null) m = lane.sends.takeFirst(isDone, (s) => digest === null || s.digest === null);
     if (m === null) {
-      lane.recvs.push({ e, done: false }, digest);
+      lane.recvs.push({ e, site: siteIndex, done: false }, digest);
       return;
     }
-    deliver(m, e);
+    this.deliver(m, e, siteIndex);
   }
-}
 
-function deliver(m: MessageRec, e: ChannelOpEvent): void {
-  m.matched = true;
-  m.toPid = e.pid;
-  m.receivedMs = e.t;
-  m.receivedAt = e.site ?? null;
-  m.frozen = null;
+  private deliver(m: MessageRec, e: ChannelOpEvent, siteIndex: number): void {
+    m.matched = true;
+    m.toPid = e.pid;
+    m.receivedMs = e.t;
+    m.receivedAt = e.site ?? null;
+    m.frozen = null;
+    if (this.log && m.row >= 0) this.log.receive(m.row, e.pid, e.t, siteIndex);
+  }
 }
 
 function freeze(m: MessageRec): Message {

@@ -3,4 +3,5 @@ export { Session, ZOMBIE_MIN_MS, type SessionOptions, type Disposable } from './
 export { summarize, type SessionSummary, type ProcessSummary, type ChannelSummary } from './summary';
 export { signalName, splitExitCode } from './signals';
 export { CHANNEL_OPS } from './channels';
+export { TimelineLog, JOIN_WAIT, MIN_WAIT_MS, MAX_TIMELINE_MESSAGES } from './timelineLog';
 export type * from './model';

@@ -18,6 +18,7 @@ import type { OsState, ProcessSample, Snapshot } from '../sampler/types';
 import type { LineActivity, ProcessKey, ProcessNode, ProcessState, RunInfo, SessionSnapshot } from './model';
 import { ChannelRec, kindFromOp, RECEIVE_CODES, SEND_CODES } from './channels';
 import { splitExitCode } from './signals';
+import { JOIN_WAIT, MAX_TIMELINE_MESSAGES, TimelineLog } from './timelineLog';
 
 /** A zombie shorter than this is ordinary reaping latency, not worth a flag. */
 export const ZOMBIE_MIN_MS = 100;
@@ -31,6 +32,8 @@ export interface SessionOptions {
   readonly run: Partial<RunInfo>;
   /** Messages and operations kept per channel for the views (the recording keeps all). Default 1000. */
   readonly maxMessagesPerChannel?: number;
+  /** Messages the run's TimelineLog keeps (every message up to this many; then the newest half). */
+  readonly maxTimelineMessages?: number;
   /**
    * The run supervisor's pid (tracer/supervisor.py): our machinery, not part of the run's tree,
    * so samples of it are ignored. Also learnt from its process.adopted/process.reaped events.
@@ -186,6 +189,8 @@ export class Session {
   private readonly lines = new Map<string, LineRec>();
   private readonly siteIndex = new Map<string, number>();
   private readonly sites: SourceSite[] = [];
+  /** Every message and wait of the run, for the timeline (the channels keep only their newest). */
+  private readonly timeline: TimelineLog;
   private nowMs = 0;
   private dirty = true;
   /** The process table has been sampled in this run: zombies need a sample's word. */
@@ -202,6 +207,7 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.maxMessages = opts.maxMessagesPerChannel ?? 1000;
+    this.timeline = new TimelineLog(this.sites, opts.maxTimelineMessages ?? MAX_TIMELINE_MESSAGES);
     if (opts.supervisorPid !== undefined) this.hidden.add(opts.supervisorPid);
     this.run = {
       script: '',
@@ -254,6 +260,7 @@ export class Session {
         break;
       }
       case 'process.joined': {
+        this.timeline.wait(e.pid, e.t - e.waitedMs, e.t, JOIN_WAIT, -1, e.childPid, e.site ? this.internSite(e.site) : -1);
         if (e.stillAlive) break;
         const p = this.byPid.get(e.childPid);
         if (!p) break;
@@ -438,6 +445,11 @@ export class Session {
     }
     const run = this.run.endedMs !== null && this.run.endedMs > ms ? { ...this.run, endedMs: null, exitCode: null } : this.run;
     return { run, nowMs: ms, processes, channels, lines };
+  }
+
+  /** Every message and blocking wait of the run so far, as columns (read-only for callers). */
+  timelineLog(): TimelineLog {
+    return this.timeline;
   }
 
   /** The process currently holding a pid (the newest one when the pid was reused). */
@@ -735,7 +747,7 @@ export class Session {
   private channel(id: string, kind: ReturnType<typeof kindFromOp>, pid: number, t: number): ChannelRec {
     let c = this.channels.get(id);
     if (!c) {
-      c = new ChannelRec(id, kind, pid, t, this.maxMessages);
+      c = new ChannelRec(id, kind, pid, t, this.maxMessages, this.timeline);
       this.channels.set(id, c);
       this.channelOrder.push(c);
     }
