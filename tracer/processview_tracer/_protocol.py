@@ -16,7 +16,7 @@ FIELDS = {
     "process.reaped": ["childPid", "exitCode", "signal", "adopted"],
     "channel.created": ["id", "channel", "detail"],
     "channel.op": ["id", "op", "preview", "size", "digest", "waitedMs", "ok", "detail"],
-    "tracer.dropped": ["count"],
+    "tracer.dropped": ["count", "reason"],
     "tracer.error": ["message", "where"],
 }
 

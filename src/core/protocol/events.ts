@@ -200,11 +200,24 @@ export interface ChannelOpEvent extends EventBase {
 // ---------------------------------------------------------------------------------------------
 // The tracer talking about itself
 
-/** Events the tracer could not deliver (buffer full or receiver gone); counted, never blocking. */
+/**
+ * Events of this process that will not reach the recording, counted, never waited for. Sent by
+ * the tracer, or made by the receiver for a connection that ended in the middle of a batch.
+ */
 export interface DroppedEvent extends EventBase {
   readonly kind: 'tracer.dropped';
   readonly count: number;
+  /** Why: one of DROP_REASONS (another string from a newer tracer); absent from older tracers. */
+  readonly reason?: string | null;
 }
+
+/**
+ * Why events were lost: the buffer was full (the receiver read more slowly than the program
+ * produced); the process ended before the receiver took its last events; the connection broke;
+ * the connection ended inside a batch (counted by the receiver from the batch's header).
+ */
+export const DROP_REASONS = ['buffer-full', 'exit', 'connection-lost', 'cut-batch'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
 
 /** The tracer swallowed one of its own errors; the program went on. */
 export interface TracerErrorEvent extends EventBase {
