@@ -200,6 +200,12 @@ export function stateText(p: ProcessNode, t: Localize): string {
   }
 }
 
+/** The exception's type out of the tracer's summary ("ValueError: bad input" → "ValueError"). */
+export function exceptionType(error: string): string {
+  const colon = error.indexOf(':');
+  return colon > 0 ? error.slice(0, colon) : error;
+}
+
 /** The row: "4313 Process-1" and "sleeping · orphan · daemon · child · 0.3% · 11.2 MB". */
 export function processLabel(p: ProcessNode): string {
   return `${p.pid} ${p.name}`;
@@ -208,6 +214,7 @@ export function processLabel(p: ProcessNode): string {
 export function processDescription(p: ProcessNode, t: Localize): string {
   // State and flags first: the sidebar is often narrow and the end of the text gets cut.
   const parts = [stateText(p, t)];
+  if (p.error) parts.push(t('raised {0}', exceptionType(p.error)));
   if (p.orphaned) parts.push(t('orphan'));
   if (p.daemon) parts.push(t('daemon'));
   parts.push(roleText(p.role, t));
@@ -218,10 +225,6 @@ export function processDescription(p: ProcessNode, t: Localize): string {
   return parts.join(' · ');
 }
 
-/**
- * The tooltip, as plain sentences (the view layer puts them in a MarkdownString with escaping).
- * The first line names the process; the others explain its state and flags in words.
- */
 /** The zombie and orphan explanations in words (for the tooltip and for screen readers). */
 export function explainProcess(p: ProcessNode, snapshot: SessionSnapshot, t: Localize): string[] {
   const lines: string[] = [];
@@ -257,6 +260,10 @@ export function explainProcess(p: ProcessNode, snapshot: SessionSnapshot, t: Loc
   return lines;
 }
 
+/**
+ * The tooltip, as plain sentences (the view layer puts them in a MarkdownString with escaping).
+ * The first line names the process; the others explain its state and flags in words.
+ */
 export function processTooltipLines(p: ProcessNode, snapshot: SessionSnapshot, t: Localize): string[] {
   const lines: string[] = [];
   lines.push(t('{0} (pid {1}) — {2}, {3}', p.name, p.pid, roleText(p.role, t), stateText(p, t)));
@@ -276,6 +283,7 @@ export function processTooltipLines(p: ProcessNode, snapshot: SessionSnapshot, t
     if (p.state === 'killed') lines.push(t('Killed by {0} {1} ago.', p.signal ?? '?', formatDuration(now - p.exitedMs)));
     else if (p.state === 'exited') lines.push(t('Exited with code {0} {1} ago.', p.exitCode ?? '?', formatDuration(now - p.exitedMs)));
   }
+  if (p.error) lines.push(t('Uncaught exception: {0}', p.error));
   if (p.reapedMs !== null && p.state !== 'zombie') {
     lines.push(t('Reaped (joined) by {0} at {1}.', p.reapedBy ?? '?', formatDuration(p.reapedMs)));
   }

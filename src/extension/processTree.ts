@@ -64,8 +64,6 @@ export class PoolItem extends vscode.TreeItem {
   }
 }
 
-export type ProcessTreeItem = ProcessItem | PoolItem;
-
 export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscode.Disposable {
   private forest: ProcessForest = { roots: [], byId: new Map(), hiddenCount: 0 };
   private snapshot: SessionSnapshot | undefined;
@@ -114,12 +112,6 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
       item.tooltip = md;
     }
     return item;
-  }
-
-  /** Row of a live process by pid (for reveal from the editor). */
-  findProcess(pid: number): ProcessRow | undefined {
-    for (const row of this.forest.byId.values()) if (row.kind === 'process' && row.process.pid === pid) return row;
-    return undefined;
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 /** The session layer: the reducer and the summary that `show --json` prints. */
-export { Session, ZOMBIE_MIN_MS, type SessionOptions, type Disposable } from './session';
+export { Session, type SessionOptions, type Disposable } from './session';
+export { ZOMBIE_MIN_MS } from './processes';
 export { summarize, type SessionSummary, type ProcessSummary, type ChannelSummary } from './summary';
 export { signalName, splitExitCode } from './signals';
 export { CHANNEL_OPS } from './channels';

@@ -42,6 +42,8 @@ export interface ProcessNode {
   readonly exitedMs: number | null;
   readonly exitCode: number | null;
   readonly signal: string | null; // "SIGKILL" etc.
+  /** The uncaught exception it died of, as the tracer summarised it ("ValueError: bad input"). */
+  readonly error: string | null;
   /** When the parent reaped it (join/wait) and who did. */
   readonly reapedMs: number | null;
   readonly reapedBy: number | null;
@@ -59,11 +61,6 @@ export interface ProcessNode {
   readonly traced: boolean;
   /** Pool id when it is a pool worker. */
   readonly poolId: string | null;
-  /**
-   * Explanations in the user's words, for tooltips: why it is a zombie (which line started it,
-   * that its parent has not joined it), who adopted it as an orphan, the exception it died of.
-   */
-  readonly notes?: readonly string[];
 }
 
 /** One message: a put/send matched, when possible, with its get/recv. */

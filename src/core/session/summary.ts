@@ -22,6 +22,8 @@ export interface ProcessSummary {
   exitedMs: number | null;
   exitCode: number | null;
   signal: string | null;
+  /** The uncaught exception it died of ("ValueError: bad input"), or null. */
+  error: string | null;
   zombie: boolean;
   orphaned: boolean;
   adoptedBy: number | null;
@@ -83,6 +85,7 @@ export function summarize(s: SessionSnapshot): SessionSummary {
       exitedMs: ms(p.exitedMs),
       exitCode: p.exitCode,
       signal: p.signal,
+      error: p.error,
       zombie: p.zombie,
       orphaned: p.orphaned,
       adoptedBy: p.adoptedBy,

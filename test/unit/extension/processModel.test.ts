@@ -109,6 +109,13 @@ describe('process rows in words', () => {
     assert.ok(lines.includes('Parent now: 1 (at creation: 101)'));
   });
 
+  it('names the uncaught exception a process died of: its type in the row, the whole summary in the tooltip', () => {
+    const p = proc({ pid: 7, state: 'exited', exitedMs: 100, exitCode: 1, error: 'ValueError: bad input: 3' });
+    assert.equal(processDescription(p, t), 'exited (1) · raised ValueError · child');
+    assert.ok(processTooltipLines(p, s, t).includes('Uncaught exception: ValueError: bad input: 3'));
+    assert.ok(!processTooltipLines(byPid(101), s, t).some((l) => l.startsWith('Uncaught')), 'none for a clean exit');
+  });
+
   it('gives each state its own icon, with theme colours only', () => {
     const looks = ['running', 'sleeping', 'zombie', 'killed', 'stopped'].map((state) => stateLook(proc({ pid: 1, state: state as never })));
     looks.push(stateLook(proc({ pid: 1, state: 'exited', exitCode: 0 })));

@@ -1,0 +1,551 @@
+/**
+ * The process half of the reducer: every process of the run, folded from the tracer's lifecycle
+ * events (hello, created, running, exit, joined, signal; the supervisor's adopted and reaped) and
+ * the sampler's snapshots. Decides states, zombies and orphans as docs/states.md says; the
+ * Session (session.ts) routes events here and keeps the run, channels and lines itself.
+ */
+import type {
+  HelloEvent,
+  ProcessAdoptedEvent,
+  ProcessCreatedEvent,
+  ProcessExitEvent,
+  ProcessJoinedEvent,
+  ProcessReapedEvent,
+  ProcessRole,
+  ProcessRunningEvent,
+  ProcessSignalEvent,
+  SourceSite,
+  StartMethod,
+} from '../protocol/events';
+import type { OsState, ProcessSample, Snapshot } from '../sampler/types';
+import type { ProcessKey, ProcessNode, ProcessState } from './model';
+import { splitExitCode } from './signals';
+
+/** A zombie shorter than this is ordinary reaping latency, not worth a flag. */
+export const ZOMBIE_MIN_MS = 100;
+
+/** The events about processes (the rest are channels and the tracer's own). */
+export type ProcessEvent =
+  | HelloEvent
+  | ProcessCreatedEvent
+  | ProcessRunningEvent
+  | ProcessExitEvent
+  | ProcessJoinedEvent
+  | ProcessSignalEvent
+  | ProcessAdoptedEvent
+  | ProcessReapedEvent;
+
+/** Everything known about one process, mutable; `node()` freezes it for a snapshot. */
+class ProcRec {
+  parentPid: number | null = null;
+  ppid: number | null = null;
+  name = '';
+  role: ProcessRole = 'external';
+  startMethod: StartMethod | null = null;
+  daemon = false;
+  target: string | null = null;
+  argv: readonly string[] = [];
+  createdAt: SourceSite | null = null;
+  osState: OsState | null = null;
+  startedMs: number;
+  /** Time it stopped running: its own exit event, or the last moment a sample saw it alive. */
+  exitedMs: number | null = null;
+  exitCode: number | null = null;
+  signal: string | null = null;
+  error: string | null = null;
+  reapedMs: number | null = null;
+  reapedBy: number | null = null;
+  zombie = false;
+  zombieSinceMs: number | null = null;
+  orphaned = false;
+  orphanedMs: number | null = null;
+  adoptedBy: number | null = null;
+  cpuPercent: number | null = null;
+  rssBytes: number | null = null;
+  traced = false;
+  poolId: string | null = null;
+  startTicks: number | null = null;
+  /** Announced/seen running (hello, process.running or a live sample). */
+  seenRunning = false;
+  /** The last time a sample saw it alive and not a zombie. */
+  lastAliveSampleMs: number | null = null;
+  /** The first sample that saw it in state Z. */
+  firstZombieSampleMs: number | null = null;
+  /** A signal somebody sent it (terminate/kill), for a death the process could not report. */
+  signalSent: string | null = null;
+  /** The sampler reported it gone (reaped). */
+  gone = false;
+  /** Its parent announced it (process.created). */
+  announced = false;
+  /** Its OS-level parent has been seen (hello or a sample); before that `ppid` is the creator's word. */
+  osPpidSeen = false;
+
+  dirty = true;
+  private cached: ProcessNode | null = null;
+  /** Versions of the node over time, for snapshotAt (only when something other than CPU/memory changed). */
+  readonly history: Array<{ t: number; node: ProcessNode }> = [];
+
+  constructor(
+    readonly key: ProcessKey,
+    readonly pid: number,
+    startedMs: number,
+  ) {
+    this.startedMs = startedMs;
+  }
+
+  get ended(): boolean {
+    return this.exitedMs !== null || this.gone || this.reapedMs !== null;
+  }
+
+  state(): ProcessState {
+    if (this.ended) {
+      if (this.osState === 'zombie' && !this.gone && this.reapedMs === null) return 'zombie';
+      return this.signal !== null ? 'killed' : 'exited';
+    }
+    switch (this.osState) {
+      case 'zombie':
+        return 'zombie';
+      case 'stopped':
+        return 'stopped';
+      case 'sleeping':
+      case 'disk-sleep':
+      case 'idle':
+        return 'sleeping';
+      case 'running':
+        return 'running';
+      default:
+        return this.seenRunning ? 'running' : 'starting';
+    }
+  }
+
+  node(): ProcessNode {
+    if (this.cached && !this.dirty) return this.cached;
+    const n: ProcessNode = {
+      key: this.key,
+      pid: this.pid,
+      parentPid: this.parentPid,
+      ppid: this.ppid,
+      name: this.name,
+      role: this.role,
+      startMethod: this.startMethod,
+      daemon: this.daemon,
+      target: this.target,
+      argv: this.argv,
+      createdAt: this.createdAt,
+      state: this.state(),
+      osState: this.osState,
+      startedMs: this.startedMs,
+      exitedMs: this.exitedMs,
+      exitCode: this.exitCode,
+      signal: this.signal,
+      error: this.error,
+      reapedMs: this.reapedMs,
+      reapedBy: this.reapedBy,
+      zombie: this.zombie,
+      zombieSinceMs: this.zombieSinceMs,
+      orphaned: this.orphaned,
+      orphanedMs: this.orphanedMs,
+      adoptedBy: this.adoptedBy,
+      cpuPercent: this.cpuPercent,
+      rssBytes: this.rssBytes,
+      traced: this.traced,
+      poolId: this.poolId,
+    };
+    this.cached = n;
+    this.dirty = false;
+    return n;
+  }
+}
+
+/** Every process of one run, in order of first sight, with pid reuse told apart. */
+export class ProcessTable {
+  /** Every process ever, in order of first sight. */
+  private readonly procs: ProcRec[] = [];
+  /** The newest process holding each pid number. */
+  private readonly byPid = new Map<number, ProcRec>();
+  /** Pids that are not the run's (the supervisor). */
+  private readonly hidden = new Set<number>();
+  /** Seen as Z and not yet flagged: they grow older with the clock. */
+  private readonly openZombies = new Set<ProcRec>();
+  /** The process table has been sampled in this run: zombies need a sample's word. */
+  private sampled = false;
+  /** Something changed since the owner last looked (it clears this). */
+  dirty = true;
+
+  constructor(supervisorPid?: number) {
+    if (supervisorPid !== undefined) this.hidden.add(supervisorPid);
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Input
+
+  applyEvent(e: ProcessEvent): void {
+    switch (e.kind) {
+      case 'hello':
+        this.onHello(e);
+        break;
+      case 'process.created':
+        this.onCreated(e);
+        break;
+      case 'process.running': {
+        const p = this.proc(e.pid, e.t, e.ppid);
+        p.name = e.name;
+        p.role = e.role;
+        p.daemon = e.daemon;
+        p.traced = true;
+        p.seenRunning = true;
+        this.touch(p, e.t);
+        break;
+      }
+      case 'process.exit': {
+        const p = this.proc(e.pid, e.t, e.ppid);
+        p.exitedMs = e.t;
+        if (e.exitCode !== null) {
+          const s = splitExitCode(e.exitCode);
+          p.exitCode = s.exitCode;
+          if (s.signal) p.signal = s.signal;
+        }
+        if (e.how === 'signal' && e.signal) p.signal = e.signal;
+        if (e.how === 'exception' && e.error) p.error = e.error;
+        this.touch(p, e.t);
+        break;
+      }
+      case 'process.joined': {
+        if (e.stillAlive) break;
+        const p = this.byPid.get(e.childPid);
+        if (!p) break;
+        this.reaped(p, e.t, e.pid, e.exitCode);
+        break;
+      }
+      case 'process.signal': {
+        const p = this.byPid.get(e.targetPid);
+        if (p && !p.ended) {
+          p.signalSent = e.signal;
+          this.touch(p, e.t);
+        }
+        break;
+      }
+      case 'process.adopted': {
+        this.hideSupervisor(e.pid);
+        const p = this.proc(e.childPid, e.t, null);
+        this.reparent(p, e.pid, e.t);
+        break;
+      }
+      case 'process.reaped': {
+        this.hideSupervisor(e.pid);
+        const p = this.byPid.get(e.childPid);
+        if (!p) break;
+        const code = e.signal ? null : e.exitCode;
+        if (e.signal) p.signal = e.signal;
+        this.reaped(p, e.t, e.pid, code);
+        break;
+      }
+    }
+  }
+
+  /** A sampler snapshot; `rootPid` is the script's pid when known (a sample of it is the main process). */
+  applySnapshot(s: Snapshot, rootPid: number | null): void {
+    this.sampled = true;
+    for (const sample of s.processes) if (!this.hidden.has(sample.pid)) this.onSample(sample, s.t, rootPid);
+    for (const pid of s.gone) {
+      const p = this.byPid.get(pid);
+      if (!p || p.gone) continue;
+      p.gone = true;
+      if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? s.t;
+      if (p.signal === null && p.signalSent !== null && p.exitCode === null) p.signal = p.signalSent;
+      if (p.reapedMs === null) {
+        p.reapedMs = s.t;
+        p.reapedBy = p.ppid;
+      }
+      p.cpuPercent = null;
+      this.judgeZombie(p, s.t);
+      this.touch(p, s.t);
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Output
+
+  /** Unreaped zombies grow older with time: re-judge them at `nowMs`. */
+  refreshOpenZombies(nowMs: number): void {
+    // Only processes seen as Z and not yet flagged can change; cheap on typical runs.
+    for (const p of this.openZombies) {
+      if (p.zombie || p.gone || p.reapedMs !== null) {
+        this.openZombies.delete(p);
+        continue;
+      }
+      this.judgeZombie(p, nowMs);
+    }
+  }
+
+  /** Some process's zombie verdict depends on the clock (a newer time needs a new snapshot). */
+  get hasOpenZombies(): boolean {
+    return this.openZombies.size > 0;
+  }
+
+  /** Every process now, in order of first sight (unchanged ones keep their object identity). */
+  nodes(): ProcessNode[] {
+    return this.procs.map((p) => p.node());
+  }
+
+  /** Every process as it was at `ms` (the ones started by then). */
+  nodesAt(ms: number): ProcessNode[] {
+    const processes: ProcessNode[] = [];
+    for (const p of this.procs) {
+      if (p.startedMs > ms) continue;
+      const h = p.history;
+      let lo = 0;
+      let hi = h.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (h[mid]!.t <= ms) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      processes.push(found >= 0 ? h[found]!.node : h[0]?.node ?? p.node());
+    }
+    return processes;
+  }
+
+  /** When the process now holding `pid` started (the newest one when the pid was reused). */
+  startedMs(pid: number): number | undefined {
+    return this.byPid.get(pid)?.startedMs;
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Processes
+
+  /** The supervisor spoke: drop what samples made of it (it never says hello). */
+  private hideSupervisor(pid: number): void {
+    if (this.hidden.has(pid)) return;
+    this.hidden.add(pid);
+    const p = this.byPid.get(pid);
+    if (p && !p.traced) {
+      this.procs.splice(this.procs.indexOf(p), 1);
+      this.byPid.delete(pid);
+      this.dirty = true;
+    }
+  }
+
+  private onHello(e: HelloEvent): void {
+    // The script's parent is the run supervisor (or whatever launched it): never part of the run.
+    if (e.role === 'main' && e.ppid > 1) this.hideSupervisor(e.ppid);
+    let p = this.byPid.get(e.pid);
+    if (p && e.startTicks !== undefined && p.startTicks !== null && p.startTicks !== e.startTicks) p = undefined;
+    if (p && p.ended && p.traced) p = undefined; // a second hello from a finished pid: a reuse
+    if (!p) p = this.newProc(e.pid, e.t, e.startTicks ?? null);
+    if (e.t < p.startedMs) p.startedMs = e.t;
+    if (e.startTicks !== undefined) p.startTicks = e.startTicks;
+    // An os.fork() child inherits the name "MainProcess"; the creator's word ("os.fork") says more.
+    if (!(e.name === 'MainProcess' && e.role !== 'main' && p.name !== '')) p.name = e.name;
+    p.role = e.role;
+    p.argv = e.argv;
+    p.traced = true;
+    p.seenRunning = true;
+    if (e.startMethod) p.startMethod = e.startMethod;
+    if (p.parentPid === null) p.parentPid = e.ppid;
+    this.observePpid(p, e.ppid, e.t);
+    this.touch(p, e.t);
+  }
+
+  private onCreated(e: ProcessCreatedEvent): void {
+    let p = this.byPid.get(e.childPid);
+    // A pid that was already announced and ended, announced again, is a new process with a reused
+    // number. One not yet announced is this very child: its own events (even its exit) can arrive
+    // before its parent's word that it was created.
+    if (p && p.ended && p.announced) p = undefined;
+    if (!p) p = this.newProc(e.childPid, e.t, null);
+    p.announced = true;
+    p.startedMs = Math.min(p.startedMs, e.t);
+    p.parentPid = e.pid;
+    if (p.ppid === null) p.ppid = e.pid;
+    // The child's own hello may have come first with the same facts; creation adds the site.
+    if (!p.traced || p.name === '' || (p.name === 'MainProcess' && p.role !== 'main')) p.name = e.name;
+    if (!p.traced) p.role = e.role;
+    p.daemon = e.daemon;
+    p.startMethod = e.startMethod;
+    p.target = e.target ?? null;
+    if (e.argv && p.argv.length === 0) p.argv = e.argv;
+    p.createdAt = e.site ?? null;
+    this.touch(p, e.t);
+  }
+
+  private onSample(s: ProcessSample, t: number, rootPid: number | null): void {
+    let p = this.byPid.get(s.pid);
+    if (p && p.startTicks !== null && p.startTicks !== s.startTicks) {
+      // The pid was reused: the one we knew is gone.
+      if (!p.gone) {
+        p.gone = true;
+        if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? t;
+        this.touch(p, t);
+      }
+      p = undefined;
+    }
+    if (p && p.gone) p = undefined;
+    if (!p) {
+      // Another child of the supervisor than the script (our machinery): not the run's.
+      if (this.hidden.has(s.ppid) && s.pid !== rootPid) return;
+      p = this.newProc(s.pid, t, s.startTicks);
+      p.parentPid = s.ppid;
+      p.ppid = s.ppid;
+      p.role = s.pid === rootPid ? 'main' : 'external';
+      p.name = commandName(s.command);
+      p.argv = s.command.split(' ');
+    }
+    if (p.startTicks === null) p.startTicks = s.startTicks;
+    const structural = p.osState !== s.state;
+    p.osState = s.state;
+    p.cpuPercent = s.cpuPercent;
+    p.rssBytes = s.rssBytes;
+    if (!p.traced && (p.name === '' || p.argv.length === 0)) {
+      p.name = commandName(s.command);
+      p.argv = s.command.split(' ');
+    }
+    if (s.state === 'zombie') {
+      p.firstZombieSampleMs ??= t;
+      if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? t;
+      if (p.signal === null && p.signalSent !== null && p.exitCode === null) p.signal = p.signalSent;
+      this.judgeZombie(p, t);
+    } else {
+      p.seenRunning = true;
+      p.lastAliveSampleMs = t;
+    }
+    this.observePpid(p, s.ppid, t);
+    if (structural) this.touch(p, t);
+    else {
+      p.dirty = true;
+      this.dirty = true;
+    }
+  }
+
+  /** A new parent pid was seen: unless it is the parent at creation, the process was orphaned. */
+  private observePpid(p: ProcRec, ppid: number, t: number): void {
+    if (ppid <= 0) return;
+    if (!p.osPpidSeen) {
+      p.osPpidSeen = true;
+      // The OS parent may differ from the creator without any orphaning: forkserver children
+      // are forked by the forkserver. It is an orphan only if the creator already ended.
+      const creator = p.parentPid !== null ? this.byPid.get(p.parentPid) : undefined;
+      if (ppid !== p.parentPid && p.parentPid !== null && creator?.ended) {
+        this.reparent(p, ppid, t);
+        return;
+      }
+      p.ppid = ppid;
+      if (p.parentPid === null) p.parentPid = ppid;
+      return;
+    }
+    if (ppid === p.ppid) return;
+    this.reparent(p, ppid, t);
+  }
+
+  private reparent(p: ProcRec, newParent: number, t: number): void {
+    if (p.ppid === newParent && p.orphaned) return;
+    const oldParent = p.ppid ?? p.parentPid;
+    p.ppid = newParent;
+    p.osPpidSeen = true;
+    if (newParent === oldParent) return;
+    if (!p.orphaned) {
+      p.orphaned = true;
+      const parent = oldParent !== null ? this.byPid.get(oldParent) : undefined;
+      p.orphanedMs = parent?.exitedMs !== null && parent?.exitedMs !== undefined ? Math.min(parent.exitedMs, t) : t;
+    }
+    p.adoptedBy = newParent;
+    this.touch(p, t);
+  }
+
+  private reaped(p: ProcRec, t: number, by: number, exitCode: number | null | undefined): void {
+    if (p.exitedMs === null) p.exitedMs = Math.min(t, p.lastAliveSampleMs !== null ? Math.max(p.lastAliveSampleMs, p.startedMs) : t);
+    if (exitCode !== null && exitCode !== undefined) {
+      const s = splitExitCode(exitCode);
+      p.exitCode = s.exitCode;
+      if (s.signal) p.signal = s.signal;
+    } else if (p.signal === null && p.signalSent !== null && p.exitCode === null) {
+      p.signal = p.signalSent;
+    }
+    if (p.reapedMs === null || t < p.reapedMs) {
+      p.reapedMs = t;
+      p.reapedBy = by;
+    }
+    this.judgeZombie(p, t);
+    this.touch(p, t);
+  }
+
+  /**
+   * Zombie: it had exited and its parent had not waited yet, for at least ZOMBIE_MIN_MS.
+   *
+   * When the process table is sampled, a sample in state Z is required: a process's own exit
+   * event comes before interpreter shutdown (atexit, queue feeder threads, flushing), which can
+   * take longer than 100 ms, so "exit event → reap" alone overstates. It died between the last
+   * sample that saw it alive (or its exit event, if later) and the first sample that saw it a
+   * zombie; the middle of that window is the estimate. Without any samples (a recording made
+   * without the sampler), the exit event and the reap are all there is.
+   */
+  private judgeZombie(p: ProcRec, t: number): void {
+    if (p.exitedMs === null) return;
+    let died: number;
+    if (p.firstZombieSampleMs !== null) {
+      const lo = Math.max(p.exitedMs, p.lastAliveSampleMs ?? -Infinity);
+      died = lo <= p.firstZombieSampleMs ? (lo + p.firstZombieSampleMs) / 2 : p.firstZombieSampleMs;
+    } else if (!this.sampled) {
+      died = p.exitedMs;
+    } else return;
+    const until = p.reapedMs ?? (!p.gone ? t : null);
+    if (until === null) return;
+    if (p.zombieSinceMs === null && (p.firstZombieSampleMs !== null || until - died >= ZOMBIE_MIN_MS)) p.zombieSinceMs = died;
+    if (!p.zombie && until - died >= ZOMBIE_MIN_MS) {
+      p.zombie = true;
+      p.zombieSinceMs = died;
+      this.touch(p, t);
+    }
+  }
+
+  private newProc(pid: number, t: number, startTicks: number | null): ProcRec {
+    const reuse = this.procs.some((q) => q.pid === pid);
+    const key = !reuse ? String(pid) : startTicks !== null ? `${pid}@${startTicks}` : `${pid}#${this.procs.length}`;
+    const p = new ProcRec(key, pid, t);
+    p.startTicks = startTicks;
+    this.procs.push(p);
+    this.byPid.set(pid, p);
+    this.dirty = true;
+    return p;
+  }
+
+  /** The current process with this pid, created on first sight. */
+  private proc(pid: number, t: number, ppid: number | null): ProcRec {
+    let p = this.byPid.get(pid);
+    // Events of different processes race: whatever it did first bounds when it started.
+    if (p && t < p.startedMs) p.startedMs = t;
+    if (!p) {
+      p = this.newProc(pid, t, null);
+      if (ppid !== null) {
+        p.parentPid = ppid;
+        p.ppid = ppid;
+      }
+    } else if (ppid !== null) this.observePpid(p, ppid, t);
+    return p;
+  }
+
+  private touch(p: ProcRec, t: number): void {
+    p.dirty = true;
+    this.dirty = true;
+    if (p.osState === 'zombie' && !p.zombie) this.openZombies.add(p);
+    const node = p.node();
+    const last = p.history[p.history.length - 1];
+    const at = Math.max(t, last?.t ?? -Infinity);
+    if (last && last.t === at) last.node = node;
+    else p.history.push({ t: at, node });
+  }
+}
+
+function baseName(file: string): string {
+  const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return i >= 0 ? file.slice(i + 1) : file;
+}
+
+/** A display name for a process only the sampler saw: its program's base name. */
+function commandName(command: string): string {
+  const first = command.split(' ')[0] ?? command;
+  return baseName(first) || command;
+}
