@@ -190,9 +190,12 @@ def _patch(mod):
             error("Event()", e)
 
     def e_set(self):
+        # Stamped before setting: a waiter in another process can return as soon as the flag is
+        # set, and its wait must never seem to end before the set that ended it.
+        t = monotonic_ns()
         ev_set(self)
         try:
-            _op(_ev_id(self), "set", None, monotonic_ns(), True)
+            _op(_ev_id(self), "set", None, t, True)
         except Exception as e:
             error("Event.set", e)
 
