@@ -34,8 +34,23 @@ export interface Handshake {
   readonly enc: Encoding;
 }
 
-/** Largest marshal frame accepted (a batch of ~1M events); a larger length prefix is garbage. */
-export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest marshal frame accepted; a larger length prefix closes the connection. The tracer's
+ * frames hold at most 4096 events and are split above 4 MiB.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Longest JSON line (enc "jsonl") accepted after the handshake. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Longest handshake line: a connection that sends more before its first newline is refused. */
+export const MAX_HANDSHAKE_BYTES = 4096;
+/** Deepest nesting of JSON arrays and objects accepted (an event needs 4); checked before parsing. */
+export const MAX_JSON_DEPTH = 32;
+/**
+ * Bytes of a marshal frame, length prefix included, from which the number of events in its
+ * batch can be read: a connection cut inside a frame after these lost exactly that many
+ * (cutBatchCount). The tracer counts a frame cut before them itself (docs/protocol.md).
+ */
+export const CUT_HEADER_BYTES = 16;
 
 export interface Rejection {
   readonly reason: string;
@@ -56,8 +71,48 @@ function sameToken(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/**
+ * True when the JSON text nests arrays/objects deeper than `limit` (strings skipped). Run before
+ * JSON.parse, so no hostile text reaches a recursive parser or stringifier.
+ */
+export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string: to the next quote that no backslash escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * The number of events in the batch of a marshal frame cut short, read from its first
+ * CUT_HEADER_BYTES (length prefix included): `(ppid, [n events...` is, in marshal 4, a small
+ * tuple of 2, an int, then a list's type byte and its int32 length. Null when `partial` is too
+ * short or is not laid out so.
+ */
+export function cutBatchCount(partial: Uint8Array): number | null {
+  if (partial.length < CUT_HEADER_BYTES) return null;
+  const b = partial;
+  const ref = 0x80;
+  if ((b[4]! & ~ref) !== 0x29 || b[5] !== 2 || (b[6]! & ~ref) !== 0x69 || (b[11]! & ~ref) !== 0x5b) return null;
+  const n = (b[12]! | (b[13]! << 8) | (b[14]! << 16) | (b[15]! << 24)) >>> 0;
+  const frameLength = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  return n <= frameLength ? n : null; // every event takes at least a byte
+}
+
 /** Validate the first line of a connection. */
 export function parseHandshake(line: string, expectedToken: string): HandshakeResult {
+  if (line.length > MAX_HANDSHAKE_BYTES) return { ok: false, reason: 'handshake too long' };
+  if (jsonTooDeep(line, 4)) return { ok: false, reason: 'handshake nested too deeply' };
   let v: unknown;
   try {
     v = JSON.parse(line);
@@ -201,6 +256,7 @@ export class WireDecoder {
 
   /** One JSON line `{"ppid": N, "ev": [...]}`. */
   decodeLine(line: string): DecodeResult {
+    if (jsonTooDeep(line)) return { events: [], rejected: [{ reason: `line nested deeper than ${MAX_JSON_DEPTH}`, sample: sample(line) }] };
     let v: unknown;
     try {
       v = JSON.parse(line);
@@ -330,10 +386,11 @@ export class WireDecoder {
   }
 }
 
+/** For a log sample only. Values reaching here are at most MAX_JSON_DEPTH (or marshal's 32) deep. */
 function safeStringify(v: unknown): string {
   try {
-    return JSON.stringify(v) ?? String(v);
+    return JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? `<${x.length} bytes>` : x)) ?? typeof v;
   } catch {
-    return String(v);
+    return typeof v;
   }
 }

@@ -133,7 +133,8 @@ export async function launchTracedRun(options: LaunchOptions): Promise<TracedRun
 
   const exited = new Promise<RunExit>((resolve) => {
     child.once('exit', (code, signal) => {
-      // Every process of the run is gone; give their last lines a moment to arrive.
+      // Every process of the run is gone; their last bytes are in the kernel: read them while they
+      // keep coming (a busy receiver may be seconds behind), then close.
       void receiver
         .whenIdle(2000)
         .then(() => receiver.close())

@@ -1,12 +1,30 @@
 /**
  * The loopback TCP receiver for one run. Every traced process opens its own connection, sends a
- * handshake carrying the run token, then batch lines (src/core/protocol/wire.ts). A connection
+ * handshake carrying the run token, then batches (src/core/protocol/wire.ts). A connection
  * without the right token in its first line is refused, logged and counted; bad lines and bad
  * events are rejected one by one, never thrown.
+ *
+ * Bounded on any input: before the handshake a connection may send MAX_HANDSHAKE_BYTES, after it
+ * one frame or line of at most MAX_FRAME_BYTES / MAX_LINE_BYTES at a time, and all connections
+ * together hold at most maxBufferedBytes of partial frames (the connection that would pass it is
+ * closed). JSON is checked for depth before it is parsed; marshal has its own depth limit.
+ *
+ * Nothing is lost silently: a connection that ends inside a batch (its process was killed while
+ * sending, or gave up on a stalled receiver at exit) is reported as a `tracer.dropped` event of
+ * that process with reason `cut-batch` and the batch's event count.
  */
 import * as net from 'node:net';
 import type { TracerEvent } from '../protocol/events';
-import { MAX_FRAME_BYTES, parseHandshake, WireDecoder, type ClientKind, type DecodeResult } from '../protocol/wire';
+import {
+  cutBatchCount,
+  MAX_FRAME_BYTES,
+  MAX_HANDSHAKE_BYTES,
+  MAX_LINE_BYTES,
+  parseHandshake,
+  WireDecoder,
+  type ClientKind,
+  type DecodeResult,
+} from '../protocol/wire';
 
 export interface ReceiverStats {
   /** Authenticated connections so far. */
@@ -33,8 +51,10 @@ export interface ReceiverOptions {
   readonly toMs: (monotonicNs: number) => number;
   /** A connection that has not authenticated within this time is dropped. */
   readonly handshakeTimeoutMs?: number;
-  /** Longest line accepted; a longer one closes the connection. */
+  /** Longest line accepted; a longer one closes the connection (default MAX_LINE_BYTES). */
   readonly maxLineBytes?: number;
+  /** Partial frames and lines held for all connections together (default 256 MiB). */
+  readonly maxBufferedBytes?: number;
   readonly host?: string;
 }
 
@@ -51,6 +71,10 @@ export class EventReceiver {
   private readonly problemListeners = new Set<Listener<ReceiverProblem>>();
   private readonly sockets = new Set<net.Socket>();
   private idleWaiters: Array<() => void> = [];
+  /** Bytes held in partial frames/lines, all connections together. */
+  private held = 0;
+  /** Date.now() when a byte last arrived on any connection. */
+  private lastDataMs = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -92,16 +116,39 @@ export class EventReceiver {
     return this.sockets.size;
   }
 
-  /** Resolves when no connection is open, or after timeoutMs. */
-  whenIdle(timeoutMs: number): Promise<void> {
+  /** Bytes held in partial frames and lines right now, all connections together. */
+  get bufferedBytes(): number {
+    return this.held;
+  }
+
+  /**
+   * Resolves when no connection is open, or when none has sent a byte for stallMs (counted from
+   * this call at the earliest), or after maxMs in any case. Called once every process of the run
+   * has exited: their last bytes are in the kernel's buffers, and a busy receiver may take a
+   * while to read them; nothing is cut while they keep coming.
+   */
+  whenIdle(stallMs: number, maxMs = 60_000): Promise<void> {
     if (this.sockets.size === 0) return Promise.resolve();
+    const since = Date.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done(): void {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
         clearTimeout(timer);
         resolve();
-      }
+      };
+      const check = (polled: boolean): void => {
+        const now = Date.now();
+        const quietFor = now - Math.max(since, this.lastDataMs);
+        if (now - since >= maxMs) done();
+        // Quiet by the clock: decide only after one more turn of the event loop has read
+        // whatever arrived meanwhile (after a long pause timers run before pending reads).
+        else if (quietFor >= stallMs) {
+          if (polled) done();
+          else setImmediate(() => check(true));
+        } else timer = setTimeout(() => check(false), Math.min(stallMs - quietFor, maxMs - (now - since)) + 1);
+      };
       this.idleWaiters.push(done);
+      check(false);
     });
   }
 
@@ -119,27 +166,53 @@ export class EventReceiver {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const maxLine = this.options.maxLineBytes ?? 256 * 1024 * 1024;
+    const maxLine = this.options.maxLineBytes ?? MAX_LINE_BYTES;
+    const maxHeld = this.options.maxBufferedBytes ?? 256 * 1024 * 1024;
     let chunks: Buffer[] = [];
     let buffered = 0;
     let decoder: WireDecoder | null = null;
     let enc: 'jsonl' | 'marshal' = 'jsonl';
     let pid: number | undefined;
+    let ppid = 0;
     let closed = false;
     let needed = 4; // bytes that must be buffered before the next marshal frame can be read
     const timer = setTimeout(() => {
       if (decoder === null) refuse('no handshake in time', Buffer.concat(chunks).toString('utf8'));
     }, this.options.handshakeTimeoutMs ?? 5000);
 
+    /** What this connection holds, and what all of them hold, follow `buffered`. */
+    const hold = (n: number): void => {
+      this.held += n - buffered;
+      buffered = n;
+    };
+    const release = (): void => {
+      hold(0);
+      chunks = [];
+    };
     const refuse = (reason: string, text: string): void => {
       closed = true;
+      release();
       this.problem({ reason: `connection refused: ${reason}`, sample: redactToken(text).slice(0, 120), refused: true });
       socket.destroy();
     };
     const drop = (reason: string, text: string): void => {
       closed = true;
+      countCut();
+      release();
       this.problem({ reason: `${reason}; connection closed`, sample: text.slice(0, 120), pid, refused: false });
       socket.destroy();
+    };
+    /** The connection ends with part of a frame held: its events are lost; say how many. */
+    const countCut = (): void => {
+      if (decoder === null || enc !== 'marshal' || buffered === 0) return;
+      const head = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
+      const n = cutBatchCount(head);
+      if (n === null) {
+        this.problem({ reason: 'connection ended inside a batch (how many events it held is unknown)', sample: `${buffered} bytes`, pid, refused: false });
+      } else if (n > 0 && pid !== undefined) {
+        const t = this.options.toMs(Number(process.hrtime.bigint()));
+        deliver({ events: [{ kind: 'tracer.dropped', t, pid, ppid, site: null, count: n, reason: 'cut-batch' }], rejected: [] });
+      }
     };
     const deliver = ({ events, rejected }: DecodeResult): void => {
       for (const r of rejected) this.problem({ reason: r.reason, sample: r.sample, pid, refused: false });
@@ -156,6 +229,7 @@ export class EventReceiver {
           }
         }
       }
+      if (events.length > 0) ppid = events[events.length - 1]!.ppid;
     };
 
     /** Consume what can be consumed from `buf`; returns the unconsumed rest. */
@@ -198,17 +272,25 @@ export class EventReceiver {
 
     socket.on('data', (chunk: Buffer) => {
       if (closed) return;
+      this.lastDataMs = Date.now();
+      const limit = decoder === null ? MAX_HANDSHAKE_BYTES : maxLine;
+      if (this.held + chunk.length > maxHeld) {
+        drop(`the receiver holds ${this.held} bytes of unfinished batches`, '');
+        return;
+      }
       chunks.push(chunk);
-      buffered += chunk.length;
+      hold(buffered + chunk.length);
       // Join and parse only when a whole unit may be there (a newline in this chunk, or the
       // frame's announced length), so a large batch arriving in many chunks costs linear time.
       const framed = decoder !== null && enc === 'marshal';
-      if (framed ? buffered < needed : chunk.indexOf(0x0a) < 0 && buffered <= maxLine) return;
+      if (framed ? buffered < needed : chunk.indexOf(0x0a) < 0 && buffered <= limit) return;
       const rest = consume(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered));
+      if (closed) return;
       chunks = rest.length > 0 ? [Buffer.from(rest)] : [];
-      buffered = rest.length;
+      hold(rest.length);
       needed = decoder !== null && enc === 'marshal' && rest.length >= 4 ? 4 + rest.readUInt32BE(0) : 4;
-      if (!closed && buffered > maxLine) {
+      // A handshake or a JSON line without its newline yet may not grow past its limit.
+      if (!(decoder !== null && enc === 'marshal') && buffered > (decoder === null ? MAX_HANDSHAKE_BYTES : maxLine)) {
         if (decoder === null) refuse('handshake line too long', rest.toString('utf8', 0, 120));
         else drop('line too long', rest.toString('utf8', 0, 120));
       }
@@ -221,9 +303,11 @@ export class EventReceiver {
       if (!closed && decoder !== null && enc === 'jsonl' && buffered > 0) {
         const line = Buffer.concat(chunks).toString('utf8');
         if (line.trim().length > 0) deliver(decoder.decodeLine(line)); // a final line without newline
-      } else if (!closed && decoder !== null && buffered > 0) {
-        this.problem({ reason: 'connection ended inside a frame', sample: `${buffered} bytes`, pid, refused: false });
+      } else if (!closed) {
+        countCut();
       }
+      closed = true;
+      release();
       this.sockets.delete(socket);
       if (this.sockets.size === 0) {
         const waiters = this.idleWaiters;
