@@ -358,6 +358,7 @@ def _patch_queues(mod):
             pass
 
     def task_done(self):
+        t = monotonic_ns()  # before it can wake a join() (see Event.set)
         try:
             real_task_done(self)
         except BaseException as e:
@@ -369,7 +370,7 @@ def _patch_queues(mod):
         try:
             oid = oid or _ensure_id(self, "joinable-queue", self._rlock)
             fn, ln = site()
-            emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "task_done", None, None, None, None, True, None))
+            emit(("channel.op", t, get_ident(), fn, ln, oid, "task_done", None, None, None, None, True, None))
         except Exception as e:
             error("JoinableQueue.task_done", e)
 
@@ -526,7 +527,9 @@ def _patch_connection(mod):
     def _op(self, op, t0, prev, buf, ok=True, detail=None):
         t1 = monotonic_ns()
         fn, ln = site(3)
-        emit(("channel.op", t1 if op.startswith("recv") else t0, get_ident(), fn, ln, self._pv_id, op, prev,
+        # Receiving (and EOF, which the other end's close causes) is stamped when it returned; sending
+        # when it began, before the other end can have it.
+        emit(("channel.op", t1 if op.startswith("recv") or op == "eof" else t0, get_ident(), fn, ln, self._pv_id, op, prev,
               None if buf is None else len(buf), None if buf is None else _crc32(buf), (t1 - t0) / 1e6, ok, detail))
 
     send_last, recv_last = [NO_SITE], [NO_SITE]  # their latest call sites (see _core.site_slow)
@@ -674,6 +677,7 @@ def _patch_connection(mod):
     def close(self):
         oid = self.__dict__.get("_pv_id")
         was_open = self._handle is not None
+        t = monotonic_ns()  # before the other end can see EOF
         try:
             real_close(self)
         except BaseException as e:
@@ -682,7 +686,7 @@ def _patch_connection(mod):
         if oid and was_open and not _internal_caller():
             try:
                 fn, ln = site()
-                emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, oid, "close", None, None, None, None, True, None))
+                emit(("channel.op", t, get_ident(), fn, ln, oid, "close", None, None, None, None, True, None))
             except Exception as e:
                 error("Connection.close", e)
 

@@ -49,6 +49,7 @@ def _wrap_os():
     quiet_fork = sys.version_info >= (3, 12)
 
     def fork():
+        t0 = monotonic_ns()  # before the child exists: its own events come later
         if quiet_fork and threading.active_count() == 1:
             # 3.12+ warns when forking a multi-threaded process. Our sender thread is the only
             # other thread here (it is kept out of threading's list), so the warning would be
@@ -64,7 +65,7 @@ def _wrap_os():
                 # whoever asked for the process, with richer facts.
                 if getattr(_tls, "starting", None) is None and state.role != "forkserver":
                     fn, ln = site()
-                    emit(("process.created", monotonic_ns(), get_ident(), fn, ln, pid, "os.fork",
+                    emit(("process.created", t0, get_ident(), fn, ln, pid, "os.fork",
                           False, "child", "os.fork", None, None, None))
             except Exception as e:
                 error("os.fork", e)
@@ -159,6 +160,7 @@ def _patch_process(mod):
         method = getattr(self, "_start_method", None)
         target = getattr(self, "_target", None)  # start() deletes it (3.7+)
         _tls.starting = method or "fork"
+        t0 = monotonic_ns()  # before the child exists: its own events come later
         try:
             # What a fork child's hello says about itself (its name and role are known here).
             _tls.starting_info = (self.name, _role_for_target(target))
@@ -182,7 +184,7 @@ def _patch_process(mod):
                 tname = _core.qualname(run)  # a Process subclass with its own run()
             else:
                 tname = _core.qualname(target)
-            emit(("process.created", monotonic_ns(), get_ident(), fn, ln, self.pid, self.name,
+            emit(("process.created", t0, get_ident(), fn, ln, self.pid, self.name,
                   bool(self.daemon), role, method, tname, None, _obj_id(self)))
         except Exception as e:
             error("Process.start", e)
@@ -323,6 +325,7 @@ def _patch_util(mod):
     real = mod.spawnv_passfds
 
     def spawnv_passfds(path, args, passfds):
+        t0 = monotonic_ns()  # before the child exists
         pid = _spawn_with_sigterm_held(real, path, args, passfds)
         try:
             cmd = " ".join(str(a) for a in args)
@@ -330,7 +333,7 @@ def _patch_util(mod):
                 role = "forkserver" if "forkserver" in cmd else ("resource-tracker" if "tracker" in cmd else "external")
                 name = {"forkserver": "ForkServer", "resource-tracker": "ResourceTracker"}.get(role, "helper")
                 fn, ln = site()
-                emit(("process.created", monotonic_ns(), get_ident(), fn, ln, pid, name, False, role,
+                emit(("process.created", t0, get_ident(), fn, ln, pid, name, False, role,
                       "spawn", None, [str(a) for a in args], None))
         except Exception as e:
             error("spawnv_passfds", e)
@@ -365,6 +368,7 @@ def _patch_subprocess(mod):
     real_handle = P._handle_exitstatus
 
     def __init__(self, args, *a, **k):
+        t0 = monotonic_ns()  # before the child exists
         try:
             real_init(self, args, *a, **k)
         except BaseException as e:
@@ -378,7 +382,7 @@ def _patch_subprocess(mod):
             exe = os.path.basename(argv[0].split()[0]) if argv and argv[0] else ""
             role = "child" if exe.startswith("python") or argv[0] == sys.executable else "external"
             fn, ln = site()
-            emit(("process.created", monotonic_ns(), get_ident(), fn, ln, self.pid, exe, False, role,
+            emit(("process.created", t0, get_ident(), fn, ln, self.pid, exe, False, role,
                   "subprocess", None, argv, None))
             self._pv_t0 = monotonic_ns()
         except Exception as e:

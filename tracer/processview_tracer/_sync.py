@@ -280,24 +280,26 @@ def _patch(mod):
         return r
 
     def c_notify(self, n=1):
+        t = monotonic_ns()  # before waking anyone (see Event.set)
         try:
             co_notify(self, n)
         except BaseException as e:
             hide(e)
             raise
         try:
-            _op(_co_id(self), "notify", None, monotonic_ns(), True, detail={"n": n})
+            _op(_co_id(self), "notify", None, t, True, detail={"n": n})
         except Exception as e:
             error("Condition.notify", e)
 
     def c_notify_all(self):
+        t = monotonic_ns()  # before waking anyone (see Event.set)
         try:
             co_notify_all(self)
         except BaseException as e:
             hide(e)
             raise
         try:
-            _op(_co_id(self), "notify_all", None, monotonic_ns(), True)
+            _op(_co_id(self), "notify_all", None, t, True)
         except Exception as e:
             error("Condition.notify_all", e)
 
@@ -325,6 +327,7 @@ def _patch(mod):
     def b_wait(self, timeout=None):
         t0 = monotonic_ns()
         ok = False
+        r = None
         try:
             r = ba_wait(self, timeout)
             ok = True
@@ -334,14 +337,20 @@ def _patch(mod):
             raise
         finally:
             try:
-                _op(_ba_id(self), "wait", t0, monotonic_ns(), ok)
+                if ok and r == self._parties - 1:
+                    # The last arrival (wait() returns the arrival index) releases the others: its
+                    # wait is stamped when it arrived, before anyone it woke can return.
+                    _op(_ba_id(self), "wait", t0, t0, ok, detail={"last": True})
+                else:
+                    _op(_ba_id(self), "wait", t0, monotonic_ns(), ok)
             except Exception as e:
                 error("Barrier.wait", e)
 
     def b_abort(self):
+        t = monotonic_ns()  # before the waiters it breaks can return
         ba_abort(self)
         try:
-            _op(_ba_id(self), "abort", None, monotonic_ns(), True)
+            _op(_ba_id(self), "abort", None, t, True)
         except Exception as e:
             error("Barrier.abort", e)
 
