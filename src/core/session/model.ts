@@ -138,3 +138,30 @@ export interface SessionSnapshot {
   readonly channels: readonly Channel[];
   readonly lines: readonly LineActivity[];
 }
+
+/**
+ * What a channel held at one moment of the run (time travel: the debugger's Variables,
+ * `process-view show --at`): from the complete log when a recording was opened.
+ */
+export interface ChannelState {
+  readonly id: string;
+  readonly kind: ChannelKind;
+  /** Messages sent by then (successful puts and sends). */
+  readonly messageCount: number;
+  /** Counts by operation up to then. */
+  readonly ops: Readonly<Partial<Record<ChannelOp, number>>>;
+  /** Messages put or sent and not yet got or received then, oldest first (at most the limit asked). */
+  readonly inFlight: readonly Message[];
+  /** How many were in flight then (can exceed inFlight.length). */
+  readonly inFlightCount: number;
+  /** False when older messages were dropped from memory (a long live run): inFlight may miss some. */
+  readonly complete: boolean;
+  /** Lock-like channels: who held it then, and how many times (an RLock's depth, a semaphore's count). */
+  readonly holders: readonly { readonly pid: number; readonly count: number }[];
+  /** Processes blocked in an operation on it then (acquire, get, recv, join, wait), and since when. */
+  readonly waiters: readonly { readonly pid: number; readonly op: ChannelOp; readonly sinceMs: number; readonly site: SourceSite | null }[];
+  /** JoinableQueue: items put and not yet matched by task_done(); null for other kinds. */
+  readonly unfinishedTasks: number | null;
+  /** Event: set or not then; null for other kinds. */
+  readonly isSet: boolean | null;
+}
