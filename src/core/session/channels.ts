@@ -4,7 +4,8 @@
  * FIFO). The complete log lives in the recording; what is kept here is what the views draw.
  */
 import type { ChannelCreatedEvent, ChannelKind, ChannelOp, ChannelOpEvent, SourceSite } from '../protocol/events';
-import type { Channel, Message, OpRecord } from './model';
+import type { Channel, ChannelState, Message, OpRecord } from './model';
+import { countAtOrBefore, MaxTree, sortedOrder } from './timeIndex';
 import type { TimelineLog } from './timelineLog';
 
 const SENDING: ReadonlySet<ChannelOp> = new Set<ChannelOp>(['put', 'send', 'send_bytes']);
@@ -23,6 +24,7 @@ const OPS: readonly ChannelOp[] = [
   'call',
 ];
 const OP_CODE = new Map<ChannelOp, number>(OPS.map((op, i) => [op, i]));
+const SEND_CODE_SET: ReadonlySet<number> = new Set([...SENDING].map((op) => OP_CODE.get(op)!));
 
 export interface MessageRec {
   seq: number;
@@ -125,13 +127,17 @@ interface Lane {
   recvs: MatchQueue<PendingRecv>;
 }
 
-/** Growing typed arrays of every op (time, code, line), for counts at a past time. */
+/** Growing typed arrays of every op, in arrival order: enough to answer "what was true at time ms". */
 class OpHistory {
   t = new Float64Array(64);
   code = new Uint8Array(64);
   site = new Int32Array(64);
+  pid = new Int32Array(64);
+  /** How long it blocked (NaN: not reported). */
+  waited = new Float64Array(64);
+  ok = new Uint8Array(64);
   n = 0;
-  push(t: number, code: number, site: number): void {
+  push(t: number, code: number, site: number, pid: number, waited: number, ok: boolean): void {
     if (this.n === this.t.length) {
       const grow = <A extends Float64Array | Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
         const b = make(a.length * 2);
@@ -141,12 +147,51 @@ class OpHistory {
       this.t = grow(this.t, (n) => new Float64Array(n));
       this.code = grow(this.code, (n) => new Uint8Array(n));
       this.site = grow(this.site, (n) => new Int32Array(n));
+      this.pid = grow(this.pid, (n) => new Int32Array(n));
+      this.waited = grow(this.waited, (n) => new Float64Array(n));
+      this.ok = grow(this.ok, (n) => new Uint8Array(n));
     }
-    this.t[this.n] = t;
-    this.code[this.n] = code;
-    this.site[this.n] = site;
-    this.n++;
+    const i = this.n++;
+    this.t[i] = t;
+    this.code[i] = code;
+    this.site[i] = site;
+    this.pid[i] = pid;
+    this.waited[i] = waited;
+    this.ok[i] = ok ? 1 : 0;
   }
+}
+
+/** Sorted ops per checkpoint of the time index: a query replays at most this many. */
+const CHECKPOINT = 256;
+const LOCKLIKE: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['lock', 'rlock', 'semaphore', 'bounded-semaphore', 'condition', 'value', 'array']);
+const ACQUIRE = OP_CODE.get('acquire')!;
+const RELEASE = OP_CODE.get('release')!;
+
+/**
+ * The time index of one channel, built on the first question about the past after a change:
+ * ops and messages sorted by time, op counts and lock holders at every CHECKPOINT-th op, and
+ * max-trees for "still in flight" and "still waiting". Every query is O(log n + CHECKPOINT + k).
+ */
+interface TimeIndex {
+  readonly version: number;
+  /** Op indices (into OpHistory) by time, and their times. */
+  readonly opOrder: Int32Array;
+  readonly opT: Float64Array;
+  /** counts[c * OPS.length + code]: ops of each code among the first c * CHECKPOINT sorted ops. */
+  readonly counts: Int32Array;
+  /** Lock holders (pid → depth) before the first c * CHECKPOINT sorted ops; lock-like kinds only. */
+  readonly holders: ReadonlyArray<ReadonlyMap<number, number>> | null;
+  /** Over sorted ops: minus the time the op started waiting, so "still waiting at ms" is "> -ms". */
+  readonly waits: MaxTree;
+  /** This channel's messages still known (ranks: its n-th message ever is rank n), by send time. */
+  readonly msgOrder: Int32Array;
+  readonly sentT: Float64Array;
+  readonly received: MaxTree;
+  /** Receive times of received messages, sorted; and how much earlier than its send a receive was stamped, at most. */
+  readonly receivedSorted: Float64Array;
+  readonly maxSkew: number;
+  /** Every message of the channel is still known (none dropped from memory). */
+  readonly complete: boolean;
 }
 
 export class ChannelRec {
@@ -166,6 +211,14 @@ export class ChannelRec {
   private cached: Channel | null = null;
   /** This channel's index in the timeline log. */
   private readonly logIndex: number;
+  /** The TimelineLog row of each message of this channel, by rank (its seq). */
+  private rows = new Int32Array(16);
+  /** Bumped by every op (a receive changes an older message too); the time index is rebuilt when it moved. */
+  private version = 0;
+  private timeIndex: TimeIndex | null = null;
+  /** Messages and ops rebuilt from columns for snapshotAt, kept while nothing changes (steps nearby reuse them). */
+  private readonly messageCache = new Map<number, Message>();
+  private readonly opCache = new Map<number, OpRecord>();
 
   constructor(
     readonly id: string,
@@ -189,6 +242,7 @@ export class ChannelRec {
     this.createdMs = e.t;
     this.detail = e.detail ?? {};
     this.dirty = true;
+    this.version++;
   }
 
   /**
@@ -198,7 +252,8 @@ export class ChannelRec {
   applyOp(e: ChannelOpEvent, end: number | null, siteIndex: number): { sent: boolean; received: boolean } {
     this.ops[e.op] = (this.ops[e.op] ?? 0) + 1;
     const code = OP_CODE.get(e.op) ?? 255;
-    this.history.push(e.t, code, siteIndex);
+    this.history.push(e.t, code, siteIndex, e.pid, e.waitedMs ?? NaN, e.ok !== false);
+    this.version++;
     if (this.log && e.waitedMs !== undefined && e.waitedMs !== null) {
       this.log.wait(e.pid, e.t - e.waitedMs, e.t, code, this.logIndex, -1, siteIndex);
     }
@@ -240,38 +295,237 @@ export class ChannelRec {
     return this.cached;
   }
 
-  /** The channel as it was at time ms (counts from the op history, logs filtered). */
+  /** The channel as it was at time ms: counts, and the newest messages and ops of then, as they were then. */
   snapshotAt(ms: number): Channel | null {
-    if (this.createdMs > ms && this.history.n === 0) return null;
-    const counts = new Int32Array(OPS.length);
-    const h = this.history;
-    for (let i = 0; i < h.n; i++) if (h.t[i]! <= ms && h.code[i]! < OPS.length) counts[h.code[i]!]!++;
-    const ops: Partial<Record<ChannelOp, number>> = {};
-    let messages = 0;
-    for (let c = 0; c < OPS.length; c++) {
-      if (counts[c] === 0) continue;
-      ops[OPS[c]!] = counts[c]!;
-      if (SENDING.has(OPS[c]!)) messages += counts[c]!;
-    }
-    if (this.createdMs > ms && messages === 0 && Object.keys(ops).length === 0) return null;
+    const idx = this.index();
+    const j = countAtOrBefore(idx.opT, idx.opT.length, ms);
+    if (this.createdMs > ms && j === 0) return null;
+    const { ops, messages } = this.countsAt(idx, j);
+    const jm = countAtOrBefore(idx.sentT, idx.sentT.length, ms);
     const recentMessages: Message[] = [];
-    for (const m of this.recent) {
-      if (m.sentMs > ms) continue;
-      const f = freeze(m);
-      recentMessages.push(m.receivedMs !== null && m.receivedMs > ms ? { ...f, toPid: null, receivedMs: null, receivedAt: null } : f);
+    for (let i = Math.max(0, jm - this.maxRecent); i < jm; i++) recentMessages.push(this.messageAt(idx.msgOrder[i]!, ms)!);
+    const recentOps: OpRecord[] = [];
+    for (let i = Math.max(0, j - this.maxRecent); i < j; i++) recentOps.push(this.opRecord(idx.opOrder[i]!));
+    return { ...this.identity(), messageCount: messages, ops, recentMessages, recentOps };
+  }
+
+  /**
+   * What the channel held at time ms: messages put and not yet got (oldest first, at most
+   * `limit`), a lock's holders, who was blocked on it, a JoinableQueue's unfinished tasks.
+   */
+  stateAt(ms: number, limit = 100): ChannelState {
+    const idx = this.index();
+    const h = this.history;
+    const n = idx.opT.length;
+    const j = countAtOrBefore(idx.opT, n, ms);
+    const { ops, messages } = this.countsAt(idx, j);
+    const m = idx.sentT.length;
+    const jm = countAtOrBefore(idx.sentT, m, ms);
+    const flying = idx.received.above(0, jm, ms, limit);
+    let inFlightCount = flying.length;
+    if (flying.length >= limit) {
+      // Sent by ms, minus received by ms (a receive can be stamped a hair before its send).
+      let late = 0;
+      for (let i = jm; i < m && idx.sentT[i]! <= ms + idx.maxSkew; i++) if (idx.received.value(i) <= ms) late++;
+      inFlightCount = jm - (countAtOrBefore(idx.receivedSorted, idx.receivedSorted.length, ms) - late);
+    }
+    let holders: { pid: number; count: number }[] = [];
+    if (idx.holders !== null) {
+      const c = (j / CHECKPOINT) | 0;
+      const held = new Map(idx.holders[c]!);
+      for (let i = c * CHECKPOINT; i < j; i++) {
+        const k = idx.opOrder[i]!;
+        hold(held, h.code[k]!, h.pid[k]!, h.ok[k] === 1);
+      }
+      holders = [...held].map(([pid, count]) => ({ pid, count }));
+    }
+    const waiters = idx.waits.above(j, n, -ms, limit).map((i) => {
+      const k = idx.opOrder[i]!;
+      return { pid: h.pid[k]!, op: OPS[h.code[k]!]!, sinceMs: h.t[k]! - h.waited[k]!, site: this.site(h.site[k]!) };
+    });
+    let isSet: boolean | null = null;
+    if (this.kind === 'event') {
+      isSet = false;
+      for (let i = j - 1; i >= 0; i--) {
+        const op = OPS[h.code[idx.opOrder[i]!]!];
+        if (op === 'set' || op === 'clear') {
+          isSet = op === 'set';
+          break;
+        }
+      }
     }
     return {
-      ...this.identity(),
+      id: this.id,
+      kind: this.kind,
       messageCount: messages,
       ops,
-      recentMessages,
-      recentOps: this.recentOps.filter((o) => o.t <= ms),
+      inFlight: flying.map((i) => this.messageAt(idx.msgOrder[i]!, ms)!),
+      inFlightCount,
+      complete: idx.complete,
+      holders,
+      waiters,
+      unfinishedTasks: this.kind === 'joinable-queue' ? messages - (ops.task_done ?? 0) : null,
+      isSet,
     };
   }
 
   /** The fields that do not change with time: what snapshot() and snapshotAt() share. */
   private identity(): Pick<Channel, 'id' | 'kind' | 'createdAt' | 'createdBy' | 'createdMs' | 'detail'> {
     return { id: this.id, kind: this.kind, createdAt: this.createdAt, createdBy: this.createdBy, createdMs: this.createdMs, detail: this.detail };
+  }
+
+  private site(i: number): SourceSite | null {
+    return i >= 0 ? (this.log?.sites[i] ?? null) : null;
+  }
+
+  /** Rank of the oldest message still in `recent`. */
+  private get firstRecent(): number {
+    return this.messageCount - this.recent.length;
+  }
+
+  /** Rank of the oldest message still known (in the TimelineLog, or else in `recent`). */
+  private firstKnown(): number {
+    if (!this.log) return this.firstRecent;
+    let r = 0;
+    // Rows the log dropped are a prefix (it drops its oldest half at a time).
+    while (r < this.messageCount && this.log.at(this.rows[r]!) < 0) r++;
+    return Math.min(r, this.firstRecent);
+  }
+
+  /** The sent and received times of the message of rank r (NaN: not received). */
+  private times(r: number): [number, number] {
+    if (r >= this.firstRecent) {
+      const m = this.recent[r - this.firstRecent]!;
+      return [m.sentMs, m.receivedMs ?? NaN];
+    }
+    const s = this.log!.at(this.rows[r]!);
+    return [this.log!.sentMs[s]!, this.log!.receivedMs[s]!];
+  }
+
+  /** The message of rank r as it was at ms (not yet received then, if it was received later). */
+  private messageAt(r: number, ms: number): Message | null {
+    let f: Message | undefined;
+    if (r >= this.firstRecent) f = freeze(this.recent[r - this.firstRecent]!);
+    else if ((f = this.messageCache.get(r)) === undefined) {
+      const log = this.log!;
+      const s = log.at(this.rows[r]!);
+      if (s < 0) return null;
+      const received = log.receivedMs[s]!;
+      f = {
+        seq: r,
+        channelId: this.id,
+        op: OPS[log.op[s]!]!,
+        fromPid: log.fromPid[s]!,
+        toPid: log.toPid[s]! >= 0 ? log.toPid[s]! : null,
+        sentMs: log.sentMs[s]!,
+        receivedMs: Number.isNaN(received) ? null : received,
+        preview: log.preview[s] ?? null,
+        size: null,
+        sentAt: this.site(log.sentSite[s]!),
+        receivedAt: this.site(log.recvSite[s]!),
+      };
+      cache(this.messageCache, r, f, this.maxRecent);
+    }
+    return f.receivedMs !== null && f.receivedMs > ms ? { ...f, toPid: null, receivedMs: null, receivedAt: null } : f;
+  }
+
+  private opRecord(k: number): OpRecord {
+    const cached = this.opCache.get(k);
+    if (cached) return cached;
+    const h = this.history;
+    const waited = h.waited[k]!;
+    const o: OpRecord = {
+      channelId: this.id,
+      op: OPS[h.code[k]!]!,
+      pid: h.pid[k]!,
+      t: h.t[k]!,
+      site: this.site(h.site[k]!),
+      waitedMs: Number.isNaN(waited) ? null : waited,
+      ok: h.ok[k] === 1,
+      preview: null,
+    };
+    cache(this.opCache, k, o, this.maxRecent);
+    return o;
+  }
+
+  /** Op counts and messages sent among the first j ops by time. */
+  private countsAt(idx: TimeIndex, j: number): { ops: Partial<Record<ChannelOp, number>>; messages: number } {
+    const W = OPS.length + 1;
+    const c = (j / CHECKPOINT) | 0;
+    const counts = idx.counts.slice(c * W, c * W + W);
+    const h = this.history;
+    for (let i = c * CHECKPOINT; i < j; i++) count(counts, h, idx.opOrder[i]!);
+    const ops: Partial<Record<ChannelOp, number>> = {};
+    for (let code = 0; code < OPS.length; code++) if (counts[code]! > 0) ops[OPS[code]!] = counts[code]!;
+    return { ops, messages: counts[OPS.length]! };
+  }
+
+  private index(): TimeIndex {
+    if (this.timeIndex !== null && this.timeIndex.version === this.version) return this.timeIndex;
+    this.messageCache.clear();
+    this.opCache.clear();
+    const h = this.history;
+    const n = h.n;
+    const W = OPS.length + 1;
+    const opOrder = sortedOrder(h.t, n);
+    const opT = new Float64Array(n);
+    const counts = new Int32Array((((n / CHECKPOINT) | 0) + 1) * W);
+    const running = new Int32Array(W);
+    const lockLike = LOCKLIKE.has(this.kind);
+    const holders: Map<number, number>[] | null = lockLike ? [] : null;
+    const held = new Map<number, number>();
+    const waitKey = new Float64Array(n);
+    for (let i = 0; i <= n; i++) {
+      if (i % CHECKPOINT === 0) {
+        counts.set(running, (i / CHECKPOINT) * W);
+        holders?.push(new Map(held));
+      }
+      if (i === n) break;
+      const k = opOrder[i]!;
+      opT[i] = h.t[k]!;
+      count(running, h, k);
+      if (lockLike) hold(held, h.code[k]!, h.pid[k]!, h.ok[k] === 1);
+      const w = h.waited[k]!;
+      waitKey[i] = w > 0 ? -(h.t[k]! - w) : -Infinity;
+    }
+    // Messages by rank; sorted by send time (ranks below `first` are no longer known).
+    const first = this.firstKnown();
+    const m = this.messageCount - first;
+    const sentRaw = new Float64Array(m);
+    const recvRaw = new Float64Array(m);
+    for (let i = 0; i < m; i++) [sentRaw[i], recvRaw[i]] = this.times(first + i);
+    const local = sortedOrder(sentRaw, m);
+    const msgOrder = new Int32Array(m);
+    const sentT = new Float64Array(m);
+    const recv = new Float64Array(m);
+    const receivedTimes: number[] = [];
+    let maxSkew = 0;
+    for (let i = 0; i < m; i++) {
+      const k = local[i]!;
+      msgOrder[i] = first + k;
+      sentT[i] = sentRaw[k]!;
+      const r = recvRaw[k]!;
+      recv[i] = Number.isNaN(r) ? Infinity : r;
+      if (!Number.isNaN(r)) {
+        receivedTimes.push(r);
+        maxSkew = Math.max(maxSkew, sentRaw[k]! - r);
+      }
+    }
+    this.timeIndex = {
+      version: this.version,
+      opOrder,
+      opT,
+      counts,
+      holders,
+      waits: new MaxTree(waitKey, n),
+      msgOrder,
+      sentT,
+      received: new MaxTree(recv, m),
+      receivedSorted: Float64Array.from(receivedTimes).sort(),
+      maxSkew,
+      complete: first === 0,
+    };
+    return this.timeIndex;
   }
 
   private lane(key: string): Lane {
@@ -302,6 +556,12 @@ export class ChannelRec {
       frozen: null,
       row: this.log ? this.log.send(this.logIndex, code, e.pid, e.t, siteIndex, e.preview ?? null) : -1,
     };
+    if (this.rows.length <= m.seq) {
+      const rows = new Int32Array(this.rows.length * 2);
+      rows.set(this.rows);
+      this.rows = rows;
+    }
+    this.rows[m.seq] = m.row;
     this.recent.push(m);
     if (this.recent.length > this.maxRecent) this.recent.splice(0, this.recent.length - this.maxRecent);
     // A pipe end's message is received at the other end.
@@ -341,6 +601,33 @@ export class ChannelRec {
     m.receivedAt = e.site ?? null;
     m.frozen = null;
     if (this.log && m.row >= 0) this.log.receive(m.row, e.pid, e.t, siteIndex);
+  }
+}
+
+/** Remember a rebuilt record; forget them all once there are many more than a snapshot shows. */
+function cache<T>(map: Map<number, T>, key: number, value: T, shown: number): void {
+  if (map.size >= 8 * shown + 64) map.clear();
+  map.set(key, value);
+}
+
+/** Count op k into per-code counts (the last slot: messages, i.e. sends that succeeded). */
+function count(counts: Int32Array, h: OpHistory, k: number): void {
+  const code = h.code[k]!;
+  if (code < OPS.length) counts[code]!++;
+  if (h.ok[k] === 1 && SEND_CODE_SET.has(code)) counts[OPS.length]!++;
+}
+
+/** Fold an acquire or release into a lock's holders (pid → depth or count). */
+function hold(held: Map<number, number>, code: number, pid: number, ok: boolean): void {
+  if (!ok) return;
+  if (code === ACQUIRE) held.set(pid, (held.get(pid) ?? 0) + 1);
+  else if (code === RELEASE) {
+    // A plain Lock or a Semaphore may be released by another process than the one that took it.
+    const who = held.has(pid) ? pid : held.keys().next().value;
+    if (who === undefined) return;
+    const d = held.get(who)! - 1;
+    if (d > 0) held.set(who, d);
+    else held.delete(who);
   }
 }
 

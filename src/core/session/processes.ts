@@ -309,6 +309,11 @@ export class ProcessTable {
     return processes;
   }
 
+  /** Every process's versions over time, in order of first sight (for stepping through a recording). */
+  histories(): Array<{ key: string; pid: number; history: ReadonlyArray<{ t: number; node: ProcessNode }> }> {
+    return this.procs.map((p) => ({ key: p.key, pid: p.pid, history: p.history }));
+  }
+
   /** When the process now holding `pid` started (the newest one when the pid was reused). */
   startedMs(pid: number): number | undefined {
     return this.byPid.get(pid)?.startedMs;

@@ -8,9 +8,10 @@
  */
 import type { ChannelOpEvent, SourceSite, TracerEvent } from '../protocol/events';
 import type { Snapshot } from '../sampler/types';
-import type { LineActivity, RunInfo, SessionSnapshot } from './model';
+import type { ChannelState, LineActivity, ProcessNode, RunInfo, SessionSnapshot } from './model';
 import { ChannelRec, kindFromOp, RECEIVE_CODES, SEND_CODES } from './channels';
 import { ProcessTable } from './processes';
+import { countAtOrBefore } from './timeIndex';
 import { JOIN_WAIT, MAX_TIMELINE_MESSAGES, TimelineLog } from './timelineLog';
 
 const MAX_WARNINGS = 50;
@@ -64,6 +65,9 @@ export class Session {
   private cachedLines: SessionSnapshot['lines'] = [];
   private readonly listeners = new Set<() => void>();
   private notifyQueued = false;
+  /** Bumped by every channel op: the line index below is rebuilt when it moved. */
+  private opsVersion = 0;
+  private lineIndex: { version: number; sent: Array<Float64Array | undefined>; received: Array<Float64Array | undefined> } | null = null;
 
   constructor(opts: SessionOptions) {
     this.maxMessages = opts.maxMessagesPerChannel ?? 1000;
@@ -202,31 +206,28 @@ export class Session {
     return this.cached;
   }
 
-  /** The model as it was at `ms` (for scrubbing a timeline). Costs O(processes + operations). */
+  /**
+   * The model as it was at `ms` (scrubbing the timeline, stepping through a recording). The first
+   * call after new input builds time indexes (O(n log n)); later calls cost O(processes × log +
+   * channels × (log n + the messages shown) + lines × log n).
+   */
   snapshotAt(ms: number): SessionSnapshot {
     if (ms >= this.nowMs) return this.snapshot();
     this.snapshot(); // brings every process's history up to date
     const processes = this.processes.nodesAt(ms);
     const channels = [];
-    // Sent and received counts per interned site: [2 * site] sent, [2 * site + 1] received.
-    const lineCounts = new Int32Array(this.sites.length * 2);
     for (const c of this.channelOrder) {
       const snap = c.snapshotAt(ms);
       if (snap) channels.push(snap);
-      const hist = c.history;
-      for (let i = 0; i < hist.n; i++) {
-        const siteIdx = hist.site[i]!;
-        if (siteIdx < 0 || hist.t[i]! > ms) continue;
-        const op = hist.code[i]!;
-        if (SEND_CODES.has(op)) lineCounts[2 * siteIdx]!++;
-        else if (RECEIVE_CODES.has(op)) lineCounts[2 * siteIdx + 1]!++;
-      }
     }
+    const times = this.lineTimes();
     const lines: LineActivity[] = [];
     for (const l of this.lines.values()) {
       const idx = this.siteIndex.get(siteKey(l.site))!;
-      const sent = lineCounts[2 * idx] ?? 0;
-      const received = lineCounts[2 * idx + 1] ?? 0;
+      const sentT = times.sent[idx];
+      const receivedT = times.received[idx];
+      const sent = sentT ? countAtOrBefore(sentT, sentT.length, ms) : 0;
+      const received = receivedT ? countAtOrBefore(receivedT, receivedT.length, ms) : 0;
       const started = l.processesStarted.filter((pid) => {
         const startedMs = this.processes.startedMs(pid);
         return startedMs !== undefined && startedMs <= ms;
@@ -245,6 +246,55 @@ export class Session {
     return { run, nowMs: ms, processes, channels, lines };
   }
 
+  /** What each channel held at `ms`: messages in flight (at most `limit` each), holders, waiters. */
+  channelStatesAt(ms: number, limit = 100): ChannelState[] {
+    const states: ChannelState[] = [];
+    for (const c of this.channelOrder) {
+      const state = c.stateAt(ms, limit);
+      if (c.createdMs <= ms || Object.keys(state.ops).length > 0) states.push(state);
+    }
+    return states;
+  }
+
+  /** The versions of every process over time (what snapshotAt picks from), in order of first sight. */
+  processHistories(): ReadonlyArray<{ readonly key: string; readonly pid: number; readonly history: ReadonlyArray<{ readonly t: number; readonly node: ProcessNode }> }> {
+    this.snapshot();
+    return this.processes.histories();
+  }
+
+  /** Send and receive times of every line, sorted, rebuilt after new ops (for snapshotAt's counts). */
+  private lineTimes(): { sent: Array<Float64Array | undefined>; received: Array<Float64Array | undefined> } {
+    if (this.lineIndex && this.lineIndex.version === this.opsVersion) return this.lineIndex;
+    const nSites = this.sites.length;
+    const sentN = new Int32Array(nSites);
+    const recvN = new Int32Array(nSites);
+    for (const c of this.channelOrder) {
+      const h = c.history;
+      for (let i = 0; i < h.n; i++) {
+        const site = h.site[i]!;
+        if (site < 0 || h.ok[i] === 0) continue;
+        if (SEND_CODES.has(h.code[i]!)) sentN[site]!++;
+        else if (RECEIVE_CODES.has(h.code[i]!)) recvN[site]!++;
+      }
+    }
+    const sent = Array.from(sentN, (n) => (n > 0 ? new Float64Array(n) : undefined));
+    const received = Array.from(recvN, (n) => (n > 0 ? new Float64Array(n) : undefined));
+    sentN.fill(0);
+    recvN.fill(0);
+    for (const c of this.channelOrder) {
+      const h = c.history;
+      for (let i = 0; i < h.n; i++) {
+        const site = h.site[i]!;
+        if (site < 0 || h.ok[i] === 0) continue;
+        if (SEND_CODES.has(h.code[i]!)) sent[site]![sentN[site]!++] = h.t[i]!;
+        else if (RECEIVE_CODES.has(h.code[i]!)) received[site]![recvN[site]!++] = h.t[i]!;
+      }
+    }
+    for (const a of [...sent, ...received]) a?.sort();
+    this.lineIndex = { version: this.opsVersion, sent, received };
+    return this.lineIndex;
+  }
+
   /** Every message and blocking wait of the run so far, as columns (read-only for callers). */
   timelineLog(): TimelineLog {
     return this.timeline;
@@ -259,6 +309,7 @@ export class Session {
     const c = this.channel(id, kindFromOp(e.op), e.pid, e.t);
     const siteIdx = e.site ? this.internSite(e.site) : -1;
     const r = c.applyOp(e, end ? end.end : null, siteIdx);
+    this.opsVersion++;
     this.channelsDirty = true;
     if (e.site && (r.sent || r.received)) {
       const l = this.line(e.site);

@@ -306,13 +306,21 @@ test('cost: 500 processes and 100,000 messages, snapshot after each sample stays
   times.sort((x, y) => x - y);
   const median = times[10]!;
   assert.ok(median < 15, `snapshot() median ${median.toFixed(2)} ms`);
-  s.snapshotAt(2000); // the first call pays for compiling the loops
-  const t0 = performance.now();
-  s.snapshotAt(3000);
-  const at = performance.now() - t0;
-  assert.ok(at < 200, `snapshotAt() ${at.toFixed(1)} ms`);
+  s.snapshotAt(2000); // the first call builds the time indexes (and compiles the loops)
+  // CPU time (this machine is shared): each moment shows 1000 messages and ops per channel, the
+  // first time they are asked for.
+  const atTimes: number[] = [];
+  for (const ms of [3000, 1000, 4500, 2500, 600]) {
+    const c0 = process.cpuUsage();
+    s.snapshotAt(ms);
+    const c = process.cpuUsage(c0);
+    atTimes.push((c.user + c.system) / 1000);
+  }
+  atTimes.sort((x, y) => x - y);
+  const at = atTimes[2]!;
+  assert.ok(at < 60, `snapshotAt() median CPU ${at.toFixed(1)} ms`);
   applyTimes.sort((x, y) => x - y);
-  console.log(`applySnapshot(500) median ${applyTimes[10]!.toFixed(2)} ms, snapshot() median ${median.toFixed(2)} ms, snapshotAt() ${at.toFixed(1)} ms`);
+  console.log(`applySnapshot(500) median ${applyTimes[10]!.toFixed(2)} ms, snapshot() median ${median.toFixed(2)} ms, snapshotAt() median CPU ${at.toFixed(1)} ms`);
 });
 
 test("a child's own events arriving before its parent's creation event make one process", () => {
