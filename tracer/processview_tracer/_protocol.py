@@ -16,6 +16,8 @@ FIELDS = {
     "process.reaped": ["childPid", "exitCode", "signal", "adopted"],
     "channel.created": ["id", "channel", "detail"],
     "channel.op": ["id", "op", "preview", "size", "digest", "waitedMs", "ok", "detail"],
+    "wait.begin": ["op", "id", "childPid", "timeout"],
+    "wait.end": ["op"],
     "tracer.dropped": ["count", "reason"],
     "tracer.error": ["message", "where"],
 }

@@ -198,6 +198,35 @@ export interface ChannelOpEvent extends EventBase {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Waits in progress
+
+/**
+ * A thread of this process has been blocked in an operation for a while (docs/protocol.md, "Waits
+ * in progress"). `t` is when the wait began, not when it was reported: the tracer's own thread
+ * reports a wait only once it has lasted past a threshold, so short waits cost no event. The wait
+ * ends with the next event of the same pid and tid stamped at or after `t` (normally the
+ * operation's own event, with its waitedMs), with a `wait.end`, or with the process's end; that
+ * event can arrive before this one.
+ */
+export interface WaitBeginEvent extends EventBase {
+  readonly kind: 'wait.begin';
+  /** What it waits in: 'join' (Process.join), 'waitpid' (os.waitpid/os.wait/Popen.wait), or a channel operation ('get', 'recv', 'acquire', 'wait', ...). */
+  readonly op: string;
+  /** The channel (or pipe end) it waits on, when it is one. */
+  readonly id?: string | null;
+  /** The child it waits for (join, waitpid); -1 for any child. */
+  readonly childPid?: number | null;
+  /** The timeout given, in seconds, when there is one. */
+  readonly timeout?: number | null;
+}
+
+/** A reported wait ended without an event of its own (see WaitBeginEvent). */
+export interface WaitEndEvent extends EventBase {
+  readonly kind: 'wait.end';
+  readonly op: string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The tracer talking about itself
 
 /**
@@ -237,6 +266,8 @@ export type TracerEvent =
   | ProcessReapedEvent
   | ChannelCreatedEvent
   | ChannelOpEvent
+  | WaitBeginEvent
+  | WaitEndEvent
   | DroppedEvent
   | TracerErrorEvent;
 

@@ -155,6 +155,8 @@ export const WIRE_FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = 
   'process.reaped': [f('childPid', 'int', true), f('exitCode', 'int'), f('signal', 'str'), f('adopted', 'bool', true)],
   'channel.created': [f('id', 'str', true), f('channel', 'channel', true), f('detail', 'detail')],
   'channel.op': [f('id', 'str', true), f('op', 'op', true), f('preview', 'str'), f('size', 'int'), f('digest', 'int'), f('waitedMs', 'num'), f('ok', 'bool'), f('detail', 'detail')],
+  'wait.begin': [f('op', 'str', true), f('id', 'str'), f('childPid', 'int'), f('timeout', 'num')],
+  'wait.end': [f('op', 'str', true)],
   'tracer.dropped': [f('count', 'int', true), f('reason', 'str')],
   'tracer.error': [f('message', 'str', true), f('where', 'str')],
 };
