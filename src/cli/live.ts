@@ -1,6 +1,5 @@
 /**
- * What `record` shows while the script runs, and the wiring behind it: tracer events and process
- * samples are folded into a Session and written to the session file as they arrive.
+ * What `record` shows on the terminal while the script runs (src/core/run records it):
  * - On a terminal: the live tree is a footer under the script's own output, redrawn a few times a
  *   second (the script's output is relayed through us so the two never overwrite each other).
  * - Not on a terminal: one plain line per process event (started, exited, zombie, orphaned,
@@ -8,111 +7,42 @@
  * - At the end, the final tree and the channels.
  */
 import type { Readable, Writable } from 'node:stream';
-import { ProcessSampler, type Snapshot } from '../core/sampler';
-import { Session } from '../core/session';
+import type { RecordedRun, RecordedRunEnd } from '../core/run';
 import type { ProcessNode, SessionSnapshot } from '../core/session/model';
-import { RecordingWriter } from '../core/recording';
-import type { TracerEvent } from '../core/protocol/events';
-import { PROTOCOL_VERSION } from '../core/protocol/events';
 import { processLine, renderChannels, renderTree, runLine, ms } from './tree';
 
 export type LiveMode = 'tty' | 'lines' | 'quiet';
 
-export interface RunLike {
-  readonly supervisorPid: number;
-  readonly startNs: bigint;
-  readonly startedAtIso: string;
-  readonly python: { executable: string; version: string };
-  onEvent(listener: (e: TracerEvent) => void): () => void;
-}
-
 export interface LiveOptions {
-  readonly outFile: string;
-  readonly script: string;
-  readonly args: readonly string[];
   readonly mode: LiveMode;
-  readonly samplingIntervalMs?: number;
   /** Where our own lines go (stderr). */
   readonly err?: NodeJS.WriteStream;
 }
 
-export class LiveRecording {
-  readonly session: Session;
-  readonly sampler: ProcessSampler;
-  readonly writer: RecordingWriter;
-  private readonly offEvents: () => void;
+export class LiveDisplay {
   private readonly err: NodeJS.WriteStream;
   private readonly footer: Footer | null;
   private readonly lines: EventLines | null;
-  private readonly startNs: bigint;
 
   constructor(
-    run: RunLike,
+    private readonly recorded: RecordedRun,
     private readonly opts: LiveOptions,
   ) {
     this.err = opts.err ?? process.stderr;
-    this.startNs = run.startNs;
-    const interval = opts.samplingIntervalMs ?? 100;
-    this.session = new Session({
-      run: { script: opts.script, args: opts.args, python: run.python.version, startedAtIso: run.startedAtIso },
-      supervisorPid: run.supervisorPid,
-    });
-    this.writer = new RecordingWriter(opts.outFile, {
-      protocol: PROTOCOL_VERSION,
-      script: opts.script,
-      args: opts.args,
-      python: run.python.executable,
-      pythonVersion: run.python.version,
-      startedAtIso: run.startedAtIso,
-      supervisorPid: run.supervisorPid,
-      samplingIntervalMs: interval,
-    });
-    this.sampler = new ProcessSampler({ clock: () => this.nowMs() });
-    this.sampler.onSnapshot((s) => {
-      // The supervisor is our machinery, not the run's: keep it out of the file too.
-      const sample = { ...s, processes: s.processes.filter((p) => p.pid !== run.supervisorPid) };
-      if (this.sampleWorthWriting(sample)) this.writer.writeSample(sample);
-      this.session.applySnapshot(sample);
-    });
-    this.offEvents = run.onEvent((e) => {
-      this.writer.writeEvent(e);
-      this.session.applyEvent(e);
-      if (e.kind === 'hello') this.sampler.track(e.pid, e.startTicks);
-      else if (e.kind === 'process.created' || e.kind === 'process.adopted') this.sampler.track(e.childPid);
-    });
-    this.sampler.start(run.supervisorPid, interval);
-    this.footer = opts.mode === 'tty' ? new Footer(this.err, () => this.session.snapshot()) : null;
+    const session = recorded.session;
+    this.footer = opts.mode === 'tty' ? new Footer(this.err, () => session.snapshot()) : null;
     this.lines = opts.mode === 'lines' ? new EventLines(this.err) : null;
     if (this.lines) {
       const lines = this.lines;
       // At most ten looks a second, however many events arrive.
       let pending: NodeJS.Timeout | null = null;
-      this.session.onDidChange(() => {
+      session.onDidChange(() => {
         pending ??= setTimeout(() => {
           pending = null;
-          lines.update(this.session.snapshot());
+          lines.update(session.snapshot());
         }, 100);
       });
     }
-  }
-
-  private lastWritten = new Map<number, string>();
-  private lastWrittenMs = -Infinity;
-
-  /**
-   * Samples go to the file when something the model cares about changed (a process appeared,
-   * went, changed state or parent) and otherwise once a second for CPU and memory: 500 processes
-   * sampled ten times a second would write ~0.6 MB/s for nothing.
-   */
-  private sampleWorthWriting(s: Snapshot): boolean {
-    const now = new Map<number, string>();
-    for (const p of s.processes) now.set(p.pid, `${p.state}/${p.ppid}/${p.startTicks}`);
-    let changed = s.gone.length > 0 || now.size !== this.lastWritten.size;
-    if (!changed) for (const [pid, sig] of now) if (this.lastWritten.get(pid) !== sig) changed = true;
-    if (!changed && s.t - this.lastWrittenMs < 1000) return false;
-    this.lastWritten = now;
-    this.lastWrittenMs = s.t;
-    return true;
   }
 
   /** Relay the script's output (stdio 'pipe' on a terminal) around the footer. */
@@ -129,29 +59,19 @@ export class LiveRecording {
     }
   }
 
-  nowMs(): number {
-    return Number(process.hrtime.bigint() - this.startNs) / 1e6;
-  }
-
-  /** The run ended: last sample, end line, final tree. */
-  async finish(exit: { exitCode: number | null; signal: string | null }, stats?: Record<string, number>): Promise<SessionSnapshot> {
+  /** The run ended (and its recording is closed): end line, final tree. */
+  finish(end: RecordedRunEnd): SessionSnapshot {
     process.stdin.unpipe();
     process.stdin.pause();
-    await this.sampler.tick().catch(() => undefined);
-    this.sampler.dispose();
-    this.offEvents();
-    const t = this.nowMs();
-    this.session.endRun(t, exit.exitCode);
     this.footer?.close();
-    await this.writer.end({ t, exitCode: exit.exitCode, signal: exit.signal, ...(stats ? { stats } : {}) });
-    const snap = this.session.snapshot();
+    const snap = this.recorded.session.snapshot();
     this.lines?.update(snap);
     if (this.opts.mode !== 'quiet') {
       const style = { color: this.err.isTTY === true, width: this.err.columns || undefined };
-      const text = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style), `Recorded to ${this.opts.outFile}`];
+      const text = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style), `Recorded to ${this.recorded.recordingPath}`];
       this.err.write(`${text.join('\n')}\n`);
     }
-    if (this.writer.failure) this.err.write(`process-view: the recording is incomplete: ${this.writer.failure.message}\n`);
+    if (end.recordingError) this.err.write(`process-view: the recording is incomplete: ${end.recordingError}\n`);
     return snap;
   }
 }

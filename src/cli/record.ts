@@ -5,11 +5,9 @@
  * a .jsonl file (one header line, then one event per line), and exits as the script did (same
  * code, or the same signal). Messages of our own go to stderr only when something is wrong.
  */
-import type { WriteStream } from 'node:fs';
 import * as path from 'node:path';
-import type { TracerEvent } from '../core/protocol/events';
-import { launchTracedRun, type LaunchOptions, type RunExit, type TracedRun } from '../core/tracer';
-import { LiveRecording, type LiveMode } from './live';
+import { startRecordedRun } from '../core/run';
+import { LiveDisplay, type LiveMode } from './live';
 
 export interface RecordArgs {
   readonly python?: string;
@@ -59,19 +57,6 @@ export function defaultOutFile(script: string, now = new Date()): string {
   return `${path.basename(script, path.extname(script))}.${stamp}.pv.jsonl`;
 }
 
-/** A sink for the event stream; the session model can subscribe next to it. */
-export function writeEventsTo(run: TracedRun, file: WriteStream, header: Record<string, unknown>): () => Promise<void> {
-  file.write(`${JSON.stringify({ type: 'header', ...header })}\n`);
-  const off = run.onEvent((e: TracerEvent) => {
-    file.write(`${JSON.stringify({ type: 'event', event: e })}\n`);
-  });
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      off();
-      file.end((err?: Error | null) => (err ? reject(err) : resolve()));
-    });
-}
-
 export async function runRecord(argv: readonly string[]): Promise<number> {
   let args: RecordArgs;
   try {
@@ -90,7 +75,7 @@ export async function runRecord(argv: readonly string[]): Promise<number> {
   // print() stays one line even when several processes print at once); otherwise the script keeps
   // the terminal/log and we add plain event lines on stderr.
   const mode: LiveMode = args.quiet ? 'quiet' : process.stdout.isTTY && process.stderr.isTTY ? 'tty' : 'lines';
-  const options: LaunchOptions = {
+  const recorded = await startRecordedRun({
     script: args.script,
     args: args.args,
     python: args.python,
@@ -99,17 +84,18 @@ export async function runRecord(argv: readonly string[]): Promise<number> {
     onProblem: (p) => {
       if (problems.length < 20) problems.push(p.reason);
     },
-  };
-  const run = await launchTracedRun(options);
-  const live = new LiveRecording(run, { outFile, script: path.resolve(args.script), args: args.args, mode });
+    recordingPath: outFile,
+  });
+  const { run } = recorded;
+  const live = new LiveDisplay(recorded, { mode });
   live.relay(run.stdout, run.stderr, run.stdin);
   // The terminal's Ctrl-C goes to the whole process group: the script decides; we wait for it.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
-  process.on('SIGTERM', () => void run.stop());
-  const exit: RunExit = await run.exited;
+  process.on('SIGTERM', () => void recorded.stop().catch(() => undefined));
+  const exit = await recorded.ended;
   process.off('SIGINT', ignore);
-  await live.finish(exit, { ...run.stats });
+  live.finish(exit);
   if (run.stats.refused > 0 || run.stats.rejected > 0) {
     process.stderr.write(`process-view: ${run.stats.refused} connection(s) refused, ${run.stats.rejected} event(s) rejected: ${problems.slice(0, 3).join('; ')}\n`);
   }

@@ -1,16 +1,12 @@
 /**
- * The seam between the extension and the core (src/core): a traced run (tracer) folded into a
- * Session together with the process-table sampler and written to a recording as it goes; a
- * recording read back into a Session. No `vscode` import.
+ * The seam between the extension and the core (src/core): a run is a recorded run
+ * (src/core/run: tracer, Session, sampler, recording, Stop), with its stdio piped to the
+ * extension's terminal; a recording is read back into a Session. No `vscode` import.
  */
 import { existsSync } from 'node:fs';
-import type { TracerEvent } from '../core/protocol/events';
-import { PROTOCOL_VERSION } from '../core/protocol/events';
-import { RecordingWriter, loadSession } from '../core/recording';
-import { ProcessSampler } from '../core/sampler';
-import { Session } from '../core/session';
-import { stopRun } from '../core/stop';
-import { PythonNotFoundError, launchTracedRun } from '../core/tracer';
+import { loadSession } from '../core/recording';
+import { startRecordedRun } from '../core/run';
+import { PythonNotFoundError } from '../core/tracer';
 import type { ActiveRun, RunRequest } from './runBackend';
 import type { ViewableSession } from './sessionStore';
 
@@ -19,14 +15,9 @@ export interface CoreServices {
   readonly openRecording: (file: string) => Promise<{ session: ViewableSession; warnings: readonly string[] }>;
 }
 
-export interface CoreOptions {
-  /** Called for connections the receiver refused and events it rejected. */
-  readonly onProblem?: (reason: string) => void;
-}
-
-export function createCoreServices(options: CoreOptions = {}): CoreServices {
+export function createCoreServices(): CoreServices {
   return {
-    launch: (request) => launchRun(request, options),
+    launch: launchRun,
     openRecording: async (file) => {
       const { session, recording } = await loadSession(file);
       return { session, warnings: recording.warnings };
@@ -34,9 +25,9 @@ export function createCoreServices(options: CoreOptions = {}): CoreServices {
   };
 }
 
-async function launchRun(request: RunRequest, options: CoreOptions): Promise<ActiveRun> {
+async function launchRun(request: RunRequest): Promise<ActiveRun> {
   if (!existsSync(request.script)) throw new Error(`The script ${request.script} does not exist.`);
-  const run = await launchTracedRun({
+  const recorded = await startRecordedRun({
     script: request.script,
     args: request.args,
     python: request.python,
@@ -46,60 +37,18 @@ async function launchRun(request: RunRequest, options: CoreOptions): Promise<Act
     // Line-buffered (docs/protocol.md), not PYTHONUNBUFFERED: unbuffered output splits one print() into
     // several writes, and lines of processes printing at once get mixed mid-line.
     env: { ...process.env, PROCESS_VIEW_LINE_BUFFERED: '1' },
-    ...(options.onProblem ? { onProblem: (p: { reason: string }) => options.onProblem?.(p.reason) } : {}),
+    onProblem: (p) => request.onProblem(p.reason),
+    recordingPath: request.recordingPath,
+    samplingIntervalMs: request.samplingIntervalMs,
   }).catch((error: unknown) => {
     if (error instanceof PythonNotFoundError) throw new Error(error.message);
     throw error;
   });
+  const { run } = recorded;
   // Writing to a script that has closed its stdin must not crash the extension host.
   run.stdin?.on('error', () => undefined);
-  const startNs = run.startNs;
-  const nowMs = (): number => Number(process.hrtime.bigint() - startNs) / 1e6;
-  const session = new Session({
-    run: { script: request.script, args: request.args, python: run.python.version, startedAtIso: run.startedAtIso },
-    maxMessagesPerChannel: 1000,
-    supervisorPid: run.supervisorPid,
-  });
-  const writer = new RecordingWriter(request.recordingPath, {
-    protocol: PROTOCOL_VERSION,
-    script: request.script,
-    args: request.args,
-    python: run.python.executable,
-    pythonVersion: run.python.version,
-    startedAtIso: run.startedAtIso,
-    supervisorPid: run.supervisorPid,
-    samplingIntervalMs: request.samplingIntervalMs,
-  });
-  // The sampler's clock is the tracer's: ms since the run started.
-  const sampler = new ProcessSampler({ clock: nowMs });
-  const samples = sampler.onSnapshot((s) => {
-    // The supervisor is our machinery, not part of the user's run.
-    const sample = { ...s, processes: s.processes.filter((p) => p.pid !== run.supervisorPid) };
-    writer.writeSample(sample);
-    session.applySnapshot(sample);
-  });
-  const offEvents = run.onEvent((e: TracerEvent) => {
-    writer.writeEvent(e);
-    session.applyEvent(e);
-    if (e.kind === 'hello') sampler.track(e.pid);
-    else if (e.kind === 'process.created' || e.kind === 'process.adopted') sampler.track(e.childPid);
-  });
-  sampler.start(run.supervisorPid, request.samplingIntervalMs);
-
-  const exited = run.exited.then(async (exit) => {
-    // One last sample sees the final states (zombies reaped, orphans gone) before the sampler stops.
-    await sampler.tick().catch(() => undefined);
-    offEvents();
-    samples.dispose();
-    sampler.dispose();
-    const t = nowMs();
-    session.endRun(t, exit.exitCode);
-    await writer.end({ t, exitCode: exit.exitCode, signal: exit.signal, stats: { ...run.stats } }).catch(() => undefined);
-    return { exitCode: exit.exitCode, signal: exit.signal, recordingError: writer.failure?.message ?? null };
-  });
-
   return {
-    session,
+    session: recorded.session,
     rootPid: run.supervisorPid,
     onOutput(listener) {
       run.stdout?.setEncoding('utf8').on('data', (text: string) => listener(text, 'stdout'));
@@ -111,13 +60,9 @@ async function launchRun(request: RunRequest, options: CoreOptions): Promise<Act
     endInput() {
       run.stdin?.end();
     },
-    exited,
+    exited: recorded.ended,
     async stop() {
-      // Everything the sampler ever saw, taken before the supervisor's SIGTERM makes them vanish.
-      const known = sampler.known().map((k) => ({ pid: k.pid, startTicks: k.startTicks }));
-      await run.stop();
-      // The supervisor ends its descendants; this catches any process that escaped it (own session, double fork).
-      const result = await stopRun({ processes: known, graceMs: 1000 });
+      const result = await recorded.stop();
       if (result.leftovers.length > 0) throw new Error(`processes still running after SIGKILL: ${result.leftovers.join(', ')}`);
     },
   };

@@ -1,8 +1,7 @@
 /**
- * What the run controller needs from the core to run a script: a traced run feeding a Session,
- * with the script's stdio. The real implementation (createCoreBackend) composes
- * src/core/tracer, src/core/session and the sampler; tests can pass their own.
- * No `vscode` import.
+ * What the run controller needs from the core to run a script: a recorded run feeding a Session,
+ * with the script's stdio. The real implementation (coreAdapter.ts) is src/core/run's recorded
+ * run; tests can pass their own. No `vscode` import.
  */
 import type { ViewableSession } from './sessionStore';
 
@@ -15,6 +14,8 @@ export interface RunRequest {
   readonly payloadPreviewLength: number;
   /** Where the recording (.jsonl) is written while the run goes on. */
   readonly recordingPath: string;
+  /** Called for connections the receiver refused and events it rejected (an intruder, a garbled line). */
+  readonly onProblem: (reason: string) => void;
 }
 
 export interface RunOutcome {

@@ -20,6 +20,9 @@ const t = vscode.l10n.t;
 /** Recordings kept in the extension's storage (Save Recording copies one out to keep it for good). */
 const KeptRecordings = 20;
 
+/** Receiver problems (refused connections, rejected events) logged per run; the rest are counted in the recording's stats. */
+const MaxLoggedProblems = 20;
+
 /** After this long, a run that has not ended gets a notice offering to stop it. */
 const LongRunNoticeMs = 30_000;
 
@@ -155,6 +158,7 @@ export class RunController implements vscode.Disposable {
     terminal.note(t('Process View: running {0} with Python {1} ({2})', script.fsPath, search.found.version, python));
 
     let run: ActiveRun;
+    let problems = 0;
     try {
       run = await this.backend({
         python,
@@ -164,6 +168,12 @@ export class RunController implements vscode.Disposable {
         samplingIntervalMs: config.samplingIntervalMs,
         payloadPreviewLength: config.payloadPreviewLength,
         recordingPath,
+        onProblem: (reason) => {
+          // Logged, not shown: a refused intruder or a garbled line does not stop the run. Bounded, so a flood cannot fill the log.
+          problems++;
+          if (problems <= MaxLoggedProblems) this.log.warn(`Event receiver: ${reason}`);
+          if (problems === MaxLoggedProblems) this.log.warn('Event receiver: further problems of this run are counted, not logged');
+        },
       });
     } catch (error) {
       this.log.error(`Could not start ${script.fsPath}`, error);

@@ -1,5 +1,5 @@
 export { launchTracedRun, defaultTracerDir, ScriptNotFoundError } from './launch';
-export type { LaunchOptions, RunExit, TracedRun } from './launch';
+export type { LaunchOptions, RunExit, RunSource, TracedRun } from './launch';
 export { findPython, PythonNotFoundError, MIN_PYTHON } from './python';
 export type { PythonInfo } from './python';
 export { EventReceiver } from './receiver';

@@ -42,18 +42,13 @@ export interface RunExit {
   readonly signal: NodeJS.Signals | null;
 }
 
-export interface TracedRun {
+/** What observing a run needs (src/core/run records any run that offers this). */
+export interface RunSource {
   readonly python: PythonInfo;
   readonly supervisorPid: number;
   /** process.hrtime.bigint() when the run started: event times are milliseconds since then. */
   readonly startNs: bigint;
   readonly startedAtIso: string;
-  readonly token: string;
-  readonly port: number;
-  /** Present when stdio is 'pipe'. */
-  readonly stdin: Writable | null;
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
   /**
    * Subscribe to decoded events. Events that arrive before the first subscription are held
    * (bounded) and delivered to it, so nothing between spawn and subscribe is lost.
@@ -64,6 +59,15 @@ export interface TracedRun {
   readonly exited: Promise<RunExit>;
   /** End the whole run: SIGTERM to the supervisor, which ends every descendant. Resolves as `exited`. */
   stop(): Promise<RunExit>;
+}
+
+export interface TracedRun extends RunSource {
+  readonly token: string;
+  readonly port: number;
+  /** Present when stdio is 'pipe'. */
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
 }
 
 export class ScriptNotFoundError extends Error {

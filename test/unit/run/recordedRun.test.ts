@@ -1,0 +1,144 @@
+// The recorded run every front end uses, on real Python processes: the Session, the recording and
+// the observer see the same events; Stop ends the whole run; samples are written when they matter.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readRecording, loadSession } from '../../../src/core/recording';
+import { SampleFilter, startRecordedRun, type RecordedRun } from '../../../src/core/run';
+import type { TracerEvent } from '../../../src/core/protocol/events';
+import type { Snapshot } from '../../../src/core/sampler';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pv-run-'));
+function script(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('a recorded run: the observer, the Session and the recording get every event, in order, from the first', async () => {
+  const s = script(
+    'child.py',
+    [
+      'import multiprocessing as mp, sys',
+      'def work(q):',
+      '    q.put("hi")',
+      'if __name__ == "__main__":',
+      '    q = mp.Queue()',
+      '    p = mp.Process(target=work, args=(q,))',
+      '    p.start()',
+      '    print(q.get())',
+      '    p.join()',
+      '    sys.exit(3)',
+      '',
+    ].join('\n'),
+  );
+  const seen: TracerEvent[] = [];
+  const folded: boolean[] = [];
+  const holder: { run?: RecordedRun } = {};
+  const recordingPath = path.join(dir, 'child.jsonl');
+  const recorded = await startRecordedRun({
+    script: s,
+    stdio: 'pipe',
+    recordingPath,
+    samplingIntervalMs: 50,
+    onEvent: (e) => {
+      seen.push(e);
+      // The Session has folded the event already when the observer hears of it.
+      if (holder.run && e.kind === 'channel.op') folded.push(holder.run.session.snapshot().channels.some((c) => c.id === e.id && (c.ops[e.op] ?? 0) > 0));
+    },
+  });
+  holder.run = recorded;
+  let out = '';
+  recorded.run.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const end = await recorded.ended;
+  assert.deepEqual(end, { exitCode: 3, signal: null, recordingError: null });
+  assert.equal(out.trim(), 'hi');
+  assert.equal(seen[0]?.kind, 'hello', 'the observer gets the events that arrived before it was wired');
+  assert.equal(seen.length, recorded.run.stats.events, 'every event the receiver delivered');
+  assert.ok(folded.every(Boolean), `the Session had each op before the observer: ${JSON.stringify(folded)}`);
+
+  const rec = await readRecording(recordingPath);
+  assert.equal(rec.header.script, s);
+  assert.equal(rec.header.supervisorPid, recorded.run.supervisorPid);
+  assert.equal(rec.header.samplingIntervalMs, 50);
+  assert.deepEqual(
+    rec.records.filter((r) => r.type === 'event').map((r) => (r.type === 'event' ? r.event : null)),
+    JSON.parse(JSON.stringify(seen)),
+    'the file holds the same events in the same order',
+  );
+  assert.ok(rec.records.some((r) => r.type === 'sample'), 'samples are written');
+  assert.equal(rec.end?.exitCode, 3);
+
+  const live = recorded.session.snapshot();
+  assert.equal(live.run.endedMs !== null, true);
+  assert.ok(!live.processes.some((p) => p.pid === recorded.run.supervisorPid), 'the supervisor is not part of the run');
+  const reopened = (await loadSession(recordingPath)).session.snapshot();
+  const shape = (snap: typeof live) => snap.processes.map((p) => [p.pid, p.parentPid, p.role, p.state, p.exitCode]);
+  assert.deepEqual(shape(reopened), shape(live), 'the recording reopens as the run was seen');
+  assert.equal(live.processes.length, 2);
+});
+
+test('stop() ends the script and everything it started, and the run ends by the signal', { skip: process.platform !== 'linux' }, async () => {
+  const pidFile = path.join(dir, 'pids');
+  const s = script(
+    'stubborn.py',
+    [
+      'import os, signal, subprocess, sys, time',
+      // A grandchild that ignores SIGTERM, and a double-forked one in a session of its own.
+      'a = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"])',
+      'r, w = os.pipe()',
+      'mid = os.fork()',
+      'if mid == 0:',
+      '    os.setsid()',
+      '    d = os.fork()',
+      '    if d == 0:',
+      '        time.sleep(60); os._exit(0)',
+      '    os.write(w, str(d).encode().ljust(10)); os._exit(0)',
+      'os.waitpid(mid, 0)',
+      'd = int(os.read(r, 10))',
+      `open(${JSON.stringify(pidFile)}, "w").write("%d %d" % (a.pid, d))`,
+      'time.sleep(60)',
+      '',
+    ].join('\n'),
+  );
+  const recorded = await startRecordedRun({ script: s, stdio: 'pipe', recordingPath: path.join(dir, 'stubborn.jsonl'), stopGraceMs: 300 });
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').split(' ').length < 2) {
+    assert.ok(Date.now() < deadline, 'the script wrote its pids');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const pids = readFileSync(pidFile, 'utf8').split(' ').map(Number);
+  const result = await recorded.stop();
+  const end = await recorded.ended;
+  assert.deepEqual(result.leftovers, []);
+  for (const pid of [...pids, recorded.run.supervisorPid]) assert.equal(alive(pid), false, `${pid} is still alive`);
+  assert.equal(end.signal, 'SIGTERM');
+  assert.strictEqual(recorded.stop(), recorded.stop(), 'a second Stop is the same Stop');
+});
+
+test('samples are written when the process table changed, otherwise once a second', () => {
+  const f = new SampleFilter();
+  const proc = (pid: number, state: 'running' | 'sleeping' | 'zombie' = 'sleeping', ppid = 1) => ({
+    pid, ppid, state, startTicks: pid * 10, command: 'python3', cpuPercent: 0, rssBytes: 1,
+  });
+  const snap = (t: number, processes: Snapshot['processes'], gone: number[] = []): Snapshot => ({ t, processes, gone });
+  assert.equal(f.worthWriting(snap(0, [proc(1)])), true, 'the first');
+  assert.equal(f.worthWriting(snap(100, [proc(1)])), false, 'nothing changed');
+  assert.equal(f.worthWriting(snap(200, [proc(1), proc(2)])), true, 'a process appeared');
+  assert.equal(f.worthWriting(snap(300, [proc(1), proc(2, 'zombie')])), true, 'a state changed');
+  assert.equal(f.worthWriting(snap(400, [proc(1), proc(2, 'zombie', 7)])), true, 'a parent changed');
+  assert.equal(f.worthWriting(snap(500, [proc(1)], [2])), true, 'a process went');
+  assert.equal(f.worthWriting(snap(1400, [proc(1)])), false, 'CPU and memory only: not yet');
+  assert.equal(f.worthWriting(snap(1500, [proc(1)])), true, 'a second since the last one written');
+});
