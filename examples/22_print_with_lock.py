@@ -12,6 +12,10 @@ In Process View / 在 Process View 里看:
   锁的 acquire/release 依次发生，以及每个进程等锁的时间。
 Tutorial / 教程:
   seed 001 "4. 进程同步（锁）" (second program, work(n, lock), "由并发变成了串行").
+Fixed / 修正:
+  release() is in a `finally`, so a worker that raises still lets the others in (the tutorial's
+  plain acquire()/release() would leave them waiting forever; `with lock:` does the same).
+  release() 放在 finally 里：即使出错也会释放锁（原文直接 acquire/release，出错时其他进程会永远等待；`with lock:` 效果相同）。
 """
 from multiprocessing import Process, Lock
 import os
@@ -21,11 +25,13 @@ import time
 def work(n, lock):
     # 加锁，保证每次只有一个进程在执行锁里面的程序
     lock.acquire()
-    print('%s: %s is running' % (n, os.getpid()))
-    time.sleep(0.2)  # tutorial: 1 s
-    print('%s:%s is done' % (n, os.getpid()))
-    # 解锁，解锁之后其他进程才能去执行自己的程序
-    lock.release()
+    try:
+        print('%s: %s is running' % (n, os.getpid()))
+        time.sleep(0.2)  # tutorial: 1 s
+        print('%s:%s is done' % (n, os.getpid()))
+    finally:
+        # 解锁，解锁之后其他进程才能去执行自己的程序
+        lock.release()
 
 
 if __name__ == '__main__':

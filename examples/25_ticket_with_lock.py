@@ -17,6 +17,8 @@ Fixed / 修正:
   The db file lives in a temporary folder and is removed at the end; it is replaced atomically,
   because search() reads it without the lock while a buyer may be writing it.
   db 文件在临时目录中；原子替换写入，因为 search() 不加锁读取时可能有人正在写。
+  release() is in a `finally`, so a buyer whose get() raises does not leave the lock held.
+  release() 放在 finally 里，get() 出错时也不会一直占着锁。
 """
 from multiprocessing import Process, Lock
 import time
@@ -58,8 +60,10 @@ def task(db, lock):
     search(db)
     # 因为抢票的时候是发生数据变化的时候，所有我们将锁加到这里
     lock.acquire()
-    get(db)
-    lock.release()
+    try:
+        get(db)
+    finally:
+        lock.release()
 
 
 if __name__ == '__main__':

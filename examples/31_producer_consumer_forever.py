@@ -18,6 +18,10 @@ Tutorial / 教程:
 Fixed / 修正:
   Sleeps are a twentieth of the tutorial's; the hang is detected with join(timeout) and ended
   with terminate(). 睡眠缩短为原文的 1/20；用 join(timeout) 发现卡死，再 terminate()。
+  The editor flags both halves of the mistake: the loop with no way out, and the terminate()
+  it forces (the consumer dies inside q.get(), holding the queue's read lock: any other
+  consumer of q would then wait forever). 编辑器会标出这两处：没有出口的循环，以及因此不得不调用的
+  terminate()（消费者死在 q.get() 里，带着队列的读锁，q 的其他消费者将永远等待）。
 """
 from multiprocessing import Process, Queue
 import time

@@ -18,6 +18,8 @@ In Process View / 在 Process View 里看:
   一条消息、父进程关闭两端，子进程等不到 EOF。对比 38 号示例。
 Tutorial / 教程:
   seed 001 "如果忘记执行这些步骤，程序可能在消费者中的recv()操作上挂起".
+  The editor flags the recv() that waits for an EOF this process itself prevents, with a quick
+  fix that closes parent_conn first. 编辑器会标出这个 recv()，快速修复会先关闭 parent_conn。
 """
 from multiprocessing import Process, Pipe
 

@@ -16,6 +16,8 @@ Tutorial / 教程:
 Fixed / 修正:
   Guests stay a tenth of the tutorial's random 0-3 s. 停留时间为原文的 1/10。
   The shared Value `inside` only exists to count guests for the printout (not in the seed).
+  release() is in a `finally`, so a guest who fails still gives the room back.
+  release() 放在 finally 里，出错的客人也会把房间还回来。
 """
 from multiprocessing import Process, Semaphore, Value
 import time
@@ -24,15 +26,17 @@ import random
 
 def go_ktv(sem, user, inside, most):
     sem.acquire()
-    with inside.get_lock():
-        inside.value += 1
-        most.value = max(most.value, inside.value)
-    print('%s 占到一间ktv小屋' % user)
-    time.sleep(random.randint(0, 3) / 10)  # 模拟每个人在ktv中待的时间不同 (tutorial: 0-3 s)
-    with inside.get_lock():
-        inside.value -= 1
-    print('%s 走了' % user)
-    sem.release()
+    try:
+        with inside.get_lock():
+            inside.value += 1
+            most.value = max(most.value, inside.value)
+        print('%s 占到一间ktv小屋' % user)
+        time.sleep(random.randint(0, 3) / 10)  # 模拟每个人在ktv中待的时间不同 (tutorial: 0-3 s)
+        with inside.get_lock():
+            inside.value -= 1
+        print('%s 走了' % user)
+    finally:
+        sem.release()
 
 
 if __name__ == '__main__':

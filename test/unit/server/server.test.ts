@@ -126,3 +126,48 @@ test('LSP: a file with a syntax error gets no findings and the server keeps serv
   await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: 'def f(:\n' } });
   assert.deepEqual(await diagnosticsFor(uri), []);
 });
+
+/** Applies LSP text edits (non-overlapping, UTF-16 positions) to a text, last one first. */
+function applyEdits(text: string, edits: readonly { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }): number =>
+    lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+test('LSP: the guidelines checks arrive as diagnostics, and the join-before-drain fix reads the queue first', async () => {
+  const uri = 'file:///tmp/join_before_drain.py';
+  const text = [
+    'from multiprocessing import Process, Queue, Lock',
+    'def f(q, lock):',
+    '    lock.acquire()',
+    "    q.put('X' * 1000000)",
+    '    lock.release()',
+    "if __name__ == '__main__':",
+    '    queue, lock = Queue(), Lock()',
+    '    p = Process(target=f, args=(queue, lock))',
+    '    p.start()',
+    '    p.join()',
+    '    obj = queue.get()',
+    '',
+  ].join('\n');
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  const found = await diagnosticsFor(uri);
+  assert.deepEqual(found.map((d) => d.code), ['acquire-without-finally', 'join-before-drain']);
+  const join = found[1]!;
+  assert.match(join.message, /死锁/); // the server was started in Chinese
+  assert.deepEqual((join.range as { start: unknown }).start, { line: 9, character: 4 });
+  const actions = (await connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: join.range,
+    context: { diagnostics: [join] },
+  })) as { title: string; edit: { changes: Record<string, Parameters<typeof applyEdits>[1]> } }[];
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0]!.title, '先读取队列，再 join()');
+  const fixed = applyEdits(text, actions[0]!.edit.changes[uri]!);
+  assert.match(fixed, /obj = queue\.get\(\)\n {4}p\.join\(\)\n$/);
+  assert.equal(fixed.split('\n').length, text.split('\n').length);
+});
