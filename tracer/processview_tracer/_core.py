@@ -358,6 +358,54 @@ def _send_pending():
         state.sock = None
 
 
+# ---------------------------------------------------------------------------------------------
+# Waits in progress (docs/protocol.md): a wrapper about to block fills its thread's slot; the
+# sender thread reports a wait that has lasted WAIT_REPORT_NS, stamped when it began. No event
+# per call: a short wait costs a list, a dict store and a dict pop.
+
+WAIT_REPORT_NS = 20_000_000
+# thread id -> [op, id, childPid, timeout, file, line, t0, reported, tid]
+waits = {}
+
+
+def wait_begin(op, oid, child_pid, timeout, fn, ln, t0=None):
+    """The calling thread is about to block in `op`; returns its slot for wait_done, or None when
+    the thread is already in a wait (the outer one is what it waits for)."""
+    tid = get_ident()
+    if tid in waits:
+        return None
+    slot = [op, oid, child_pid, timeout, fn, ln, monotonic_ns() if t0 is None else t0, False, tid]
+    waits[tid] = slot
+    return slot
+
+
+def wait_done(slot):
+    """The wait is over. True when it was reported: the caller then sends an event of its own for
+    this thread (or wait_end), which is what ends the wait for the views."""
+    if slot is None:
+        return False
+    tid = slot[8]
+    if waits.get(tid) is slot:
+        del waits[tid]
+    return slot[7]
+
+
+def wait_end(op):
+    emit(("wait.end", monotonic_ns(), get_ident(), None, None, op))
+
+
+def _report_waits():
+    now = monotonic_ns()
+    for tid, slot in waits.copy().items():
+        if not slot[7] and now - slot[6] >= WAIT_REPORT_NS:
+            slot[7] = True
+            # Checked after marking: a wait that ended meanwhile is not reported (its wrapper saw
+            # it unreported), or is reported and ended by its wrapper's own event, which may come
+            # first in the buffer (the views order by time).
+            if waits.get(tid) is slot:
+                emit(("wait.begin", slot[6], tid, slot[4], slot[5], slot[0], slot[1], slot[2], slot[3]))
+
+
 def _sender_loop():
     # Signals with Python handlers must land on the main thread. If the kernel gave SIGTERM to
     # this thread, our handler would only be queued for a main thread that may be blocked in a
@@ -372,6 +420,11 @@ def _sender_loop():
     sleep = time.sleep
     while True:
         sleep(FLUSH_INTERVAL)
+        if waits:
+            try:
+                _report_waits()
+            except Exception as e:
+                error("waits", e)
         if state.buf or state.dropped != state.reported_dropped:
             with state.lock:
                 _send_pending()
@@ -606,6 +659,7 @@ def _reset_after_fork():
     try:
         state.pid = os.getpid()
         del state.buf[:]  # the parent sends its own pending events
+        waits.clear()  # the parent's threads' waits; this thread is in none
         state.dropped = state.reported_dropped = 0
         if state.sock is not None:
             # The parent's connection stays the parent's: drop our copy of the descriptor

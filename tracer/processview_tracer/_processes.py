@@ -101,17 +101,28 @@ def _wrap_os():
 
     def waitpid(pid, options):
         t0 = monotonic_ns()
+        slot = None
+        if not options & _WNOHANG:
+            try:
+                fn, ln = site()
+                slot = _core.wait_begin("waitpid", None, pid if pid > 0 else -1, None, fn, ln, t0)
+            except Exception as e:
+                error("os.waitpid", e)
         try:
             res = real_waitpid(pid, options)
         except BaseException as e:
+            _wait_over(slot, "waitpid")
             hide(e)
             raise
         try:
-            if res[0] > 0:
-                mod = sys._getframe(1).f_globals.get("__name__", "")
-                # multiprocessing and subprocess report their own reaping (join, Popen.wait).
-                if not (mod.startswith("multiprocessing") or mod == "subprocess"):
-                    _emit_waited(res[0], res[1], t0)
+            reported = _core.wait_done(slot)
+            mod = sys._getframe(1).f_globals.get("__name__", "")
+            # multiprocessing and subprocess report their own reaping (join, Popen.wait), which
+            # also ends a reported wait.
+            if res[0] > 0 and not (mod.startswith("multiprocessing") or mod == "subprocess"):
+                _emit_waited(res[0], res[1], t0)
+            elif reported and res[0] <= 0:
+                _core.wait_end("waitpid")
         except Exception as e:
             error("os.waitpid", e)
         return res
@@ -124,12 +135,20 @@ def _wrap_os():
 
         def wait():
             t0 = monotonic_ns()
+            slot = None
+            try:
+                fn, ln = site()
+                slot = _core.wait_begin("waitpid", None, -1, None, fn, ln, t0)
+            except Exception as e:
+                error("os.wait", e)
             try:
                 res = real_wait()
             except BaseException as e:
+                _wait_over(slot, "waitpid")
                 hide(e)
                 raise
             try:
+                _core.wait_done(slot)
                 _emit_waited(res[0], res[1], t0)
             except Exception as e:
                 error("os.wait", e)
@@ -137,6 +156,18 @@ def _wrap_os():
 
         wait.__wrapped__ = real_wait
         os.wait = wait
+
+
+_WNOHANG = getattr(os, "WNOHANG", 1)
+
+
+def _wait_over(slot, op):
+    """A wait that raised: end it for the views if it was reported (never raises)."""
+    try:
+        if _core.wait_done(slot):
+            _core.wait_end(op)
+    except Exception:
+        pass
 
 
 def _emit_waited(pid, status, t0):
@@ -192,8 +223,15 @@ def _patch_process(mod):
     def join(self, timeout=None):
         t0 = monotonic_ns()
         popen = getattr(self, "_popen", None)
+        slot = None
         if popen is not None:
             popen._pv_in_join = True
+            if popen.returncode is None:  # else join() returns at once: nothing to wait for
+                try:
+                    fn, ln = site()
+                    slot = _core.wait_begin("join", None, popen.pid, timeout, fn, ln, t0)
+                except Exception as e:
+                    error("Process.join", e)
         try:
             return real_join(self, timeout)
         except BaseException as e:
@@ -201,6 +239,7 @@ def _patch_process(mod):
             raise
         finally:
             try:
+                reported = _core.wait_done(slot)
                 if popen is not None:
                     popen._pv_in_join = False
                     return_code = popen.returncode
@@ -211,6 +250,8 @@ def _patch_process(mod):
                               return_code is None, return_code, (t1 - t0) / 1e6))
                         if return_code is not None:
                             popen._pv_join_reported = True
+                    elif reported:
+                        _core.wait_end("join")
             except Exception as e:
                 error("Process.join", e)
 
@@ -277,14 +318,17 @@ def _patch_popen_fork(mod):
 
     def poll(self, flag=os.WNOHANG):
         before = self.returncode
+        t0 = monotonic_ns()
         rc = real_poll(self, flag)
         if before is None and rc is not None and not self.__dict__.get("_pv_in_join"):
             try:
                 # Reaped by multiprocessing internals (is_alive, active_children, a new Process start).
+                # waitedMs says when the reaping call began: what decides whether the child was a zombie.
                 if not self.__dict__.get("_pv_join_reported"):
                     self._pv_join_reported = True
                     fn, ln = site()
-                    emit(("process.joined", monotonic_ns(), get_ident(), fn, ln, self.pid, None, False, rc, 0.0))
+                    t1 = monotonic_ns()
+                    emit(("process.joined", t1, get_ident(), fn, ln, self.pid, None, False, rc, (t1 - t0) / 1e6))
             except Exception as e:
                 error("Popen.poll", e)
         return rc

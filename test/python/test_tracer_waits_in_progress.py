@@ -1,0 +1,102 @@
+"""Waits in progress (docs/protocol.md): a join or waitpid that blocks is reported once, by the
+tracer's own thread, stamped when it began; a wait that ends at once costs no event; and the
+evidence a zombie is judged from (docs/states.md): when the reaping call began.
+
+Deterministic on any load: the program itself waits until the tracer has reported its main
+thread's wait (it reads the tracer's wait slots, bounded) before it lets the child end.
+"""
+import unittest
+
+from test.python.test_tracer import StartMethodTests, run_traced
+
+WAITS = """
+import multiprocessing as mp, multiprocessing.connection, os, sys, threading, time
+from processview_tracer import _core
+
+def hold(ev):
+    ev.wait()
+
+def quick():
+    pass
+
+def when_reported(op, then):
+    # A helper thread: once the main thread's wait `op` has been reported, call then().
+    main = threading.main_thread().ident
+    def watch():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            slot = _core.waits.get(main)
+            if slot is not None and slot[0] == op and slot[7]:
+                break
+            time.sleep(0.005)
+        then()
+    threading.Thread(target=watch, daemon=True).start()
+
+if __name__ == "__main__":
+    method = sys.argv[1]
+    mp.set_start_method(method)
+    ev = mp.Event()
+    p = mp.Process(target=hold, args=(ev,))
+    p.start()
+    when_reported("join", ev.set)
+    p.join()                                      # LONG-JOIN
+    q = mp.Process(target=quick)
+    q.start()
+    mp.connection.wait([q.sentinel])              # it has ended (not yet reaped)
+    while mp.active_children():                   # REAP-BY-POLL
+        pass
+    if method == "fork":
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.read(r, 1)
+            os._exit(3)
+        when_reported("waitpid", lambda: os.write(w, b"x"))
+        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))   # WAITPID
+    print("pids", p.pid, q.pid)
+"""
+
+
+class WaitsInProgressTest(StartMethodTests, unittest.TestCase):
+    OTHER_PYTHON_METHODS = ("fork",)
+
+    def check(self, method, python=None):
+        r = run_traced(WAITS, [method], python=python)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.of("tracer.error"), [])
+        p_pid, q_pid = [int(x) for x in r.stdout.split("pids")[1].split()]
+        main = r.of("hello", role="main")[0]["pid"]
+        L = r.line_of
+        begins = r.of("wait.begin", pid=main)
+
+        # The long join: reported once (the waitpid inside it is not a wait of its own), stamped
+        # when the join began, at the join's line, and ended by the join's own event.
+        (jb,) = [b for b in begins if b["childPid"] == p_pid]
+        self.assertEqual((jb["op"], jb["line"], jb["timeout"], jb["id"]), ("join", L("# LONG-JOIN"), None, None))
+        (joined,) = r.of("process.joined", pid=main, childPid=p_pid)
+        self.assertEqual(joined["tid"], jb["tid"])
+        self.assertLess(abs(joined["tNs"] - joined["waitedMs"] * 1e6 - jb["tNs"]), 1000, "begin != the join's start")
+        self.assertGreaterEqual(joined["waitedMs"], 20, "reported, so it lasted past the threshold")
+        (exit_,) = r.of("process.exit", pid=p_pid)
+        self.assertLess(jb["tNs"], exit_["tNs"], "the parent was blocked in join before the child ended")
+
+        # Reaped by multiprocessing itself (active_children polls): no wait, and the reaping call
+        # began after the child's exit was stamped.
+        self.assertEqual([b for b in begins if b["childPid"] == q_pid], [])
+        (polled,) = r.of("process.joined", pid=main, childPid=q_pid)
+        self.assertEqual(polled["line"], L("# REAP-BY-POLL"))
+        (q_exit,) = r.of("process.exit", pid=q_pid)
+        self.assertLessEqual(q_exit["tNs"], polled["tNs"] - polled["waitedMs"] * 1e6 + 1000)
+
+        if method == "fork":
+            self.assertEqual(r.stdout.splitlines()[0], "3")
+            (wb,) = [b for b in begins if b["op"] == "waitpid"]
+            self.assertEqual(wb["line"], L("# WAITPID"))
+            (waited,) = r.of("process.joined", pid=main, childPid=wb["childPid"])
+            self.assertEqual((waited["exitCode"], waited["line"]), (3, L("# WAITPID")))
+            self.assertLess(abs(waited["tNs"] - waited["waitedMs"] * 1e6 - wb["tNs"]), 1000)
+        self.assertEqual(r.of("wait.end"), [], "every wait ended with its own event")
+
+
+if __name__ == "__main__":
+    unittest.main()
