@@ -90,7 +90,39 @@ export function defaultTracerDir(): string {
 
 const EARLY_LIMIT = 100_000;
 
+/**
+ * A run ready to start: the interpreter found, the receiver listening, the supervisor's command
+ * line and environment made. `start()` spawns it here; a debug adapter can instead hand
+ * `command` to the client's terminal (DAP runInTerminal) and `attach()` to the supervisor when it
+ * connects back.
+ */
+export interface PreparedRun {
+  readonly python: PythonInfo;
+  readonly startNs: bigint;
+  readonly startedAtIso: string;
+  readonly token: string;
+  readonly port: number;
+  /** The supervisor's command line, working folder and environment (with the tracer's variables). */
+  readonly command: { readonly file: string; readonly args: readonly string[]; readonly cwd: string; readonly env: NodeJS.ProcessEnv };
+  /** Spawn the command here, stdio inherited or piped (default: `options.stdio`). */
+  start(stdio?: 'inherit' | 'pipe'): Promise<TracedRun>;
+  /**
+   * The command was started elsewhere (a terminal): resolves when its supervisor has connected
+   * (its handshake names its pid); rejects after `timeoutMs` (default 30 s) without one. The run's
+   * exit status is what the supervisor reports when it reaps the script.
+   */
+  attach(timeoutMs?: number): Promise<RunSource>;
+  /** Not started after all: close the receiver. */
+  cancel(): Promise<void>;
+}
+
+/** Prepare a run and start it here. */
 export async function launchTracedRun(options: LaunchOptions): Promise<TracedRun> {
+  const prepared = await prepareTracedRun(options);
+  return prepared.start();
+}
+
+export async function prepareTracedRun(options: LaunchOptions): Promise<PreparedRun> {
   const cwd = options.cwd ?? process.cwd();
   const script = path.resolve(cwd, options.script);
   if (!existsSync(script)) throw new ScriptNotFoundError(script);
@@ -111,6 +143,21 @@ export async function launchTracedRun(options: LaunchOptions): Promise<TracedRun
     if (early.length < EARLY_LIMIT) early.push(e);
   });
   if (options.onProblem) receiver.onProblem(options.onProblem);
+  const onEvent = (listener: (event: TracerEvent) => void): (() => void) => {
+    const unsubscribe = receiver.onEvent(listener);
+    if (stopHolding !== null) {
+      stopHolding();
+      stopHolding = null;
+      for (const e of early.splice(0)) {
+        try {
+          listener(e);
+        } catch {
+          // As the receiver does for every listener: its bug must not cost it the next events.
+        }
+      }
+    }
+    return unsubscribe;
+  };
 
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
@@ -119,69 +166,104 @@ export async function launchTracedRun(options: LaunchOptions): Promise<TracedRun
     PROCESS_VIEW_TOKEN: token,
   };
   const grace = options.stopGraceMs ?? 3000;
-  const child: ChildProcess = spawn(
-    python.executable,
-    ['-I', path.join(tracerDir, 'supervisor.py'), '--grace-ms', String(grace), '--', script, ...(options.args ?? [])],
-    { cwd, env, stdio: options.stdio === 'pipe' ? 'pipe' : 'inherit', windowsHide: true },
-  );
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  try {
-    await spawned;
-  } catch (e) {
-    await receiver.close();
-    throw new Error(`Could not start ${python.executable}: ${(e as Error).message}`);
-  }
-
-  const exited = new Promise<RunExit>((resolve) => {
-    child.once('exit', (code, signal) => {
-      // Every process of the run is gone; their last bytes are in the kernel: read them while they
-      // keep coming (a busy receiver may be seconds behind), then close.
-      void receiver
-        .whenIdle(2000)
-        .then(() => receiver.close())
-        .then(() => resolve({ exitCode: code, signal }));
-    });
-  });
-
-  let stopping: Promise<RunExit> | null = null;
-  return {
-    python,
-    supervisorPid: child.pid ?? -1,
-    startNs,
-    startedAtIso,
-    token,
-    port: receiver.port,
-    stdin: child.stdin,
-    stdout: child.stdout,
-    stderr: child.stderr,
-    stats: receiver.stats,
-    exited,
-    onEvent(listener) {
-      const unsubscribe = receiver.onEvent(listener);
-      if (stopHolding !== null) {
-        stopHolding();
-        stopHolding = null;
-        for (const e of early.splice(0)) {
-          try {
-            listener(e);
-          } catch {
-            // As the receiver does for every listener: its bug must not cost it the next events.
-          }
-        }
-      }
-      return unsubscribe;
-    },
-    stop() {
-      if (stopping) return stopping;
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      // The supervisor ends everything within the grace period; if it is itself stuck, kill it.
-      const guard = setTimeout(() => child.kill('SIGKILL'), grace + 3000);
-      stopping = exited.finally(() => clearTimeout(guard));
-      return stopping;
-    },
+  const command = {
+    file: python.executable,
+    args: ['-I', path.join(tracerDir, 'supervisor.py'), '--grace-ms', String(grace), '--', script, ...(options.args ?? [])],
+    cwd,
+    env,
   };
+  /** Every process of the run is gone: read their last bytes while they keep coming (a busy receiver may be seconds behind), then close. */
+  const drained = (): Promise<void> => receiver.whenIdle(2000).then(() => receiver.close());
+  const base = { python, startNs, startedAtIso, token, port: receiver.port, stats: receiver.stats, onEvent };
+
+  return {
+    ...base,
+    command,
+    async start(stdio = options.stdio) {
+      const child: ChildProcess = spawn(command.file, command.args, {
+        cwd,
+        env,
+        stdio: stdio === 'pipe' ? 'pipe' : 'inherit',
+        windowsHide: true,
+      });
+      const spawned = new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      try {
+        await spawned;
+      } catch (e) {
+        await receiver.close();
+        throw new Error(`Could not start ${python.executable}: ${(e as Error).message}`);
+      }
+      const exited = new Promise<RunExit>((resolve) => {
+        child.once('exit', (code, signal) => void drained().then(() => resolve({ exitCode: code, signal })));
+      });
+      let stopping: Promise<RunExit> | null = null;
+      return {
+        ...base,
+        supervisorPid: child.pid ?? -1,
+        stdin: child.stdin,
+        stdout: child.stdout,
+        stderr: child.stderr,
+        exited,
+        stop() {
+          if (stopping) return stopping;
+          if (child.exitCode !== null || child.signalCode !== null) return exited;
+          child.kill('SIGTERM');
+          // The supervisor ends everything within the grace period; if it is itself stuck, kill it.
+          const guard = setTimeout(() => child.kill('SIGKILL'), grace + 3000);
+          stopping = exited.finally(() => clearTimeout(guard));
+          return stopping;
+        },
+      };
+    },
+    attach(timeoutMs = 30_000) {
+      // What the supervisor reports when it reaps the script is the run's exit status.
+      let status: RunExit = { exitCode: null, signal: null };
+      const offStatus = receiver.onEvent((e) => {
+        if (e.kind === 'process.reaped' && !e.adopted) status = { exitCode: e.exitCode, signal: (e.signal as NodeJS.Signals | null) ?? null };
+      });
+      return new Promise<RunSource>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          offConnection();
+          offStatus();
+          reject(new Error(`The run's supervisor did not connect within ${timeoutMs} ms.`));
+        }, timeoutMs);
+        const offConnection = receiver.onConnection((c) => {
+          if (c.client !== 'supervisor') return;
+          clearTimeout(timer);
+          offConnection();
+          const pid = c.pid;
+          // The supervisor's connection closes when it exits, after every process of the run is gone.
+          const exited = c.closed.then(drained).then(() => {
+            offStatus();
+            return status;
+          });
+          let stopping: Promise<RunExit> | null = null;
+          resolve({
+            ...base,
+            supervisorPid: pid,
+            exited,
+            stop() {
+              if (stopping) return stopping;
+              signalPid(pid, 'SIGTERM');
+              const guard = setTimeout(() => signalPid(pid, 'SIGKILL'), grace + 3000);
+              stopping = exited.finally(() => clearTimeout(guard));
+              return stopping;
+            },
+          });
+        });
+      });
+    },
+    cancel: () => receiver.close(),
+  };
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
 }

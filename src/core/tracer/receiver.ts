@@ -45,6 +45,14 @@ export interface ReceiverProblem {
   readonly refused: boolean;
 }
 
+/** An authenticated connection: who it is, and when it closed. */
+export interface ReceiverConnection {
+  readonly pid: number;
+  readonly client: ClientKind;
+  /** Resolves when the connection has closed (its process exited, or closed it), after its last event. */
+  readonly closed: Promise<void>;
+}
+
 export interface ReceiverOptions {
   readonly token: string;
   /** Monotonic nanoseconds (the tracer's time.monotonic_ns) to run milliseconds. */
@@ -69,6 +77,7 @@ export class EventReceiver {
    */
   private eventListeners: ReadonlyArray<Listener<TracerEvent>> = [];
   private readonly problemListeners = new Set<Listener<ReceiverProblem>>();
+  private readonly connectionListeners = new Set<Listener<ReceiverConnection>>();
   private readonly sockets = new Set<net.Socket>();
   private idleWaiters: Array<() => void> = [];
   /** Bytes held in partial frames/lines, all connections together. */
@@ -109,6 +118,12 @@ export class EventReceiver {
   onProblem(listener: Listener<ReceiverProblem>): () => void {
     this.problemListeners.add(listener);
     return () => this.problemListeners.delete(listener);
+  }
+
+  /** Each connection once it has authenticated (the supervisor's names the run's root, for a run started elsewhere). */
+  onConnection(listener: Listener<ReceiverConnection>): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
   }
 
   /** Open connections right now. */
@@ -176,6 +191,8 @@ export class EventReceiver {
     let ppid = 0;
     let closed = false;
     let needed = 4; // bytes that must be buffered before the next marshal frame can be read
+    let closedNow = (): void => undefined;
+    const closedPromise = new Promise<void>((resolve) => (closedNow = resolve));
     const timer = setTimeout(() => {
       if (decoder === null) refuse('no handshake in time', Buffer.concat(chunks).toString('utf8'));
     }, this.options.handshakeTimeoutMs ?? 5000);
@@ -252,6 +269,14 @@ export class EventReceiver {
             enc = hs.handshake.enc;
             decoder = new WireDecoder(hs.handshake, this.options.toMs);
             this.stats.connections++;
+            const connection = { pid: hs.handshake.pid, client: hs.handshake.client, closed: closedPromise };
+            for (const l of [...this.connectionListeners]) {
+              try {
+                l(connection);
+              } catch {
+                // A listener's bug must not cost the connection its events.
+              }
+            }
           } else if (line.length > 0) {
             deliver(decoder.decodeLine(line));
           }
@@ -309,6 +334,7 @@ export class EventReceiver {
       closed = true;
       release();
       this.sockets.delete(socket);
+      closedNow();
       if (this.sockets.size === 0) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];

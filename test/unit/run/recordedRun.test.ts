@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readRecording, loadSession } from '../../../src/core/recording';
-import { SampleFilter, startRecordedRun, type RecordedRun } from '../../../src/core/run';
+import { spawn } from 'node:child_process';
+import { recordRun, SampleFilter, startRecordedRun, type RecordedRun } from '../../../src/core/run';
+import { prepareTracedRun } from '../../../src/core/tracer';
 import type { TracerEvent } from '../../../src/core/protocol/events';
 import type { Snapshot } from '../../../src/core/sampler';
 
@@ -125,6 +127,42 @@ test('stop() ends the script and everything it started, and the run ends by the 
   for (const pid of [...pids, recorded.run.supervisorPid]) assert.equal(alive(pid), false, `${pid} is still alive`);
   assert.equal(end.signal, 'SIGTERM');
   assert.strictEqual(recorded.stop(), recorded.stop(), 'a second Stop is the same Stop');
+});
+
+test('a run started elsewhere (as a terminal would, from prepareTracedRun) is recorded and stopped the same way', { skip: process.platform !== 'linux' }, async () => {
+  const s = script('elsewhere.py', 'import multiprocessing as mp, sys, time\nif __name__ == "__main__":\n    p = mp.Process(target=time.sleep, args=(0.05,)); p.start(); p.join()\n    sys.exit(5)\n');
+  const prepared = await prepareTracedRun({ script: s });
+  assert.equal(prepared.command.env.PROCESS_VIEW_PORT, String(prepared.port));
+  assert.ok(prepared.command.args.includes(s));
+  const attached = prepared.attach(20_000);
+  // The "terminal": not a child the run knows of, and its output is not ours.
+  const terminal = spawn(prepared.command.file, [...prepared.command.args], { cwd: prepared.command.cwd, env: prepared.command.env, stdio: 'ignore' });
+  const source = await attached;
+  assert.equal(source.supervisorPid, terminal.pid, 'the supervisor named itself');
+  const recorded = recordRun(source, { script: s, recordingPath: path.join(dir, 'elsewhere.jsonl') });
+  const end = await recorded.ended;
+  assert.deepEqual(end, { exitCode: 5, signal: null, recordingError: null }, 'the status the supervisor reported');
+  const snap = recorded.session.snapshot();
+  assert.deepEqual(snap.processes.map((p) => [p.role, p.state]), [['main', 'exited'], ['child', 'exited']]);
+
+  const forever = script('forever.py', 'import time\nwhile True: time.sleep(0.05)\n');
+  const second = await prepareTracedRun({ script: forever });
+  const attaching = second.attach(20_000);
+  spawn(second.command.file, [...second.command.args], { cwd: second.command.cwd, env: second.command.env, stdio: 'ignore' });
+  const running = recordRun(await attaching, { script: forever, recordingPath: path.join(dir, 'forever.jsonl') });
+  const deadline = Date.now() + 20_000;
+  while (!running.session.snapshot().processes.some((p) => p.role === 'main')) {
+    assert.ok(Date.now() < deadline, 'the script said hello');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const result = await running.stop();
+  assert.deepEqual(result.leftovers, []);
+  assert.equal((await running.ended).signal, 'SIGTERM');
+  assert.equal(alive(running.run.supervisorPid), false);
+
+  const never = await prepareTracedRun({ script: forever });
+  await assert.rejects(never.attach(200), /did not connect within 200 ms/);
+  await never.cancel();
 });
 
 test('samples are written when the process table changed, otherwise once a second', () => {
