@@ -148,6 +148,8 @@ export function stateLook(p: ProcessNode): StateLook {
       return { icon: 'circle-large-filled', color: 'charts.green' };
     case 'sleeping':
       return { icon: 'circle-large-outline', color: 'charts.green' };
+    case 'waiting':
+      return p.wait?.stallId ? { icon: 'error', color: 'list.errorForeground' } : { icon: 'watch', color: 'charts.orange' };
     case 'stopped':
       return { icon: 'debug-pause', color: 'charts.yellow' };
     case 'zombie':
@@ -189,6 +191,8 @@ export function stateText(p: ProcessNode, t: Localize): string {
       return t('running');
     case 'sleeping':
       return t('sleeping');
+    case 'waiting':
+      return t('waiting');
     case 'stopped':
       return t('stopped');
     case 'zombie':

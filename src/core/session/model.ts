@@ -13,6 +13,7 @@ export type ProcessState =
   | 'starting' // announced by its parent, not yet seen running
   | 'running'
   | 'sleeping'
+  | 'waiting' // alive and blocked in an operation the tracer reported (join, get, recv, acquire...): see `wait`
   | 'stopped'
   | 'zombie' // exited, parent has not waited yet
   | 'exited' // exited and reaped (or reaping not observable), with an exit code
@@ -61,6 +62,88 @@ export interface ProcessNode {
   readonly traced: boolean;
   /** Pool id when it is a pool worker. */
   readonly poolId: string | null;
+  /**
+   * What its main thread is blocked in now (state 'waiting'), from the tracer's reports of waits
+   * that last (docs/protocol.md, "Waits in progress"); null when it is not known to wait. A
+   * process whose exit event came but which still flushes a Queue at exit waits too.
+   */
+  readonly wait: ProcessWait | null;
+}
+
+/**
+ * A wait in progress: what a process is blocked in, on what, from which line, since when.
+ * Completed waits are in the TimelineLog (start and end); this is the one still open.
+ */
+export interface ProcessWait {
+  /**
+   * 'join' (Process.join: `childPid`; a Pool's or JoinableQueue's join: `channelId`), 'waitpid'
+   * (os.waitpid / os.wait / Popen.wait), a channel operation ('get', 'put' on a full queue, 'recv',
+   * 'acquire', 'wait' of an Event, Condition or Barrier, 'result' of a pool), or 'flush': at exit,
+   * a Queue's feeder thread still writing what this process put.
+   */
+  readonly op: string;
+  /** The channel waited on (a Pipe's id when it waits on one of its ends), or null. */
+  readonly channelId: string | null;
+  /** The pipe end waited on (0 or 1), when it is one. */
+  readonly pipeEnd: number | null;
+  /** The child waited for (join, waitpid); -1 for any child. */
+  readonly childPid: number | null;
+  /** The timeout given, in seconds. */
+  readonly timeoutS: number | null;
+  /** The line that waits (null at exit, or without a user frame). */
+  readonly site: SourceSite | null;
+  /** When the wait began (ms since the run started). */
+  readonly sinceMs: number;
+  /** The stall (SessionSnapshot.stalls) this wait is part of, once one is found. */
+  readonly stallId: string | null;
+}
+
+/**
+ * 'deadlock': processes waiting on each other, none of which can go on; 'never': a wait nothing
+ * alive can end (every producer of an empty queue has exited, a pipe's writing end is held only
+ * by the reader itself, a lock's holder is gone); 'timeout': it would be one of these without a
+ * timeout: only the timeout of one of its waits can end it.
+ */
+export type StallKind = 'deadlock' | 'never' | 'timeout';
+
+/** Something the waits-for graph found that explains why a step's wait cannot end. */
+export type StallFact =
+  /** Its message put on the queue is not read yet (a flush at exit waits for a reader). */
+  | { readonly kind: 'unread'; readonly size: number | null; readonly site: SourceSite | null }
+  /** The lock waited for is held by `pid` (acquired at `site`); `gone`: that process has exited. */
+  | { readonly kind: 'held'; readonly pid: number; readonly site: SourceSite | null; readonly gone: boolean }
+  /** It waits for EOF on a pipe whose other end it holds itself (never closed its copy). */
+  | { readonly kind: 'holds-other-end' }
+  /** These processes could have ended the wait but have exited. */
+  | { readonly kind: 'gone'; readonly pids: readonly number[] }
+  /** The queue is empty (get) or full (put). */
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'full' };
+
+/** One process of a stall: its wait, who could end it (all stuck themselves), and why. */
+export interface StallStep {
+  readonly pid: number;
+  readonly wait: ProcessWait;
+  /** The live processes that could end this wait; every one of them is in this stall. */
+  readonly waitsOn: readonly number[];
+  readonly facts: readonly StallFact[];
+}
+
+/** A deadlock, or a wait that can never end, found in the waits-for graph (waitsFor.ts). */
+export interface Stall {
+  readonly id: string;
+  readonly kind: StallKind;
+  /** One step per process, in the order the explanation reads (a cycle starts where it is entered). */
+  readonly steps: readonly StallStep[];
+  /** When it became true (the latest of its waits' starts). */
+  readonly sinceMs: number;
+  /** When it was reported: it had held, unchanged, for a settling time. */
+  readonly foundMs: number;
+  /** When it ended (a timeout fired, or its processes were ended), or null while it lasts. */
+  readonly endedMs: number | null;
+  readonly endedBy: 'timeout' | 'exit' | null;
+  /** Every line involved: the waits, the creation of what they wait on, a lock's acquire, an unread put. */
+  readonly sites: readonly SourceSite[];
 }
 
 /** One message: a put/send matched, when possible, with its get/recv. */
@@ -137,6 +220,8 @@ export interface SessionSnapshot {
   readonly processes: readonly ProcessNode[];
   readonly channels: readonly Channel[];
   readonly lines: readonly LineActivity[];
+  /** Deadlocks and waits that can never end, found so far (ended ones included, with endedMs). */
+  readonly stalls: readonly Stall[];
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
   StartMethod,
 } from '../protocol/events';
 import type { OsState, ProcessSample, Snapshot } from '../sampler/types';
-import type { ProcessKey, ProcessNode, ProcessState } from './model';
+import type { ProcessKey, ProcessNode, ProcessState, ProcessWait } from './model';
 import { splitExitCode } from './signals';
 
 /** A zombie shorter than this is ordinary reaping latency, not worth a flag. */
@@ -64,6 +64,8 @@ class ProcRec {
   rssBytes: number | null = null;
   traced = false;
   poolId: string | null = null;
+  /** The wait its main thread is in now (the Session's waits module decides it). */
+  wait: ProcessWait | null = null;
   startTicks: number | null = null;
   /** Announced/seen running (hello, process.running or a live sample). */
   seenRunning = false;
@@ -150,6 +152,7 @@ class ProcRec {
       rssBytes: this.rssBytes,
       traced: this.traced,
       poolId: this.poolId,
+      wait: this.wait,
     };
     this.cached = n;
     this.dirty = false;

@@ -200,6 +200,7 @@ export class Session {
       processes: this.processes.nodes(),
       channels: this.cachedChannels,
       lines: this.cachedLines,
+      stalls: [],
     };
     this.dirty = false;
     this.processes.dirty = false;
@@ -243,7 +244,7 @@ export class Session {
       });
     }
     const run = this.run.endedMs !== null && this.run.endedMs > ms ? { ...this.run, endedMs: null, exitCode: null } : this.run;
-    return { run, nowMs: ms, processes, channels, lines };
+    return { run, nowMs: ms, processes, channels, lines, stalls: [] };
   }
 
   /** What each channel held at `ms`: messages in flight (at most `limit` each), holders, waiters. */
