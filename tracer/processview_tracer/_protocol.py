@@ -11,6 +11,7 @@ FIELDS = {
     "process.running": ["name", "daemon", "role"],
     "process.exit": ["exitCode", "how", "signal", "error"],
     "process.joined": ["childPid", "timeout", "stillAlive", "exitCode", "waitedMs"],
+    "process.died": ["childPid", "windowMs"],
     "process.signal": ["targetPid", "signal", "via"],
     "process.adopted": ["childPid"],
     "process.reaped": ["childPid", "exitCode", "signal", "adopted"],

@@ -98,6 +98,18 @@ export interface ProcessJoinedEvent extends EventBase {
   readonly waitedMs: number;
 }
 
+/**
+ * A parent saw its child dead and not yet reaped: `t` is when it looked (the child died at or
+ * before `t`), and it had seen it alive `windowMs` earlier. Sent by the parent's tracer thread,
+ * which checks its multiprocessing children's sentinels every 10 ms; the evidence a death time
+ * is judged from when the child's own exit stamp is older (docs/states.md).
+ */
+export interface ProcessDiedEvent extends EventBase {
+  readonly kind: 'process.died';
+  readonly childPid: number;
+  readonly windowMs: number;
+}
+
 /** A parent sent a signal to a child: terminate(), kill(), os.kill(). */
 export interface ProcessSignalEvent extends EventBase {
   readonly kind: 'process.signal';
@@ -261,6 +273,7 @@ export type TracerEvent =
   | ProcessRunningEvent
   | ProcessExitEvent
   | ProcessJoinedEvent
+  | ProcessDiedEvent
   | ProcessSignalEvent
   | ProcessAdoptedEvent
   | ProcessReapedEvent

@@ -150,6 +150,7 @@ export const WIRE_FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = 
   'process.running': [f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true)],
   'process.exit': [f('exitCode', 'int'), f('how', 'how', true), f('signal', 'str'), f('error', 'str')],
   'process.joined': [f('childPid', 'int', true), f('timeout', 'num'), f('stillAlive', 'bool', true), f('exitCode', 'int'), f('waitedMs', 'num', true)],
+  'process.died': [f('childPid', 'int', true), f('windowMs', 'num', true)],
   'process.signal': [f('targetPid', 'int', true), f('signal', 'str', true), f('via', 'via', true)],
   'process.adopted': [f('childPid', 'int', true)],
   'process.reaped': [f('childPid', 'int', true), f('exitCode', 'int'), f('signal', 'str'), f('adopted', 'bool', true)],
