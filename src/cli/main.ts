@@ -1,7 +1,7 @@
 /**
  * `process-view`: the core on a terminal.
  *   process-view record [--python PATH] [--out FILE] [--quiet] SCRIPT [ARGS...]
- *   process-view show [--json] FILE.jsonl
+ *   process-view show [--json] [--at TIME] FILE.jsonl
  * Subcommands are a table so more can be added without touching the others.
  */
 import { runRecord } from './record';
@@ -11,7 +11,7 @@ type Command = (args: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] [--quiet] SCRIPT [ARGS...]   run a script under the tracer, show its live process tree, write the session to a .jsonl file' },
-  show: { run: runShow, summary: 'show [--json] FILE.jsonl   print the final process tree and the channels of a recording (--json: as JSON)' },
+  show: { run: runShow, summary: 'show [--json] [--at TIME] FILE.jsonl   print the final process tree and the channels of a recording (--json: as JSON; --at 3.2s: as they were then, with what each channel held)' },
 };
 
 function usage(): string {
