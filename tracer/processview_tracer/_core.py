@@ -1,14 +1,15 @@
 """Event buffer, background sender, source sites, previews, exit and fork handling.
 
-Hot path: an operation builds a tuple and appends it to a deque (no formatting). A daemon thread
-wakes every few milliseconds, serialises whatever is pending as one marshal frame and sends it. The
-deque is bounded: when the receiver is slow or gone, events are counted as dropped, never queued
-without limit and never waited for.
+Hot path: an operation builds a tuple and appends it to a list (no formatting). A daemon thread
+wakes every few milliseconds, serialises what is pending as marshal frames and sends them. The list
+is bounded: when the receiver is slow or gone, events are counted as dropped, never queued without
+limit, and the program never waits for the receiver (an exit waits a bounded time: see "Sending").
 """
 import atexit
 import json
 import marshal
 import os
+import select
 import signal
 import socket
 import struct
@@ -19,7 +20,6 @@ import time
 PROTOCOL_VERSION = 1
 MAX_PENDING = 200_000  # events held while the receiver lags; beyond that they are dropped
 FLUSH_INTERVAL = 0.01  # seconds between batches
-SEND_TIMEOUT = 2.0  # a receiver that does not read for this long is considered gone
 PREVIEW_MAX = 120
 
 monotonic_ns = time.monotonic_ns
@@ -36,11 +36,20 @@ class _State:
     # Pending events. A list: hot paths only append; the sender takes the first n with one slice
     # and one del (each atomic under the GIL), far cheaper per event than n deque pops.
     buf = []
-    dropped = 0
+    dropped = 0  # events the full buffer turned away (hot paths count here)
     reported_dropped = 0
+    lost = {}  # reason -> events lost otherwise, not yet reported
     sock = None
-    dead = False  # the receiver is gone: stop trying
-    lock = threading.Lock()  # one sender at a time (thread or exit flush)
+    out = None  # the frame being sent (memoryview), the handshake before it on a new connection
+    out_pos = 0  # bytes of out already sent
+    out_frame_at = 0  # where the frame starts in out
+    out_events = 0  # the program's events in it
+    out_reports = ()  # the tracer.dropped events in it
+    progress = 0.0  # time.monotonic() of the last byte the receiver took
+    reconnects = 0
+    dead = False  # no receiver to connect to: stop trying
+    gave_up = False  # an exit path gave up on this connection
+    lock = threading.Lock()  # one writer on the connection at a time (thread or exit path)
     thread = None
     exit_emitted = False
     exit_info = None  # (how, exitCode, error) recorded by sys.exit / excepthook wrappers
@@ -268,6 +277,33 @@ def qualname(fn):
 
 # ---------------------------------------------------------------------------------------------
 # Sending.
+#
+# One connection per process, written only by whoever holds state.lock: the sender thread, or an
+# exit path. The socket is non-blocking and the lock is never held while waiting for the receiver,
+# so a slow or stopped receiver can delay nothing but the tracer's own thread (and an exit, by a
+# bounded time). Events go out in frames of at most FRAME_EVENTS; a frame is either delivered
+# whole or accounted for:
+#   - a slow receiver is waited for, never given up on while the program runs; meanwhile the
+#     buffer fills to MAX_PENDING and what does not fit is counted ("buffer-full");
+#   - at exit the tracer waits for everything accepted so far while the receiver takes bytes, and
+#     gives up after EXIT_STALL without progress (or EXIT_LIMIT in all): what is left is counted
+#     ("exit") and reported, with the process's own lifecycle events, on a fresh connection (the
+#     old one is full, or cut inside a frame);
+#   - a frame cut after its first CUT_HEADER bytes is counted by the receiver, which reads the
+#     frame's event count from them ("cut-batch"); one cut earlier is counted by the tracer.
+
+FRAME_EVENTS = 4096  # events per frame at most: a frame cut short loses at most these
+FRAME_BYTES = 4 << 20  # a frame larger than this is split (the receiver refuses frames over 16 MiB)
+CONNECT_TIMEOUT = 1.0
+EXIT_STALL = 3.0  # exit: give up when the receiver has taken no byte for this long
+EXIT_LIMIT = 15.0  # exit: give up after this long in any case
+SIGTERM_LIMIT = 1.5  # Stop gives a SIGTERMed process 3 s (the supervisor's grace) before SIGKILL
+CUT_HEADER = 16  # length prefix + marshal bytes up to the batch's event count (docs/protocol.md)
+MAX_RECONNECTS = 3  # a connection that breaks is replaced at most this many times
+KEEP_AT_EXIT = 64  # lifecycle events sent on the fresh connection when the old one is given up
+
+_DONE, _MORE, _BLOCKED, _GONE = range(4)
+
 
 def _connect():
     port = int(os.environ["PROCESS_VIEW_PORT"])
@@ -276,17 +312,20 @@ def _connect():
     # in progress on this thread when another thread forks leaves the child's import lock held
     # forever (a hang we saw under forkserver). A numeric address needs no resolution.
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    s.settimeout(SEND_TIMEOUT)
+    s.settimeout(CONNECT_TIMEOUT)
     try:
         s.connect((host, port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except BaseException:
         s.close()
         raise
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def _handshake():
     hs = {"pv": PROTOCOL_VERSION, "token": os.environ["PROCESS_VIEW_TOKEN"], "pid": os.getpid(), "client": "tracer",
           "enc": "marshal"}
-    s.sendall((json.dumps(hs) + "\n").encode())
-    return s
+    return (json.dumps(hs) + "\n").encode()
 
 
 def _clean(v):
@@ -321,41 +360,149 @@ def _encode(items):
     return _pack_len(len(payload)) + payload
 
 
-def _send_pending():
-    """Send everything pending as one frame. Caller holds state.lock."""
-    if state.pid != os.getpid():
-        # A fork child before its at-fork hook ran (a signal handler can run that early): the
-        # socket and the buffer are still the parent's. Never write on the parent's connection.
-        return
-    buf = state.buf
-    n = len(buf)
-    if state.dropped != state.reported_dropped and not state.dead:
-        d = state.dropped - state.reported_dropped
+def _lose(n, reason):
+    if n > 0:
+        state.lost[reason] = state.lost.get(reason, 0) + n
+
+
+def _reports():
+    """tracer.dropped events for every loss not yet reported (taken: put back if not delivered)."""
+    out = []
+    if state.dropped != state.reported_dropped:
+        _lose(state.dropped - state.reported_dropped, "buffer-full")
         state.reported_dropped = state.dropped
-        buf.append(("tracer.dropped", monotonic_ns(), get_ident(), None, None, d))
-        n += 1
-    if n == 0:
-        return
+    if state.lost:
+        t, tid = monotonic_ns(), get_ident()
+        for reason, n in state.lost.items():
+            out.append(("tracer.dropped", t, tid, None, None, n, reason))
+        state.lost = {}
+    return out
+
+
+def _unreported():
+    return state.dropped != state.reported_dropped or bool(state.lost)
+
+
+def _next_frame():
+    """Take up to FRAME_EVENTS pending events (and the loss reports) into state.out. False: nothing to send."""
+    buf = state.buf
+    n = min(len(buf), FRAME_EVENTS)
+    if n == 0 and not _unreported():
+        return False
     items = buf[:n]
     del buf[:n]  # events appended since the slice stay, in order
-    if state.dead:
-        state.dropped += n
-        state.reported_dropped = state.dropped
-        return
+    reports = _reports()
     try:
-        if state.sock is None:
-            state.sock = _connect()
-        state.sock.sendall(_encode(items))
-    except Exception:
-        state.dead = True
-        state.dropped += n
-        state.reported_dropped = state.dropped
+        frame = _encode(items + reports)
+        while len(frame) > FRAME_BYTES and n > 1:
+            n //= 2
+            buf[0:0] = items[n:]  # rare (huge argv or messages): the rest goes in the next frames
+            items = items[:n]
+            frame = _encode(items + reports)
+    except Exception as e:  # not even _clean could encode it: lose the batch, say so, go on
+        _lose(n, "connection-lost")
+        for r in reports:
+            _lose(r[5], r[6])
+        error("send", e)
+        return bool(buf) or _unreported()
+    state.out = memoryview(frame)
+    state.out_pos = 0
+    state.out_frame_at = 0
+    state.out_events = n
+    state.out_reports = reports
+    return True
+
+
+def _frame_unsent():
+    """The current frame will not be delivered: count it, unless the receiver will (CUT_HEADER)."""
+    if state.out is None:
+        return
+    if state.out_pos - state.out_frame_at < CUT_HEADER:
+        _lose(state.out_events, "connection-lost" if not state.gave_up else "exit")
+        for r in state.out_reports:
+            _lose(r[5], r[6])
+    else:
+        # The receiver counts every event of the cut batch, our tracer.dropped ones included:
+        # each of those carried at least 1, so what they carried, less one each, is still owed.
+        for r in state.out_reports:
+            _lose(r[5] - 1, r[6])
+    state.out = None
+
+
+def _close_sock():
+    s, state.sock = state.sock, None
+    if s is not None:
         try:
-            if state.sock is not None:
-                state.sock.close()
+            s.close()
         except Exception:
             pass
-        state.sock = None
+
+
+def _pump(frames=8):
+    """Send what can be sent now without waiting. Caller holds state.lock. Returns _DONE (nothing
+    left), _MORE (frames left: call again), _BLOCKED (the receiver's buffer is full: wait until
+    the socket is writable) or _GONE (no receiver: pending events are counted)."""
+    while True:
+        if state.dead:
+            _frame_unsent()
+            _lose(len(state.buf), "connection-lost")
+            del state.buf[:]
+            return _GONE
+        if state.out is None:
+            if frames == 0:
+                return _MORE
+            if not _next_frame():
+                return _DONE
+            frames -= 1
+            if state.out is None:
+                continue
+        if state.sock is None:
+            try:
+                state.sock = _connect()
+                state.sock.setblocking(False)
+            except Exception:
+                state.dead = True  # nobody listens: the receiver is gone
+                continue
+            hs = _handshake()
+            state.out = memoryview(hs + bytes(state.out))
+            state.out_frame_at = len(hs)
+        try:
+            sent = state.sock.send(state.out[state.out_pos:])
+        except (BlockingIOError, InterruptedError):
+            return _BLOCKED
+        except Exception:
+            # Broken (reset, closed by the receiver): count what it took with it, try a new one.
+            _frame_unsent()
+            _close_sock()
+            state.reconnects += 1
+            if state.reconnects > MAX_RECONNECTS:
+                state.dead = True
+            continue
+        if sent:
+            state.progress = time.monotonic()
+            state.out_pos += sent
+            if state.out_pos == len(state.out):
+                state.out = None
+
+
+_poll = getattr(select, "poll", None)
+
+
+def _wait_writable(timeout):
+    """Until the socket can take more bytes, or timeout seconds. Called without state.lock, or
+    by an exit path that holds it on purpose."""
+    s = state.sock
+    try:
+        if s is None:
+            raise OSError
+        if _poll is not None:  # not select(): it fails for descriptors over 1023
+            p = _poll()
+            p.register(s.fileno(), select.POLLOUT | select.POLLERR | select.POLLHUP)
+            p.poll(timeout * 1000)
+        else:
+            select.select([], [s], [s], timeout)
+    except Exception:
+        time.sleep(timeout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,19 +562,29 @@ def _sender_loop():
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     except Exception:
         pass
-    # A plain timed sleep: nothing on the program's threads ever has to signal us (a lock shared
+    # Timed waits only: nothing on the program's threads ever has to signal us (a lock shared
     # with them could be held by code a signal handler interrupted).
     sleep = time.sleep
+    r = _DONE
     while True:
-        sleep(FLUSH_INTERVAL)
-        if waits:
-            try:
-                _report_waits()
-            except Exception as e:
-                error("waits", e)
-        if state.buf or state.dropped != state.reported_dropped:
-            with state.lock:
-                _send_pending()
+        try:
+            if r == _BLOCKED:
+                _wait_writable(FLUSH_INTERVAL)
+            elif r != _MORE:
+                sleep(FLUSH_INTERVAL)
+            if waits:
+                try:
+                    _report_waits()
+                except Exception as e:
+                    error("waits", e)
+            r = _DONE
+            if state.buf or state.out is not None or _unreported():
+                with state.lock:
+                    if not state.gave_up and state.pid == os.getpid():
+                        r = _pump()
+        except Exception as e:  # never let the thread die: its death would stop every report
+            error("sender", e)
+            r = _DONE
 
 
 def _start_thread():
@@ -443,16 +600,70 @@ def _start_thread():
     state.thread = t
 
 
-def flush(timeout=1.0):
-    """Send what is pending now (exit paths). Bounded by `timeout`; never raises."""
+def flush(limit=EXIT_LIMIT, stall=EXIT_STALL):
+    """Exit paths: deliver every event emitted so far. Waits while the receiver takes bytes; gives
+    up after `stall` seconds without progress or `limit` in all, and then counts what is left and
+    reports it on a fresh connection. Never raises."""
     try:
-        if state.lock.acquire(timeout=timeout):
-            try:
-                _send_pending()
-            finally:
-                state.lock.release()
+        if state.pid != os.getpid():
+            return  # a fork child before its at-fork hook ran: the connection is the parent's
+        now = time.monotonic()
+        deadline = now + limit
+        # The sender thread holds the lock only while it sends without waiting; the program's own
+        # threads never take it (but a signal handler may have interrupted this very thread in here).
+        if not state.lock.acquire(timeout=min(limit, 1.0)):
+            return
+        try:
+            if state.gave_up:
+                r = _GONE
+            else:
+                # The stall clock: the receiver's last progress, but not older than a send just
+                # started (nothing was pending for a while).
+                if state.out is None:
+                    state.progress = now
+                while True:
+                    r = _pump(frames=64)
+                    if r in (_DONE, _GONE):
+                        break
+                    now = time.monotonic()
+                    if now >= deadline or now - state.progress >= stall:
+                        break
+                    if r == _BLOCKED:
+                        _wait_writable(min(0.05, deadline - now))
+            if r != _DONE:
+                _give_up()
+        finally:
+            state.lock.release()
     except Exception:
         pass
+
+
+def _give_up():
+    """The exit path cannot deliver the rest on this connection: count it, keep the process's
+    lifecycle events, and report both on a fresh connection. Caller holds state.lock."""
+    state.gave_up = True  # the sender thread stops writing on the old connection
+    _frame_unsent()
+    pending = state.buf[:]
+    del state.buf[:]
+    keep = [ev for ev in pending if ev[0] != "channel.op"][-KEEP_AT_EXIT:]
+    _lose(len(pending) - len(keep), "exit")
+    reports = _reports()
+    if not keep and not reports:
+        return
+    items = keep + reports
+    s = None
+    try:
+        s = _connect()
+        s.settimeout(0.5)  # a few hundred bytes into an empty socket buffer: at once, or never
+        s.sendall(_handshake() + _encode(items))
+    except Exception:
+        pass  # no receiver to tell
+    finally:
+        if s is not None:
+            try:
+                s.close()
+            except Exception:
+                pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,7 +807,7 @@ def _on_sigterm(signum, frame):
     try:
         if state.pid == os.getpid():
             emit_exit("signal", -signum, "SIGTERM")
-            flush(0.5)
+            flush(SIGTERM_LIMIT, SIGTERM_LIMIT)
     except Exception:
         pass
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -669,7 +880,12 @@ def _reset_after_fork():
             except Exception:
                 pass
         state.sock = None
-        state.dead = False
+        state.lost = {}
+        state.out = None
+        state.out_pos = state.out_frame_at = state.out_events = 0
+        state.out_reports = ()
+        state.reconnects = 0
+        state.dead = state.gave_up = False
         state.lock = threading.Lock()
         state.exit_emitted = False
         state.exit_info = None
