@@ -45,6 +45,9 @@ if __name__ == "__main__":
 """
 
 CUT_HEADER = 16
+# Events whose number depends on timing: a wait is reported once it has lasted 20 ms, a parent may
+# or may not see its child dead before it reaps it. At most a few a process.
+TIMING = {"wait.begin", "wait.end", "process.died"}
 
 
 def cut_batch_count(partial):
@@ -168,16 +171,19 @@ class SlowReceiver:
         return False
 
     def per_pid(self):
-        """pid -> (events received, events counted as lost, Counter of received kinds/ops)."""
+        """pid -> [events received (but TIMING ones), events counted as lost, Counter of received
+        kinds/ops, TIMING events received]."""
         out = {}
         with self.lock:
             for e in self.events:
-                got, lost, kinds = out.setdefault(e["pid"], [0, 0, collections.Counter()])
+                row = out.setdefault(e["pid"], [0, 0, collections.Counter(), 0])
                 if e["kind"] == "tracer.dropped":
-                    out[e["pid"]][1] += e["count"]
+                    row[1] += e["count"]
+                elif e["kind"] in TIMING:
+                    row[3] += 1
                 else:
-                    out[e["pid"]][0] += 1
-                    kinds[e.get("op") or e["kind"]] += 1
+                    row[0] += 1
+                    row[2][e["kind"] if e["kind"] != "channel.op" else e["op"]] += 1
         return out
 
     def roles(self):
@@ -211,24 +217,26 @@ class DeliveryTest(unittest.TestCase):
         finally:
             rx.close()
         roles = rx.roles()
-        cls.expected = {roles[pid]: got for pid, (got, lost, _k) in rx.per_pid().items() if pid in roles}
+        cls.expected = {roles[pid]: row[0] for pid, row in rx.per_pid().items() if pid in roles}
         assert set(cls.expected) == {"main", "child"}, cls.expected
-        assert all(lost == 0 for _g, lost, _k in rx.per_pid().values())
+        assert all(row[1] == 0 for row in rx.per_pid().values())
 
     def assert_same_program(self, out, err, code):
         self.assertEqual((code, out, err), (5, self.plain.stdout, self.plain.stderr))
 
     def assert_accounted(self, rx, extra=0):
         """Every event each process produced was received or counted, exactly once. `extra`:
-        messages more than N (each is one put in the child and one get in the main process)."""
+        messages more than N (each is one put in the child and one get in the main process).
+        TIMING events lost are counted too, but how many there were is not known: a margin of 3."""
         roles = rx.roles()
         per = rx.per_pid()
         self.assertEqual(rx.cut_unknown, 0)
         for pid, role in roles.items():
-            got, lost, kinds = per[pid]
+            got, lost, kinds, _timing = per[pid]
             produced = self.expected[role] + extra
-            self.assertEqual(got + lost, produced, "%s %d: %d received + %d counted as lost, %d produced (%s)"
-                             % (role, pid, got, lost, produced, dict(kinds)))
+            why = "%s %d: %d received + %d counted as lost, %d produced (%s)" % (role, pid, got, lost, produced, dict(kinds))
+            self.assertGreaterEqual(got + lost, produced, why)
+            self.assertLessEqual(got + lost, produced + 3, why)
         return per
 
     def test_slow_receiver_loses_nothing(self):
@@ -244,7 +252,7 @@ class DeliveryTest(unittest.TestCase):
             rx.close()
         self.assertEqual((proc.returncode, out, err), (5, "got %d\n" % (self.N * 10), ""))
         per = self.assert_accounted(rx, extra=9 * self.N)
-        self.assertEqual(sum(lost for _g, lost, _k in per.values()), 0, "a slow receiver costs no event")
+        self.assertEqual(sum(row[1] for row in per.values()), 0, "a slow receiver costs no event")
         main = [pid for pid, r in rx.roles().items() if r == "main"][0]
         self.assertEqual(per[main][2]["get"], self.N * 10 + 1)
         self.assertEqual(per[main][2]["process.exit"], 1)
@@ -256,7 +264,7 @@ class DeliveryTest(unittest.TestCase):
         try:
             proc = start_traced(self.script, [str(self.N * 10), "0.003"], rx)
             deadline = time.monotonic() + 60
-            while sum(g for g, _l, _k in rx.per_pid().values()) < 2000 and time.monotonic() < deadline:
+            while sum(row[0] for row in rx.per_pid().values()) < 2000 and time.monotonic() < deadline:
                 time.sleep(0.01)
             rx.pause()
             stopped = time.monotonic()
@@ -278,7 +286,7 @@ class DeliveryTest(unittest.TestCase):
         try:
             proc = start_traced(self.script, [str(self.N * 5)], rx)
             deadline = time.monotonic() + 60
-            while sum(g for g, _l, _k in rx.per_pid().values()) < 500 and time.monotonic() < deadline:
+            while sum(row[0] for row in rx.per_pid().values()) < 500 and time.monotonic() < deadline:
                 time.sleep(0.005)
             rx.pause()
             began = time.monotonic()
@@ -293,7 +301,7 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual((proc.returncode, out, err), (5, "got %d\n" % (self.N * 5), ""))
         self.assertLess(held, 30, "the program waited for a stalled receiver")
         per = self.assert_accounted(rx, extra=4 * self.N)
-        lost = sum(lost for _g, lost, _k in per.values())
+        lost = sum(row[1] for row in per.values())
         self.assertGreater(lost, 0, "the stall was meant to cost events (else this test tests nothing)")
         main = [pid for pid, r in rx.roles().items() if r == "main"][0]
         self.assertEqual(per[main][2]["process.exit"], 1, "the main process's end is kept")
