@@ -196,6 +196,8 @@ export interface Condition {
   /** Fields the condition reads (so a caller can compute only those). */
   readonly reads: readonly string[];
   test(get: (field: string) => Value): boolean;
+  /** Its value (a watch expression: `preview`, `waited > 10`). */
+  value(get: (field: string) => Value): Value;
 }
 
 /** Parse a condition; throws ConditionError with the bad part and its column. */
@@ -212,7 +214,7 @@ export function parseCondition(source: string, fields: ReadonlySet<string>): Con
     }
   };
   walk(root);
-  return { source, reads: [...reads], test: (get) => truthy(evaluate(root, get)) };
+  return { source, reads: [...reads], test: (get) => truthy(evaluate(root, get)), value: (get) => evaluate(root, get) };
 }
 
 function evaluate(n: Node, get: (field: string) => Value): Value {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Breakpoints, Cursor, describeChannelState, describeStep, openReplay, type Replay } from '../../../src/core/replay';
+import { Breakpoints, CONDITION_FIELDS, Cursor, describeChannelState, describeStep, openReplay, parseCondition, stepField, type Replay } from '../../../src/core/replay';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -267,4 +267,15 @@ test('a recording cut short opens and steps up to its last whole event, with the
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a condition is also a watch expression: its value at a step', async () => {
+  const replay = await open('35_joinable_queue');
+  const get = replay.steps.find((s) => s.event?.kind === 'channel.op' && s.event.op === 'get')!;
+  const read = (source: string) => parseCondition(source, CONDITION_FIELDS).value((f) => stepField(replay, get, f));
+  assert.equal(read('preview'), (get.event as { preview: string }).preview);
+  assert.equal(read('channel'), 'joinable-queue');
+  assert.equal(read('state'), 'running');
+  assert.equal(read('pid == ' + get.pid), true);
+  assert.equal(read('exitCode'), null, 'a field this event does not have');
 });
