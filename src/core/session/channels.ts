@@ -268,7 +268,8 @@ export class ChannelRec {
       preview: e.preview ?? null,
     };
     this.recentOps.push(rec);
-    if (this.recentOps.length > this.maxRecent) this.recentOps.splice(0, this.recentOps.length - this.maxRecent);
+    // Trimmed in bulk: a splice per op moved the whole window each time (O(maxRecent) per event).
+    if (this.recentOps.length >= 2 * this.maxRecent) this.recentOps.splice(0, this.recentOps.length - this.maxRecent);
     this.dirty = true;
     if (e.ok === false) return { sent: false, received: false };
     if (SENDING.has(e.op)) {
@@ -288,8 +289,8 @@ export class ChannelRec {
       ...this.identity(),
       messageCount: this.messageCount,
       ops: { ...this.ops },
-      recentMessages: this.recent.map(freeze),
-      recentOps: this.recentOps.slice(),
+      recentMessages: this.recent.slice(-this.maxRecent).map(freeze),
+      recentOps: this.recentOps.slice(-this.maxRecent),
     };
     this.dirty = false;
     return this.cached;
@@ -563,7 +564,7 @@ export class ChannelRec {
     }
     this.rows[m.seq] = m.row;
     this.recent.push(m);
-    if (this.recent.length > this.maxRecent) this.recent.splice(0, this.recent.length - this.maxRecent);
+    if (this.recent.length >= 2 * this.maxRecent) this.recent.splice(0, this.recent.length - this.maxRecent);
     // A pipe end's message is received at the other end.
     const lane = this.lane(end === null ? '' : String(1 - end));
     // The receiving side may have reported first (events of different processes race).
