@@ -2,6 +2,8 @@
 // TypeScript sources, so promise mistakes are caught (`void` marks deliberate fire-and-forget).
 import tseslint from 'typescript-eslint';
 
+const noVscode = { name: 'vscode', message: 'Only the extension\'s view layer (src/extension, outside models/) imports vscode.' };
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '.vscode-test/**', 'test-results/**', '**/*.d.ts', '**/*.d.mts', 'examples/**', 'tracer/**'] },
   {
@@ -21,6 +23,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'smart'],
     },
+  },
+  // Layers (docs/ARCHITECTURE.md): only the extension's vscode files import `vscode`; the core
+  // never reaches up into a front end.
+  {
+    files: ['src/cli/**/*.ts', 'src/server/**/*.ts', 'src/webview/**/*.ts', 'src/extension/models/**/*.ts', 'test/unit/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ group: ['**/extension', '**/extension/**', '**/extension.ts'], message: 'src/core serves every front end: it may not import from src/extension.' }] }] },
   },
   {
     // Build and test scripts run on Node directly.

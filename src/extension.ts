@@ -3,7 +3,7 @@
  * to own. If building fails, the user sees why before the error is rethrown.
  */
 import * as vscode from 'vscode';
-import { createCoreServices } from './extension/coreAdapter';
+import { createCoreServices } from './extension/run/coreAdapter';
 import { ProcessView } from './extension/processView';
 
 /** What `activate` returns: the live objects, for the in-host tests. */

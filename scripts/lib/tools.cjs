@@ -3,10 +3,10 @@
 // CommonJS so that both the .mjs scripts and the TypeScript test harness (bundled as CJS) can use it.
 'use strict';
 const { spawn } = require('node:child_process');
-const { createWriteStream, existsSync, mkdirSync } = require('node:fs');
+const { createWriteStream, existsSync, mkdirSync, readdirSync } = require('node:fs');
 const { readFile } = require('node:fs/promises');
 const { createServer } = require('node:net');
-const { delimiter, join } = require('node:path');
+const { delimiter, isAbsolute, join } = require('node:path');
 
 // The repo root: the nearest folder above this file with the project's package.json. Walking up
 // (rather than a fixed '../..') keeps it right when esbuild bundles this file into out/test/.
@@ -187,6 +187,16 @@ async function tailOf(file, n = 20) {
   }
 }
 
+/** Every file under `dir` (absolute or relative to the repo root) whose name matches `pattern`, as sorted absolute paths; none when `dir` is missing. */
+function listFiles(dir, pattern) {
+  const base = isAbsolute(dir) ? dir : join(root, dir);
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && pattern.test(e.name))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
 /** Chromium flags for headless runs in containers (no GPU, no sandbox, nothing phoning home). */
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -211,5 +221,6 @@ module.exports = {
   waitFor,
   startCodeServer,
   tailOf,
+  listFiles,
   CHROMIUM_ARGS,
 };

@@ -32,4 +32,6 @@ export function startCodeServer(options: {
   workspaceTrust?: boolean;
 }): Promise<{ child: ChildProcess; port: number; url: string; logFile: string; stop: () => void }>;
 export function tailOf(file: string, n?: number): Promise<string>;
+/** Every file under `dir` (absolute, or relative to the repo root) whose name matches `pattern`: sorted absolute paths. */
+export function listFiles(dir: string, pattern: RegExp): string[];
 export const CHROMIUM_ARGS: string[];

@@ -3,20 +3,24 @@
  * makes one of these; `dispose` (on deactivate) ends the run and frees everything.
  */
 import * as vscode from 'vscode';
-import { visibleChannels } from './channelModel';
-import { ChannelTreeProvider } from './channelTree';
-import { copyPid, pickExample, registerCommands, revealMessage, revealRow, saveRecordingAs, signalProcess, type CommandTable } from './commands';
+import { registerCommands, type CommandTable } from './commands';
 import { onConfigChange, readConfig } from './config';
-import type { CoreServices } from './coreAdapter';
-import { EditorDecorations } from './editorDecorations';
 import { Commands, ContextKeys, Settings, Views } from './ids';
-import { PythonChecks } from './languageClient';
 import { Logger } from './log';
-import { EndedProcessDecorations, ProcessTreeProvider } from './processTree';
-import { RunController } from './runController';
-import { SessionStore } from './sessionStore';
-import { StatusBar } from './statusBar';
-import { TimelinePanel } from './timelinePanel';
+import { EditorDecorations } from './editor/editorDecorations';
+import { pickExample } from './editor/examples';
+import { PythonChecks } from './editor/languageClient';
+import { revealMessage, revealRow } from './editor/reveal';
+import { visibleChannels } from './models/channelModel';
+import { openRecording, RecordingFolder, saveRecordingAs } from './recordings/recordings';
+import type { CoreServices } from './run/coreAdapter';
+import { RunController } from './run/runController';
+import { ChannelTreeProvider } from './views/channelTree';
+import { copyPid, signalProcess } from './views/processActions';
+import { EndedProcessDecorations, ProcessTreeProvider } from './views/processTree';
+import { SessionStore } from './views/sessionStore';
+import { StatusBar } from './views/statusBar';
+import { TimelinePanel } from './views/timelinePanel';
 
 const t = vscode.l10n.t;
 
@@ -47,7 +51,7 @@ export class ProcessView implements vscode.Disposable {
     own(vscode.window.registerFileDecorationProvider(new EndedProcessDecorations()));
     own(new EditorDecorations(this.store));
     const status = own(new StatusBar(this.store));
-    this.runs = own(new RunController(core.launch, this.store, this.log, context.globalStorageUri));
+    this.runs = own(new RunController(core.launch, this.store, this.log, new RecordingFolder(context.globalStorageUri, this.log)));
     own(this.runs.onDidChangeRunning((running) => status.setRunning(running)));
     this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log));
     own(new PythonChecks(context, this.log));
@@ -60,11 +64,20 @@ export class ProcessView implements vscode.Disposable {
     );
     own(onConfigChange([Settings.payloadPreviewLength], () => this.store.refresh()));
 
+    const recordings = {
+      load: core.openRecording,
+      store: this.store,
+      isRunning: () => this.runs.isRunning,
+      reveal: async () => {
+        await vscode.commands.executeCommand(`${Views.processes}.focus`);
+        this.timeline.show();
+      },
+    };
     const commands: CommandTable = {
       [Commands.run]: (uri) => this.runs.run(uri instanceof vscode.Uri ? uri : undefined),
       [Commands.stop]: () => this.runs.stop(),
       [Commands.rerun]: () => this.runs.rerun(),
-      [Commands.openRecording]: (uri) => this.openRecording(core, uri instanceof vscode.Uri ? uri : undefined),
+      [Commands.openRecording]: (uri) => openRecording(recordings, uri instanceof vscode.Uri ? uri : undefined),
       [Commands.saveRecording]: () => saveRecordingAs(this.shownRecordingFile(), this.store.origin?.kind !== 'recording' && this.runs.isRunning),
       [Commands.showTimeline]: () => this.timeline.show(),
       [Commands.openExample]: () => pickExample(context.extensionUri),
@@ -103,28 +116,6 @@ export class ProcessView implements vscode.Disposable {
     const snapshot = this.store.current();
     this.channelView.message =
       snapshot && visibleChannels(snapshot).length === 0 ? t('No queues, pipes, locks or other channels in this run (yet).') : undefined;
-  }
-
-  private async openRecording(core: CoreServices, target: vscode.Uri | undefined): Promise<void> {
-    const file =
-      target ??
-      (
-        await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          filters: { [t('Process View recording')]: ['jsonl'] },
-          openLabel: t('Open Recording'),
-        })
-      )?.[0];
-    if (!file) return;
-    if (this.runs.isRunning) {
-      void vscode.window.showWarningMessage(t('Stop the current run before opening a recording.'));
-      return;
-    }
-    const { session, warnings } = await core.openRecording(file.fsPath);
-    this.store.show(session, { kind: 'recording', file: file.fsPath });
-    for (const w of warnings) void vscode.window.showWarningMessage(t('Recording {0}: {1}', file.fsPath, w));
-    await vscode.commands.executeCommand(`${Views.processes}.focus`);
-    this.timeline.show();
   }
 
   /** The file behind the session shown: the opened recording, or else the current or last run's. */

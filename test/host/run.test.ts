@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ProcessViewApi } from '../../src/extension';
-import type { ProcessRow, TreeRow } from '../../src/extension/processModel';
+import type { ProcessRow, TreeRow } from '../../src/extension/models/processModel';
 
 const root = join(__dirname, '..', '..', '..');
 const examples = join(root, 'examples');

@@ -4,11 +4,11 @@
  * (throttled) store and when editors become visible.
  */
 import * as vscode from 'vscode';
-import type { LineActivity, SessionSnapshot } from '../core/session/model';
-import { readConfig } from './config';
-import { escapeMarkdown } from './format';
-import { lineHoverLines, lineSummary } from './lineModel';
-import type { SessionStore } from './sessionStore';
+import type { LineActivity, SessionSnapshot } from '../../core/session/model';
+import { readConfig } from '../config';
+import { escapeMarkdown } from '../models/format';
+import { lineHoverLines, lineSummary } from '../models/lineModel';
+import type { SessionStore } from '../views/sessionStore';
 
 const t = vscode.l10n.t;
 

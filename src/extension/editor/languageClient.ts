@@ -5,11 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions as NodeServerOptions } from 'vscode-languageclient/node';
-import type { ServerOptions } from '../server/protocol';
-import { onConfigChange, readConfig } from './config';
-import { Commands, Settings } from './ids';
-import { findInterpreter } from './interpreter';
-import type { Logger } from './log';
+import type { ServerOptions } from '../../server/protocol';
+import { onConfigChange, readConfig } from '../config';
+import { Commands, Settings } from '../ids';
+import { findInterpreter } from '../run/interpreter';
+import type { Logger } from '../log';
 
 const RESTART_DEBOUNCE_MS = 500;
 

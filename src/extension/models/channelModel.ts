@@ -3,8 +3,8 @@
  * its message log (sender → receiver, time, payload preview) or, for locks and events, its
  * operations. No `vscode` import (tested with node:test).
  */
-import type { ChannelKind } from '../core/protocol/events';
-import type { Channel, Message, OpRecord, SessionSnapshot } from '../core/session/model';
+import type { ChannelKind } from '../../core/protocol/events';
+import type { Channel, Message, OpRecord, SessionSnapshot } from '../../core/session/model';
 import { formatDuration, formatRunTime, formatSite, truncate, type Localize } from './format';
 
 /** The newest entries shown under a channel; the recording holds all of them. */

@@ -2,7 +2,7 @@
  * Small formatting helpers shared by the views. Pure (no `vscode` import): the view layer passes
  * `vscode.l10n.t` in as `Localize`, tests pass `englishLocalize`.
  */
-import type { SourceSite } from '../core/protocol/events';
+import type { SourceSite } from '../../core/protocol/events';
 
 /** Same shape as `vscode.l10n.t(message, ...args)`: `{0}`-style placeholders. */
 export type Localize = (message: string, ...args: Array<string | number | boolean>) => string;

@@ -3,7 +3,7 @@
  * 4315 · put ×12 · last 'hello'") and a hover with the recent history of that line.
  * Pure: no `vscode` import.
  */
-import type { Channel, LineActivity, Message, SessionSnapshot } from '../core/session/model';
+import type { Channel, LineActivity, Message, SessionSnapshot } from '../../core/session/model';
 import { channelKindText } from './channelModel';
 import { formatRunTime, formatSite, truncate, type Localize } from './format';
 import { stateText } from './processModel';

@@ -4,8 +4,8 @@
  * SessionSnapshot; `processTree.ts` only turns these into vscode.TreeItems.
  * No `vscode` import here (tested with node:test).
  */
-import type { Channel, ProcessNode, ProcessState, SessionSnapshot } from '../core/session/model';
-import type { ProcessRole } from '../core/protocol/events';
+import type { Channel, ProcessNode, ProcessState, SessionSnapshot } from '../../core/session/model';
+import type { ProcessRole } from '../../core/protocol/events';
 import { formatBytes, formatDuration, formatSite, type Localize } from './format';
 
 export interface ProcessRow {

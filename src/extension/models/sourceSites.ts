@@ -2,8 +2,8 @@
  * Which source line a tree row points at, and what signalling a process from the tree is allowed
  * to do. Pure: no `vscode` import.
  */
-import type { SourceSite } from '../core/protocol/events';
-import type { Channel, Message, OpRecord, ProcessNode } from '../core/session/model';
+import type { SourceSite } from '../../core/protocol/events';
+import type { Channel, Message, OpRecord, ProcessNode } from '../../core/session/model';
 import { isEnded } from './processModel';
 
 /** The rows of both views that point at a line, structurally (so this file stays vscode-free). */

@@ -3,9 +3,9 @@
  * per message, a bar per blocking wait. Bounded, so 100,000 messages stay a small post.
  * Pure: no `vscode` import.
  */
-import type { SourceSite } from '../core/protocol/events';
-import type { Message, SessionSnapshot } from '../core/session/model';
-import type { Arrow, Lane, TimelineData, Wait } from '../webview/shared/messages';
+import type { SourceSite } from '../../core/protocol/events';
+import type { Message, SessionSnapshot } from '../../core/session/model';
+import type { Arrow, Lane, TimelineData, Wait } from '../../webview/shared/messages';
 import { channelKindText } from './channelModel';
 import { formatSite, truncate, type Localize } from './format';
 import { processLabel } from './processModel';

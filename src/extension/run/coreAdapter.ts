@@ -4,11 +4,11 @@
  * extension's terminal; a recording is read back into a Session. No `vscode` import.
  */
 import { existsSync } from 'node:fs';
-import { loadSession } from '../core/recording';
-import { startRecordedRun } from '../core/run';
-import { PythonNotFoundError } from '../core/tracer';
+import { loadSession } from '../../core/recording';
+import { startRecordedRun } from '../../core/run';
+import { PythonNotFoundError } from '../../core/tracer';
 import type { ActiveRun, RunRequest } from './runBackend';
-import type { ViewableSession } from './sessionStore';
+import type { ViewableSession } from '../views/sessionStore';
 
 export interface CoreServices {
   readonly launch: (request: RunRequest) => Promise<ActiveRun>;

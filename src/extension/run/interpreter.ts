@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { Logger } from './log';
+import type { Logger } from '../log';
 
 export interface Interpreter {
   /** The real executable (sys.executable). */

@@ -3,7 +3,7 @@
  * with the script's stdio. The real implementation (coreAdapter.ts) is src/core/run's recorded
  * run; tests can pass their own. No `vscode` import.
  */
-import type { ViewableSession } from './sessionStore';
+import type { ViewableSession } from '../views/sessionStore';
 
 export interface RunRequest {
   readonly python: string;

@@ -3,22 +3,20 @@
  * (trust, interpreter, syntax), runs it through a terminal the extension owns, shows its session
  * in the views, and says clearly how it ended. One run at a time.
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { readConfig } from './config';
-import { baseName, formatDuration } from './format';
-import { ContextKeys } from './ids';
+import { readConfig } from '../config';
+import { revealLine } from '../editor/reveal';
+import { baseName, formatDuration } from '../models/format';
+import { ContextKeys } from '../ids';
 import { checkSyntax, findInterpreter } from './interpreter';
-import type { Logger } from './log';
+import type { Logger } from '../log';
 import type { ActiveRun, RunBackend, RunOutcome } from './runBackend';
 import { RunTerminal } from './runTerminal';
-import type { SessionStore } from './sessionStore';
+import type { RecordingFolder } from '../recordings/recordings';
+import type { SessionStore } from '../views/sessionStore';
 
 const t = vscode.l10n.t;
-
-/** Recordings kept in the extension's storage (Save Recording copies one out to keep it for good). */
-const KeptRecordings = 20;
 
 /** Receiver problems (refused connections, rejected events) logged per run; the rest are counted in the recording's stats. */
 const MaxLoggedProblems = 20;
@@ -49,7 +47,7 @@ export class RunController implements vscode.Disposable {
     private readonly backend: RunBackend,
     private readonly store: SessionStore,
     private readonly log: Logger,
-    private readonly storageDir: vscode.Uri,
+    private readonly recordings: RecordingFolder,
   ) {}
 
   get isRunning(): boolean {
@@ -145,11 +143,7 @@ export class RunController implements vscode.Disposable {
       return;
     }
 
-    const recordingDir = join(this.storageDir.fsPath, 'recordings');
-    mkdirSync(recordingDir, { recursive: true });
-    this.pruneRecordings(recordingDir);
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const recordingPath = join(recordingDir, `${baseName(script.fsPath).replace(/\.py$/, '')}-${stamp}.jsonl`);
+    const recordingPath = this.recordings.newPath(script.fsPath);
 
     this.lastTerminal?.dispose();
     const terminal = new RunTerminal(t('Process View: {0}', baseName(script.fsPath)));
@@ -271,19 +265,6 @@ export class RunController implements vscode.Disposable {
       });
   }
 
-  /** Keeps the newest recordings only, so the storage folder does not grow with every run. */
-  private pruneRecordings(dir: string): void {
-    try {
-      const files = readdirSync(dir)
-        .filter((f) => f.endsWith('.jsonl'))
-        .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
-        .sort((a, b) => b.mtime - a.mtime);
-      for (const old of files.slice(KeptRecordings - 1)) rmSync(old.path, { force: true });
-    } catch (error) {
-      this.log.warn(`Could not prune old recordings in ${dir}: ${String(error)}`);
-    }
-  }
-
   private async offerLog(message: string): Promise<void> {
     const showLog = t('Show Log');
     if ((await vscode.window.showErrorMessage(message, showLog)) === showLog) this.log.show();
@@ -314,13 +295,4 @@ export class RunController implements vscode.Disposable {
     this.lastTerminal?.dispose();
     this.changed.dispose();
   }
-}
-
-export async function revealLine(file: vscode.Uri, line: number, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
-  const editor = await vscode.window.showTextDocument(file, { preview: true, ...(column !== undefined ? { viewColumn: column } : {}) });
-  const l = Math.max(0, Math.min(editor.document.lineCount - 1, line - 1));
-  const range = editor.document.lineAt(l).range;
-  editor.selection = new vscode.Selection(range.start, range.start);
-  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  return editor;
 }

@@ -3,7 +3,7 @@
  * user types goes to its stdin (echoed and line-edited by LineDiscipline), Ctrl+C stops the run.
  */
 import * as vscode from 'vscode';
-import { LineDiscipline, toTerminalText } from './lineDiscipline';
+import { LineDiscipline, toTerminalText } from '../models/lineDiscipline';
 
 export interface TerminalInput {
   write(text: string): void;

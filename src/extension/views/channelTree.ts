@@ -4,7 +4,7 @@
  * both of its ends in the source.
  */
 import * as vscode from 'vscode';
-import type { Channel, Message, OpRecord, SessionSnapshot } from '../core/session/model';
+import type { Channel, Message, OpRecord, SessionSnapshot } from '../../core/session/model';
 import {
   carriesMessages,
   channelDescription,
@@ -17,9 +17,9 @@ import {
   messageTooltipLines,
   opLabel,
   visibleChannels,
-} from './channelModel';
-import { escapeMarkdown, truncate } from './format';
-import { Commands, ItemContext } from './ids';
+} from '../models/channelModel';
+import { escapeMarkdown, truncate } from '../models/format';
+import { Commands, ItemContext } from '../ids';
 import type { SessionStore } from './sessionStore';
 
 const t = vscode.l10n.t;

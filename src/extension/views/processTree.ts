@@ -5,9 +5,9 @@
  * resource URI, since a TreeItem label has no colour of its own.
  */
 import * as vscode from 'vscode';
-import type { SessionSnapshot } from '../core/session/model';
-import { escapeMarkdown } from './format';
-import { Commands, ItemContext, ProcessUriScheme } from './ids';
+import type { SessionSnapshot } from '../../core/session/model';
+import { escapeMarkdown } from '../models/format';
+import { Commands, ItemContext, ProcessUriScheme } from '../ids';
 import {
   buildProcessForest,
   explainProcess,
@@ -22,7 +22,7 @@ import {
   type ProcessForest,
   type ProcessRow,
   type TreeRow,
-} from './processModel';
+} from '../models/processModel';
 import type { SessionStore } from './sessionStore';
 
 const t = vscode.l10n.t;

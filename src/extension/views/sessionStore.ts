@@ -4,7 +4,7 @@
  * throttled change event so 100,000 messages do not mean 100,000 redraws.
  */
 import * as vscode from 'vscode';
-import type { SessionSnapshot } from '../core/session/model';
+import type { SessionSnapshot } from '../../core/session/model';
 
 /** What the store needs from the core's Session (src/core/session). */
 export interface ViewableSession {

@@ -2,8 +2,8 @@
  * Status bar item with live counts ("3 processes · 1 zombie"); clicking it opens the Processes view.
  */
 import * as vscode from 'vscode';
-import { countProcesses } from './processModel';
-import { Views } from './ids';
+import { countProcesses } from '../models/processModel';
+import { Views } from '../ids';
 import type { SessionStore } from './sessionStore';
 
 const t = vscode.l10n.t;

@@ -6,14 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type WebviewStringKey } from '../webview/shared/messages';
-import { revealSite } from './commands';
-import { readConfig } from './config';
-import { TimelinePanelType } from './ids';
-import type { Logger } from './log';
+import { isWebviewToHost, type HostToWebview, type WebviewStringKey } from '../../webview/shared/messages';
+import { revealSite } from '../editor/reveal';
+import { readConfig } from '../config';
+import { TimelinePanelType } from '../ids';
+import type { Logger } from '../log';
 import type { SessionStore } from './sessionStore';
-import { projectTimeline, type TimelineProjection } from './timelineData';
-import type { SourceSite } from '../core/protocol/events';
+import { projectTimeline, type TimelineProjection } from '../models/timelineData';
+import type { SourceSite } from '../../core/protocol/events';
 
 const t = vscode.l10n.t;
 /** Posts at most this often while a run is busy (the store already throttles; the webview redraws per frame). */

@@ -1,5 +1,5 @@
 /**
- * Messages between the extension host (src/extension/timelinePanel.ts) and the timeline webview
+ * Messages between the extension host (src/extension/views/timelinePanel.ts) and the timeline webview
  * (src/webview/timeline.ts), declared once. One discriminant (`type`); each side validates what it
  * receives with the guards below, since a webview is a separate, untrusted-by-default world.
  * No `vscode` and no DOM import: both sides load it.

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelDescription, channelLabel, logRows, MaxLogRows, messageDescription, messageLabel, messageRows, messageTooltipLines, opLabel } from '../../../src/extension/channelModel';
-import { englishLocalize as t } from '../../../src/extension/format';
-import { lineHoverLines, lineSummary } from '../../../src/extension/lineModel';
+import { channelDescription, channelLabel, logRows, MaxLogRows, messageDescription, messageLabel, messageRows, messageTooltipLines, opLabel } from '../../../src/extension/models/channelModel';
+import { englishLocalize as t } from '../../../src/extension/models/format';
+import { lineHoverLines, lineSummary } from '../../../src/extension/models/lineModel';
 import { message, producerConsumer, XSS } from './fixtures/snapshots';
 
 describe('channels view rows', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineDiscipline, toTerminalText } from '../../../src/extension/lineDiscipline';
+import { LineDiscipline, toTerminalText } from '../../../src/extension/models/lineDiscipline';
 
 describe('terminal line discipline', () => {
   it('echoes typing and sends whole lines on Enter', () => {

@@ -4,8 +4,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listFiles } from '../../../scripts/lib/tools.cjs';
 import { Commands, ConfigSection, ContextKeys, Settings, ViewContainerId, Views } from '../../../src/extension/ids';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -71,8 +72,7 @@ describe('localization', () => {
 
   /** String literals passed to t(...) / l10n.t(...) in the extension sources. */
   function sourceStrings(): Set<string> {
-    const dir = join(root, 'src', 'extension');
-    const files = [join(root, 'src', 'extension.ts'), ...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))];
+    const files = [join(root, 'src', 'extension.ts'), ...listFiles(join(root, 'src', 'extension'), /\.ts$/)];
     const out = new Set<string>();
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

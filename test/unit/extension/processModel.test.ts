@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { englishLocalize as t } from '../../../src/extension/format';
+import { englishLocalize as t } from '../../../src/extension/models/format';
 import {
   buildProcessForest,
   countProcesses,
@@ -9,7 +9,7 @@ import {
   stateLook,
   type ProcessRow,
   type TreeRow,
-} from '../../../src/extension/processModel';
+} from '../../../src/extension/models/processModel';
 import { bigRun, proc, producerConsumer } from './fixtures/snapshots';
 
 const pidsOf = (rows: readonly TreeRow[]): Array<number | string> =>

@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from '../../../src/core/session';
 import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
-import { channelDescription, channelLabel, opLabel } from '../../../src/extension/channelModel';
-import { buildProcessForest, poolLabel } from '../../../src/extension/processModel';
-import { englishLocalize as t } from '../../../src/extension/format';
+import { channelDescription, channelLabel, opLabel } from '../../../src/extension/models/channelModel';
+import { buildProcessForest, poolLabel } from '../../../src/extension/models/processModel';
+import { englishLocalize as t } from '../../../src/extension/models/format';
 
 const F = '/home/u/shared.py';
 const site = (line: number) => ({ file: F, line });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { englishLocalize as t } from '../../../src/extension/format';
-import { MaxArrows, projectTimeline } from '../../../src/extension/timelineData';
+import { englishLocalize as t } from '../../../src/extension/models/format';
+import { MaxArrows, projectTimeline } from '../../../src/extension/models/timelineData';
 import { isHostToWebview, isWebviewToHost } from '../../../src/webview/shared/messages';
 import { bigRun, producerConsumer, XSS } from './fixtures/snapshots';
 
