@@ -20,7 +20,11 @@ import sys
 import threading
 import time
 
-PROTOCOL_VERSION = 1
+# The protocol's version is declared once, in the tracer's _protocol.py (no imports of its own):
+# loaded on its own, not through the tracer package, which the supervisor has no use for.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "processview_tracer"))
+from _protocol import PROTOCOL_VERSION  # noqa: E402
+del sys.path[0]
 PR_SET_CHILD_SUBREAPER = 36
 
 

@@ -70,11 +70,13 @@ class StartMethodTests:
 
 
 class Receiver:
-    """Accepts tracer connections; keeps decoded events as dicts; counts refused connections."""
+    """Accepts tracer connections; keeps decoded events as dicts; counts refused connections; notes
+    every event the real receiver would reject for its kind or a value outside the protocol's lists."""
 
     def __init__(self, token="t0ken-for-tests"):
         self.token = token
         self.events = []
+        self.invalid = []
         self.refused = 0
         self.open = 0
         self.lock = threading.Lock()
@@ -123,6 +125,7 @@ class Receiver:
                     ppid, evs = batch["ppid"], batch["ev"]
                 with self.lock:
                     self.events.extend(_protocol.as_dict(e, pid, ppid) for e in evs)
+                    self.invalid.extend(p for e in evs for p in _protocol.problems(e))
         except (OSError, ValueError, EOFError):
             return
         finally:
@@ -195,6 +198,8 @@ def run_traced(text_or_path, args=(), python=None, timeout=90, env=None, stdin=N
         receiver.wait_idle()
     finally:
         receiver.close()
+    if receiver.invalid:
+        raise AssertionError("the tracer sent what the receiver rejects: %s" % receiver.invalid[:5])
     return Run(proc, receiver, script)
 
 

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-PROTOCOL_VERSION = 1
+from ._protocol import PROTOCOL_VERSION
 MAX_PENDING = 200_000  # events held while the receiver lags; beyond that they are dropped
 FLUSH_INTERVAL = 0.01  # seconds between batches
 PREVIEW_MAX = 120

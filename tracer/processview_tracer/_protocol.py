@@ -1,9 +1,13 @@
-"""The wire layout of each event kind: fields after the common prefix [kind, tNs, tid, file, line].
+"""The protocol as the tracer states it, once: its version, the wire layout of each event kind
+(fields after the common prefix [kind, tNs, tid, file, line]) and the closed lists some fields take
+their values from.
 
 The tracer builds events as positional tuples in this order; src/core/protocol/wire.ts decodes them
-with the same table (a unit test compares the two). New fields go at the end of a list.
+with the same table and src/core/protocol/events.ts declares the same lists (a unit test compares
+them: test/unit/tracer/protocol.test.ts). New fields go at the end of a list; new list values too.
+Standard library only, no imports: the supervisor loads this file as well.
 """
-VERSION = 1
+PROTOCOL_VERSION = 1
 
 FIELDS = {
     "hello": ["role", "name", "argv", "python", "executable", "startTicks", "startMethod"],
@@ -22,6 +26,47 @@ FIELDS = {
     "tracer.dropped": ["count", "reason"],
     "tracer.error": ["message", "where"],
 }
+
+
+ROLES = ("main", "child", "pool-worker", "manager", "forkserver", "resource-tracker", "external")
+START_METHODS = ("fork", "spawn", "forkserver", "os.fork", "subprocess")
+CHANNEL_KINDS = ("queue", "joinable-queue", "simple-queue", "pipe", "connection",
+                 "lock", "rlock", "semaphore", "bounded-semaphore", "event", "condition", "barrier",
+                 "pool", "manager", "proxy", "value", "array")
+CHANNEL_OPS = ("put", "get", "task_done", "join", "full", "empty",
+               "send", "recv", "send_bytes", "recv_bytes", "close", "eof",
+               "acquire", "release", "wait", "notify", "notify_all", "abort",
+               "set", "clear", "is_set",
+               "submit", "result", "callback", "error_callback", "terminate",
+               "call")
+EXIT_HOWS = ("return", "sys.exit", "os._exit", "exception", "signal")
+SIGNAL_VIAS = ("terminate", "kill", "os.kill")
+
+# The lists by the name wire.ts gives their field type, and the fields that take a value from one.
+LISTS = {"role": ROLES, "method": START_METHODS, "channel": CHANNEL_KINDS, "op": CHANNEL_OPS,
+         "how": EXIT_HOWS, "via": SIGNAL_VIAS}
+LISTED = {
+    "hello": {"role": "role", "startMethod": "method"},
+    "process.created": {"role": "role", "startMethod": "method"},
+    "process.running": {"role": "role"},
+    "process.exit": {"how": "how"},
+    "process.signal": {"via": "via"},
+    "channel.created": {"channel": "channel"},
+    "channel.op": {"op": "op"},
+}
+
+
+def problems(ev):
+    """What the receiver would reject in a wire tuple's kind and listed values (tests)."""
+    kind = ev[0]
+    if kind not in FIELDS:
+        return ["unknown kind %r" % (kind,)]
+    out = []
+    listed = LISTED.get(kind, {})
+    for name, value in zip(FIELDS[kind], ev[5:]):
+        if name in listed and value is not None and value not in LISTS[listed[name]]:
+            out.append("%s.%s: %r is not in %s" % (kind, name, value, listed[name]))
+    return out
 
 
 def as_dict(ev, pid=None, ppid=None):

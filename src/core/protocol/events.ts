@@ -15,17 +15,24 @@ export interface SourceSite {
   readonly line: number; // 1-based
 }
 
-/** Roles a process can have, in the user's words. */
-export type ProcessRole =
-  | 'main'
-  | 'child'
-  | 'pool-worker'
-  | 'manager'
-  | 'forkserver'
-  | 'resource-tracker'
-  | 'external';
+// The protocol's closed lists, declared once: the types are derived from them, the wire decoder
+// accepts exactly them, and test/unit/tracer/protocol.test.ts checks the tracer's copies
+// (tracer/processview_tracer/_protocol.py) against them.
 
-export type StartMethod = 'fork' | 'spawn' | 'forkserver' | 'os.fork' | 'subprocess';
+/** Roles a process can have, in the user's words. */
+export const PROCESS_ROLES = ['main', 'child', 'pool-worker', 'manager', 'forkserver', 'resource-tracker', 'external'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+export const START_METHODS = ['fork', 'spawn', 'forkserver', 'os.fork', 'subprocess'] as const;
+export type StartMethod = (typeof START_METHODS)[number];
+
+/** How a process ended, as seen from inside (process.exit's `how`). */
+export const EXIT_HOWS = ['return', 'sys.exit', 'os._exit', 'exception', 'signal'] as const;
+export type ExitHow = (typeof EXIT_HOWS)[number];
+
+/** How a signal was sent (process.signal's `via`). */
+export const SIGNAL_VIAS = ['terminate', 'kill', 'os.kill'] as const;
+export type SignalVia = (typeof SIGNAL_VIAS)[number];
 
 /** Fields every event carries. */
 export interface EventBase {
@@ -82,7 +89,7 @@ export interface ProcessExitEvent extends EventBase {
   readonly kind: 'process.exit';
   readonly exitCode: number | null;
   /** How it ended as seen from inside. */
-  readonly how: 'return' | 'sys.exit' | 'os._exit' | 'exception' | 'signal';
+  readonly how: ExitHow;
   readonly signal?: string | null; // e.g. "SIGTERM" when how === 'signal'
   readonly error?: string | null; // exception summary when how === 'exception'
 }
@@ -115,7 +122,7 @@ export interface ProcessSignalEvent extends EventBase {
   readonly kind: 'process.signal';
   readonly targetPid: number;
   readonly signal: string; // "SIGTERM", "SIGKILL", ...
-  readonly via: 'terminate' | 'kill' | 'os.kill';
+  readonly via: SignalVia;
 }
 
 /**
@@ -145,24 +152,12 @@ export interface ProcessReapedEvent extends EventBase {
 // ---------------------------------------------------------------------------------------------
 // Channels: queues, pipes, synchronisation primitives, pools, managers
 
-export type ChannelKind =
-  | 'queue'
-  | 'joinable-queue'
-  | 'simple-queue'
-  | 'pipe'
-  | 'connection'
-  | 'lock'
-  | 'rlock'
-  | 'semaphore'
-  | 'bounded-semaphore'
-  | 'event'
-  | 'condition'
-  | 'barrier'
-  | 'pool'
-  | 'manager'
-  | 'proxy'
-  | 'value'
-  | 'array';
+export const CHANNEL_KINDS = [
+  'queue', 'joinable-queue', 'simple-queue', 'pipe', 'connection',
+  'lock', 'rlock', 'semaphore', 'bounded-semaphore', 'event', 'condition', 'barrier',
+  'pool', 'manager', 'proxy', 'value', 'array',
+] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /** A channel object was created. `id` is stable across every process that uses the object. */
 export interface ChannelCreatedEvent extends EventBase {
@@ -173,19 +168,25 @@ export interface ChannelCreatedEvent extends EventBase {
   readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-export type ChannelOp =
+/**
+ * Every channel operation, in a fixed order: the Session's compact op histories store an op as
+ * its index here, so new operations go at the end.
+ */
+export const CHANNEL_OPS = [
   // queues
-  | 'put' | 'get' | 'task_done' | 'join' | 'full' | 'empty'
+  'put', 'get', 'task_done', 'join', 'full', 'empty',
   // pipes / connections
-  | 'send' | 'recv' | 'send_bytes' | 'recv_bytes' | 'close' | 'eof'
+  'send', 'recv', 'send_bytes', 'recv_bytes', 'close', 'eof',
   // locks, semaphores, conditions, barriers
-  | 'acquire' | 'release' | 'wait' | 'notify' | 'notify_all' | 'abort'
+  'acquire', 'release', 'wait', 'notify', 'notify_all', 'abort',
   // events
-  | 'set' | 'clear' | 'is_set'
+  'set', 'clear', 'is_set',
   // pools
-  | 'submit' | 'result' | 'callback' | 'error_callback' | 'terminate'
+  'submit', 'result', 'callback', 'error_callback', 'terminate',
   // manager proxies
-  | 'call';
+  'call',
+] as const;
+export type ChannelOp = (typeof CHANNEL_OPS)[number];
 
 /** One operation on a channel. A message is a put/send (sender side) matched with a get/recv (receiver side). */
 export interface ChannelOpEvent extends EventBase {

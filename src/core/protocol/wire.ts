@@ -14,12 +14,14 @@
  */
 import { decodeMarshal, MarshalError } from './marshal';
 import {
+  CHANNEL_KINDS,
+  CHANNEL_OPS,
+  EXIT_HOWS,
+  PROCESS_ROLES,
   PROTOCOL_VERSION,
-  type ChannelKind,
-  type ChannelOp,
-  type ProcessRole,
+  SIGNAL_VIAS,
+  START_METHODS,
   type SourceSite,
-  type StartMethod,
   type TracerEvent,
   type TracerEventKind,
 } from './events';
@@ -176,19 +178,12 @@ const CHANNEL_OP_FAST =
 /** Kinds only the supervisor may send, and kinds it may not. */
 const SUPERVISOR_KINDS: ReadonlySet<string> = new Set(['process.adopted', 'process.reaped', 'tracer.error', 'tracer.dropped']);
 
-const ROLES: ReadonlySet<ProcessRole> = new Set(['main', 'child', 'pool-worker', 'manager', 'forkserver', 'resource-tracker', 'external']);
-const METHODS: ReadonlySet<StartMethod> = new Set(['fork', 'spawn', 'forkserver', 'os.fork', 'subprocess']);
-const CHANNELS: ReadonlySet<ChannelKind> = new Set([
-  'queue', 'joinable-queue', 'simple-queue', 'pipe', 'connection', 'lock', 'rlock', 'semaphore', 'bounded-semaphore',
-  'event', 'condition', 'barrier', 'pool', 'manager', 'proxy', 'value', 'array',
-]);
-const OPS: ReadonlySet<ChannelOp> = new Set([
-  'put', 'get', 'task_done', 'join', 'full', 'empty', 'send', 'recv', 'send_bytes', 'recv_bytes', 'close', 'eof',
-  'acquire', 'release', 'wait', 'notify', 'notify_all', 'abort', 'set', 'clear', 'is_set', 'submit', 'result',
-  'callback', 'error_callback', 'terminate', 'call',
-]);
-const HOWS: ReadonlySet<string> = new Set(['return', 'sys.exit', 'os._exit', 'exception', 'signal']);
-const VIAS: ReadonlySet<string> = new Set(['terminate', 'kill', 'os.kill']);
+const ROLES: ReadonlySet<string> = new Set(PROCESS_ROLES);
+const METHODS: ReadonlySet<string> = new Set(START_METHODS);
+const CHANNELS: ReadonlySet<string> = new Set(CHANNEL_KINDS);
+const OPS: ReadonlySet<string> = new Set(CHANNEL_OPS);
+const HOWS: ReadonlySet<string> = new Set(EXIT_HOWS);
+const VIAS: ReadonlySet<string> = new Set(SIGNAL_VIAS);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -218,13 +213,13 @@ function check(type: FieldType, v: unknown): string | null {
       return null;
     }
     case 'role':
-      return ROLES.has(v as ProcessRole) ? null : `unknown role ${JSON.stringify(v)}`;
+      return ROLES.has(v as string) ? null : `unknown role ${JSON.stringify(v)}`;
     case 'method':
-      return METHODS.has(v as StartMethod) ? null : `unknown start method ${JSON.stringify(v)}`;
+      return METHODS.has(v as string) ? null : `unknown start method ${JSON.stringify(v)}`;
     case 'channel':
-      return CHANNELS.has(v as ChannelKind) ? null : `unknown channel kind ${JSON.stringify(v)}`;
+      return CHANNELS.has(v as string) ? null : `unknown channel kind ${JSON.stringify(v)}`;
     case 'op':
-      return OPS.has(v as ChannelOp) ? null : `unknown operation ${JSON.stringify(v)}`;
+      return OPS.has(v as string) ? null : `unknown operation ${JSON.stringify(v)}`;
     case 'how':
       return HOWS.has(v as string) ? null : `unknown exit kind ${JSON.stringify(v)}`;
     case 'via':
@@ -333,7 +328,7 @@ export class WireDecoder {
     if (file === null) site = null;
     else if (typeof file === 'string' && isInt(line) && line > 0) site = { file, line };
     else return null;
-    if (typeof id !== 'string' || typeof op !== 'string' || !OPS.has(op as ChannelOp)) return null;
+    if (typeof id !== 'string' || typeof op !== 'string' || !OPS.has(op)) return null;
     if (preview !== null && typeof preview !== 'string') return null;
     if (size !== null && !isInt(size)) return null;
     if (digest !== null && !isInt(digest)) return null;

@@ -3,7 +3,7 @@
  * get/recv is matched with the put/send it received (same channel and payload CRC first, then
  * FIFO). The complete log lives in the recording; what is kept here is what the views draw.
  */
-import type { ChannelCreatedEvent, ChannelKind, ChannelOp, ChannelOpEvent, SourceSite } from '../protocol/events';
+import { CHANNEL_OPS, type ChannelCreatedEvent, type ChannelKind, type ChannelOp, type ChannelOpEvent, type SourceSite } from '../protocol/events';
 import type { Channel, ChannelState, Message, OpRecord } from './model';
 import { countAtOrBefore, MaxTree, sortedOrder } from './timeIndex';
 import type { TimelineLog } from './timelineLog';
@@ -14,15 +14,8 @@ const RECEIVING: ReadonlySet<ChannelOp> = new Set<ChannelOp>(['get', 'recv', 're
 /** Unmatched sends kept for matching, per direction of a channel; older ones stay unmatched forever. */
 const MAX_UNMATCHED = 10_000;
 
-/** Operation codes for the compact per-op history (for snapshotAt). */
-const OPS: readonly ChannelOp[] = [
-  'put', 'get', 'task_done', 'join', 'full', 'empty',
-  'send', 'recv', 'send_bytes', 'recv_bytes', 'close', 'eof',
-  'acquire', 'release', 'wait', 'notify', 'notify_all', 'abort',
-  'set', 'clear', 'is_set',
-  'submit', 'result', 'callback', 'error_callback', 'terminate',
-  'call',
-];
+/** Operation codes for the compact per-op history (for snapshotAt): an op's index in the protocol's list. */
+const OPS: readonly ChannelOp[] = CHANNEL_OPS;
 const OP_CODE = new Map<ChannelOp, number>(OPS.map((op, i) => [op, i]));
 const SEND_CODE_SET: ReadonlySet<number> = new Set([...SENDING].map((op) => OP_CODE.get(op)!));
 
@@ -693,8 +686,6 @@ export function kindFromOp(op: ChannelOp): ChannelKind {
   }
 }
 
-/** Every channel operation in a fixed order (for display and the compact op history). */
-export { OPS as CHANNEL_OPS };
 
 /** Code of each sending / receiving op in the compact op history. */
 export const SEND_CODES: ReadonlySet<number> = new Set([...SENDING].map((op) => OP_CODE.get(op)!));

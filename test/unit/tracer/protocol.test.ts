@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { decodeMarshal, MarshalError } from '../../../src/core/protocol/marshal';
 import { parseHandshake, WireDecoder, WIRE_FIELDS, type Handshake } from '../../../src/core/protocol/wire';
-import { PROTOCOL_VERSION } from '../../../src/core/protocol/events';
+import { CHANNEL_KINDS, CHANNEL_OPS, EXIT_HOWS, PROCESS_ROLES, PROTOCOL_VERSION, SIGNAL_VIAS, START_METHODS } from '../../../src/core/protocol/events';
 import { defaultTracerDir } from '../../../src/core/tracer';
 
 const PY = process.env.PYTHON ?? 'python3';
@@ -38,14 +38,39 @@ test('marshal: garbage is a MarshalError, never another exception', () => {
   assert.throws(() => decodeMarshal(deep), MarshalError);
 });
 
-test('wire: the Python tracer and the decoder agree on every field of every kind', () => {
-  const out = execFileSync(PY, ['-c', 'import sys, json; sys.path.insert(0, sys.argv[1]); from processview_tracer import _protocol as p; print(json.dumps([p.VERSION, p.FIELDS]))', defaultTracerDir()], {
-    encoding: 'utf8',
-  });
-  const [version, fields] = JSON.parse(out) as [number, Record<string, string[]>];
-  assert.equal(version, PROTOCOL_VERSION);
+test('protocol: the Python tracer and the TypeScript core agree on the version, every field of every kind, and every closed list', () => {
+  // The version as the tracer's handshake and the supervisor's send it; the lists by wire.ts's field type names.
+  const script = [
+    'import importlib.util, json, os, sys',
+    'sys.path.insert(0, sys.argv[1])',
+    'from processview_tracer import _core, _protocol as p',
+    'spec = importlib.util.spec_from_file_location("supervisor", os.path.join(sys.argv[1], "supervisor.py"))',
+    'sup = importlib.util.module_from_spec(spec); spec.loader.exec_module(sup)',
+    'print(json.dumps({"versions": [p.PROTOCOL_VERSION, _core.PROTOCOL_VERSION, sup.PROTOCOL_VERSION], "fields": p.FIELDS, "lists": p.LISTS, "listed": p.LISTED}))',
+  ].join('\n');
+  const py = JSON.parse(execFileSync(PY, ['-c', script, defaultTracerDir()], { encoding: 'utf8' })) as {
+    versions: number[];
+    fields: Record<string, string[]>;
+    lists: Record<string, string[]>;
+    listed: Record<string, Record<string, string>>;
+  };
+  assert.deepEqual(py.versions, [PROTOCOL_VERSION, PROTOCOL_VERSION, PROTOCOL_VERSION], '_protocol.py, the tracer handshake, the supervisor handshake');
   const ours = Object.fromEntries(Object.entries(WIRE_FIELDS).map(([k, v]) => [k, v.map((f) => f.name)]));
-  assert.deepEqual(fields, ours);
+  assert.deepEqual(py.fields, ours);
+  assert.deepEqual(py.lists, {
+    role: [...PROCESS_ROLES],
+    method: [...START_METHODS],
+    channel: [...CHANNEL_KINDS],
+    op: [...CHANNEL_OPS],
+    how: [...EXIT_HOWS],
+    via: [...SIGNAL_VIAS],
+  });
+  // The fields whose values the decoder checks against a list are the ones the tracer's tests check.
+  const listed: Record<string, Record<string, string>> = {};
+  for (const [kind, fields] of Object.entries(WIRE_FIELDS)) {
+    for (const f of fields) if (f.type in py.lists) (listed[kind] ??= {})[f.name] = f.type;
+  }
+  assert.deepEqual(py.listed, listed);
 });
 
 test('wire: handshake checks token, version, pid and encoding', () => {
