@@ -11,12 +11,24 @@ import type { TimelineLog } from './timelineLog';
 const SENDING: ReadonlySet<ChannelOp> = new Set<ChannelOp>(['put', 'send', 'send_bytes']);
 const RECEIVING: ReadonlySet<ChannelOp> = new Set<ChannelOp>(['get', 'recv', 'recv_bytes']);
 
-/** Unmatched sends kept for matching, per direction of a channel; older ones stay unmatched forever. */
-const MAX_UNMATCHED = 10_000;
+/**
+ * Unmatched sends kept for matching, per direction of a channel (as many as the run's TimelineLog
+ * keeps; about 50 bytes each); older ones stay unmatched forever. A producer can be that far
+ * ahead of its consumer: a put is reported when the program calls put(), not when it is sent.
+ */
+const MAX_UNMATCHED = 1_000_000;
+/** Receives reported before their send (events of different processes race), per direction. */
+const MAX_EARLY_RECEIVES = 100_000;
 
 /** Operation codes for the compact per-op history (for snapshotAt): an op's index in the protocol's list. */
 const OPS: readonly ChannelOp[] = CHANNEL_OPS;
 const OP_CODE = new Map<ChannelOp, number>(OPS.map((op, i) => [op, i]));
+
+/** What an op did, for per-line counts (a number, not an object: one of these per event). */
+export type OpOutcome = 0 | 1 | 2;
+export const OP_OTHER = 0;
+export const OP_SENT = 1;
+export const OP_RECEIVED = 2;
 const SEND_CODE_SET: ReadonlySet<number> = new Set([...SENDING].map((op) => OP_CODE.get(op)!));
 
 export interface MessageRec {
@@ -32,91 +44,122 @@ export interface MessageRec {
   sentAt: SourceSite | null;
   receivedAt: SourceSite | null;
   digest: number | null;
-  matched: boolean;
   frozen: Message | null;
   /** Its row in the run's TimelineLog (-1 without one). */
   row: number;
 }
 
 interface PendingRecv {
-  e: ChannelOpEvent;
-  site: number;
-  done: boolean;
+  readonly e: ChannelOpEvent;
+  readonly site: number;
 }
 
-/** A FIFO of unmatched sends (or early receives) with an index by digest; removal is lazy. */
-class MatchQueue<T extends { done?: boolean; matched?: boolean }> {
-  private all: T[] = [];
+interface Entry<T> {
+  readonly item: T;
+  readonly digest: number | null;
+  taken: boolean;
+  /** In the digest index (entries are indexed only when a take by digest misses the oldest). */
+  indexed: boolean;
+}
+
+/**
+ * A FIFO of unmatched sends (or early receives), taken by digest or in order, for at most `max`
+ * live entries (beyond, the oldest stays unmatched forever).
+ *
+ * Messages are nearly always received in the order they were sent, so a take by digest first
+ * looks at the oldest entry; only when that misses are the entries indexed by digest (from where
+ * indexing stopped), so the common case costs no map operation. Taken entries leave the index at
+ * once and the FIFO lazily; the FIFO is rebuilt from its live entries whenever taken ones make up
+ * most of it (an old entry that is never matched cannot pin the rest), so memory follows what is
+ * unmatched, not the run's length.
+ */
+export class MatchQueue<T> {
+  private all: Entry<T>[] = [];
   private head = 0;
-  private readonly byDigest = new Map<number, T[]>();
+  /** Entries of `all` before this position are indexed (or taken). */
+  private indexedTo = 0;
+  private readonly byDigest = new Map<number, Entry<T>[]>();
   private live = 0;
 
-  push(item: T, digest: number | null): T | null {
-    this.all.push(item);
+  constructor(private readonly max: number) {}
+
+  push(item: T, digest: number | null): void {
+    if (this.all.length - this.head > 2 * this.live + 1024) this.compact();
+    this.all.push({ item, digest, taken: false, indexed: false });
     this.live++;
-    if (digest !== null) {
-      const q = this.byDigest.get(digest);
-      if (q) q.push(item);
-      else this.byDigest.set(digest, [item]);
-    }
-    if (this.live > MAX_UNMATCHED) {
-      const dropped = this.shiftAny();
-      return dropped;
-    }
-    return null;
+    if (this.live > this.max) this.takeFirst(true);
   }
 
   /** The oldest live item with this digest. */
-  takeDigest(digest: number, isDone: (t: T) => boolean): T | null {
+  takeDigest(digest: number): T | null {
+    const first = this.oldest();
+    if (first !== null && first.digest === digest) return this.take(first);
+    for (; this.indexedTo < this.all.length; this.indexedTo++) {
+      const entry = this.all[this.indexedTo]!;
+      if (entry.taken || entry.digest === null) continue;
+      entry.indexed = true;
+      const q = this.byDigest.get(entry.digest);
+      if (q) q.push(entry);
+      else this.byDigest.set(entry.digest, [entry]);
+    }
     const q = this.byDigest.get(digest);
-    if (!q) return null;
-    while (q.length > 0) {
-      const item = q.shift()!;
-      if (!isDone(item)) {
-        this.live--;
-        if (q.length === 0) this.byDigest.delete(digest);
-        return item;
-      }
-    }
-    this.byDigest.delete(digest);
-    return null;
+    return q ? this.take(q[0]!) : null;
   }
 
-  /** The oldest live item accepted by `ok`, scanning from the front. */
-  takeFirst(isDone: (t: T) => boolean, ok: (t: T) => boolean): T | null {
+  /** The oldest live item; with `anyDigest` false, the oldest whose digest is unknown. */
+  takeFirst(anyDigest: boolean): T | null {
     for (let i = this.head; i < this.all.length; i++) {
-      const item = this.all[i]!;
-      if (isDone(item)) {
-        if (i === this.head) this.head++;
-        continue;
-      }
-      if (ok(item)) {
-        this.live--;
-        return item;
-      }
+      const entry = this.all[i]!;
+      if (!entry.taken && (anyDigest || entry.digest === null)) return this.take(entry);
     }
-    this.compact();
     return null;
   }
 
-  private shiftAny(): T | null {
-    return this.takeFirst(
-      (t) => t.done === true || t.matched === true,
-      () => true,
-    );
+  /** Entries held (live, and taken ones not yet swept): for the test that memory follows what is live. */
+  get held(): number {
+    return this.all.length - this.head;
+  }
+
+  private oldest(): Entry<T> | null {
+    while (this.head < this.all.length && this.all[this.head]!.taken) this.head++;
+    return this.head < this.all.length ? this.all[this.head]! : null;
+  }
+
+  private take(entry: Entry<T>): T {
+    entry.taken = true;
+    this.live--;
+    if (entry.indexed) {
+      const q = this.byDigest.get(entry.digest!)!;
+      q.splice(q.indexOf(entry), 1);
+      if (q.length === 0) this.byDigest.delete(entry.digest!);
+    }
+    if (this.oldest() === null || (this.head > 1024 && this.head * 2 > this.all.length)) {
+      this.all = this.all.slice(this.head);
+      this.indexedTo = Math.max(0, this.indexedTo - this.head);
+      this.head = 0;
+    }
+    return entry.item;
   }
 
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.all.length) {
-      this.all = this.all.slice(this.head);
-      this.head = 0;
+    const kept: Entry<T>[] = [];
+    let indexedTo = 0;
+    for (let i = this.head; i < this.all.length; i++) {
+      const entry = this.all[i]!;
+      if (entry.taken) continue;
+      kept.push(entry);
+      if (i < this.indexedTo) indexedTo = kept.length;
     }
+    this.all = kept;
+    this.head = 0;
+    this.indexedTo = indexedTo;
   }
 }
 
 /** Direction of a message within a channel: a pipe end's sends go to the other end. */
 interface Lane {
-  sends: MatchQueue<MessageRec>;
+  /** The ranks (seq) of unmatched messages. */
+  sends: MatchQueue<number>;
   recvs: MatchQueue<PendingRecv>;
 }
 
@@ -198,7 +241,7 @@ export class ChannelRec {
   readonly recent: MessageRec[] = [];
   readonly recentOps: OpRecord[] = [];
   readonly history = new OpHistory();
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes: Array<Lane | undefined> = [undefined, undefined, undefined];
   private seq = 0;
   dirty = true;
   private cached: Channel | null = null;
@@ -240,9 +283,9 @@ export class ChannelRec {
 
   /**
    * Fold one op. `end` is the pipe end it happened on (null for channels without ends).
-   * Returns the message it completed or started, if any, for per-line counts.
+   * Returns whether it sent a message (OP_SENT), received one (OP_RECEIVED) or neither, for per-line counts.
    */
-  applyOp(e: ChannelOpEvent, end: number | null, siteIndex: number): { sent: boolean; received: boolean } {
+  applyOp(e: ChannelOpEvent, end: number | null, siteIndex: number): OpOutcome {
     this.ops[e.op] = (this.ops[e.op] ?? 0) + 1;
     const code = OP_CODE.get(e.op) ?? 255;
     this.history.push(e.t, code, siteIndex, e.pid, e.waitedMs ?? NaN, e.ok !== false);
@@ -261,19 +304,18 @@ export class ChannelRec {
       preview: e.preview ?? null,
     };
     this.recentOps.push(rec);
-    // Trimmed in bulk: a splice per op moved the whole window each time (O(maxRecent) per event).
-    if (this.recentOps.length >= 2 * this.maxRecent) this.recentOps.splice(0, this.recentOps.length - this.maxRecent);
+    trimFront(this.recentOps, this.maxRecent);
     this.dirty = true;
-    if (e.ok === false) return { sent: false, received: false };
+    if (e.ok === false) return OP_OTHER;
     if (SENDING.has(e.op)) {
       this.send(e, end, code, siteIndex);
-      return { sent: true, received: false };
+      return OP_SENT;
     }
     if (RECEIVING.has(e.op)) {
       this.receive(e, end, siteIndex);
-      return { sent: false, received: true };
+      return OP_RECEIVED;
     }
-    return { sent: false, received: false };
+    return OP_OTHER;
   }
 
   snapshot(): Channel {
@@ -282,8 +324,8 @@ export class ChannelRec {
       ...this.identity(),
       messageCount: this.messageCount,
       ops: { ...this.ops },
-      recentMessages: this.recent.slice(-this.maxRecent).map(freeze),
-      recentOps: this.recentOps.slice(-this.maxRecent),
+      recentMessages: this.recent.slice(Math.max(0, this.recent.length - this.maxRecent)).map(freeze),
+      recentOps: this.recentOps.slice(Math.max(0, this.recentOps.length - this.maxRecent)),
     };
     this.dirty = false;
     return this.cached;
@@ -372,9 +414,14 @@ export class ChannelRec {
     return i >= 0 ? (this.log?.sites[i] ?? null) : null;
   }
 
-  /** Rank of the oldest message still in `recent`. */
+  /** Rank of the oldest message of `recent` that is shown (it may hold up to twice as many). */
   private get firstRecent(): number {
-    return this.messageCount - this.recent.length;
+    return this.messageCount - Math.min(this.recent.length, this.maxRecent);
+  }
+
+  /** The message of rank r, which must be at or after firstRecent. */
+  private recentRec(r: number): MessageRec {
+    return this.recent[r - (this.messageCount - this.recent.length)]!;
   }
 
   /** Rank of the oldest message still known (in the TimelineLog, or else in `recent`). */
@@ -389,7 +436,7 @@ export class ChannelRec {
   /** The sent and received times of the message of rank r (NaN: not received). */
   private times(r: number): [number, number] {
     if (r >= this.firstRecent) {
-      const m = this.recent[r - this.firstRecent]!;
+      const m = this.recentRec(r);
       return [m.sentMs, m.receivedMs ?? NaN];
     }
     const s = this.log!.at(this.rows[r]!);
@@ -399,7 +446,7 @@ export class ChannelRec {
   /** The message of rank r as it was at ms (not yet received then, if it was received later). */
   private messageAt(r: number, ms: number): Message | null {
     let f: Message | undefined;
-    if (r >= this.firstRecent) f = freeze(this.recent[r - this.firstRecent]!);
+    if (r >= this.firstRecent) f = freeze(this.recentRec(r));
     else if ((f = this.messageCache.get(r)) === undefined) {
       const log = this.log!;
       const s = log.at(this.rows[r]!);
@@ -522,11 +569,12 @@ export class ChannelRec {
     return this.timeIndex;
   }
 
-  private lane(key: string): Lane {
-    let l = this.lanes.get(key);
+  /** 0 and 1: a pipe's ends (messages received at that end); 2: a channel without ends. */
+  private lane(key: number): Lane {
+    let l = this.lanes[key];
     if (!l) {
-      l = { sends: new MatchQueue<MessageRec>(), recvs: new MatchQueue<PendingRecv>() };
-      this.lanes.set(key, l);
+      l = { sends: new MatchQueue<number>(MAX_UNMATCHED), recvs: new MatchQueue<PendingRecv>(MAX_EARLY_RECEIVES) };
+      this.lanes[key] = l;
     }
     return l;
   }
@@ -546,7 +594,6 @@ export class ChannelRec {
       sentAt: e.site ?? null,
       receivedAt: null,
       digest: e.digest ?? null,
-      matched: false,
       frozen: null,
       row: this.log ? this.log.send(this.logIndex, code, e.pid, e.t, siteIndex, e.preview ?? null) : -1,
     };
@@ -557,45 +604,53 @@ export class ChannelRec {
     }
     this.rows[m.seq] = m.row;
     this.recent.push(m);
-    if (this.recent.length >= 2 * this.maxRecent) this.recent.splice(0, this.recent.length - this.maxRecent);
+    trimFront(this.recent, this.maxRecent);
     // A pipe end's message is received at the other end.
-    const lane = this.lane(end === null ? '' : String(1 - end));
+    const lane = this.lane(end === null ? 2 : 1 - end);
     // The receiving side may have reported first (events of different processes race).
-    const early =
-      m.digest !== null
-        ? lane.recvs.takeDigest(m.digest, (p) => p.done) ??
-          lane.recvs.takeFirst((p) => p.done, (p) => p.e.digest === null || p.e.digest === undefined)
-        : lane.recvs.takeFirst((p) => p.done, () => true);
+    const early = m.digest !== null ? (lane.recvs.takeDigest(m.digest) ?? lane.recvs.takeFirst(false)) : lane.recvs.takeFirst(true);
     if (early) {
-      early.done = true;
-      this.deliver(m, early.e, early.site);
+      this.deliver(m.seq, early.e, early.site);
       return;
     }
-    lane.sends.push(m, m.digest);
+    lane.sends.push(m.seq, m.digest);
   }
 
   private receive(e: ChannelOpEvent, end: number | null, siteIndex: number): void {
-    const lane = this.lane(end === null ? '' : String(end));
+    const lane = this.lane(end === null ? 2 : end);
     const digest = e.digest ?? null;
-    const isDone = (m: MessageRec): boolean => m.matched;
-    let m: MessageRec | null = null;
-    if (digest !== null) m = lane.sends.takeDigest(digest, isDone);
-    if (m === null) m = lane.sends.takeFirst(isDone, (s) => digest === null || s.digest === null);
-    if (m === null) {
-      lane.recvs.push({ e, site: siteIndex, done: false }, digest);
+    let seq: number | null = null;
+    if (digest !== null) seq = lane.sends.takeDigest(digest);
+    if (seq === null) seq = lane.sends.takeFirst(digest === null);
+    if (seq === null) {
+      lane.recvs.push({ e, site: siteIndex }, digest);
       return;
     }
-    this.deliver(m, e, siteIndex);
+    this.deliver(seq, e, siteIndex);
   }
 
-  private deliver(m: MessageRec, e: ChannelOpEvent, siteIndex: number): void {
-    m.matched = true;
-    m.toPid = e.pid;
-    m.receivedMs = e.t;
-    m.receivedAt = e.site ?? null;
-    m.frozen = null;
-    if (this.log && m.row >= 0) this.log.receive(m.row, e.pid, e.t, siteIndex);
+  /** The message of rank `seq` was received by `e`: in `recent` while it is there, and in the log. */
+  private deliver(seq: number, e: ChannelOpEvent, siteIndex: number): void {
+    const first = this.messageCount - this.recent.length;
+    if (seq >= first) {
+      const m = this.recent[seq - first]!;
+      m.toPid = e.pid;
+      m.receivedMs = e.t;
+      m.receivedAt = e.site ?? null;
+      m.frozen = null;
+    }
+    const row = this.rows[seq]!;
+    if (this.log && row >= 0) this.log.receive(row, e.pid, e.t, siteIndex);
   }
+}
+
+/**
+ * Keeps at least the newest `max` items of a log that grows at its end, in amortized O(1): the
+ * front is cut once the log holds twice as many (cutting one item a push moved the whole log
+ * each time: most of the reducer's time in a flood). Readers take the newest `max`.
+ */
+function trimFront(log: unknown[], max: number): void {
+  if (log.length > 2 * max + 16) log.splice(0, log.length - max);
 }
 
 /** Remember a rebuilt record; forget them all once there are many more than a snapshot shows. */

@@ -9,7 +9,7 @@
 import type { ChannelOpEvent, SourceSite, TracerEvent } from '../protocol/events';
 import type { Snapshot } from '../sampler/types';
 import type { ChannelState, LineActivity, ProcessNode, RunInfo, SessionSnapshot } from './model';
-import { ChannelRec, kindFromOp, RECEIVE_CODES, SEND_CODES } from './channels';
+import { ChannelRec, kindFromOp, OP_OTHER, OP_SENT, RECEIVE_CODES, SEND_CODES } from './channels';
 import { ProcessTable } from './processes';
 import { countAtOrBefore } from './timeIndex';
 import { JOIN_WAIT, MAX_TIMELINE_MESSAGES, TimelineLog } from './timelineLog';
@@ -35,6 +35,8 @@ export interface SessionOptions {
 
 interface LineRec {
   site: SourceSite;
+  /** Its index among the interned sites. */
+  siteIdx: number;
   processesStarted: number[];
   sent: number;
   received: number;
@@ -51,8 +53,11 @@ export class Session {
   private readonly channelOrder: ChannelRec[] = [];
   /** Pipe end id → (pipe id, end index). */
   private readonly pipeEnds = new Map<string, { pipe: string; end: number }>();
-  private readonly lines = new Map<string, LineRec>();
-  private readonly siteIndex = new Map<string, number>();
+  /** Lines in order of first activity; and by interned site index. */
+  private readonly lines: LineRec[] = [];
+  private readonly lineBySite: Array<LineRec | undefined> = [];
+  /** file → line → index into `sites` (two levels: no string built per event). */
+  private readonly siteIndex = new Map<string, Map<number, number>>();
   private readonly sites: SourceSite[] = [];
   /** Every message and wait of the run, for the timeline (the channels keep only their newest). */
   private readonly timeline: TimelineLog;
@@ -102,7 +107,7 @@ export class Session {
       case 'process.created':
         this.processes.applyEvent(e);
         if (e.site) {
-          const l = this.line(e.site);
+          const l = this.line(this.internSite(e.site), e.site);
           l.processesStarted.push(e.childPid);
           l.lastMs = e.t;
           l.cached = null;
@@ -191,7 +196,7 @@ export class Session {
       this.channelsDirty = false;
     }
     if (this.linesDirty) {
-      this.cachedLines = [...this.lines.values()].map(freezeLine);
+      this.cachedLines = this.lines.map(freezeLine);
       this.linesDirty = false;
     }
     this.cached = {
@@ -223,8 +228,8 @@ export class Session {
     }
     const times = this.lineTimes();
     const lines: LineActivity[] = [];
-    for (const l of this.lines.values()) {
-      const idx = this.siteIndex.get(siteKey(l.site))!;
+    for (const l of this.lines) {
+      const idx = l.siteIdx;
       const sentT = times.sent[idx];
       const receivedT = times.received[idx];
       const sent = sentT ? countAtOrBefore(sentT, sentT.length, ms) : 0;
@@ -312,9 +317,9 @@ export class Session {
     const r = c.applyOp(e, end ? end.end : null, siteIdx);
     this.opsVersion++;
     this.channelsDirty = true;
-    if (e.site && (r.sent || r.received)) {
-      const l = this.line(e.site);
-      if (r.sent) l.sent++;
+    if (e.site && r !== OP_OTHER) {
+      const l = this.line(siteIdx, e.site);
+      if (r === OP_SENT) l.sent++;
       else l.received++;
       l.lastPreview = e.preview ?? l.lastPreview;
       l.lastMs = e.t;
@@ -334,23 +339,24 @@ export class Session {
   }
 
   private internSite(site: SourceSite): number {
-    const k = siteKey(site);
-    let i = this.siteIndex.get(k);
+    let byLine = this.siteIndex.get(site.file);
+    if (byLine === undefined) this.siteIndex.set(site.file, (byLine = new Map()));
+    let i = byLine.get(site.line);
     if (i === undefined) {
       i = this.sites.length;
       this.sites.push(site);
-      this.siteIndex.set(k, i);
+      byLine.set(site.line, i);
     }
     return i;
   }
 
-  private line(site: SourceSite): LineRec {
-    const k = siteKey(site);
-    let l = this.lines.get(k);
+  /** The line of interned site `siteIdx` (which is `site`). */
+  private line(siteIdx: number, site: SourceSite): LineRec {
+    let l = this.lineBySite[siteIdx];
     if (!l) {
-      this.internSite(site);
-      l = { site, processesStarted: [], sent: 0, received: 0, lastPreview: null, lastMs: 0, cached: null };
-      this.lines.set(k, l);
+      l = { site, siteIdx, processesStarted: [], sent: 0, received: 0, lastPreview: null, lastMs: 0, cached: null };
+      this.lineBySite[siteIdx] = l;
+      this.lines.push(l);
     }
     return l;
   }
@@ -392,8 +398,4 @@ function freezeLine(l: LineRec): LineActivity {
     };
   }
   return l.cached;
-}
-
-function siteKey(s: SourceSite): string {
-  return `${s.file}:${s.line}`;
 }
