@@ -45,6 +45,12 @@ if __name__ == "__main__":
     mp.connection.wait([q.sentinel])              # it has ended (not yet reaped)
     while mp.active_children():                   # REAP-BY-POLL
         pass
+    z = mp.Process(target=quick)
+    z.start()
+    deadline = time.monotonic() + 30
+    while z.pid in _core.watched and time.monotonic() < deadline:
+        time.sleep(0.005)                         # until the tracer has seen it dead
+    z.join()                                      # LATE-JOIN
     if method == "fork":
         r, w = os.pipe()
         pid = os.fork()
@@ -53,7 +59,7 @@ if __name__ == "__main__":
             os._exit(3)
         when_reported("waitpid", lambda: os.write(w, b"x"))
         print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))   # WAITPID
-    print("pids", p.pid, q.pid)
+    print("pids", p.pid, q.pid, z.pid)
 """
 
 
@@ -64,7 +70,7 @@ class WaitsInProgressTest(StartMethodTests, unittest.TestCase):
         r = run_traced(WAITS, [method], python=python)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.of("tracer.error"), [])
-        p_pid, q_pid = [int(x) for x in r.stdout.split("pids")[1].split()]
+        p_pid, q_pid, z_pid = [int(x) for x in r.stdout.split("pids")[1].split()]
         main = r.of("hello", role="main")[0]["pid"]
         L = r.line_of
         begins = r.of("wait.begin", pid=main)
@@ -87,6 +93,20 @@ class WaitsInProgressTest(StartMethodTests, unittest.TestCase):
         self.assertEqual(polled["line"], L("# REAP-BY-POLL"))
         (q_exit,) = r.of("process.exit", pid=q_pid)
         self.assertLessEqual(q_exit["tNs"], polled["tNs"] - polled["waitedMs"] * 1e6 + 1000)
+
+        # Seen dead by its parent's tracer, unreaped, before the late join reaped it: between its
+        # exit stamp and the reaping call, with the moment it was last seen alive.
+        (died,) = r.of("process.died", pid=main, childPid=z_pid)
+        (z_exit,) = r.of("process.exit", pid=z_pid)
+        (z_joined,) = r.of("process.joined", pid=main, childPid=z_pid)
+        self.assertEqual(z_joined["line"], L("# LATE-JOIN"))
+        self.assertLessEqual(z_exit["tNs"], died["tNs"])
+        self.assertLessEqual(died["tNs"], z_joined["tNs"] - z_joined["waitedMs"] * 1e6 + 1000)
+        self.assertGreaterEqual(died["windowMs"], 0)
+        # The child its parent was blocked in join for may be seen dead too (the tracer's thread can
+        # look before the join returns), never before the join began.
+        for d in r.of("process.died", childPid=p_pid):
+            self.assertGreater(d["tNs"], jb["tNs"])
 
         if method == "fork":
             self.assertEqual(r.stdout.splitlines()[0], "3")

@@ -553,6 +553,64 @@ def _report_waits():
                 emit(("wait.begin", slot[6], tid, slot[4], slot[5], slot[0], slot[1], slot[2], slot[3]))
 
 
+# ---------------------------------------------------------------------------------------------
+# Children's deaths, seen by their parent (process.died): the sentinel of each multiprocessing
+# child this process started becomes readable once the child's descriptors are closed, as it
+# dies. The sender thread polls them (no reaping, no new descriptor) every tick: an observer of
+# the death that does not depend on the dying process being scheduled after its exit stamp.
+
+watched = {}  # pid -> [popen, ns when last seen alive]
+
+
+def watch_child(popen):
+    """Watch a child started by Process.start() here (never raises)."""
+    try:
+        if _poll is not None and isinstance(popen.sentinel, int):
+            watched[popen.pid] = [popen, monotonic_ns()]
+    except Exception:
+        pass
+
+
+try:
+    import select as _select
+    _poll = _select.poll
+    _POLLIN, _POLLNVAL = _select.POLLIN, _select.POLLNVAL
+except (ImportError, AttributeError):  # no poll() here (Windows): no sightings, samples decide
+    _poll = None
+
+
+def _check_children():
+    poller = _poll()
+    fds = {}
+    for pid, w in list(watched.items()):
+        popen = w[0]
+        fd = getattr(popen, "sentinel", None)
+        if popen.returncode is not None or not isinstance(fd, int) or fd < 0:
+            watched.pop(pid, None)  # reaped (its join reports that), or its sentinel is gone
+            continue
+        poller.register(fd, _POLLIN)
+        fds[fd] = pid
+    if not fds:
+        return
+    before = monotonic_ns()
+    ready = poller.poll(0)
+    t = monotonic_ns()
+    seen = set()
+    for fd, ev in ready:
+        pid = fds.get(fd)
+        w = watched.pop(pid, None)
+        seen.add(pid)
+        # Reaped meanwhile (the program closes the sentinel only after that): nothing to say.
+        if w is None or ev & _POLLNVAL or w[0].returncode is not None:
+            continue
+        emit(("process.died", t, get_ident(), None, None, pid, (t - w[1]) / 1e6))
+    for pid in fds.values():
+        if pid not in seen:
+            w = watched.get(pid)
+            if w is not None:
+                w[1] = before  # not readable: alive when we looked
+
+
 def _sender_loop():
     # Signals with Python handlers must land on the main thread. If the kernel gave SIGTERM to
     # this thread, our handler would only be queued for a main thread that may be blocked in a
@@ -577,6 +635,11 @@ def _sender_loop():
                     _report_waits()
                 except Exception as e:
                     error("waits", e)
+            if watched:
+                try:
+                    _check_children()
+                except Exception as e:
+                    error("children", e)
             r = _DONE
             if state.buf or state.out is not None or _unreported():
                 with state.lock:
@@ -669,11 +732,19 @@ def _give_up():
 # ---------------------------------------------------------------------------------------------
 # Exit paths: normal exit (atexit), os._exit, SIGTERM.
 
-def emit_exit(how, code, sig=None, err=None):
+def exit_now(how, code, sig=None, err=None, fn=None, ln=None, limit=EXIT_LIMIT, stall=EXIT_STALL):
+    """Report the process's end and send it: the last thing its Python does. What is pending is
+    sent first, then the exit is stamped and sent, so the stamp is as close to the death as it can
+    be (a slow receiver can hold the first send; the process is alive until it returns), which is
+    what zombies are judged from (docs/states.md). Both sends share `limit`. Once per process;
+    never raises."""
     if state.exit_emitted:
         return
     state.exit_emitted = True
-    emit(("process.exit", monotonic_ns(), get_ident(), None, None, code, how, sig, err))
+    start = time.monotonic()
+    flush(limit, stall)
+    emit(("process.exit", monotonic_ns(), get_ident(), fn, ln, code, how, sig, err))
+    flush(max(0.1, limit - (time.monotonic() - start)), stall)
 
 
 def _atexit():
@@ -686,8 +757,10 @@ def _atexit():
             error("exit", e)
     if info is None:
         info = state.exit_info or ("return", 0, None)
-    emit_exit(info[0], info[1], None, info[2])
-    flush()
+    if state.exit_emitted:
+        flush()  # what was sent since the exit (a child's, reported at the end of its run)
+    else:
+        exit_now(info[0], info[1], None, info[2])
 
 
 _real_os_exit = os._exit
@@ -696,11 +769,11 @@ _real_kill = os.kill
 
 def _os_exit(code):
     try:
-        fn, ln = site()
-        if not state.exit_emitted:
-            state.exit_emitted = True
-            emit(("process.exit", monotonic_ns(), get_ident(), fn, ln, code, "os._exit", None, None))
-        flush()
+        if state.exit_emitted:
+            flush()  # what was sent since the exit (a child's, reported at the end of its run)
+        else:
+            fn, ln = site()
+            exit_now("os._exit", code, None, None, fn, ln)
     except Exception:
         pass
     _real_os_exit(code)
@@ -806,8 +879,7 @@ def _default_sigterm():
 def _on_sigterm(signum, frame):
     try:
         if state.pid == os.getpid():
-            emit_exit("signal", -signum, "SIGTERM")
-            flush(SIGTERM_LIMIT, SIGTERM_LIMIT)
+            exit_now("signal", -signum, "SIGTERM", limit=SIGTERM_LIMIT, stall=SIGTERM_LIMIT)
     except Exception:
         pass
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -871,6 +943,7 @@ def _reset_after_fork():
         state.pid = os.getpid()
         del state.buf[:]  # the parent sends its own pending events
         waits.clear()  # the parent's threads' waits; this thread is in none
+        watched.clear()  # the parent's children are not ours
         state.dropped = state.reported_dropped = 0
         if state.sock is not None:
             # The parent's connection stays the parent's: drop our copy of the descriptor

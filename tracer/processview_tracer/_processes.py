@@ -119,7 +119,9 @@ def _wrap_os():
             mod = sys._getframe(1).f_globals.get("__name__", "")
             # multiprocessing and subprocess report their own reaping (join, Popen.wait), which
             # also ends a reported wait.
-            if res[0] > 0 and not (mod.startswith("multiprocessing") or mod == "subprocess"):
+            if mod == "subprocess":
+                _tls.reap_t0 = t0  # for Popen._handle_exitstatus, which reports this reaping
+            elif res[0] > 0 and not mod.startswith("multiprocessing"):
                 _emit_waited(res[0], res[1], t0)
             elif reported and res[0] <= 0:
                 _core.wait_end("waitpid")
@@ -204,6 +206,7 @@ def _patch_process(mod):
             hide(e)
             raise
         _tls.starting = None
+        _core.watch_child(getattr(self, "_popen", None))
         try:
             if method is None:
                 import multiprocessing
@@ -291,8 +294,7 @@ def _patch_process(mod):
                 except Exception:
                     pass
             info = state.exit_info or ("return", code, None)
-            _core.emit_exit(info[0], code, None, info[2])
-            _core.flush()
+            _core.exit_now(info[0], code, None, info[2])
         except Exception as e:
             error("Process._bootstrap exit", e)
         return code
@@ -428,7 +430,6 @@ def _patch_subprocess(mod):
             fn, ln = site()
             emit(("process.created", t0, get_ident(), fn, ln, self.pid, exe, False, role,
                   "subprocess", None, argv, None))
-            self._pv_t0 = monotonic_ns()
         except Exception as e:
             error("subprocess.Popen", e)
 
@@ -437,8 +438,11 @@ def _patch_subprocess(mod):
         try:
             fn, ln = site()
             t = monotonic_ns()
+            # waitedMs: since the os.waitpid that reaped it began (wait() or poll(), just before us).
+            t0 = getattr(_tls, "reap_t0", None)
+            _tls.reap_t0 = None
             emit(("process.joined", t, get_ident(), fn, ln, self.pid, None, False, self.returncode,
-                  (t - self.__dict__.get("_pv_t0", t)) / 1e6))
+                  (t - (t0 if t0 is not None else t)) / 1e6))
         except Exception as e:
             error("Popen.wait", e)
 
