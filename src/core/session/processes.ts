@@ -6,6 +6,9 @@
  */
 import type {
   HelloEvent,
+  ProcessDiedEvent,
+  WaitBeginEvent,
+  WaitEndEvent,
   ProcessAdoptedEvent,
   ProcessCreatedEvent,
   ProcessExitEvent,
@@ -31,6 +34,7 @@ export type ProcessEvent =
   | ProcessRunningEvent
   | ProcessExitEvent
   | ProcessJoinedEvent
+  | ProcessDiedEvent
   | ProcessSignalEvent
   | ProcessAdoptedEvent
   | ProcessReapedEvent;
@@ -73,8 +77,18 @@ class ProcRec {
   lastAliveSampleMs: number | null = null;
   /** The first sample that saw it in state Z. */
   firstZombieSampleMs: number | null = null;
+  /** The last sample that saw it in state Z: not reaped yet then. */
+  lastZombieSampleMs: number | null = null;
+  /** Its own process.exit: the last moment its Python ran (it died after). */
+  exitEventMs: number | null = null;
+  /** Its parent saw it dead (process.died) at this time, and alive at aliveSeenMs. */
+  deathSeenMs: number | null = null;
+  aliveSeenMs: number | null = null;
+  /** When its OS parent's call that reaped it (join, waitpid, poll) began. */
+  reapBeganMs: number | null = null;
   /** A signal somebody sent it (terminate/kill), for a death the process could not report. */
   signalSent: string | null = null;
+  signalSentMs: number | null = null;
   /** The sampler reported it gone (reaped). */
   gone = false;
   /** Its parent announced it (process.created). */
@@ -168,10 +182,12 @@ export class ProcessTable {
   private readonly byPid = new Map<number, ProcRec>();
   /** Pids that are not the run's (the supervisor). */
   private readonly hidden = new Set<number>();
-  /** Seen as Z and not yet flagged: they grow older with the clock. */
-  private readonly openZombies = new Set<ProcRec>();
-  /** The process table has been sampled in this run: zombies need a sample's word. */
-  private sampled = false;
+  /**
+   * Blocking waits in progress for children (wait.begin of op join/waitpid), by "pid:tid" of the
+   * waiting thread; and when each such thread last ended a wait (its begin may arrive after).
+   */
+  private readonly openWaits = new Map<string, { readonly pid: number; readonly t: number; readonly childPid: number }>();
+  private readonly waitEnded = new Map<string, number>();
   /** Something changed since the owner last looked (it clears this). */
   dirty = true;
 
@@ -203,6 +219,7 @@ export class ProcessTable {
       case 'process.exit': {
         const p = this.proc(e.pid, e.t, e.ppid);
         p.exitedMs = e.t;
+        p.exitEventMs = e.t;
         if (e.exitCode !== null) {
           const s = splitExitCode(e.exitCode);
           p.exitCode = s.exitCode;
@@ -211,19 +228,36 @@ export class ProcessTable {
         if (e.how === 'signal' && e.signal) p.signal = e.signal;
         if (e.how === 'exception' && e.error) p.error = e.error;
         this.touch(p, e.t);
+        this.judgeZombie(p, e.t); // its parent's reaping may have arrived first
         break;
       }
       case 'process.joined': {
+        this.waitOver(e.pid, e.tid, e.t);
         if (e.stillAlive) break;
         const p = this.byPid.get(e.childPid);
         if (!p) break;
+        // The call that reaped it began waitedMs earlier, if the joiner is its OS parent. A
+        // forkserver child is reaped by the forkserver; its creator's join only hears of it.
+        const reaper = p.startMethod !== 'forkserver' && (!p.osPpidSeen || p.ppid === e.pid);
+        if (reaper && (p.reapBeganMs === null || e.t - e.waitedMs < p.reapBeganMs)) p.reapBeganMs = e.t - e.waitedMs;
         this.reaped(p, e.t, e.pid, e.exitCode);
+        break;
+      }
+      case 'process.died': {
+        const p = this.byPid.get(e.childPid);
+        if (!p) break;
+        p.deathSeenMs = Math.min(p.deathSeenMs ?? Infinity, e.t);
+        // A forkserver child's sentinel tells only once the forkserver reaped it: no word on when
+        // it was alive.
+        if (p.startMethod !== 'forkserver') p.aliveSeenMs = Math.max(p.aliveSeenMs ?? -Infinity, e.t - e.windowMs);
+        this.judgeZombie(p, e.t);
         break;
       }
       case 'process.signal': {
         const p = this.byPid.get(e.targetPid);
         if (p && !p.ended) {
           p.signalSent = e.signal;
+          p.signalSentMs = e.t;
           this.touch(p, e.t);
         }
         break;
@@ -246,9 +280,42 @@ export class ProcessTable {
     }
   }
 
+  /**
+   * A wait in progress began or ended (docs/protocol.md, "Waits in progress"). Only waits for
+   * children matter here: a parent blocked in one when its child dies leaves no zombie.
+   */
+  applyWait(e: WaitBeginEvent | WaitEndEvent): void {
+    if (e.kind === 'wait.end') {
+      this.waitOver(e.pid, e.tid, e.t);
+      return;
+    }
+    if ((e.op !== 'join' && e.op !== 'waitpid') || e.tid === undefined) return;
+    const key = `${e.pid}:${e.tid}`;
+    const ended = this.waitEnded.get(key);
+    if (ended !== undefined && ended >= e.t) return; // its end came first
+    this.openWaits.set(key, { pid: e.pid, t: e.t, childPid: e.childPid ?? -1 });
+    // A child already seen as a zombie may turn out to have had its parent waiting all along.
+    for (const p of this.procs) if (p.lastZombieSampleMs !== null && p.reapedMs === null && !p.gone) this.judgeZombie(p, e.t);
+  }
+
+  /** An event of thread `tid` of `pid` at `t`: a wait of that thread that began before it is over. */
+  private waitOver(pid: number, tid: number | undefined, t: number): void {
+    if (tid === undefined) return;
+    const key = `${pid}:${tid}`;
+    this.waitEnded.set(key, Math.max(t, this.waitEnded.get(key) ?? -Infinity));
+    const w = this.openWaits.get(key);
+    if (w && w.t <= t) this.openWaits.delete(key);
+  }
+
+  /** A parent's wait in progress that covers `p` (for it, or for any child). */
+  private parentWaiting(p: ProcRec): { readonly t: number } | undefined {
+    if (this.openWaits.size === 0 || p.ppid === null) return undefined;
+    for (const w of this.openWaits.values()) if (w.pid === p.ppid && (w.childPid === p.pid || w.childPid <= 0)) return w;
+    return undefined;
+  }
+
   /** A sampler snapshot; `rootPid` is the script's pid when known (a sample of it is the main process). */
   applySnapshot(s: Snapshot, rootPid: number | null): void {
-    this.sampled = true;
     for (const sample of s.processes) if (!this.hidden.has(sample.pid)) this.onSample(sample, s.t, rootPid);
     for (const pid of s.gone) {
       const p = this.byPid.get(pid);
@@ -268,23 +335,6 @@ export class ProcessTable {
 
   // --------------------------------------------------------------------------------------------
   // Output
-
-  /** Unreaped zombies grow older with time: re-judge them at `nowMs`. */
-  refreshOpenZombies(nowMs: number): void {
-    // Only processes seen as Z and not yet flagged can change; cheap on typical runs.
-    for (const p of this.openZombies) {
-      if (p.zombie || p.gone || p.reapedMs !== null) {
-        this.openZombies.delete(p);
-        continue;
-      }
-      this.judgeZombie(p, nowMs);
-    }
-  }
-
-  /** Some process's zombie verdict depends on the clock (a newer time needs a new snapshot). */
-  get hasOpenZombies(): boolean {
-    return this.openZombies.size > 0;
-  }
 
   /** Every process now, in order of first sight (unchanged ones keep their object identity). */
   nodes(): ProcessNode[] {
@@ -413,6 +463,7 @@ export class ProcessTable {
     }
     if (s.state === 'zombie') {
       p.firstZombieSampleMs ??= t;
+      p.lastZombieSampleMs = t;
       if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? t;
       if (p.signal === null && p.signalSent !== null && p.exitCode === null) p.signal = p.signalSent;
       this.judgeZombie(p, t);
@@ -481,30 +532,35 @@ export class ProcessTable {
   }
 
   /**
-   * Zombie: it had exited and its parent had not waited yet, for at least ZOMBIE_MIN_MS.
-   *
-   * When the process table is sampled, a sample in state Z is required: a process's own exit
-   * event comes before interpreter shutdown (atexit, queue feeder threads, flushing), which can
-   * take longer than 100 ms, so "exit event → reap" alone overstates. It died between the last
-   * sample that saw it alive (or its exit event, if later) and the first sample that saw it a
-   * zombie; the middle of that window is the estimate. Without any samples (a recording made
-   * without the sampler), the exit event and the reap are all there is.
+   * Zombie: dead, and its parent had not called anything that reaps it, for at least
+   * ZOMBIE_MIN_MS (docs/states.md, "How a zombie is decided"). Judged from evidence that holds on
+   * any load, not from how close two timestamps happen to be:
+   * - its death: its own exit event, stamped at the last moment its Python ran (a sample that saw
+   *   it alive later moves it later); without one, the signal that killed it, or the samples
+   *   around it; never later than the first sample that saw it as Z;
+   * - its reaping: when its OS parent's reaping call (join, waitpid, a poll) began, from that
+   *   call's own event. A parent already blocked in it when the child died leaves no zombie at
+   *   all. Reaped by someone whose call we do not see (the supervisor, the forkserver, a parent
+   *   outside the run): the last sample that saw it as Z. Not reaped yet: the last sample that saw
+   *   it as Z, unless its parent was already waiting for it then.
+   * Re-judged whenever the evidence changes; the verdict can change with it.
    */
   private judgeZombie(p: ProcRec, t: number): void {
-    if (p.exitedMs === null) return;
-    let died: number;
-    if (p.firstZombieSampleMs !== null) {
-      const lo = Math.max(p.exitedMs, p.lastAliveSampleMs ?? -Infinity);
-      died = lo <= p.firstZombieSampleMs ? (lo + p.firstZombieSampleMs) / 2 : p.firstZombieSampleMs;
-    } else if (!this.sampled) {
-      died = p.exitedMs;
-    } else return;
-    const until = p.reapedMs ?? (!p.gone ? t : null);
-    if (until === null) return;
-    if (p.zombieSinceMs === null && (p.firstZombieSampleMs !== null || until - died >= ZOMBIE_MIN_MS)) p.zombieSinceMs = died;
-    if (!p.zombie && until - died >= ZOMBIE_MIN_MS) {
-      p.zombie = true;
-      p.zombieSinceMs = died;
+    const died = deathEstimate(p);
+    if (died === null) return;
+    let until: number | null;
+    if (p.reapBeganMs !== null) until = Math.max(p.reapBeganMs, died);
+    else if (p.reapedMs !== null || p.gone) until = Math.max(died, p.lastZombieSampleMs ?? -Infinity);
+    else if (p.lastZombieSampleMs !== null) {
+      const w = this.parentWaiting(p);
+      until = w !== undefined && w.t <= p.lastZombieSampleMs ? Math.max(w.t, died) : p.lastZombieSampleMs;
+    } else until = null;
+    const zombie = until !== null && until - died >= ZOMBIE_MIN_MS;
+    // Since when, also while it is one now (the views say "zombie since"), flagged or not yet.
+    const since = zombie || (p.osState === 'zombie' && p.reapedMs === null && !p.gone) ? died : null;
+    if (zombie !== p.zombie || since !== p.zombieSinceMs) {
+      p.zombie = zombie;
+      p.zombieSinceMs = since;
       this.touch(p, t);
     }
   }
@@ -538,13 +594,32 @@ export class ProcessTable {
   private touch(p: ProcRec, t: number): void {
     p.dirty = true;
     this.dirty = true;
-    if (p.osState === 'zombie' && !p.zombie) this.openZombies.add(p);
     const node = p.node();
     const last = p.history[p.history.length - 1];
     const at = Math.max(t, last?.t ?? -Infinity);
     if (last && last.t === at) last.node = node;
     else p.history.push({ t: at, node });
   }
+}
+
+/**
+ * When it died, as well as the evidence says (see judgeZombie), or null when nothing says it did.
+ * Never later than the first sample that saw it as Z, nor than its reaping.
+ */
+function deathEstimate(p: ProcRec): number | null {
+  const latest = Math.min(p.firstZombieSampleMs ?? Infinity, p.reapedMs ?? Infinity, p.deathSeenMs ?? Infinity);
+  const alive = Math.max(p.lastAliveSampleMs ?? -Infinity, p.aliveSeenMs ?? -Infinity);
+  let died: number;
+  // Its parent's sighting is later than the death by at most a tick of the parent's tracer
+  // thread: the zombie it implies is never longer than the real one. The exit stamp is earlier
+  // than the death by however long the dying process waited for a CPU after it (tens of ms
+  // under load): used when there is no sighting (os.fork and subprocess children).
+  if (p.deathSeenMs !== null) died = p.deathSeenMs;
+  else if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
+  else if (p.signalSentMs !== null && p.signal !== null && p.signal === p.signalSent) died = Math.max(p.signalSentMs, alive);
+  else if (latest === Infinity) return p.gone && p.exitedMs !== null ? p.exitedMs : null;
+  else died = p.lastAliveSampleMs !== null ? (p.lastAliveSampleMs + latest) / 2 : latest;
+  return Math.min(died, latest);
 }
 
 function baseName(file: string): string {

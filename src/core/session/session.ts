@@ -118,7 +118,12 @@ export class Session {
         this.timeline.wait(e.pid, e.t - e.waitedMs, e.t, JOIN_WAIT, -1, e.childPid, e.site ? this.internSite(e.site) : -1);
         this.processes.applyEvent(e);
         break;
+      case 'wait.begin':
+      case 'wait.end':
+        this.processes.applyWait(e);
+        break;
       case 'process.running':
+      case 'process.died':
       case 'process.exit':
       case 'process.signal':
       case 'process.adopted':
@@ -188,7 +193,6 @@ export class Session {
   // Output
 
   snapshot(): SessionSnapshot {
-    this.processes.refreshOpenZombies(this.nowMs);
     if (this.processes.dirty) this.dirty = true;
     if (this.cached && !this.dirty) return this.cached;
     if (this.channelsDirty) {
@@ -364,10 +368,7 @@ export class Session {
   // --------------------------------------------------------------------------------------------
 
   private advance(t: number): void {
-    if (t > this.nowMs) {
-      this.nowMs = t;
-      if (this.processes.hasOpenZombies) this.dirty = true;
-    }
+    if (t > this.nowMs) this.nowMs = t;
   }
 
   private capWarnings(w: readonly string[]): readonly string[] {

@@ -84,17 +84,115 @@ test('exited and joined 300 ms later: a zombie for 300 ms, explained', () => {
   assert.deepEqual(p.createdAt, site(12), 'the line that started it');
 });
 
-test('with samples, a late reap after a slow shutdown is not a zombie without a sample in state Z', () => {
+test('a sample that saw it alive after its exit event moves its death later: a late reap is not a zombie', () => {
   const s = baseRun();
   s.applyEvent(created(100, 101, 5));
   s.applySnapshot({ t: 50, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'running')], gone: [] });
-  s.applyEvent(exit(101, 100, 60)); // the exit event comes before interpreter shutdown
+  s.applyEvent(exit(101, 100, 60)); // then it still ran (seen at 150)
   s.applySnapshot({ t: 150, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'running')], gone: [] });
   s.applyEvent(joined(100, 101, 240)); // joined as soon as it really died
   s.applySnapshot({ t: 250, processes: [sample(100, 50, 'sleeping')], gone: [101] });
   const p = s.snapshot().processes.find((x) => x.pid === 101)!;
   assert.equal(p.zombie, false);
   assert.equal(p.state, 'exited');
+});
+
+const joinedAfter = (parent: number, child: number, began: number, t: number, tid = 1): TracerEvent => ({
+  kind: 'process.joined', t, pid: parent, ppid: 1, tid, childPid: child, stillAlive: false, exitCode: 0, waitedMs: t - began,
+});
+const waitBegin = (pid: number, child: number, t: number, tid = 1, op = 'join'): TracerEvent => ({
+  kind: 'wait.begin', t, pid, ppid: 1, tid, op, childPid: child,
+});
+
+test('zombies are decided by when the reaping call began, not by when its event was stamped', () => {
+  // Under load the parent's join returned long after the child died, but it was already blocked
+  // in it: no zombie, whatever the gap between the two stamps.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(exit(101, 100, 100));
+  s.applyEvent(joinedAfter(100, 101, 80, 400));
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, false, 'the parent was waiting since 80 ms');
+  assert.equal(p.reapedMs, 400);
+  // The same late join, begun only at 350: a zombie from its death to that call.
+  s.applyEvent(created(100, 102, 5));
+  s.applyEvent(exit(102, 100, 100));
+  s.applyEvent(joinedAfter(100, 102, 350, 400));
+  p = s.snapshot().processes.find((x) => x.pid === 102)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 100);
+});
+
+test('a sampled run whose sampler never caught the zombie still reports it from the tracer\'s evidence', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applySnapshot({ t: 50, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'running')], gone: [] });
+  s.applyEvent(exit(101, 100, 60));
+  // The sampler was starved (a busy receiver): no sample until after the reap.
+  s.applyEvent(joinedAfter(100, 101, 700, 701));
+  s.applySnapshot({ t: 900, processes: [sample(100, 50, 'sleeping')], gone: [101] });
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 60);
+});
+
+test('a forkserver child is reaped by the forkserver: its creator\'s late join does not make it a zombie', () => {
+  const s = baseRun();
+  s.applyEvent({ ...(created(100, 101, 5) as object), startMethod: 'forkserver' } as TracerEvent);
+  s.applyEvent(hello(101, 90, 7)); // its OS parent is the forkserver (90)
+  s.applyEvent(exit(101, 90, 100));
+  s.applyEvent(joinedAfter(100, 101, 600, 601));
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.zombie, false);
+});
+
+test('a child killed by a signal dies when it is sent: reaped just after, it is no zombie', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent({ kind: 'process.signal', t: 200, pid: 100, ppid: 1, targetPid: 101, signal: 'SIGKILL', via: 'kill' });
+  s.applyEvent({ ...(joinedAfter(100, 101, 205, 210) as object), exitCode: -9 } as TracerEvent);
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.state, 'killed');
+  assert.equal(p.zombie, false);
+});
+
+test('live: a zombie seen by the sampler is not one while its parent is already blocked waiting for it', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(created(100, 102, 5));
+  s.applyEvent(waitBegin(100, 101, 90)); // the parent has been in join(101) since 90
+  s.applyEvent(exit(101, 100, 100));
+  s.applyEvent(exit(102, 100, 100));
+  const z = (t: number) => s.applySnapshot({ t, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie'), sample(102, 100, 'zombie')], gone: [] });
+  z(150);
+  z(250); // the parent has not run yet (a loaded machine), its join event is still to come
+  let snap = s.snapshot();
+  assert.equal(snap.processes.find((x) => x.pid === 101)!.zombie, false, 'its parent was waiting for it');
+  assert.equal(snap.processes.find((x) => x.pid === 102)!.zombie, true, 'nobody waits for this one');
+  assert.equal(snap.processes.find((x) => x.pid === 101)!.state, 'zombie', 'the OS state is still shown');
+  s.applyEvent(joinedAfter(100, 101, 90, 260));
+  snap = s.snapshot();
+  assert.equal(snap.processes.find((x) => x.pid === 101)!.zombie, false);
+});
+
+test('a wait.begin that arrives after the event that ended it opens nothing', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(joinedAfter(100, 102, 20, 60)); // thread 1 of 100 ended a wait at 60 ...
+  s.applyEvent(waitBegin(100, 101, 20)); // ... that began at 20: reported late, already over
+  s.applyEvent(exit(101, 100, 100));
+  s.applySnapshot({ t: 150, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie')], gone: [] });
+  s.applySnapshot({ t: 250, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'zombie')], gone: [] });
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.zombie, true);
+});
+
+test('the exit event arriving after its parent\'s join is still taken into account', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(joinedAfter(100, 101, 500, 501)); // from the parent's connection
+  s.applyEvent(exit(101, 100, 100)); // the child's own connection, read later
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 100);
 });
 
 test('a zombie shorter than 100 ms is not flagged', () => {
