@@ -42,6 +42,8 @@ const realFs: SourceFs = {
 export class SourceMap {
   private readonly toLocal = new Map<string, SourceFile>();
   private readonly toRecorded = new Map<string, string[]>();
+  private readonly fs: SourceFs;
+  private readonly recordedAtMs: number | null;
 
   constructor(
     recordedFiles: readonly string[],
@@ -53,10 +55,11 @@ export class SourceMap {
       readonly fs?: SourceFs;
     } = {},
   ) {
-    const fs = options.fs ?? realFs;
+    this.fs = options.fs ?? realFs;
+    this.recordedAtMs = options.recordedAtMs ?? null;
     const roots = options.roots ?? [];
     for (const recorded of recordedFiles) {
-      const file = locate(recorded, roots, fs, options.recordedAtMs ?? null);
+      const file = locate(recorded, roots, this.fs);
       this.toLocal.set(recorded, file);
       const key = normalize(file.path);
       const list = this.toRecorded.get(key) ?? [];
@@ -65,9 +68,18 @@ export class SourceMap {
     }
   }
 
-  /** The file on disk for a recorded path (the recorded path itself when it is unknown here). */
+  /** The file on disk for a recorded path (the recorded path itself when it is unknown here); whether it changed is asked now. */
   local(recorded: string): SourceFile {
-    return this.toLocal.get(recorded) ?? { path: recorded, recorded, status: 'missing', note: null };
+    const file = this.toLocal.get(recorded) ?? { path: recorded, recorded, status: 'missing', note: null };
+    if (file.status !== 'same') return file;
+    const mtime = this.fs.mtimeMs(recorded);
+    if (this.recordedAtMs === null || mtime === null || mtime <= this.recordedAtMs) return file;
+    return {
+      path: recorded,
+      recorded,
+      status: 'changed',
+      note: `${path.basename(recorded)} has changed since the recording (modified ${new Date(mtime).toISOString()}, after the run began): the lines shown may not be the ones that ran.`,
+    };
   }
 
   /** The recorded files a local file stands for (for breakpoints). */
@@ -76,20 +88,8 @@ export class SourceMap {
   }
 }
 
-function locate(recorded: string, roots: readonly string[], fs: SourceFs, recordedAtMs: number | null): SourceFile {
-  if (fs.exists(recorded)) {
-    const mtime = fs.mtimeMs(recorded);
-    if (recordedAtMs !== null && mtime !== null && mtime > recordedAtMs) {
-      const when = new Date(mtime).toISOString();
-      return {
-        path: recorded,
-        recorded,
-        status: 'changed',
-        note: `${path.basename(recorded)} has changed since the recording (modified ${when}, after the run began): the lines shown may not be the ones that ran.`,
-      };
-    }
-    return { path: recorded, recorded, status: 'same', note: null };
-  }
+function locate(recorded: string, roots: readonly string[], fs: SourceFs): SourceFile {
+  if (fs.exists(recorded)) return { path: recorded, recorded, status: 'same', note: null };
   // Tails of the recorded path, longest first: a/b/c.py → b/c.py → c.py, under each root.
   const parts = recorded.split(/[\\/]+/).filter((p) => p !== '');
   for (let from = 1; from < parts.length; from++) {
