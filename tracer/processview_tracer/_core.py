@@ -295,8 +295,8 @@ def qualname(fn):
 FRAME_EVENTS = 4096  # events per frame at most: a frame cut short loses at most these
 FRAME_BYTES = 4 << 20  # a frame larger than this is split (the receiver refuses frames over 16 MiB)
 CONNECT_TIMEOUT = 1.0
-EXIT_STALL = 3.0  # exit: give up when the receiver has taken no byte for this long
-EXIT_LIMIT = 15.0  # exit: give up after this long in any case
+EXIT_STALL = 5.0  # exit: give up when the receiver has taken no byte for this long
+EXIT_LIMIT = 20.0  # exit: give up after this long in any case
 SIGTERM_LIMIT = 1.5  # Stop gives a SIGTERMed process 3 s (the supervisor's grace) before SIGKILL
 CUT_HEADER = 16  # length prefix + marshal bytes up to the batch's event count (docs/protocol.md)
 MAX_RECONNECTS = 3  # a connection that breaks is replaced at most this many times

@@ -311,6 +311,15 @@ export class EventReceiver {
       if (framed ? buffered < needed : chunk.indexOf(0x0a) < 0 && buffered <= limit) return;
       const rest = consume(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered));
       if (closed) return;
+      // Take turns: libuv reads up to 32 chunks from one socket before it looks at another, and
+      // decoding them can take seconds on a busy machine, long enough for a tracer whose own
+      // connection is not read meanwhile to take the receiver for stalled. One chunk a turn.
+      if (this.sockets.size > 1) {
+        socket.pause();
+        setImmediate(() => {
+          if (!closed) socket.resume();
+        });
+      }
       chunks = rest.length > 0 ? [Buffer.from(rest)] : [];
       hold(rest.length);
       needed = decoder !== null && enc === 'marshal' && rest.length >= 4 ? 4 + rest.readUInt32BE(0) : 4;
