@@ -3,8 +3,8 @@
 僵尸进程：子进程已经退出，父进程还没有 wait 它
 
 Shows / 演示:
-  The child prints its PID and exits at once. The parent does not join it and sleeps 2 s
-  (the tutorial sleeps 1000 s): during that time the child is a zombie, state "Z" in
+  The child prints its PID and exits at once. The parent waits until it has exited, does not
+  join it, and sleeps 2 s (the tutorial sleeps 1000 s): during that time the child is a zombie, state "Z" in
   /proc/<pid>/stat, `[python3] <defunct>` in `ps aux`. Then p.join() reaps it (join calls
   waitpid) and the zombie is gone. The example reads /proc itself to show both states (Linux).
   子进程打印 PID 后立即退出；父进程不 join，睡 2 秒（原文 1000 秒）：这段时间子进程是僵尸（Z 状态）。
@@ -20,7 +20,7 @@ Start method / 启动方式:
   child's parent is the fork server, which reaps it at once, so no zombie would be seen here.
   使用 fork：forkserver 下子进程的父进程是 fork server，会立即回收，看不到僵尸。
 """
-import multiprocessing
+import multiprocessing.connection  # also imports multiprocessing
 import os
 import time
 import sys
@@ -46,6 +46,9 @@ if __name__ == '__main__':
     p.start()
 
     print('主', os.getpid(), flush=True)
+    # Until the child has exited (its sentinel is readable), without joining it: on a busy
+    # machine it may take a moment. 等子进程退出（但不 join 它）。
+    multiprocessing.connection.wait([p.sentinel])
     time.sleep(2)  # tutorial: time.sleep(1000) -- run `ps aux | grep Z` now 现在执行 ps aux | grep Z
     if sys.platform.startswith('linux'):
         print('child state before join:', state(p.pid), '(Z = zombie)', flush=True)

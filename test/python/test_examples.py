@@ -202,7 +202,8 @@ def _(tc, run):
     tc.assertIn('after join: is_alive = False', run.lines)
     tc.assertIn('exitcode = -15', run.lines)  # SIGTERM
     tc.assertEqual(len(find(run, 'right after terminate(): is_alive =')), 1)
-    tc.assertLess(run.seconds, 5)
+    # (Its 5 s sleep was cut short: 'running end' never printed. How long the run took says
+    # nothing more, and on a loaded machine it says less.)
 
 
 @check('15_name_and_pid')
@@ -1293,11 +1294,13 @@ class TestZombieLive(unittest.TestCase):
                 if line.startswith('子 '):
                     child = int(line.split()[1])
             self.assertIsNotNone(child, 'the example never printed its child pid')
+            # The parent waits until the child has exited, then sleeps 2 s before joining it: it
+            # is a zombie for those 2 s. Poll until then (Z), or until it is gone (missed).
             states = []
-            deadline = time.monotonic() + 1.5  # the parent sleeps 2 s without joining
+            deadline = time.monotonic() + 20
             while time.monotonic() < deadline:
                 states.append(_proc_state(child))
-                if states[-1] == 'Z':
+                if states[-1] in ('Z', None):
                     break
                 time.sleep(0.02)
             self.assertEqual(states[-1], 'Z', 'child %d never became a zombie: %s' % (child, states))

@@ -706,9 +706,12 @@ class ChildrenTest(unittest.TestCase):
     def test_orphan_adopted_and_reaped_by_supervisor(self):
         r = run_traced("""
             import os, time
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:
-                time.sleep(0.5)   # the parent is gone by now: we are an orphan
+                deadline = time.monotonic() + 30
+                while os.getppid() == parent and time.monotonic() < deadline:
+                    time.sleep(0.01)   # until the parent is gone: then we are an orphan
                 os._exit(4)
             print("parent exits", flush=True)
         """)

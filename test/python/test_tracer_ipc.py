@@ -24,6 +24,23 @@ def child(jq, sq, conn, lock, ev, sem, cond, bar):
 def square(x):
     return x * x
 
+def until_blocked(pid, held=0.05):
+    # Until pid's main thread has slept in a futex (a semaphore) for `held` seconds on end: longer
+    # than any wait for the GIL. Linux /proc; elsewhere it is given a moment instead.
+    deadline, since = time.monotonic() + 30, None
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/wchan" % pid) as f:
+                inside = "futex" in f.read()
+        except OSError:
+            time.sleep(0.2)
+            return
+        now = time.monotonic()
+        since = (since or now) if inside else None
+        if since is not None and now - since >= held:
+            return
+        time.sleep(0.005)
+
 if __name__ == "__main__":
     mp.set_start_method(sys.argv[1])
     jq = mp.JoinableQueue()            # JQ
@@ -47,7 +64,7 @@ if __name__ == "__main__":
         a.recv()                       # EOF
     except EOFError:
         print("eof")
-    time.sleep(0.2)
+    until_blocked(p.pid)               # the child is waiting for the lock we hold
     lock.release()                     # LOCK-RELEASE
     ev.set()                           # EV-SET
     bar.wait()
@@ -107,8 +124,12 @@ class IpcTest(StartMethodTests, unittest.TestCase):
         lock = created("# LOCK", "lock")["id"]
         waited = [e for e in ops(lock, "acquire", child) if e["line"] == L("# LOCK-CHILD")]
         self.assertEqual(len(waited), 1)
-        self.assertGreater(waited[0]["waitedMs"], 100)  # it waited for the main process's release
-        self.assertEqual([e["line"] for e in ops(lock, "release", main)], [L("# LOCK-RELEASE")])
+        released = ops(lock, "release", main)
+        self.assertEqual([e["line"] for e in released], [L("# LOCK-RELEASE")])
+        # It was blocked in acquire before the main process released, and got it only after.
+        self.assertGreaterEqual(waited[0]["waitedMs"], 50)
+        self.assertLess(waited[0]["tNs"] - waited[0]["waitedMs"] * 1e6, released[0]["tNs"])
+        self.assertGreaterEqual(waited[0]["tNs"], released[0]["tNs"])
 
         evid = created("# EVENT", "event")["id"]
         self.assertEqual([e["line"] for e in ops(evid, "set", main)], [L("# EV-SET")])

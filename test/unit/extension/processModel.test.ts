@@ -76,11 +76,12 @@ describe('process tree building', () => {
 
   it('builds 500 processes quickly', () => {
     const s = bigRun(500, 10);
-    const start = performance.now();
+    const start = process.cpuUsage(); // CPU time: wall time on a loaded machine measures the neighbours
     const forest = buildProcessForest(s, true);
-    const took = performance.now() - start;
+    const cpu = process.cpuUsage(start);
+    const took = (cpu.user + cpu.system) / 1000;
     assert.equal(forest.byId.size, 500);
-    assert.ok(took < 250, `took ${took} ms`);
+    assert.ok(took < 250, `took ${took} ms of CPU`);
   });
 });
 

@@ -22,14 +22,15 @@ describe('timeline projection', () => {
 
   it('stays bounded with 500 processes and 100,000 messages', () => {
     const snapshot = bigRun(500, 100_000);
-    const start = performance.now();
+    const start = process.cpuUsage(); // CPU time: wall time on a loaded machine measures the neighbours
     const { data } = projectTimeline(snapshot, 1, null, 80, t);
-    const took = performance.now() - start;
+    const cpu = process.cpuUsage(start);
+    const took = (cpu.user + cpu.system) / 1000;
     assert.equal(data.lanes.length, 500);
     assert.equal(data.arrows.length, MaxArrows);
     assert.equal(data.omittedArrows, 100_000 - MaxArrows);
     assert.ok(JSON.stringify(data).length < 2_000_000);
-    assert.ok(took < 1000, `took ${took} ms`);
+    assert.ok(took < 1000, `took ${took} ms of CPU`);
   });
 });
 

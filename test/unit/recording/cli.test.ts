@@ -25,7 +25,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 const SCRIPT = `
-import multiprocessing as mp, os, time
+import multiprocessing as mp, multiprocessing.connection, os, time
 def work(q):
     q.put(os.getpid())
 if __name__ == "__main__":
@@ -33,7 +33,8 @@ if __name__ == "__main__":
     p = mp.Process(target=work, args=(q,))
     p.start()
     print("got", q.get() == p.pid)
-    time.sleep(0.4)   # p has exited and nobody joined it yet: a zombie
+    mp.connection.wait([p.sentinel])   # p has exited ...
+    time.sleep(0.4)   # ... and nobody joins it for 0.4 s: a zombie
     p.join()
 `;
 

@@ -391,19 +391,24 @@ test('cost: 500 processes and 100,000 messages, snapshot after each sample stays
   const procs = Array.from({ length: 500 }, (_, i) => sample(1000 + i, 100, 'sleeping'));
   const times: number[] = [];
   const applyTimes: number[] = [];
+  // CPU time, not wall time: on a shared, loaded machine wall time measures the neighbours.
+  const cpuMs = (c0: NodeJS.CpuUsage): number => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
   for (let k = 0; k < 20; k++) {
-    const a0 = performance.now();
+    const a0 = process.cpuUsage();
     s.applySnapshot({ t: 6000 + k * 100, processes: procs, gone: [] });
-    applyTimes.push(performance.now() - a0);
+    applyTimes.push(cpuMs(a0));
     s.applyEvent(op(1000, 'q0', 'put', 6000 + k * 100, 1e9 + k));
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     const snap = s.snapshot();
-    times.push(performance.now() - t0);
+    times.push(cpuMs(t0));
     assert.equal(snap.processes.length, 501);
   }
   times.sort((x, y) => x - y);
   const median = times[10]!;
-  assert.ok(median < 15, `snapshot() median ${median.toFixed(2)} ms`);
+  assert.ok(median < 15, `snapshot() median CPU ${median.toFixed(2)} ms`);
   s.snapshotAt(2000); // the first call builds the time indexes (and compiles the loops)
   // CPU time (this machine is shared): each moment shows 1000 messages and ops per channel, the
   // first time they are asked for.
@@ -418,7 +423,7 @@ test('cost: 500 processes and 100,000 messages, snapshot after each sample stays
   const at = atTimes[2]!;
   assert.ok(at < 60, `snapshotAt() median CPU ${at.toFixed(1)} ms`);
   applyTimes.sort((x, y) => x - y);
-  console.log(`applySnapshot(500) median ${applyTimes[10]!.toFixed(2)} ms, snapshot() median ${median.toFixed(2)} ms, snapshotAt() median CPU ${at.toFixed(1)} ms`);
+  console.log(`CPU: applySnapshot(500) median ${applyTimes[10]!.toFixed(2)} ms, snapshot() median ${median.toFixed(2)} ms, snapshotAt() median ${at.toFixed(1)} ms`);
 });
 
 test("a child's own events arriving before its parent's creation event make one process", () => {
