@@ -54,6 +54,11 @@ class _State:
     exit_emitted = False
     exit_info = None  # (how, exitCode, error) recorded by sys.exit / excepthook wrappers
     tls = threading.local()
+    # Debug mode (_debug): the operation kinds to pause before; empty otherwise, so a wrapper's
+    # `if state.stop_on:` is all a run without the debugger pays.
+    stop_on = frozenset()
+    debug_hook = None
+    trace_next = None  # 3.9-3.11: the debugger's trace function, handed over by the exit watch
 
 
 state = _State()
@@ -83,6 +88,22 @@ if sys.version_info >= (3, 11):
 else:
     def hide(exc):
         pass
+
+
+NO_PAYLOAD = object()
+
+
+def pause_before(kind, op, obj=None, payload=NO_PAYLOAD, internal_ok=False, detail=None):
+    """Debug mode: called by a wrapper before a public operation when state.stop_on is not empty;
+    the calling thread may stop here until the debugger resumes it. `internal_ok`: the caller
+    may be multiprocessing's own code (Pool.map calling _map_async); "any": stop even without a
+    frame of the program's (a child about to exit)."""
+    hook = state.debug_hook
+    if hook is not None:
+        try:
+            hook(kind, op, obj, payload, internal_ok, detail)
+        except Exception as e:
+            error("pause before", e)
 
 
 def error(where, exc):
@@ -760,6 +781,8 @@ def _atexit():
     if state.exit_emitted:
         flush()  # what was sent since the exit (a child's, reported at the end of its run)
     else:
+        if state.stop_on:
+            pause_before("process", "exit", None, internal_ok="any", detail={"exitcode": info[1]})
         exit_now(info[0], info[1], None, info[2])
 
 
@@ -768,6 +791,8 @@ _real_kill = os.kill
 
 
 def _os_exit(code):
+    if state.stop_on:
+        pause_before("process", "_exit", None, detail={"exitcode": code})
     try:
         if state.exit_emitted:
             flush()  # what was sent since the exit (a child's, reported at the end of its run)

@@ -140,10 +140,17 @@ def _take_main_frame(frame, event, arg):
     try:
         if _is_main_module_frame(frame):
             _main_frame = frame
-            sys.settrace(None)
+            return _hand_over(frame, event, arg)
     except Exception:
-        sys.settrace(None)
+        return _hand_over(frame, event, arg)
     return None
+
+
+def _hand_over(frame, event, arg):
+    """Tracing goes to the debugger's trace function in a debug run (state.trace_next), else off."""
+    nxt = state.trace_next
+    sys.settrace(nxt)
+    return nxt(frame, event, arg) if nxt is not None else None
 
 
 def watch_main():

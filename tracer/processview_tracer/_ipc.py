@@ -14,7 +14,7 @@ import sys
 import zlib
 
 from . import _core
-from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, preview, site, site_slow, state, INTERNAL, NO_SITE
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, preview, site, site_slow, state, INTERNAL, NO_SITE
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
@@ -221,6 +221,8 @@ def _patch_queues(mod):
         put_last = [NO_SITE]  # the latest call site (see _core.site_slow)
 
         def put(self, obj, block=True, timeout=None):
+            if state.stop_on:
+                pause_before("queue", "put", self, obj)
             pending = self._pv_pending
             rec = None
             if pending is not False:
@@ -278,6 +280,8 @@ def _patch_queues(mod):
     get_last = [NO_SITE]  # the latest call site (see _core.site_slow)
 
     def get(self, block=True, timeout=None):
+        if state.stop_on:
+            pause_before("queue", "get", self)
         last = self._pv_last
         fn = INTERNAL
         if last is not False:
@@ -358,6 +362,8 @@ def _patch_queues(mod):
             pass
 
     def task_done(self):
+        if state.stop_on:
+            pause_before("queue", "task_done", self)
         t = monotonic_ns()  # before it can wake a join() (see Event.set)
         try:
             real_task_done(self)
@@ -375,6 +381,8 @@ def _patch_queues(mod):
             error("JoinableQueue.task_done", e)
 
     def join(self):
+        if state.stop_on:
+            pause_before("queue", "join", self)
         t0 = monotonic_ns()
         try:
             real_join(self)
@@ -421,6 +429,8 @@ def _patch_queues(mod):
     from multiprocessing.reduction import ForkingPickler
 
     def sq_put(self, obj):
+        if state.stop_on:
+            pause_before("queue", "put", self, obj)
         oid = self.__dict__.get("_pv_id")
         if oid == "" or _internal_caller():
             try:
@@ -458,6 +468,8 @@ def _patch_queues(mod):
             error("SimpleQueue.put", e)
 
     def sq_get(self):
+        if state.stop_on:
+            pause_before("queue", "get", self)
         oid = self.__dict__.get("_pv_id")
         if oid == "" or _internal_caller():
             try:
@@ -544,6 +556,8 @@ def _patch_connection(mod):
             except BaseException as e:
                 hide(e)
                 raise
+        if state.stop_on:
+            pause_before("pipe", "send", self, obj)
         t0 = monotonic_ns()
         try:
             buf = dumps(obj)
@@ -589,6 +603,8 @@ def _patch_connection(mod):
             except BaseException as e:
                 hide(e)
                 raise
+        if state.stop_on:
+            pause_before("pipe", "recv", self)
         t0 = monotonic_ns()
         try:
             buf = self._recv_bytes()
@@ -635,6 +651,8 @@ def _patch_connection(mod):
         return obj
 
     def send_bytes(self, buf, offset=0, size=None):
+        if state.stop_on:
+            pause_before("pipe", "send_bytes", self, buf)
         try:
             if self.__dict__.get("_pv_id") is None or _internal_caller():
                 return real_send_bytes(self, buf, offset, size)
@@ -651,6 +669,8 @@ def _patch_connection(mod):
             error("Connection.send_bytes", e)
 
     def recv_bytes(self, maxlength=None):
+        if state.stop_on:
+            pause_before("pipe", "recv_bytes", self)
         if self.__dict__.get("_pv_id") is None or _internal_caller():
             try:
                 return real_recv_bytes(self, maxlength)
@@ -675,6 +695,8 @@ def _patch_connection(mod):
         return b
 
     def close(self):
+        if state.stop_on:
+            pause_before("pipe", "close", self)
         oid = self.__dict__.get("_pv_id")
         was_open = self._handle is not None
         t = monotonic_ns()  # before the other end can see EOF

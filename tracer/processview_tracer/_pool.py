@@ -2,7 +2,7 @@
 import sys
 import zlib
 
-from ._core import emit, error, get_ident, hide, monotonic_ns, preview, qualname, site, state
+from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, preview, qualname, site, state
 from ._ipc import _created, _next_local_id
 
 _getframe = sys._getframe
@@ -45,6 +45,8 @@ def _patch_pool(mod):
               None, None, None, True, {"method": method, "job": job, "tasks": count}))
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        if state.stop_on:
+            pause_before("pool", "apply_async", self, (func, args), internal_ok=True)
         # The submit's time is taken before the task is queued: its result can come back before
         # real_apply_async returns.
         t0 = monotonic_ns()
@@ -61,6 +63,8 @@ def _patch_pool(mod):
         return r
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
+        if state.stop_on:
+            pause_before("pool", "map_async", self, (func, iterable), internal_ok=True)
         t0 = monotonic_ns()
         try:
             r = real_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
@@ -78,6 +82,8 @@ def _patch_pool(mod):
         return r
 
     def imap(self, func, iterable, chunksize=1):
+        if state.stop_on:
+            pause_before("pool", "imap", self, (func, iterable))
         t0 = monotonic_ns()
         try:
             r = real_imap(self, func, iterable, chunksize)
@@ -91,6 +97,8 @@ def _patch_pool(mod):
         return r
 
     def imap_unordered(self, func, iterable, chunksize=1):
+        if state.stop_on:
+            pause_before("pool", "imap_unordered", self, (func, iterable))
         t0 = monotonic_ns()
         try:
             r = real_imap_unordered(self, func, iterable, chunksize)
@@ -104,6 +112,8 @@ def _patch_pool(mod):
         return r
 
     def terminate(self):
+        if state.stop_on:
+            pause_before("pool", "terminate", self)
         try:
             fn, ln = site()
             emit(("channel.op", monotonic_ns(), get_ident(), fn, ln, _pool_id(self), "terminate", None, None, None, None, True, None))
@@ -194,6 +204,8 @@ def _patch_managers(mod):
         private = methodname.startswith("_") and not (methodname.startswith("__") and methodname.endswith("__"))
         if private or methodname in ("__repr__", "__str__", "#GETVALUE"):
             return real_call(self, methodname, args, kwds)
+        if state.stop_on:
+            pause_before("manager", methodname, self, args[0] if len(args) == 1 else tuple(args), internal_ok=True)
         t0 = monotonic_ns()
         ok = False
         result = None
@@ -282,6 +294,8 @@ def _patch_executor(mod):
                 pass
 
     def submit(self, fn, /, *args, **kwargs):
+        if state.stop_on:
+            pause_before("pool", "submit", self, (fn, args))
         t0 = monotonic_ns()
         info = job = None
         try:
@@ -324,6 +338,8 @@ def _patch_executor(mod):
         return fut
 
     def map(self, fn, *iterables, **kwargs):
+        if state.stop_on:
+            pause_before("pool", "map", self, (fn,) + iterables)
         t0 = monotonic_ns()
         job = None
         try:

@@ -7,7 +7,7 @@ import time
 import warnings
 
 from . import _core
-from ._core import emit, error, get_ident, hide, monotonic_ns, site, state
+from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, site, state
 
 _tls = state.tls
 
@@ -77,6 +77,8 @@ def _wrap_os():
     real_kill = os.kill
 
     def kill(pid, sig):
+        if state.stop_on and sig:
+            pause_before("process", "kill", None, detail={"pid": pid, "signal": _signame(sig)})
         if sig:
             try:
                 caller = sys._getframe(1).f_code.co_name
@@ -190,6 +192,8 @@ def _patch_process(mod):
     real_start, real_join, real_bootstrap = BP.start, BP.join, BP._bootstrap
 
     def start(self):
+        if state.stop_on:
+            pause_before("process", "start", self)
         method = getattr(self, "_start_method", None)
         target = getattr(self, "_target", None)  # start() deletes it (3.7+)
         _tls.starting = method or "fork"
@@ -224,6 +228,8 @@ def _patch_process(mod):
             error("Process.start", e)
 
     def join(self, timeout=None):
+        if state.stop_on:
+            pause_before("process", "join", self)
         t0 = monotonic_ns()
         popen = getattr(self, "_popen", None)
         slot = None
@@ -287,6 +293,8 @@ def _patch_process(mod):
         except Exception as e:
             error("Process._bootstrap", e)
         code = real_bootstrap(self, *args, **kwargs)
+        if state.stop_on:
+            pause_before("process", "exit", self, internal_ok="any", detail={"exitcode": code})
         try:
             if wrap_run:
                 try:

@@ -8,7 +8,7 @@ Objects multiprocessing builds for itself (a Queue's locks, an Event's condition
 import sys
 
 from . import _core
-from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, site_slow, state, INTERNAL, NO_SITE
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, site_slow, state, INTERNAL, NO_SITE
 from ._ipc import _created, _created_internally, _ensure_id
 
 _getframe = sys._getframe
@@ -103,6 +103,8 @@ def _patch(mod):
         def acquire(block=True, timeout=None):
             if me._pv_internal:
                 return raw_acquire(block, timeout)
+            if state.stop_on:
+                pause_before("lock", "acquire", me)
             t0 = monotonic_ns()
             try:
                 ok = raw_acquire(block, timeout)
@@ -119,6 +121,8 @@ def _patch(mod):
         def release():
             if me._pv_internal:
                 return raw_release()
+            if state.stop_on:
+                pause_before("lock", "release", me)
             # The time is taken before releasing: the next holder's acquire (in another process)
             # can only come after it, so two holders never seem to overlap.
             t1 = monotonic_ns()
@@ -141,6 +145,8 @@ def _patch(mod):
     def __enter__(self):
         if self._pv_internal:
             return real_enter(self)
+        if state.stop_on:
+            pause_before("lock", "acquire", self)
         t0 = monotonic_ns()
         try:
             r = real_enter(self)
@@ -157,6 +163,8 @@ def _patch(mod):
     def __exit__(self, *a):
         if self._pv_internal:
             return real_exit(self, *a)
+        if state.stop_on:
+            pause_before("lock", "release", self)
         t1 = monotonic_ns()  # before releasing (see release above)
         try:
             r = real_exit(self, *a)
@@ -190,6 +198,8 @@ def _patch(mod):
             error("Event()", e)
 
     def e_set(self):
+        if state.stop_on:
+            pause_before("event", "set", self)
         # Stamped before setting: a waiter in another process can return as soon as the flag is
         # set, and its wait must never seem to end before the set that ended it.
         t = monotonic_ns()
@@ -200,6 +210,8 @@ def _patch(mod):
             error("Event.set", e)
 
     def e_clear(self):
+        if state.stop_on:
+            pause_before("event", "clear", self)
         ev_clear(self)
         try:
             _op(_ev_id(self), "clear", None, monotonic_ns(), True)
@@ -207,6 +219,8 @@ def _patch(mod):
             error("Event.clear", e)
 
     def e_wait(self, timeout=None):
+        if state.stop_on:
+            pause_before("event", "wait", self)
         t0 = monotonic_ns()
         try:
             r = ev_wait(self, timeout)
@@ -241,6 +255,8 @@ def _patch(mod):
             error("Condition()", e)
 
     def c_enter(self):
+        if state.stop_on:
+            pause_before("lock", "acquire", self)
         t0 = monotonic_ns()
         try:
             r = co_enter(self)
@@ -254,6 +270,8 @@ def _patch(mod):
         return r
 
     def c_exit(self, *a):
+        if state.stop_on:
+            pause_before("lock", "release", self)
         t1 = monotonic_ns()  # before releasing (see release above)
         try:
             r = co_exit(self, *a)
@@ -267,6 +285,8 @@ def _patch(mod):
         return r
 
     def c_wait(self, timeout=None):
+        if state.stop_on:
+            pause_before("lock", "wait", self)
         t0 = monotonic_ns()
         try:
             r = co_wait(self, timeout)
@@ -280,6 +300,8 @@ def _patch(mod):
         return r
 
     def c_notify(self, n=1):
+        if state.stop_on:
+            pause_before("lock", "notify", self)
         t = monotonic_ns()  # before waking anyone (see Event.set)
         try:
             co_notify(self, n)
@@ -292,6 +314,8 @@ def _patch(mod):
             error("Condition.notify", e)
 
     def c_notify_all(self):
+        if state.stop_on:
+            pause_before("lock", "notify_all", self)
         t = monotonic_ns()  # before waking anyone (see Event.set)
         try:
             co_notify_all(self)
@@ -325,6 +349,8 @@ def _patch(mod):
             error("Barrier()", e)
 
     def b_wait(self, timeout=None):
+        if state.stop_on:
+            pause_before("lock", "wait", self)
         t0 = monotonic_ns()
         ok = False
         r = None
