@@ -60,6 +60,7 @@ if (!production) {
     ...find('test/unit', /\.ts$/),
     ...find('test/host', /\.ts$/),
     ...find('test/e2e', /\.ts$/),
+    ...find('test/debug', /\.ts$/),
   ];
   builds.push({
     ...node,

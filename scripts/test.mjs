@@ -1,9 +1,9 @@
 // `npm test`: every tier, in order, stopping at the first failure, with a summary at the end.
-//   build → typecheck → lint → unit → python → setup → in-host → package (+ VSIX content) → e2e
+//   build → typecheck → lint → unit → python → debug → setup → in-host → package (+ VSIX content) → e2e
 //   node scripts/test.mjs [--from STAGE] [--only STAGE[,STAGE]] [--keep-going]
 // --keep-going (or PV_KEEP_GOING=1) runs the later stages after a failure too, to see everything
 // that is broken at once; the exit code is still 1.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { killGroup, root } from './lib/tools.cjs';
@@ -33,6 +33,12 @@ function otherPythons() {
     if (bin && existsSync(bin)) found.push(bin);
   }
   return found;
+}
+
+/** python3's real executable (not a pyenv shim, which costs a second per start on a busy machine). */
+function resolvedPython() {
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : 'python3';
 }
 
 const node = process.execPath;
@@ -72,6 +78,17 @@ const stages = [
       // Python does not start 3.9 and 3.13 again from inside (test_tracer.python_versions).
       const others = quick.length ? otherPythons().map((py) => [py, ['-m', 'unittest', ...quick], { PV_TEST_PYTHON_MATRIX: '1' }]) : [];
       return [['python3', args], ...others];
+    },
+  },
+  {
+    name: 'debug',
+    // The debugger through a real DAP client over stdio (test/debug), once per installed Python:
+    // the interpreter is the tests' PV_TEST_PYTHON. ~5 minutes per Python on a busy machine.
+    minutes: 45,
+    cmds: () => {
+      const tests = files(join(root, 'out', 'test', 'debug'), /\.test\.js$/).map((f) => relative(root, f));
+      if (tests.length === 0) throw new Error('no debugger test found under out/test/debug');
+      return [resolvedPython(), ...otherPythons()].map((py) => [node, ['--test', '--test-timeout=300000', '--test-reporter=spec', ...tests], { PV_TEST_PYTHON: py }]);
     },
   },
   { name: 'setup', minutes: 30, cmds: () => [[node, ['scripts/setup.mjs']]] },

@@ -73,6 +73,62 @@ class Reporter:
             pass
 
 
+class DebugLink:
+    """Debug runs only (PROCESS_VIEW_DEBUG_PORT): the supervisor's control connection to the debug
+    adapter. If the adapter goes away while the run goes on (the editor closed, the adapter
+    killed), the run is stopped as Stop stops it, unless the adapter said to let it run on
+    (PROCESS_VIEW_DEBUG_ON_LOST=run-on, or a "runOn" message): paused processes resume by
+    themselves, but a run nobody watches any more should not be left behind."""
+
+    def __init__(self, on_lost):
+        self.sock = None
+        self.on_lost = on_lost
+        self.finished = False
+        self.run_on = os.environ.get("PROCESS_VIEW_DEBUG_ON_LOST") == "run-on"
+        port = os.environ.get("PROCESS_VIEW_DEBUG_PORT")
+        if not port:
+            return
+        try:
+            self.sock = socket.create_connection((os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1"), int(port)), timeout=5)
+            hs = {"pv": PROTOCOL_VERSION, "token": os.environ.get("PROCESS_VIEW_TOKEN", ""), "pid": os.getpid(),
+                  "client": "supervisor"}
+            self.sock.sendall((json.dumps(hs) + "\n").encode())
+            self.sock.settimeout(None)
+        except Exception:
+            self.sock = None
+            return
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self):
+        buf = b""
+        while True:
+            try:
+                chunk = self.sock.recv(4096)
+            except Exception:
+                chunk = b""
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                try:
+                    if json.loads(line.decode()).get("command") == "runOn":
+                        self.run_on = True
+                except Exception:
+                    pass
+        if not self.finished and not self.run_on:
+            self.on_lost()
+
+    def finish(self):
+        """The run is over: the connection's end is not the adapter's."""
+        self.finished = True
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except Exception:
+                pass
+
+
 def _children_of_linux():
     """pid -> ppid for every process (one /proc scan)."""
     table = {}
@@ -184,6 +240,7 @@ def main(argv):
     signal.signal(signal.SIGTERM, stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, stop)
+    link = DebugLink(stop)
 
     def watch_adoptions():
         # Orphans re-parented to us while alive; their exit is seen by waitpid below.
@@ -226,6 +283,7 @@ def main(argv):
         reporter.send("process.reaped", pid, code, sig, pid != root)
 
     reporter.close()
+    link.finish()
     if root_status is None:
         return 1
     if os.WIFSIGNALED(root_status):

@@ -15,9 +15,24 @@ def activate():
     from . import _processes, _ipc, _hooks, _sync, _pool, _exit, _shared
     _processes.install()
     _exit.install()
-    _hooks.install({**_processes.MODULE_PATCHES, **_ipc.MODULE_PATCHES, **_sync.MODULE_PATCHES, **_pool.MODULE_PATCHES,
-                   **_shared.MODULE_PATCHES})
+    patches = {**_processes.MODULE_PATCHES, **_ipc.MODULE_PATCHES, **_sync.MODULE_PATCHES, **_pool.MODULE_PATCHES,
+               **_shared.MODULE_PATCHES}
+    debug = _debug_run()
+    if debug is not None:
+        patches = debug.with_patches(patches)
+    _hooks.install(patches)
     _core.hello()
+    if debug is not None:
+        debug.start()
+
+
+def _debug_run():
+    """The debugger's module in a debug run (the launcher set its port), else None."""
+    import os
+    if not os.environ.get("PROCESS_VIEW_DEBUG_PORT"):
+        return None
+    from . import _debug
+    return _debug
 
 
 def watch_main():
@@ -25,3 +40,6 @@ def watch_main():
     if _core.state.active:
         from . import _exit
         _exit.watch_main()
+        debug = _debug_run()
+        if debug is not None:
+            debug.after_watch_main()

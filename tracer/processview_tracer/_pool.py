@@ -205,7 +205,7 @@ def _patch_managers(mod):
         if private or methodname in ("__repr__", "__str__", "#GETVALUE"):
             return real_call(self, methodname, args, kwds)
         if state.stop_on:
-            pause_before("manager", methodname, self, args[0] if len(args) == 1 else tuple(args), internal_ok=True)
+            pause_before("manager", methodname, self, tuple(args), internal_ok=True)
         t0 = monotonic_ns()
         ok = False
         result = None

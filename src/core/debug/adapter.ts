@@ -1,0 +1,630 @@
+/**
+ * The DAP front of Process View's debugger: one debug session for a whole run, one DAP thread
+ * per OS process (threadId = pid), each stopping and resuming on its own.
+ *
+ * It speaks DAP through @vscode/debugadapter and asks a DebugBackend (backend.ts) for everything
+ * about the program: the live backend today, a replay backend later. Frame ids and variable
+ * references are kept per process and are valid only while that process stays in the same stop.
+ * Served inline by the extension (vscode.DebugAdapterInlineImplementation) and on stdio by
+ * `process-view debug-adapter` (src/cli/debugAdapter.ts).
+ *
+ * No `vscode` import here, ever.
+ */
+import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import * as path from 'node:path';
+import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
+import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ResumeKind } from './backend';
+import { plain, threadName, type Localize } from './describe';
+import { LiveDebugBackend, type LiveLaunchOptions } from './live';
+
+/** The launch configuration (docs/debugging.md). */
+export interface ProcessViewLaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  /** The Python script to run. */
+  program: string;
+  args?: string[];
+  cwd?: string;
+  /** Added to the environment (null removes a variable). */
+  env?: Record<string, string | null>;
+  /** The interpreter (or a pyenv-style shim); default python3, then python. */
+  python?: string;
+  stopOnEntry?: boolean;
+  /** Pause before these kinds of operation: process, queue, pipe, lock, event, pool, manager. */
+  stopOn?: string[];
+  /** integratedTerminal (default when the client can run one) or internalConsole (output events). */
+  console?: 'integratedTerminal' | 'internalConsole';
+  /** Where the run's recording goes. */
+  recording?: string;
+  /** When the debug session ends by a disconnect: stop the run (default) or let it run on. */
+  onDisconnect?: 'stop' | 'runOn';
+}
+
+export interface DebugAdapterOptions {
+  /** Localizes what the adapter says (the extension passes l10n.t). */
+  readonly localize?: Localize;
+  readonly tracerDir?: string;
+  /** Builds the backend for a launch (default: the live backend). */
+  readonly createBackend?: (options: LiveLaunchOptions) => Promise<DebugBackend>;
+  /** Called with each backend the session creates (a lesson runner or the views follow the run through it). */
+  readonly onBackend?: (backend: DebugBackend) => void;
+  /** Where a run's recording goes when the launch configuration does not say (the extension: its storage). */
+  readonly recordingFor?: (program: string) => string;
+}
+
+type VarHandle =
+  | { readonly pid: number; readonly stop: number; readonly kind: 'py'; readonly ref: number; readonly evaluateName?: string }
+  | { readonly pid: number; readonly stop: number; readonly kind: 'process' | 'operation' };
+
+interface FrameHandle {
+  readonly pid: number;
+  readonly stop: number;
+  readonly index: number;
+}
+
+const CONFIGURATION_WAIT_MS = 10_000;
+
+export class ProcessViewDebugSession extends DebugSession {
+  private backend: DebugBackend | null = null;
+  private backendEvents: Disposable[] = [];
+  private launchArgs: ProcessViewLaunchArguments | null = null;
+  private clientCaps: DebugProtocol.InitializeRequestArguments = { adapterID: '' };
+  private readonly breakpoints = new Map<string, BreakpointSpec[]>();
+  private nextBreakpointId = 1;
+  private readonly frames = new Map<number, FrameHandle>();
+  private readonly vars = new Map<number, VarHandle>();
+  private nextHandle = 1;
+  private configured!: () => void;
+  private readonly configurationDone = new Promise<void>((resolve) => (this.configured = resolve));
+  private readonly t: Localize;
+  /** Set while a restart replaces the run: the old run's end is not the session's. */
+  private restarting = false;
+  private ended = false;
+
+  constructor(private readonly options: DebugAdapterOptions = {}) {
+    super();
+    this.t = options.localize ?? plain;
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** The backend of the current run (undefined before launch). */
+  get currentBackend(): DebugBackend | undefined {
+    return this.backend ?? undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Set-up
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientCaps = args;
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsTerminateRequest: true,
+      supportsRestartRequest: true,
+      supportsSingleThreadExecutionRequests: true,
+      supportTerminateDebuggee: true,
+      supportsDelayedStackTraceLoading: true,
+    };
+    this.sendResponse(response);
+    this.sendEvent(new DapEvent('initialized'));
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configured();
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    void this.doLaunchRequest(response, args);
+  }
+
+  private async doLaunchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    const launch = args as ProcessViewLaunchArguments;
+    const problem = checkLaunchArguments(launch, this.t);
+    if (problem) {
+      this.sendErrorResponse(response, { id: 1001, format: problem, showUser: true });
+      return;
+    }
+    // Breakpoints come between `initialized` and configurationDone; the program must not start before.
+    await Promise.race([this.configurationDone, delay(CONFIGURATION_WAIT_MS)]);
+    try {
+      await this.startRun(launch);
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 1002, format: this.t('Could not start the program: {0}', message(e)), showUser: true });
+      this.sendEvent(new TerminatedEvent());
+    }
+  }
+
+  private async startRun(launch: ProcessViewLaunchArguments): Promise<void> {
+    this.launchArgs = launch;
+    this.ended = false;
+    const useTerminal = launch.console !== 'internalConsole' && this.clientCaps.supportsRunInTerminalRequest === true;
+    const options: LiveLaunchOptions = {
+      program: launch.program,
+      ...(launch.args ? { args: launch.args } : {}),
+      ...(launch.cwd ? { cwd: launch.cwd } : {}),
+      ...(launch.env ? { env: launch.env } : {}),
+      ...(launch.python ? { python: launch.python } : {}),
+      stopOnEntry: launch.stopOnEntry === true,
+      stopOn: (launch.stopOn ?? []).filter(isStopOnKind),
+      breakpoints: new Map(this.breakpoints),
+      ...(launch.recording ? { recording: launch.recording } : this.options.recordingFor ? { recording: this.options.recordingFor(launch.program) } : {}),
+      onAdapterLost: launch.onDisconnect === 'runOn' ? 'runOn' : 'stop',
+      localize: this.t,
+      ...(this.options.tracerDir ? { tracerDir: this.options.tracerDir } : {}),
+      ...(useTerminal ? { runInTerminal: (req) => this.runInTerminal(req) } : {}),
+    };
+    const backend = await (this.options.createBackend ?? LiveDebugBackend.launch)(options);
+    this.attach(backend);
+    this.options.onBackend?.(backend);
+  }
+
+  private runInTerminal(req: { cwd: string; args: string[]; env: Record<string, string | null>; title: string }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.runInTerminalRequest({ kind: 'integrated', title: req.title, cwd: req.cwd, args: req.args, env: req.env }, 30_000, (r) => {
+        if (r.success) resolve();
+        else reject(new Error(r.message || 'runInTerminal failed'));
+      });
+    });
+  }
+
+  private attach(backend: DebugBackend): void {
+    this.backend = backend;
+    const d = this.backendEvents;
+    d.push(
+      backend.onProcessStarted((p) => this.sendEvent(new ThreadEvent('started', p.pid))),
+      backend.onProcessExited((p) => {
+        this.forget(p.pid);
+        this.sendEvent(new ThreadEvent('exited', p.pid));
+      }),
+      backend.onStopped((s) => this.announceStop(s, this.otherStopped(s.pid) !== undefined)),
+      backend.onContinued((pid) => {
+        this.forget(pid);
+        this.sendEvent(new DapEvent('continued', { threadId: pid, allThreadsContinued: false }));
+      }),
+      backend.onOutput((o) => {
+        const e = new OutputEvent(o.text, o.category) as DebugProtocol.OutputEvent;
+        if (o.site) {
+          e.body.source = { name: path.basename(o.site.file), path: o.site.file };
+          e.body.line = o.site.line;
+        }
+        this.sendEvent(e);
+      }),
+      backend.onBreakpointsVerified(({ breakpoints }) => {
+        for (const b of breakpoints) {
+          this.sendEvent(new DapEvent('breakpoint', { reason: 'changed', breakpoint: { id: b.id, verified: b.verified, ...(b.line ? { line: b.line } : {}), ...(b.message ? { message: b.message } : {}) } }));
+        }
+      }),
+      backend.onEnded((end) => {
+        if (this.restarting || backend !== this.backend) return;
+        this.ended = true;
+        const code = end.exitCode ?? (end.signal ? 128 + signalNumber(end.signal) : 1);
+        this.sendEvent(new DapEvent('exited', { exitCode: code }));
+        this.sendEvent(new TerminatedEvent());
+      }),
+    );
+  }
+
+  private detachBackend(): void {
+    for (const d of this.backendEvents.splice(0)) d.dispose();
+    this.backend?.dispose();
+    this.backend = null;
+    this.frames.clear();
+    this.vars.clear();
+  }
+
+  private announceStop(s: ProcessStop, preserveFocus: boolean): void {
+    this.forget(s.pid);
+    const e = new StoppedEvent(DAP_REASON[s.reason], s.pid) as DebugProtocol.StoppedEvent;
+    e.body.description = s.description;
+    e.body.allThreadsStopped = false;
+    e.body.preserveFocusHint = preserveFocus;
+    if (s.text) e.body.text = s.text;
+    if (s.breakpointIds.length > 0) e.body.hitBreakpointIds = [...s.breakpointIds];
+    // Not DAP: which stop of the process this is, so a client can tell a re-announced stop
+    // (see resume) from a new one.
+    (e.body as { processView?: unknown }).processView = { pid: s.pid, stop: s.stop, reason: s.reason };
+    this.sendEvent(e);
+  }
+
+  /** Another stopped process than `pid`, the one that stopped first. */
+  private otherStopped(pid: number): ProcessStop | undefined {
+    const b = this.backend;
+    if (!b) return undefined;
+    for (const p of b.processes()) {
+      if (p.pid === pid) continue;
+      const s = b.stopOf(p.pid);
+      if (s) return s;
+    }
+    return undefined;
+  }
+
+  /** Handles of a process are valid for one stop only. */
+  private forget(pid: number): void {
+    for (const [id, h] of this.frames) if (h.pid === pid) this.frames.delete(id);
+    for (const [id, h] of this.vars) if (h.pid === pid) this.vars.delete(id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Breakpoints and stopOn
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    void this.doSetBreakPointsRequest(response, args);
+  }
+
+  private async doSetBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    const file = args.source.path;
+    if (!file) {
+      response.body = { breakpoints: (args.breakpoints ?? []).map(() => ({ verified: false, message: this.t('Only files on disk can have breakpoints.') })) };
+      this.sendResponse(response);
+      return;
+    }
+    const specs: BreakpointSpec[] = (args.breakpoints ?? []).map((b) => ({
+      id: this.nextBreakpointId++,
+      line: b.line,
+      ...(b.condition ? { condition: b.condition } : {}),
+      ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}),
+      ...(b.logMessage ? { logMessage: b.logMessage } : {}),
+    }));
+    this.breakpoints.set(file, specs);
+    const backend = this.backend;
+    let results;
+    try {
+      results = backend && !this.ended ? await backend.setBreakpoints(file, specs) : null;
+    } catch {
+      results = null;
+    }
+    response.body = {
+      breakpoints: specs.map((s, i) => {
+        const r = results?.[i];
+        if (!r) return { id: s.id, verified: false, line: s.line, message: this.t('Verified when the program starts.') };
+        return { id: s.id, verified: r.verified, line: r.line ?? s.line, ...(r.message ? { message: r.message } : {}) };
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse): void {
+    response.body = { breakpoints: [] };
+    this.sendResponse(response);
+  }
+
+  /** Custom request `setStopOn` { kinds: string[] }: change which operations processes pause before (toolbar toggle). */
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    void this.doCustomRequest(command, response, args);
+  }
+
+  private async doCustomRequest(command: string, response: DebugProtocol.Response, args: unknown): Promise<void> {
+    if (command === 'setStopOn') {
+      const kinds = (isRecord(args) && Array.isArray(args.kinds) ? args.kinds : []).filter(isStopOnKind);
+      if (this.launchArgs) this.launchArgs.stopOn = kinds;
+      await this.backend?.setStopOn(kinds);
+      response.body = { kinds, known: STOP_ON_KINDS };
+      this.sendResponse(response);
+      return;
+    }
+    super.customRequest(command, response, args);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Threads, stacks, variables
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const processes: readonly DebugProcess[] = this.backend?.processes() ?? [];
+    response.body = { threads: processes.map((p) => ({ id: p.pid, name: threadName(p, this.t) })) };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    void this.doStackTraceRequest(response, args);
+  }
+
+  private async doStackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
+    const pid = args.threadId;
+    const backend = this.backend;
+    const stop = backend?.stopOf(pid);
+    if (!backend || !stop) {
+      response.body = { stackFrames: [], totalFrames: 0 };
+      this.sendResponse(response);
+      return;
+    }
+    try {
+      const { frames, total } = await backend.stackTrace(pid, args.startFrame ?? 0, args.levels ?? 0);
+      if (backend.stopOf(pid)?.stop !== stop.stop) throw new Error(this.t('Process {0} is running.', pid));
+      response.body = {
+        totalFrames: total,
+        stackFrames: frames.map((f) => {
+          const id = this.nextHandle++;
+          this.frames.set(id, { pid, stop: stop.stop, index: f.id });
+          const frame: DebugProtocol.StackFrame = { id, name: f.name, line: f.line, column: 1 };
+          if (f.path) frame.source = { name: path.basename(f.path), path: f.path, ...(f.user ? {} : { presentationHint: 'deemphasize' }) };
+          if (!f.user) frame.presentationHint = 'subtle';
+          return frame;
+        }),
+      };
+      if (stop.reason === 'operation' && frames.length === 0 && (args.startFrame ?? 0) === 0) {
+        // Stopped where no frame of the program is left (a child about to exit): a label row.
+        const id = this.nextHandle++;
+        this.frames.set(id, { pid, stop: stop.stop, index: -1 });
+        response.body = { totalFrames: 1, stackFrames: [{ id, name: stop.description, line: 0, column: 0, presentationHint: 'label' }] };
+      }
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2001, format: message(e) });
+    }
+  }
+
+  private frame(frameId: number): FrameHandle {
+    const h = this.frames.get(frameId);
+    if (!h || this.backend?.stopOf(h.pid)?.stop !== h.stop) throw new Error(this.t('That frame is gone: its process has moved on.'));
+    return h;
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    void this.doScopesRequest(response, args);
+  }
+
+  private async doScopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): Promise<void> {
+    try {
+      const h = this.frame(args.frameId);
+      const backend = this.backend!;
+      const stop = backend.stopOf(h.pid)!;
+      const scopes: DebugProtocol.Scope[] = [];
+      if (stop.op) scopes.push({ name: this.t('Operation'), variablesReference: this.handle({ pid: h.pid, stop: h.stop, kind: 'operation' }), expensive: false });
+      if (h.index >= 0) {
+        for (const s of await backend.scopes(h.pid, h.index)) {
+          scopes.push({
+            name: s.name === 'Locals' ? this.t('Locals') : this.t('Globals'),
+            variablesReference: this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: s.ref }),
+            expensive: false,
+            ...(s.named !== undefined ? { namedVariables: s.named } : {}),
+            ...(s.name === 'Locals' ? { presentationHint: 'locals' } : {}),
+          });
+        }
+      }
+      scopes.push({ name: this.t('Process'), variablesReference: this.handle({ pid: h.pid, stop: h.stop, kind: 'process' }), expensive: false });
+      response.body = { scopes };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2002, format: message(e) });
+    }
+  }
+
+  private handle(h: VarHandle): number {
+    const id = this.nextHandle++;
+    this.vars.set(id, h);
+    return id;
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    void this.doVariablesRequest(response, args);
+  }
+
+  private async doVariablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    try {
+      const h = this.vars.get(args.variablesReference);
+      const backend = this.backend;
+      if (!h || !backend || backend.stopOf(h.pid)?.stop !== h.stop) throw new Error(this.t('Those variables are gone: their process has moved on.'));
+      if (h.kind !== 'py') {
+        const rows = h.kind === 'process' ? backend.processFacts(h.pid) : backend.operationFacts(h.pid);
+        response.body = { variables: rows.map((r) => ({ name: r.name, value: r.value, variablesReference: 0 })) };
+        this.sendResponse(response);
+        return;
+      }
+      const { variables } = await backend.variables(h.pid, h.ref, {
+        ...(args.start !== undefined ? { start: args.start } : {}),
+        ...(args.count !== undefined ? { count: args.count } : {}),
+        ...(h.evaluateName ? { evaluateName: h.evaluateName } : {}),
+      });
+      response.body = {
+        variables: variables.map((v) => ({
+          name: v.name,
+          value: v.value,
+          type: v.type,
+          ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}),
+          variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}) }) : 0,
+          ...(v.named ? { namedVariables: v.named } : {}),
+          ...(v.indexed ? { indexedVariables: v.indexed } : {}),
+        })),
+      };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2003, format: message(e) });
+    }
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    void this.doEvaluateRequest(response, args);
+  }
+
+  private async doEvaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    try {
+      if (args.frameId === undefined) throw new Error(this.t('Select a frame of a paused process to evaluate in it.'));
+      const h = this.frame(args.frameId);
+      if (h.index < 0) throw new Error(this.t('No frame of the program is left in this process.'));
+      const backend = this.backend!;
+      const r = await backend.evaluate(h.pid, h.index, args.expression, args.context);
+      response.body = {
+        result: r.result,
+        ...(r.type ? { type: r.type } : {}),
+        variablesReference: r.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: r.ref, evaluateName: args.expression }) : 0,
+        ...(r.named ? { namedVariables: r.named } : {}),
+        ...(r.indexed ? { indexedVariables: r.indexed } : {}),
+      };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2004, format: message(e) });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Execution: each process on its own
+
+  private async resume(response: DebugProtocol.Response, threadId: number, how: ResumeKind): Promise<void> {
+    try {
+      const backend = this.backend;
+      if (!backend) throw new Error(this.t('The program is not running.'));
+      this.forget(threadId);
+      await backend.resume(threadId, how);
+      if (how === 'continue') response.body = { allThreadsContinued: false };
+      this.sendResponse(response);
+      // VS Code keeps its focus on the process that went on (vscode#125144): point it at
+      // another one that is still stopped, if any.
+      if (how === 'continue') {
+        const other = this.otherStopped(threadId);
+        if (other) this.announceStop(other, false);
+      }
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 3001, format: message(e) });
+    }
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
+    void this.resume(response, args.threadId, 'continue');
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    void this.resume(response, args.threadId, 'next');
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    void this.resume(response, args.threadId, 'stepIn');
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    void this.resume(response, args.threadId, 'stepOut');
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
+    void this.doPauseRequest(response, args);
+  }
+
+  private async doPauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): Promise<void> {
+    try {
+      if (!this.backend) throw new Error(this.t('The program is not running.'));
+      await this.backend.pause(args.threadId);
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 3002, format: message(e), showUser: true });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ending
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    void this.doTerminateRequest(response);
+  }
+
+  private async doTerminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
+    await this.backend?.terminate().catch(() => undefined);
+    this.sendResponse(response);
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+    void this.doDisconnectRequest(response, args);
+  }
+
+  private async doDisconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): Promise<void> {
+    const backend = this.backend;
+    if (backend && !this.ended) {
+      const runOn = args.terminateDebuggee === false || (args.terminateDebuggee === undefined && this.launchArgs?.onDisconnect === 'runOn');
+      if (runOn) await backend.detach().catch(() => undefined);
+      else await backend.terminate().catch(() => undefined);
+    }
+    this.detachBackend();
+    this.sendResponse(response);
+    this.shutdown();
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
+    void this.doRestartRequest(response, args);
+  }
+
+  private async doRestartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
+    const launch = (args.arguments as ProcessViewLaunchArguments | undefined) ?? this.launchArgs;
+    if (!launch) {
+      this.sendErrorResponse(response, { id: 1003, format: this.t('Nothing to restart: the program was never launched.') });
+      return;
+    }
+    this.restarting = true;
+    try {
+      const old = this.backend;
+      if (old) {
+        const pids = old.processes().map((p) => p.pid);
+        await old.terminate().catch(() => undefined);
+        for (const pid of pids) this.sendEvent(new ThreadEvent('exited', pid));
+      }
+      this.detachBackend();
+      this.restarting = false;
+      await this.startRun(launch);
+      this.sendResponse(response);
+    } catch (e) {
+      this.restarting = false;
+      this.sendErrorResponse(response, { id: 1002, format: this.t('Could not start the program: {0}', message(e)), showUser: true });
+      this.sendEvent(new TerminatedEvent());
+    }
+  }
+
+  /** The client went away (stdin closed): end the run as Stop does, then exit. */
+  override shutdown(): void {
+    const backend = this.backend;
+    if (backend && !this.ended && !this.restarting) {
+      void Promise.race([backend.terminate().catch(() => undefined), delay(8000)]).then(() => super.shutdown());
+      return;
+    }
+    super.shutdown();
+  }
+}
+
+const DAP_REASON: Readonly<Record<ProcessStop['reason'], string>> = {
+  breakpoint: 'breakpoint',
+  step: 'step',
+  pause: 'pause',
+  entry: 'entry',
+  operation: 'operation',
+};
+
+/** What is wrong with a launch configuration, in the user's words, or null. */
+export function checkLaunchArguments(a: Partial<ProcessViewLaunchArguments>, t: Localize = plain): string | null {
+  if (typeof a.program !== 'string' || a.program.trim() === '') return t('The launch configuration needs "program": the Python script to debug.');
+  if (a.args !== undefined && !(Array.isArray(a.args) && a.args.every((x) => typeof x === 'string'))) return t('"args" must be a list of strings.');
+  if (a.cwd !== undefined && typeof a.cwd !== 'string') return t('"cwd" must be a folder path.');
+  if (a.python !== undefined && typeof a.python !== 'string') return t('"python" must be the path of an interpreter.');
+  if (a.env !== undefined && (typeof a.env !== 'object' || a.env === null || Object.values(a.env).some((v) => v !== null && typeof v !== 'string'))) {
+    return t('"env" must map names to strings (or null to remove a variable).');
+  }
+  if (a.stopOn !== undefined) {
+    if (!Array.isArray(a.stopOn)) return t('"stopOn" must be a list of: {0}.', STOP_ON_KINDS.join(', '));
+    const bad = a.stopOn.filter((k) => !isStopOnKind(k));
+    if (bad.length > 0) return t('"stopOn" has unknown kinds {0}; known: {1}.', bad.map((k) => JSON.stringify(k)).join(', '), STOP_ON_KINDS.join(', '));
+  }
+  if (a.console !== undefined && a.console !== 'integratedTerminal' && a.console !== 'internalConsole') return t('"console" must be "integratedTerminal" or "internalConsole".');
+  if (a.onDisconnect !== undefined && a.onDisconnect !== 'stop' && a.onDisconnect !== 'runOn') return t('"onDisconnect" must be "stop" or "runOn".');
+  return null;
+}
+
+export type { StopOnKind };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+
+function signalNumber(name: string): number {
+  return SIGNALS[name] ?? 0;
+}

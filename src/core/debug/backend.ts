@@ -1,0 +1,108 @@
+/**
+ * What the debug adapter's DAP front (adapter.ts) asks of the run it debugs. The live backend
+ * (live.ts) answers from a running program through the control channel; a replay backend
+ * (time travel, issue 15) will answer from a recording: its processes, stops and frames come
+ * from the recorded events instead. Lesson runners (issue 17) drive a backend directly: its
+ * events say which process stopped where, and `resume` lets one chosen process go on.
+ *
+ * No `vscode` import here, ever.
+ */
+import type { ProcessRole, SourceSite } from '../protocol/events';
+import type { BreakpointResult, BreakpointSpec, OperationInfo, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
+import type { Session } from '../session';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export type Event<T> = (listener: (value: T) => void) => Disposable;
+
+/** A process of the run as the debugger shows it: one DAP thread each. */
+export interface DebugProcess {
+  readonly pid: number;
+  readonly ppid: number | null;
+  readonly name: string;
+  readonly role: ProcessRole;
+  /** It has a control connection: it can be paused and stops at breakpoints. */
+  readonly debuggable: boolean;
+}
+
+export type StopReason = 'breakpoint' | 'step' | 'pause' | 'entry' | 'operation';
+
+/** A process stopped (one thread of it: the others of the process wait for it to resume). */
+export interface ProcessStop {
+  readonly pid: number;
+  /** The process's own number for this stop; frames and variable references are valid only while it lasts. */
+  readonly stop: number;
+  readonly reason: StopReason;
+  /** What the user reads: "Paused before Queue.put([42]) to Queue@line 9", "Breakpoint". */
+  readonly description: string;
+  /** Extra detail (an error in a breakpoint's condition). */
+  readonly text: string | null;
+  /** The Python thread that stopped. */
+  readonly thread: string;
+  readonly mainThread: boolean;
+  /** The top frame's line, when there is one. */
+  readonly site: SourceSite | null;
+  readonly breakpointIds: readonly number[];
+  /** Set when it paused before an operation. */
+  readonly op: OperationInfo | null;
+}
+
+export type ResumeKind = 'continue' | 'next' | 'stepIn' | 'stepOut';
+
+/** A row of the Process or Operation scope. */
+export interface FactRow {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface OutputText {
+  readonly category: 'stdout' | 'stderr' | 'console' | 'important';
+  readonly text: string;
+  readonly site?: SourceSite;
+}
+
+export interface RunEnd {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+}
+
+export interface DebugBackend extends Disposable {
+  /** The run's model (the same one the views and the recording are fed from). */
+  readonly session: Session;
+  readonly onProcessStarted: Event<DebugProcess>;
+  readonly onProcessExited: Event<DebugProcess>;
+  readonly onStopped: Event<ProcessStop>;
+  /** A process resumed without being asked (its control connection was lost). */
+  readonly onContinued: Event<number>;
+  readonly onOutput: Event<OutputText>;
+  /** Breakpoints were verified (or moved) after they were set, e.g. by the first process. */
+  readonly onBreakpointsVerified: Event<{ path: string; breakpoints: readonly BreakpointResult[] }>;
+  /** The run ended: every process is gone. */
+  readonly onEnded: Event<RunEnd>;
+
+  /** Live processes, oldest first. */
+  processes(): DebugProcess[];
+  /** The stop a process is in, or undefined while it runs. */
+  stopOf(pid: number): ProcessStop | undefined;
+
+  resume(pid: number, how: ResumeKind): Promise<void>;
+  pause(pid: number): Promise<void>;
+  stackTrace(pid: number, startFrame: number, levels: number): Promise<{ frames: readonly PyFrame[]; total: number }>;
+  scopes(pid: number, frame: number): Promise<readonly PyScope[]>;
+  variables(pid: number, ref: number, options: { start?: number; count?: number; evaluateName?: string }): Promise<{ variables: readonly PyVariable[]; total: number }>;
+  evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }>;
+  /** The Process scope: facts the Session knows. */
+  processFacts(pid: number): FactRow[];
+  /** The Operation scope of a stop before an operation. */
+  operationFacts(pid: number): FactRow[];
+
+  setBreakpoints(path: string, breakpoints: readonly BreakpointSpec[]): Promise<readonly BreakpointResult[]>;
+  setStopOn(kinds: readonly StopOnKind[]): Promise<void>;
+
+  /** End every process of the run (Stop). Resolves when they are gone. */
+  terminate(): Promise<void>;
+  /** Stop debugging and let the run go on untraced by the debugger. */
+  detach(): Promise<void>;
+}

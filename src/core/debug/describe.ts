@@ -1,0 +1,260 @@
+/**
+ * What the debugger says about processes and stops, from the Session's model: thread names,
+ * stop descriptions, the Process and Operation scopes. Pure functions (unit-tested); strings go
+ * through `t` so the extension can localize them (the command line passes `plain`).
+ */
+import * as path from 'node:path';
+import type { OperationInfo } from '../protocol/control';
+import type { ChannelKind, SourceSite } from '../protocol/events';
+import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
+import type { FactRow, StopReason } from './backend';
+
+/** `l10n.t`-shaped: `{0}`, `{1}`... are replaced by the arguments. */
+export type Localize = (message: string, ...args: Array<string | number | boolean>) => string;
+
+export const plain: Localize = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+
+/** "MainProcess · pid 4241", "Process-1 · pid 4242 · child of 4241". */
+export function threadName(p: { name: string; pid: number; ppid: number | null; role: string }, t: Localize = plain): string {
+  const name = p.name && p.name !== '?' ? p.name : roleName(p.role, t);
+  if (p.role === 'main' || p.ppid === null) return t('{0} · pid {1}', name, p.pid);
+  return t('{0} · pid {1} · child of {2}', name, p.pid, p.ppid);
+}
+
+function roleName(role: string, t: Localize): string {
+  switch (role) {
+    case 'main':
+      return t('MainProcess');
+    case 'pool-worker':
+      return t('Pool worker');
+    case 'manager':
+      return t('Manager');
+    case 'forkserver':
+      return t('ForkServer');
+    case 'resource-tracker':
+      return t('ResourceTracker');
+    case 'external':
+      return t('Program');
+    default:
+      return t('Process');
+  }
+}
+
+const KIND_TEXT: Readonly<Record<ChannelKind, string>> = {
+  queue: 'Queue',
+  'joinable-queue': 'JoinableQueue',
+  'simple-queue': 'SimpleQueue',
+  pipe: 'Pipe',
+  connection: 'Connection',
+  lock: 'Lock',
+  rlock: 'RLock',
+  semaphore: 'Semaphore',
+  'bounded-semaphore': 'BoundedSemaphore',
+  event: 'Event',
+  condition: 'Condition',
+  barrier: 'Barrier',
+  pool: 'Pool',
+  manager: 'Manager',
+  proxy: 'Manager proxy',
+  value: 'Value',
+  array: 'Array',
+};
+
+/** The channel an operation's object is (a pipe end's ops are on its pipe). */
+export function findChannel(snapshot: SessionSnapshot, id: string | null): Channel | undefined {
+  if (!id) return undefined;
+  return snapshot.channels.find((c) => c.id === id || c.detail.end0 === id || c.detail.end1 === id);
+}
+
+/** "Queue@line 9" (created in the file shown), "Queue@tasks.py:9" (elsewhere), "Queue". */
+export function channelLabel(c: Channel | undefined, fallback: string, here: string | null): string {
+  if (!c) return fallback;
+  const kind = KIND_TEXT[c.kind] ?? c.kind;
+  if (!c.createdAt) return kind;
+  const same = here !== null && samePath(c.createdAt.file, here);
+  return same ? `${kind}@line ${c.createdAt.line}` : `${kind}@${path.basename(c.createdAt.file)}:${c.createdAt.line}`;
+}
+
+function samePath(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
+}
+
+function processByPid(snapshot: SessionSnapshot, pid: number | null | undefined): ProcessNode | undefined {
+  if (typeof pid !== 'number') return undefined;
+  let found: ProcessNode | undefined;
+  for (const p of snapshot.processes) if (p.pid === pid) found = p; // the newest with that pid
+  return found;
+}
+
+const SENDING = new Set(['put', 'put_nowait', 'send', 'send_bytes']);
+const RECEIVING = new Set(['get', 'get_nowait', 'recv', 'recv_bytes']);
+
+/** The stop's description, as the editor shows it next to the paused thread. */
+export function stopDescription(
+  reason: StopReason,
+  op: OperationInfo | null,
+  snapshot: SessionSnapshot,
+  site: SourceSite | null,
+  t: Localize = plain,
+): string {
+  switch (reason) {
+    case 'breakpoint':
+      return t('Paused on breakpoint');
+    case 'step':
+      return t('Paused after a step');
+    case 'pause':
+      return t('Paused');
+    case 'entry':
+      return t('Paused on entry');
+    case 'operation':
+      return op ? t('Paused before {0}', operationText(op, snapshot, site, t)) : t('Paused before an operation');
+  }
+}
+
+/** "Queue.put([42, None, 'hello']) to Queue@line 9", "Process.join() of Process-1 · pid 4242". */
+export function operationText(op: OperationInfo, snapshot: SessionSnapshot, site: SourceSite | null, t: Localize = plain): string {
+  const facts = op.facts ?? {};
+  const here = site?.file ?? null;
+  if (op.kind === 'process') {
+    const target = processByPid(snapshot, typeof facts.pid === 'number' ? facts.pid : null);
+    const who = typeof facts.name === 'string' ? facts.name : target?.name;
+    const whoPid = typeof facts.pid === 'number' ? t('{0} · pid {1}', who ?? t('process'), facts.pid) : (who ?? t('a process'));
+    switch (op.op) {
+      case 'exit':
+        return typeof facts.exitcode === 'number' ? t('exit (exit code {0})', facts.exitcode) : t('exit');
+      case '_exit':
+        return `os._exit(${typeof facts.exitcode === 'number' ? facts.exitcode : ''})`;
+      case 'kill':
+        if (op.type === 'os') return `os.kill(${String(facts.pid ?? '?')}, ${String(facts.signal ?? '?')})`;
+        return t('{0}.{1}() of {2}', op.type, op.op, whoPid);
+      case 'start':
+        return t('{0}.start() of {1}', op.type, who ?? t('a process'));
+      default:
+        return t('{0}.{1}() of {2}', op.type, op.op, whoPid);
+    }
+  }
+  const channel = findChannel(snapshot, op.id);
+  const label = channelLabel(channel, op.type, here);
+  if (op.kind === 'pool') {
+    const call = op.preview !== undefined ? `${op.preview}${op.args !== undefined ? `, ${op.args}` : ''}` : '';
+    return t('{0}.{1}({2}) on {3}', op.type, op.op, call, label);
+  }
+  const payload = op.preview ?? '';
+  if (SENDING.has(op.op)) return t('{0}.{1}({2}) to {3}', op.type, op.op, payload, label);
+  if (RECEIVING.has(op.op)) return t('{0}.{1}() from {2}', op.type, op.op, label);
+  if (op.kind === 'manager') return t('{0}.{1}({2}) on {3}', op.type, op.op, payload, label);
+  return t('{0}.{1}() on {2}', op.type, op.op, label);
+}
+
+function formatSite(s: SourceSite | null): string | null {
+  return s ? `${path.basename(s.file)}:${s.line}` : null;
+}
+
+function formatMs(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+/** The Process scope: what the Session knows about one process. */
+export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain): FactRow[] {
+  if (!p) return [{ name: t('pid'), value: String(pid) }];
+  const rows: FactRow[] = [
+    { name: t('pid'), value: String(p.pid) },
+    { name: t('parent pid'), value: p.ppid === null ? '—' : String(p.ppid) },
+    { name: t('name'), value: p.name },
+    { name: t('role'), value: p.role },
+    { name: t('daemon'), value: p.daemon ? t('yes') : t('no') },
+    { name: t('start method'), value: p.startMethod ?? '—' },
+    { name: t('state'), value: p.state },
+  ];
+  if (p.target) rows.push({ name: t('target'), value: p.target });
+  const created = formatSite(p.createdAt);
+  if (created) rows.push({ name: t('started at'), value: created });
+  rows.push({ name: t('started'), value: formatMs(p.startedMs) });
+  if (p.orphaned) rows.push({ name: t('orphan'), value: t('adopted by {0}', p.adoptedBy ?? '?') });
+  if (p.exitCode !== null) rows.push({ name: t('exit code'), value: String(p.exitCode) });
+  return rows;
+}
+
+/**
+ * The Operation scope: the operation about to happen, what the process saw, and what the Session
+ * knows (`state`: the channel's state now, from Session.channelStatesAt).
+ */
+export function operationFacts(
+  op: OperationInfo,
+  pid: number,
+  snapshot: SessionSnapshot,
+  site: SourceSite | null,
+  state: ChannelState | undefined,
+  t: Localize = plain,
+): FactRow[] {
+  const rows: FactRow[] = [{ name: t('operation'), value: `${op.type}.${op.op}` }];
+  const channel = op.kind === 'process' ? undefined : findChannel(snapshot, op.id);
+  if (op.kind !== 'process') rows.push({ name: t('object'), value: channelLabel(channel, op.type, site?.file ?? null) + (op.id ? ` (${op.id})` : '') });
+  if (op.preview !== undefined) rows.push({ name: op.kind === 'pool' ? t('function') : t('payload'), value: op.preview });
+  if (op.args !== undefined) rows.push({ name: t('arguments'), value: op.args });
+  const facts = op.facts ?? {};
+  const named: Record<string, string> = {
+    qsize: t('items in the queue (qsize)'),
+    maxsize: t('maxsize'),
+    value: t('semaphore value'),
+    heldHere: t('held by this process'),
+    count: t('acquired by this thread (count)'),
+    isSet: t('is set'),
+    closed: t('closed'),
+    dataWaiting: t('data waiting to be read'),
+    alive: t('alive'),
+    exitcode: t('exit code'),
+    signal: t('signal'),
+  };
+  for (const [k, v] of Object.entries(facts)) {
+    if (k === 'name' || (k === 'pid' && op.kind === 'process' && op.type !== 'os')) continue;
+    rows.push({ name: named[k] ?? k, value: v === null ? '—' : typeof v === 'boolean' ? (v ? t('yes') : t('no')) : String(v) });
+  }
+  if (op.kind === 'process') {
+    const target = processByPid(snapshot, typeof facts.pid === 'number' ? facts.pid : null);
+    if (target) rows.push({ name: t('process'), value: `${threadName(target, t)} (${target.state})` });
+  }
+  if (channel) {
+    if (op.kind === 'queue' || op.kind === 'manager') {
+      rows.push({ name: t('messages put so far'), value: String(channel.messageCount) });
+      rows.push({ name: t('messages taken so far'), value: String(channel.ops.get ?? 0) });
+      if (state) rows.push({ name: t('messages in flight'), value: String(state.inFlightCount) });
+      if (state?.unfinishedTasks !== null && state?.unfinishedTasks !== undefined) rows.push({ name: t('unfinished tasks'), value: String(state.unfinishedTasks) });
+    }
+    if (state && (op.kind === 'lock' || state.holders.length > 0)) {
+      rows.push({
+        name: t('held by'),
+        value: state.holders.length === 0 ? t('nobody') : state.holders.map((h) => (h.count > 1 ? t('pid {0} ({1} times)', h.pid, h.count) : t('pid {0}', h.pid))).join(', '),
+      });
+    }
+    if (state && state.waiters.length > 0) {
+      rows.push({
+        name: t('waiting'),
+        value: state.waiters.map((w) => t('pid {0} in {1} since {2}', w.pid, w.op, formatMs(w.sinceMs))).join(', '),
+      });
+    }
+    if (state?.isSet !== null && state?.isSet !== undefined) rows.push({ name: t('is set (as the log shows)'), value: state.isSet ? t('yes') : t('no') });
+    if (op.kind === 'pipe') {
+      const peer = pipePeer(channel, pid, SENDING.has(op.op));
+      if (peer !== null) rows.push({ name: t('peer'), value: t('pid {0}', peer) });
+    }
+    const last = channel.recentOps[channel.recentOps.length - 1];
+    if (last) rows.push({ name: t('last operation'), value: `${last.op} ${t('by pid {0}', last.pid)} ${t('at {0}', formatMs(last.t))}` });
+    if (channel.createdAt) rows.push({ name: t('created at'), value: formatSite(channel.createdAt) ?? '' });
+  }
+  return rows;
+}
+
+/** The process at the other end of a pipe: who last received what was sent here, or sent what was received. */
+export function pipePeer(channel: Channel, pid: number, sending: boolean): number | null {
+  for (let i = channel.recentMessages.length - 1; i >= 0; i--) {
+    const m = channel.recentMessages[i]!;
+    const other = m.fromPid === pid ? m.toPid : m.fromPid;
+    if (other !== null && other !== pid) return other;
+  }
+  for (let i = channel.recentOps.length - 1; i >= 0; i--) {
+    const o = channel.recentOps[i]!;
+    if (o.pid !== pid && (sending ? RECEIVING.has(o.op) : SENDING.has(o.op))) return o.pid;
+  }
+  return null;
+}

@@ -1,0 +1,545 @@
+/**
+ * The live debug backend: a traced run whose every Python process holds a control connection.
+ *
+ *   adapter ── prepareTracedRun (PROCESS_VIEW_DEBUG_PORT set) ──► supervisor ──► script ─► children
+ *      │  events (one way, up): recordRun (Session, sampler, recording), as every run
+ *      └─ ControlServer ◄── one connection per process (commands down, stops up) + the supervisor's
+ *
+ * A process appears (one DAP thread) when the Session or its own connection says so, and leaves
+ * when the Session says it ended or its connection closes. Stops come from the connections; the
+ * Session describes them ("Queue@line 9") and fills the Process and Operation scopes.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { BreakpointResult, BreakpointSpec, OperationInfo, ProcessInfoBody, PyFrame, PyScope, PyVariable, StopOnKind, StoppedBody } from '../protocol/control';
+import type { ProcessRole } from '../protocol/events';
+import { recordRun, type RecordedRun } from '../run';
+import type { Session } from '../session';
+import type { ProcessNode, SessionSnapshot } from '../session/model';
+import { prepareTracedRun, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
+import type { DebugBackend, DebugProcess, Disposable, Event, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
+import { ControlConnection, ControlError, ControlServer } from './controlServer';
+import { findChannel, operationFacts, plain, processFacts, stopDescription, type Localize } from './describe';
+
+export interface LiveLaunchOptions {
+  readonly program: string;
+  readonly args?: readonly string[];
+  readonly cwd?: string;
+  /** Added to the adapter's environment. */
+  readonly env?: Readonly<Record<string, string | null>>;
+  readonly python?: string;
+  readonly stopOnEntry?: boolean;
+  readonly stopOn?: readonly StopOnKind[];
+  /** Breakpoints set before the run starts, by source path. */
+  readonly breakpoints?: ReadonlyMap<string, readonly BreakpointSpec[]>;
+  /** Where the run's recording goes (default: a file in the temporary folder). */
+  readonly recording?: string;
+  /**
+   * Start the program in the client's terminal (DAP runInTerminal); without it the program's
+   * output comes as output events and its stdin is closed.
+   */
+  readonly runInTerminal?: (request: { cwd: string; args: string[]; env: Record<string, string | null>; title: string }) => Promise<void>;
+  /** When the adapter goes away while the run goes on: stop it (default) or let it run on. */
+  readonly onAdapterLost?: 'stop' | 'runOn';
+  readonly localize?: Localize;
+  readonly samplingIntervalMs?: number;
+  readonly tracerDir?: string;
+}
+
+type Listener<T> = (value: T) => void;
+
+class Emitter<T> {
+  private readonly listeners = new Set<Listener<T>>();
+  readonly event: Event<T> = (listener) => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+  fire(value: T): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(value);
+      } catch {
+        // A listener's bug must not keep the others from the event.
+      }
+    }
+  }
+  clear(): void {
+    this.listeners.clear();
+  }
+}
+
+interface Tracked {
+  readonly pid: number;
+  conn: ControlConnection | null;
+  info: ProcessInfoBody | null;
+  stop: ProcessStop | null;
+  /** Its connection closed: it is gone (or will run on undebugged). */
+  closed: boolean;
+  /** Shown as a thread (started sent, exited not yet). */
+  shown: DebugProcess | null;
+}
+
+const ALIVE = new Set(['starting', 'running', 'sleeping', 'stopped']);
+const SUPERVISOR_WAIT_MS = 30_000;
+
+/** The recording's default place: the temporary folder, named after the script. */
+export function defaultRecordingPath(program: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const dir = path.join(os.tmpdir(), 'process-view-debug');
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${path.basename(program, path.extname(program))}.${stamp}.${process.pid}.pv.jsonl`);
+}
+
+export class LiveDebugBackend implements DebugBackend {
+  private readonly started = new Emitter<DebugProcess>();
+  private readonly exited = new Emitter<DebugProcess>();
+  private readonly stopped = new Emitter<ProcessStop>();
+  private readonly continued = new Emitter<number>();
+  private readonly output = new Emitter<OutputText>();
+  private readonly verified = new Emitter<{ path: string; breakpoints: readonly BreakpointResult[] }>();
+  private readonly ended = new Emitter<RunEnd>();
+  readonly onProcessStarted = this.started.event;
+  readonly onProcessExited = this.exited.event;
+  readonly onStopped = this.stopped.event;
+  readonly onContinued = this.continued.event;
+  readonly onOutput = this.output.event;
+  readonly onBreakpointsVerified = this.verified.event;
+  readonly onEnded = this.ended.event;
+
+  /** Where the recording is written. */
+  readonly recordingPath: string;
+  private readonly tracked = new Map<number, Tracked>();
+  /** Live processes in the order they appeared. */
+  private order: Tracked[] = [];
+  private readonly breakpoints = new Map<string, readonly BreakpointSpec[]>();
+  private readonly pendingVerification = new Set<string>();
+  private stopOn: readonly StopOnKind[];
+  private supervisorConn: ControlConnection | null = null;
+  private readonly disposables: Disposable[] = [];
+  private endedFlag = false;
+  private runEnd: RunEnd | null = null;
+  private readonly t: Localize;
+
+  private recorded: RecordedRun | null = null;
+  private wired!: () => void;
+  /** Resolves once the run is started and its events flow into the Session. */
+  private readonly whenWired = new Promise<void>((resolve) => (this.wired = resolve));
+
+  private constructor(
+    private readonly options: LiveLaunchOptions,
+    private readonly control: ControlServer,
+    program: string,
+  ) {
+    this.t = options.localize ?? plain;
+    this.stopOn = options.stopOn ?? [];
+    for (const [p, specs] of options.breakpoints ?? []) {
+      this.breakpoints.set(p, specs);
+      this.pendingVerification.add(p);
+    }
+    this.recordingPath = options.recording ?? defaultRecordingPath(program);
+  }
+
+  /** Start the program under the debugger. Rejects with a message for the user when it cannot. */
+  static async launch(options: LiveLaunchOptions): Promise<LiveDebugBackend> {
+    const cwd = options.cwd ?? path.dirname(path.resolve(options.program));
+    const program = path.resolve(cwd, options.program);
+    if (!existsSync(program)) throw new Error(`The program ${program} does not exist.`);
+    const control = await ControlServer.listen();
+    const backend = new LiveDebugBackend(options, control, program);
+    control.onConnection((conn) => backend.attach(conn));
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(options.env ?? {})) {
+      if (v === null) delete env[k];
+      else env[k] = v;
+    }
+    env.PROCESS_VIEW_DEBUG_PORT = String(control.port);
+    if (options.onAdapterLost === 'runOn') env.PROCESS_VIEW_DEBUG_ON_LOST = 'run-on';
+    const inTerminal = options.runInTerminal;
+    // Through a pipe Python would hold prints back; line-buffered like a terminal (docs/protocol.md).
+    if (!inTerminal) env.PROCESS_VIEW_LINE_BUFFERED = '1';
+    let prepared: PreparedRun;
+    try {
+      prepared = await prepareTracedRun({
+        script: program,
+        args: options.args ?? [],
+        ...(options.python ? { python: options.python } : {}),
+        cwd,
+        env,
+        stdio: 'pipe',
+        ...(options.tracerDir ? { tracerDir: options.tracerDir } : {}),
+      });
+    } catch (e) {
+      await control.close();
+      throw e;
+    }
+    // The control channel takes the run's token (nothing has started that could connect yet).
+    control.setToken(prepared.token);
+    let source: RunSource;
+    let traced: TracedRun | null = null;
+    try {
+      if (inTerminal) {
+        // The client's terminal runs the supervisor's command; the supervisor connects back.
+        const c = prepared.command;
+        await inTerminal({ cwd: c.cwd, args: [c.file, ...c.args], env: terminalEnv(c.env, options.env ?? {}), title: path.basename(program) });
+        source = await prepared.attach(SUPERVISOR_WAIT_MS);
+      } else {
+        traced = await prepared.start('pipe');
+        source = traced;
+      }
+    } catch (e) {
+      await prepared.cancel().catch(() => undefined);
+      await control.close();
+      throw e;
+    }
+    const recorded = recordRun(source, {
+      script: program,
+      args: options.args ?? [],
+      recordingPath: backend.recordingPath,
+      ...(options.samplingIntervalMs ? { samplingIntervalMs: options.samplingIntervalMs } : {}),
+    });
+    backend.wire(recorded, traced);
+    return backend;
+  }
+
+  private wire(recorded: RecordedRun, traced: TracedRun | null): void {
+    this.recorded = recorded;
+    this.disposables.push(recorded.session.onDidChange(() => this.refresh()));
+    this.wired();
+    this.refresh();
+
+    const streams: Array<Promise<void>> = [];
+    for (const [stream, category] of [
+      [traced?.stdout, 'stdout'],
+      [traced?.stderr, 'stderr'],
+    ] as const) {
+      if (!stream) continue;
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => this.output.fire({ category, text }));
+      streams.push(new Promise((resolve) => stream.once('close', () => resolve())));
+    }
+    traced?.stdin?.on('error', () => undefined);
+    traced?.stdin?.end(); // no terminal: the program reads end of file, as with `< /dev/null`
+    void recorded.ended.then(async (end) => {
+      // The last output may still be in the pipes.
+      await Promise.race([Promise.all(streams), delay(2000)]);
+      if (end.recordingError) this.output.fire({ category: 'important', text: `${this.t('The recording is incomplete: {0}', end.recordingError)}\n` });
+      this.finish({ exitCode: end.exitCode, signal: end.signal });
+    });
+  }
+
+  /** The run's model (the one its recording is written from); there once the run has started. */
+  get session(): Session {
+    if (!this.recorded) throw new Error('The program has not started yet.');
+    return this.recorded.session;
+  }
+
+  private finish(end: RunEnd): void {
+    if (this.endedFlag) return;
+    this.endedFlag = true;
+    this.runEnd = end;
+    for (const tr of this.order) {
+      if (tr.shown) this.exited.fire(tr.shown);
+      tr.shown = null;
+    }
+    this.order = [];
+    void this.control.close();
+    this.ended.fire(end);
+  }
+
+  /** How the run ended, once it has. */
+  get end(): RunEnd | null {
+    return this.runEnd;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Processes
+
+  private track(pid: number): Tracked {
+    let tr = this.tracked.get(pid);
+    if (!tr || (tr.closed && tr.conn !== null)) {
+      tr = { pid, conn: null, info: null, stop: null, closed: false, shown: null };
+      this.tracked.set(pid, tr);
+    }
+    return tr;
+  }
+
+  private attach(conn: ControlConnection): void {
+    if (conn.client === 'supervisor') {
+      this.supervisorConn = conn;
+      if (this.options.onAdapterLost === 'runOn') conn.notify({ command: 'runOn' });
+      return;
+    }
+    const tr = this.track(conn.pid);
+    tr.conn = conn;
+    tr.closed = false;
+    conn.onEvent((e) => {
+      switch (e.event) {
+        case 'process':
+          tr.info = e.body;
+          void this.configure(tr, conn);
+          this.refresh();
+          break;
+        case 'stopped':
+          void this.onStop(tr, conn, e.body);
+          break;
+        case 'output':
+          this.output.fire({ category: 'console', text: e.body.output, ...(e.body.path && e.body.line ? { site: { file: e.body.path, line: e.body.line } } : {}) });
+          break;
+        default:
+          break;
+      }
+    });
+    conn.onClose(() => {
+      tr.closed = true;
+      if (tr.stop) {
+        tr.stop = null;
+        this.continued.fire(tr.pid);
+      }
+      this.refresh();
+    });
+  }
+
+  private async configure(tr: Tracked, conn: ControlConnection): Promise<void> {
+    const breakpoints: Record<string, readonly BreakpointSpec[]> = {};
+    for (const [p, specs] of this.breakpoints) breakpoints[p] = specs;
+    try {
+      const body = await conn.request('configure', {
+        breakpoints,
+        stopOn: this.stopOn,
+        stopOnEntry: this.options.stopOnEntry === true && tr.info?.role === 'main',
+      });
+      for (const [p, results] of Object.entries(body.breakpoints)) {
+        if (this.pendingVerification.delete(p)) this.verified.fire({ path: p, breakpoints: results });
+      }
+    } catch {
+      // The process went away (or will run undebugged after its bounded wait).
+    }
+  }
+
+  /** Recompute the live processes; fire started/exited for the difference. */
+  private refresh(): void {
+    if (this.endedFlag || this.recorded === null) return;
+    const snap = this.session.snapshot();
+    const newest = new Map<number, ProcessNode>();
+    for (const p of snap.processes) newest.set(p.pid, p);
+    const live = new Set<number>();
+    for (const [pid, p] of newest) if (ALIVE.has(p.state)) live.add(pid);
+    for (const tr of this.tracked.values()) {
+      if (tr.conn && !tr.closed && !newest.has(tr.pid)) live.add(tr.pid); // connected before its hello arrived
+      if (tr.closed) live.delete(tr.pid);
+    }
+    for (const pid of live) {
+      const tr = this.track(pid);
+      if (tr.shown === null) {
+        tr.shown = this.describeProcess(pid, newest.get(pid), tr);
+        this.order.push(tr);
+        this.started.fire(tr.shown);
+      } else {
+        tr.shown = this.describeProcess(pid, newest.get(pid), tr);
+      }
+    }
+    for (const tr of [...this.order]) {
+      if (!live.has(tr.pid) && tr.shown) {
+        const shown = tr.shown;
+        tr.shown = null;
+        this.order = this.order.filter((x) => x !== tr);
+        if (tr.stop) tr.stop = null;
+        this.exited.fire(shown);
+      }
+    }
+  }
+
+  private describeProcess(pid: number, node: ProcessNode | undefined, tr: Tracked): DebugProcess {
+    const info = tr.info;
+    const name = node?.name && node.name !== '?' ? node.name : (info?.name ?? '?');
+    return {
+      pid,
+      ppid: node?.ppid ?? info?.ppid ?? null,
+      name,
+      role: (node?.role ?? info?.role ?? 'child') as ProcessRole,
+      debuggable: tr.conn !== null && !tr.closed,
+    };
+  }
+
+  processes(): DebugProcess[] {
+    return this.order.map((tr) => tr.shown).filter((p): p is DebugProcess => p !== null);
+  }
+
+  stopOf(pid: number): ProcessStop | undefined {
+    return this.tracked.get(pid)?.stop ?? undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stops
+
+  private async onStop(tr: Tracked, conn: ControlConnection, body: StoppedBody): Promise<void> {
+    // The process flushed its events before it stopped, but they travel on another connection:
+    // wait (briefly) until the Session knows the object the operation is about.
+    const op = body.op ?? null;
+    await this.whenWired; // a stop on entry can come before the run is recorded
+    if (op?.id) {
+      const deadline = Date.now() + 300;
+      while (!findChannel(this.session.snapshot(), op.id) && Date.now() < deadline && !conn.closed) await delay(15);
+    }
+    if (conn.closed || tr.conn !== conn) return;
+    this.refresh();
+    const site = body.path && body.line ? { file: body.path, line: body.line } : null;
+    const stop: ProcessStop = {
+      pid: tr.pid,
+      stop: body.stop,
+      reason: body.reason,
+      description: body.mainThread
+        ? stopDescription(body.reason, op, this.session.snapshot(), site, this.t)
+        : this.t('{0} (thread {1})', stopDescription(body.reason, op, this.session.snapshot(), site, this.t), body.thread),
+      text: body.text ?? null,
+      thread: body.thread,
+      mainThread: body.mainThread,
+      site,
+      breakpointIds: body.breakpoints ?? [],
+      op: op as OperationInfo | null,
+    };
+    tr.stop = stop;
+    this.stopped.fire(stop);
+  }
+
+  private stoppedConn(pid: number): { tr: Tracked; conn: ControlConnection; stop: ProcessStop } {
+    const tr = this.tracked.get(pid);
+    if (!tr?.conn || tr.closed) throw new Error(this.t('Process {0} cannot be debugged (it has no control connection).', pid));
+    if (!tr.stop) throw new Error(this.t('Process {0} is running.', pid));
+    return { tr, conn: tr.conn, stop: tr.stop };
+  }
+
+  async resume(pid: number, how: ResumeKind): Promise<void> {
+    const { tr, conn, stop } = this.stoppedConn(pid);
+    tr.stop = null;
+    try {
+      await conn.request(how, { stop: stop.stop });
+    } catch (e) {
+      if (e instanceof ControlError && e.kind !== 'refused') return; // gone meanwhile: nothing to resume
+      throw e;
+    }
+  }
+
+  async pause(pid: number): Promise<void> {
+    // A Python process just started may not have connected yet: give it a moment.
+    const deadline = Date.now() + 5000;
+    const python = (): boolean => {
+      const node = newestNode(this.session.snapshot(), pid);
+      return node !== undefined && node.role !== 'external' && ALIVE.has(node.state);
+    };
+    const ready = (): boolean => Boolean(this.tracked.get(pid)?.info) && !this.tracked.get(pid)?.closed;
+    while (Date.now() < deadline && !this.endedFlag && python() && !ready()) await delay(50);
+    const tr = this.tracked.get(pid);
+    if (!tr?.conn || tr.closed) {
+      const role = tr?.shown?.role ?? this.session.snapshot().processes.find((p) => p.pid === pid)?.role;
+      throw new Error(
+        role === 'external'
+          ? this.t('Process {0} is not a Python process: it cannot be paused.', pid)
+          : this.t('Process {0} cannot be debugged (it has no control connection).', pid),
+      );
+    }
+    if (tr.stop) return;
+    const body = await tr.conn.request('pause', {});
+    if (body.helper) throw new Error(this.t('Process {0} is a helper process of multiprocessing: none of your code runs in it to pause at.', pid));
+  }
+
+  async stackTrace(pid: number, startFrame: number, levels: number): Promise<{ frames: readonly PyFrame[]; total: number }> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return conn.request('stackTrace', { stop: stop.stop, startFrame, levels });
+  }
+
+  async scopes(pid: number, frame: number): Promise<readonly PyScope[]> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return (await conn.request('scopes', { stop: stop.stop, frame })).scopes;
+  }
+
+  async variables(pid: number, ref: number, options: { start?: number; count?: number; evaluateName?: string }): Promise<{ variables: readonly PyVariable[]; total: number }> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return conn.request('variables', { stop: stop.stop, ref, ...options });
+  }
+
+  async evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return conn.request('evaluate', { stop: stop.stop, frame, expression, ...(context ? { context } : {}) }, 60_000);
+  }
+
+  processFacts(pid: number): FactRow[] {
+    const rows = processFacts(newestNode(this.session.snapshot(), pid), pid, this.t);
+    const stop = this.tracked.get(pid)?.stop;
+    if (stop) rows.splice(7, 0, { name: this.t('debugger'), value: this.t('paused in thread {0}', stop.thread) });
+    return rows;
+  }
+
+  operationFacts(pid: number): FactRow[] {
+    const stop = this.tracked.get(pid)?.stop;
+    if (!stop?.op) return [];
+    const session = this.session;
+    const snapshot = session.snapshot();
+    const channel = stop.op.kind === 'process' ? undefined : findChannel(snapshot, stop.op.id);
+    const state = channel ? session.channelStatesAt(snapshot.nowMs, 0).find((s) => s.id === channel.id) : undefined;
+    return operationFacts(stop.op, pid, snapshot, stop.site, state, this.t);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Configuration while running
+
+  async setBreakpoints(p: string, specs: readonly BreakpointSpec[]): Promise<readonly BreakpointResult[]> {
+    this.breakpoints.set(p, specs);
+    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed && tr.info).map((tr) => tr.conn!);
+    if (conns.length === 0) {
+      this.pendingVerification.add(p);
+      return specs.map((s) => ({ id: s.id, verified: false, message: this.t('Not verified yet: no process of the run is running.') }));
+    }
+    const results = await Promise.allSettled(conns.map((c) => c.request('setBreakpoints', { path: p, breakpoints: specs })));
+    for (const r of results) if (r.status === 'fulfilled') return r.value.breakpoints;
+    this.pendingVerification.add(p);
+    return specs.map((s) => ({ id: s.id, verified: false, message: this.t('Not verified yet: no process answered.') }));
+  }
+
+  async setStopOn(kinds: readonly StopOnKind[]): Promise<void> {
+    this.stopOn = kinds;
+    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed).map((tr) => tr.conn!);
+    await Promise.allSettled(conns.map((c) => c.request('setStopOn', { kinds })));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ending
+
+  async terminate(): Promise<void> {
+    if (!this.recorded || this.endedFlag) return;
+    // The supervisor's SIGTERM, then a sweep over every process the run ever had (orphans too).
+    await this.recorded.stop();
+  }
+
+  async detach(): Promise<void> {
+    this.supervisorConn?.notify({ command: 'runOn' });
+    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed).map((tr) => tr.conn!);
+    await Promise.allSettled(conns.map((c) => c.request('detach', {}, 3000)));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    void this.control.close();
+    for (const e of [this.started, this.exited, this.stopped, this.continued, this.output, this.verified, this.ended]) e.clear();
+  }
+}
+
+function newestNode(snapshot: SessionSnapshot, pid: number): ProcessNode | undefined {
+  let found: ProcessNode | undefined;
+  for (const p of snapshot.processes) if (p.pid === pid) found = p;
+  return found;
+}
+
+/** The environment a client's terminal needs: what the run's differs in from ours, and the removals the launch asked for. */
+function terminalEnv(runEnv: NodeJS.ProcessEnv, launchEnv: Readonly<Record<string, string | null>>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(runEnv)) if (v !== undefined && process.env[k] !== v) out[k] = v;
+  for (const [k, v] of Object.entries(launchEnv)) if (v === null) out[k] = null;
+  return out;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,175 @@
+/**
+ * Stepping, pausing and entry stops, one process at a time while the others run; breakpoints
+ * set while the program runs; restart. Real DAP over stdio, interpreter from PV_TEST_PYTHON.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { distinctStops, lineOf, nextStop, PYTHON, script, stepAndWait, top, waitThread, withRun } from './harness';
+
+const STEPPER = `import multiprocessing as mp
+import sys
+
+def helper(v):
+    w = v + 1  # HELPER1
+    return w * 2  # HELPER2
+
+def stepper(q):
+    a = 1  # BP
+    b = helper(a)  # CALL
+    c = b + 1  # AFTER
+    q.put(c)  # PUT
+
+def ticker(q):
+    for i in range(3):
+        q.put(("tick", i))
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    q = mp.Queue()
+    s = mp.Process(target=stepper, args=(q,), name="Stepper")
+    t = mp.Process(target=ticker, args=(q,), name="Ticker")
+    s.start()
+    t.start()
+    got = [q.get() for _ in range(4)]
+    print(sorted(map(str, got)))
+    s.join()
+    t.join()
+`;
+
+describe('stepping and pausing', { timeout: 600_000 }, () => {
+  test('over, into and out of a function in one child while another child and the main process run on', async () => {
+    const file = script('stepper.py', STEPPER);
+    const L = (m: string): number => lineOf(file, m, STEPPER);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, args: ['fork'], env }, { [file]: [L('# BP')] });
+      const s = await nextStop(c, 0);
+      const threads = await c.threads();
+      assert.match(threads.find((t) => t.id === s.threadId)?.name ?? '', /^Stepper · pid/);
+      assert.equal((await top(c, s.threadId)).line, L('# BP'));
+      // The ticker runs to its end while the stepper is stopped: its thread goes away.
+      const ticker = threads.find((t) => t.name.startsWith('Ticker'));
+      if (ticker) await c.event('thread', (b) => b.reason === 'exited' && b.threadId === ticker.id);
+      assert.equal((await top(c, s.threadId)).line, L('# BP'), 'still stopped where it was');
+
+      let st = await stepAndWait(c, s.threadId, 'next');
+      assert.equal(st.reason, 'step');
+      assert.equal((await top(c, s.threadId)).line, L('# CALL'));
+      st = await stepAndWait(c, s.threadId, 'stepIn');
+      let f = await top(c, s.threadId);
+      assert.deepEqual([f.name, f.line], ['helper', L('# HELPER1')]);
+      assert.deepEqual(await c.scope(s.threadId, 'Locals'), { v: '1' });
+      await stepAndWait(c, s.threadId, 'next');
+      assert.equal((await top(c, s.threadId)).line, L('# HELPER2'));
+      await stepAndWait(c, s.threadId, 'stepOut');
+      f = await top(c, s.threadId);
+      assert.deepEqual([f.name, f.line], ['stepper', L('# CALL')], 'back in the caller, at the call');
+      await stepAndWait(c, s.threadId, 'next');
+      f = await top(c, s.threadId);
+      assert.deepEqual([f.name, f.line], ['stepper', L('# AFTER')]);
+      assert.equal((await c.scope(s.threadId, 'Locals')).b, '4');
+      await stepAndWait(c, s.threadId, 'next');
+      assert.equal((await top(c, s.threadId)).line, L('# PUT'));
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), "[\"('tick', 0)\", \"('tick', 1)\", \"('tick', 2)\", '5']\n");
+      assert.equal(st.allThreadsStopped, false);
+    });
+  });
+
+  test('pause a busy child, evaluate with a side effect in its frame, continue', async () => {
+    const text = `import multiprocessing as mp
+import sys
+
+def spin(ev):
+    n = 0
+    print("spinning", flush=True)
+    while not ev.is_set():
+        n += 1
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    ev = mp.Event()
+    p = mp.Process(target=spin, args=(ev,), name="Spinner")
+    p.start()
+    p.join()
+    print("spinner done", p.exitcode)
+`;
+    const file = script('spin.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, args: ['spawn'], env });
+      const id = await waitThread(c, /^Spinner · pid/);
+      await c.until('the spinner spins', () => c.output('stdout').includes('spinning'));
+      await c.request('pause', { threadId: id });
+      const s = await nextStop(c, 0);
+      assert.equal(s.threadId, id);
+      assert.equal(s.reason, 'pause');
+      const f = await top(c, id);
+      assert.equal(f.name, 'spin');
+      assert.ok(Number((await c.scope(id, 'Locals')).n) >= 0);
+      await c.request('evaluate', { expression: 'ev.set()', frameId: f.id, context: 'repl' });
+      await c.request('continue', { threadId: id });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'spinning\nspinner done 0\n');
+    });
+  });
+
+  test('stop on entry, set a breakpoint in a child while the program runs, and the main process waits alone', async () => {
+    const text = `import multiprocessing as mp
+import sys
+
+def child(word):
+    size = len(word)  # CHILD
+    return size
+
+if __name__ == "__main__":
+    first = "entry"
+    mp.set_start_method(sys.argv[1])
+    p = mp.Process(target=child, args=("breakpoint",))
+    p.start()
+    p.join()
+    print("joined", p.exitcode)
+`;
+    const file = script('entry.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, args: ['fork'], env, stopOnEntry: true });
+      const s = await nextStop(c, 0);
+      assert.equal(s.reason, 'entry');
+      const f = await top(c, s.threadId);
+      assert.deepEqual([f.name, f.line], ['<module>', 1]);
+      const set = await c.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: file }, breakpoints: [{ line: lineOf(file, '# CHILD', text) }] });
+      assert.deepEqual(set.body.breakpoints.map((b) => [b.verified, b.line]), [[true, lineOf(file, '# CHILD', text)]]);
+      await c.request('continue', { threadId: s.threadId });
+      const child = await nextStop(c, 1);
+      assert.notEqual(child.threadId, s.threadId);
+      assert.deepEqual(await c.scope(child.threadId, 'Locals'), { word: "'breakpoint'" });
+      // The main process runs (blocked in join) while the child is stopped: it has no frames to show.
+      assert.deepEqual((await c.stack(s.threadId)).length, 0);
+      await c.request('continue', { threadId: child.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'joined 0\n');
+    });
+  });
+
+  test('restart: the run is ended and started again with the same breakpoints', async () => {
+    const text = `import os
+value = os.getpid()  # BP
+print("ran")
+`;
+    const file = script('restart.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
+      const first = await nextStop(c, 0);
+      await c.request('restart', { arguments: { program: file, env, python: PYTHON, console: 'internalConsole' } });
+      const second = await nextStop(c, 1);
+      assert.notEqual(second.threadId, first.threadId, 'a new main process');
+      assert.ok(c.events.some((e) => e.event === 'thread' && (e.body as { reason: string; threadId: number }).reason === 'exited' && (e.body as { threadId: number }).threadId === first.threadId));
+      assert.equal(c.events.filter((e) => e.event === 'terminated').length, 0, 'the session goes on');
+      await c.request('continue', { threadId: second.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'ran\n');
+      assert.equal(distinctStops(c).length, 2);
+    });
+  });
+});
+

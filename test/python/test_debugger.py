@@ -1,0 +1,181 @@
+"""The in-process debugger's pure parts (tracer/processview_tracer/_debug.py): hit conditions,
+logpoint messages, where breakpoints can stop, bounded reprs, children of variables. The debugger
+end to end (control connection, stops, steps) is tested through the real adapter in test/debug/."""
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+from test.python.test_tracer import TRACER  # noqa: F401  (puts tracer/ on sys.path)
+from processview_tracer import _debug
+
+
+class HitConditions(unittest.TestCase):
+    def test_parse(self):
+        self.assertEqual(_debug.parse_hit_condition("5"), ("==", 5))
+        self.assertEqual(_debug.parse_hit_condition(" >= 3 "), (">=", 3))
+        self.assertEqual(_debug.parse_hit_condition("%2"), ("%", 2))
+        self.assertEqual(_debug.parse_hit_condition("<4"), ("<", 4))
+        self.assertIsNone(_debug.parse_hit_condition(""))
+        self.assertIsNone(_debug.parse_hit_condition(None))
+        self.assertIsNone(_debug.parse_hit_condition("i > 3"))
+
+    def test_matches(self):
+        hits = lambda cond: [n for n in range(1, 11) if _debug.hit_matches(_debug.parse_hit_condition(cond), n)]
+        self.assertEqual(hits("3"), [3])
+        self.assertEqual(hits(">8"), [9, 10])
+        self.assertEqual(hits(">=9"), [9, 10])
+        self.assertEqual(hits("<3"), [1, 2])
+        self.assertEqual(hits("<=2"), [1, 2])
+        self.assertEqual(hits("%4"), [4, 8])
+        self.assertEqual(hits("%0"), [])
+
+
+class LogMessages(unittest.TestCase):
+    def test_split(self):
+        self.assertEqual(_debug.split_log_message("x={x} y={d['k']}!"), ["x=", ("x",), " y=", ("d['k']",), "!"])
+        self.assertEqual(_debug.split_log_message("{{literal}} {a}"), ["{literal} ", ("a",)])
+        self.assertEqual(_debug.split_log_message("{ {1: 2}[1] }"), [(" {1: 2}[1] ",)])
+        self.assertEqual(_debug.split_log_message("open {brace"), ["open {brace"])
+        self.assertEqual(_debug.split_log_message(""), [])
+
+
+class BreakpointLines(unittest.TestCase):
+    def setUp(self):
+        fd, self.path = tempfile.mkstemp(suffix=".py")
+        with os.fdopen(fd, "w") as f:
+            f.write(textwrap.dedent('''\
+                # a comment
+                import os
+
+                def f(a,
+                      b):
+                    """doc"""
+                    return a + b  # 7
+
+
+                x = f(1,
+                      2)
+                '''))
+
+    def tearDown(self):
+        os.unlink(self.path)
+
+    def test_code_lines_stay(self):
+        self.assertEqual(_debug.verify_line(self.path, 2), (2, None))
+        self.assertEqual(_debug.verify_line(self.path, 7), (7, None))
+
+    def test_blank_and_comment_lines_move_to_the_next_line_with_code(self):
+        self.assertEqual(_debug.verify_line(self.path, 1), (2, None))
+        self.assertEqual(_debug.verify_line(self.path, 8), (10, None))
+
+    def test_after_the_last_line_or_unreadable(self):
+        line, why = _debug.verify_line(self.path, 50)
+        self.assertIsNone(line)
+        self.assertIn("no code", why)
+        line, why = _debug.verify_line(self.path + ".missing", 1)
+        self.assertIsNone(line)
+        self.assertIn("FileNotFoundError", why)
+
+    def test_syntax_error_is_reported(self):
+        with open(self.path, "w") as f:
+            f.write("def broken(:\n")
+        line, why = _debug.verify_line(self.path, 1)
+        self.assertIsNone(line)
+        self.assertIn("SyntaxError", why)
+
+
+class Reprs(unittest.TestCase):
+    def test_bounded(self):
+        self.assertEqual(_debug.safe_repr(42), "42")
+        s = _debug.safe_repr("x" * 1000)
+        self.assertLessEqual(len(s), _debug.REPR_MAX + 1)
+        self.assertTrue(s.endswith("…"))
+        self.assertLessEqual(len(_debug.safe_repr(list(range(10000)))), _debug.REPR_MAX + 1)
+
+    def test_a_repr_that_raises_or_exits(self):
+        class Bad:
+            def __repr__(self):
+                raise ValueError("no")
+
+        class Exits:
+            def __repr__(self):
+                raise SystemExit(3)
+
+        self.assertEqual(_debug.safe_repr(Bad()), "<unprintable Bad: ValueError>")
+        self.assertEqual(_debug.safe_repr(Exits()), "<unprintable Exits: SystemExit>")
+
+    def test_a_manager_proxy_is_not_asked(self):
+        from multiprocessing.managers import BaseProxy
+
+        class FakeToken:
+            typeid = "dict"
+
+        class P(BaseProxy):
+            def __init__(self):
+                self._token = FakeToken()
+
+            def __repr__(self):
+                raise AssertionError("would talk to the manager")
+
+        self.assertEqual(_debug.safe_repr(P()), "<P proxy of 'dict'>")
+        self.assertIsNone(_debug.expandable(P()))
+
+
+class Children(unittest.TestCase):
+    def test_sequences_by_index_with_paging(self):
+        kids, total = _debug.children(list(range(1000)), 10, 5)
+        self.assertEqual(total, 1000)
+        self.assertEqual([(k, v, e) for k, v, e in kids], [(str(i), i, "[%d]" % i) for i in range(10, 15)])
+        kids, total = _debug.children(tuple(range(1000)))
+        self.assertEqual(len(kids), _debug.CHILDREN_MAX)
+
+    def test_dicts_by_key(self):
+        kids, total = _debug.children({"a": 1, 2: "b"})
+        self.assertEqual(total, 2)
+        self.assertEqual(kids, [("'a'", 1, "['a']"), ("2", "b", "[2]")])
+
+    def test_objects_by_attribute_public_first(self):
+        class O:
+            __slots__ = ("s",)
+
+        class D:
+            def __init__(self):
+                self._p = 1
+                self.z = 2
+                self.a = 3
+
+        self.assertEqual([k for k, _, _ in _debug.children(D())[0]], ["a", "z", "_p"])
+        o = O()
+        o.s = 5
+        self.assertEqual(_debug.children(o)[0], [("s", 5, ".s")])
+
+    def test_expandable(self):
+        self.assertEqual(_debug.expandable([1, 2]), (0, 2))
+        self.assertEqual(_debug.expandable({"a": 1}), (1, 0))
+        self.assertIsNone(_debug.expandable([]))
+        self.assertIsNone(_debug.expandable("text"))
+        self.assertIsNone(_debug.expandable(len))
+        self.assertEqual(_debug.expandable(os), (0, 0))
+
+
+class Paths(unittest.TestCase):
+    def test_symlinks_and_relative_paths_meet(self):
+        d = tempfile.mkdtemp()
+        real = os.path.join(d, "real.py")
+        with open(real, "w") as f:
+            f.write("x = 1\n")
+        link = os.path.join(d, "link.py")
+        os.symlink(real, link)
+        self.assertEqual(_debug.norm_path(link), _debug.norm_path(real))
+        here = os.getcwd()
+        try:
+            os.chdir(d)
+            self.assertEqual(_debug.norm_path("real.py"), _debug.norm_path(real))
+        finally:
+            os.chdir(here)
+
+
+if __name__ == "__main__":
+    unittest.main()

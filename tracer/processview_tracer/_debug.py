@@ -1,0 +1,1411 @@
+"""The in-process debugger of a debug run (docs/debugging.md).
+
+Active only when the launcher set PROCESS_VIEW_DEBUG_PORT: then each traced process opens its
+own control connection to the debug adapter (loopback TCP, the run's token), takes its
+configuration (breakpoints, the operation kinds to pause before, stop on entry) before the
+program's code runs, and serves the adapter's commands from a reader thread of its own.
+
+Where the program can stop:
+- breakpoints and steps: on 3.12+ through sys.monitoring, with LINE events only for code objects
+  of files that have breakpoints (PY_START enables them or says DISABLE) and, while a thread
+  steps or a pause waits, for all code; on 3.9-3.11 through sys.settrace/threading.settrace,
+  whose global function gives a local tracer only to frames of files with breakpoints (or to all
+  frames while a thread steps or a pause waits), as bdb does;
+- before a multiprocessing operation (`pause_before`, called by the tracer's wrappers before the
+  public call, so no lock of multiprocessing's or ours is held), in the thread making the call.
+
+A stopped thread waits on a lock (which releases the GIL: Queue feeder threads, Pool handler
+threads and the tracer's sender go on) for the commands the reader thread hands it; it runs
+stackTrace/variables/evaluate itself. One thread of a process is stopped at a time; another
+that reaches a stop waits for it to resume. A lost control connection resumes everything and
+turns the debugger off in that process: it never waits for an adapter that is gone.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import types
+
+from . import _core
+from ._core import state
+
+PORT_ENV = "PROCESS_VIEW_DEBUG_PORT"
+CONFIG_TIMEOUT = 10.0  # seconds a new process waits for its configuration before running undebugged
+SEND_TIMEOUT = 10.0
+KINDS = ("process", "queue", "pipe", "lock", "event", "pool", "manager")
+HELPER_ROLES = ("forkserver", "resource-tracker", "manager")
+REPR_MAX = 200
+CHILDREN_MAX = 300  # children listed when the client asks for all of them
+TOOL_NAME = "process-view-debugger"
+
+_getframe = sys._getframe
+get_ident = threading.get_ident
+_MONITORING = sys.version_info >= (3, 12) and hasattr(sys, "monitoring")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure parts (unit-tested in test/python/test_debugger.py)
+
+def norm_path(p):
+    """The form breakpoints are keyed by: absolute, symlinks resolved, case folded where the
+    file system folds case."""
+    try:
+        return os.path.normcase(os.path.realpath(os.path.abspath(p)))
+    except Exception:
+        return p
+
+
+_HIT = re.compile(r"^\s*(==|>=|<=|>|<|%)?\s*(\d+)\s*$")
+
+
+def parse_hit_condition(text):
+    """A DAP hitCondition as (op, n): "5" and "==5" break on the 5th hit, ">5", ">=5", "<5",
+    "<=5" compare, "%3" breaks on every 3rd. None when it cannot be read."""
+    if text is None or not str(text).strip():
+        return None
+    m = _HIT.match(str(text))
+    if not m:
+        return None
+    return (m.group(1) or "==", int(m.group(2)))
+
+
+def hit_matches(cond, hits):
+    op, n = cond
+    if op == "==":
+        return hits == n
+    if op == ">=":
+        return hits >= n
+    if op == ">":
+        return hits > n
+    if op == "<=":
+        return hits <= n
+    if op == "<":
+        return hits < n
+    return n > 0 and hits % n == 0
+
+
+def split_log_message(text):
+    """A logpoint's message as ["text", ("expr",), "text", ...]: `{expr}` is evaluated, `{{` and
+    `}}` are literal braces."""
+    parts, buf, i = [], [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "{" and text.startswith("{{", i):
+            buf.append("{")
+            i += 2
+        elif c == "}" and text.startswith("}}", i):
+            buf.append("}")
+            i += 2
+        elif c == "{":
+            depth, j = 1, i + 1
+            while j < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                j += 1
+            if depth:  # unbalanced: literal
+                buf.append(text[i:])
+                break
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            parts.append((text[i + 1:j - 1],))
+            i = j
+        else:
+            buf.append(c)
+            i += 1
+    if buf:
+        parts.append("".join(buf))
+    return parts
+
+
+_lines_cache = {}
+
+
+def executable_lines(path):
+    """Lines of a source file where code starts (a breakpoint can stop there), or raises."""
+    st = os.stat(path)
+    key = (path, st.st_mtime_ns, st.st_size)
+    got = _lines_cache.get(key)
+    if got is not None:
+        return got
+    import tokenize
+    with tokenize.open(path) as f:
+        src = f.read()
+    code = compile(src, path, "exec", dont_inherit=True)
+    lines = set()
+    todo = [code]
+    while todo:
+        c = todo.pop()
+        if hasattr(c, "co_lines"):
+            for _, _, ln in c.co_lines():
+                if ln is not None:
+                    lines.add(ln)
+        else:
+            import dis
+            for _, ln in dis.findlinestarts(c):
+                lines.add(ln)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    # A function's header line is where its code object starts, not a line a step stops at
+    # (its body's first line is); module-level `def` lines stay (the def statement runs there).
+    got = frozenset(lines)
+    _lines_cache[key] = got
+    return got
+
+
+def verify_line(path, line):
+    """(line, None) where a breakpoint asked for at `line` will stop (the next line with code),
+    or (None, reason)."""
+    try:
+        lines = executable_lines(path)
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError) as e:
+        return None, "%s: %s" % (type(e).__name__, e)
+    if line in lines:
+        return line, None
+    later = [ln for ln in lines if ln > line]
+    if not later:
+        return None, "no code at or after line %d" % line
+    return min(later), None
+
+
+_repr_obj = None
+
+
+def safe_repr(v, limit=REPR_MAX):
+    """A bounded repr that never raises and never talks to another process (a Manager proxy's
+    repr asks its server, which may itself be paused)."""
+    global _repr_obj
+    try:
+        if _is_proxy(v):
+            return "<%s proxy of %r>" % (type(v).__name__, getattr(getattr(v, "_token", None), "typeid", "?"))
+        t = type(v)
+        if t in (int, float, bool, type(None), complex):
+            s = repr(v)
+        elif t is str or t is bytes or t is bytearray:
+            s = repr(v[:limit + 1] if len(v) > limit else v)
+        elif t in (list, tuple, dict, set, frozenset):
+            if _repr_obj is None:
+                import reprlib
+                r = reprlib.Repr()
+                r.maxstring = 60
+                r.maxother = 60
+                r.maxlevel = 2
+                r.maxlist = r.maxtuple = r.maxset = r.maxfrozenset = r.maxdict = 20
+                _repr_obj = r
+            s = _repr_obj.repr(v)
+        else:
+            s = repr(v)
+        if len(s) > limit:
+            s = s[:limit] + "…"
+        return s
+    except BaseException as e:  # a __repr__ that raises, even SystemExit
+        return "<unprintable %s: %s>" % (type(v).__name__, type(e).__name__)
+
+
+def _is_proxy(v):
+    mod = sys.modules.get("multiprocessing.managers")
+    return mod is not None and isinstance(v, mod.BaseProxy)
+
+
+def children(v, start=0, count=None):
+    """(name, value, evaluate-name suffix) of the items shown under v, and the total: list, tuple
+    and set items by index, dict items by key, other objects' attributes."""
+    stop = None if not count else start + count
+    if isinstance(v, (list, tuple)) and not _is_proxy(v):
+        n = len(v)
+        end = min(n, stop if stop is not None else start + CHILDREN_MAX)
+        return [(str(i), v[i], "[%d]" % i) for i in range(start, end)], n
+    if isinstance(v, (set, frozenset)):
+        items = sorted(v, key=safe_repr) if len(v) <= 10000 else list(v)
+        end = min(len(items), stop if stop is not None else start + CHILDREN_MAX)
+        return [(str(i), items[i], None) for i in range(start, end)], len(items)
+    if isinstance(v, dict):
+        import itertools
+        end = stop if stop is not None else start + CHILDREN_MAX
+        out = []
+        for k, x in itertools.islice(v.items(), start, end):
+            out.append((safe_repr(k, 60), x, "[%s]" % safe_repr(k, 200)))
+        return out, len(v)
+    if _is_proxy(v):
+        return [], 0
+    attrs = []
+    try:
+        d = object.__getattribute__(v, "__dict__")
+        if isinstance(d, (dict, types.MappingProxyType)):
+            attrs.extend((str(k), x) for k, x in d.items())
+    except Exception:
+        pass
+    for cls in type(v).__mro__:
+        for s in cls.__dict__.get("__slots__", ()) if isinstance(cls.__dict__.get("__slots__", ()), (tuple, list)) else ():
+            try:
+                attrs.append((s, object.__getattribute__(v, s)))
+            except Exception:
+                pass
+    attrs.sort(key=lambda kv: (kv[0].startswith("__"), kv[0].startswith("_"), kv[0]))
+    end = min(len(attrs), stop if stop is not None else start + CHILDREN_MAX)
+    return [(k, x, "." + k) for k, x in attrs[start:end]], len(attrs)
+
+
+def expandable(v):
+    """(named, indexed) child counts when v can be expanded, else None."""
+    try:
+        if _is_proxy(v):
+            return None
+        if isinstance(v, (list, tuple, set, frozenset)):
+            return (0, len(v)) if len(v) else None
+        if isinstance(v, dict):
+            return (len(v), 0) if len(v) else None
+        if isinstance(v, (int, float, bool, complex, str, bytes, bytearray, type(None))):
+            return None
+        if isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type)):
+            return (0, 0) if isinstance(v, (types.ModuleType, type)) else None
+        n = 0
+        try:
+            d = object.__getattribute__(v, "__dict__")
+            n = len(d) if isinstance(d, dict) else 0
+        except Exception:
+            pass
+        if n == 0 and not any(cls.__dict__.get("__slots__") for cls in type(v).__mro__):
+            return None
+        return (n, 0)
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# State
+
+class _Breakpoint:
+    __slots__ = ("id", "line", "condition", "code", "hit", "log", "hits")
+
+    def __init__(self, spec, line):
+        self.id = spec.get("id")
+        self.line = line
+        self.condition = spec.get("condition") or None
+        self.code = None
+        self.hit = parse_hit_condition(spec.get("hitCondition"))
+        msg = spec.get("logMessage")
+        self.log = split_log_message(msg) if msg else None
+        self.hits = 0
+
+
+class _Step:
+    __slots__ = ("mode", "frame", "depth")
+
+    def __init__(self, mode, frame, depth):
+        self.mode = mode  # "in", "over", "out", "entry"
+        self.frame = frame
+        self.depth = depth
+
+
+_live = False  # the control connection is up: this process is being debugged
+_sock = None
+_send_lock = threading.Lock()
+_slot = threading.Lock()  # one stopped thread per process
+_bps = {}  # norm path -> {line: _Breakpoint}
+_norms = {}  # raw co_filename -> norm path
+_want = {}  # 3.9-3.11: raw co_filename -> bool, the file has breakpoints (rebuilt on change)
+_steps = {}  # thread ident -> _Step
+_pause = False
+_trace_all = False
+_busy = set()  # threads serving the adapter while stopped: never stopped again meanwhile
+_own = set()  # the debugger's own threads
+_current = None  # the _Stop being served
+_entry_thread = None
+
+
+def _norm(raw):
+    n = _norms.get(raw)
+    if n is None:
+        n = norm_path(raw) if raw and not raw.startswith("<") else ""
+        _norms[raw] = n
+    return n
+
+
+def _user_code(code):
+    e = _core._entries.get(id(code))
+    if e is None or e[0] is not code:
+        e = _core._entry(code)
+    return bool(e[1])
+
+
+def _depth(f):
+    n = 0
+    while f is not None:
+        n += 1
+        f = f.f_back
+    return n
+
+
+def _ours(f):
+    return f.f_globals.get("__name__", "").startswith("processview_tracer")
+
+
+_helper_threads = {}
+
+
+def _helper_thread():
+    """Threads multiprocessing and concurrent.futures run for themselves (a Queue's feeder, a
+    Pool's handlers, an executor's manager) and ours: never paused by a pause request or before
+    an operation (a breakpoint in the user's own code still stops them)."""
+    tid = get_ident()
+    got = _helper_threads.get(tid)
+    if got is not None:
+        return got
+    if tid in _own or (state.thread is not None and tid == state.thread.ident):
+        return True
+    t = threading._active.get(tid)
+    helper = False
+    if t is not None:
+        target = getattr(t, "_target", None)
+        mod = getattr(target, "__module__", "") or ""
+        name = getattr(target, "__qualname__", "") or ""
+        cls_mod = type(t).__module__ or ""
+        if mod.startswith("multiprocessing") and name != "worker":  # a ThreadPool's workers run user work
+            helper = True
+        elif cls_mod.startswith(("multiprocessing", "concurrent.futures.process")):
+            helper = True
+        _helper_threads[tid] = helper
+    return helper
+
+
+def _helper_process():
+    return state.role in HELPER_ROLES
+
+
+# ---------------------------------------------------------------------------------------------
+# The control connection
+
+def _send(msg):
+    """One JSON line to the adapter; a failure loses the connection (never raises)."""
+    sock = _sock
+    if sock is None:
+        return False
+    try:
+        data = (json.dumps(msg, default=str) + "\n").encode()
+        if not _send_lock.acquire(timeout=SEND_TIMEOUT):
+            raise OSError("send lock")
+        try:
+            sock.sendall(data)
+        finally:
+            _send_lock.release()
+        return True
+    except Exception:
+        _lost()
+        return False
+
+
+def _reply(msg, ok=True, body=None, err=None):
+    seq = msg.get("seq")
+    if seq is None:
+        return
+    out = {"re": seq, "ok": ok}
+    if body is not None:
+        out["body"] = body
+    if err is not None:
+        out["error"] = err
+    _send(out)
+
+
+def _connect():
+    port = int(os.environ[PORT_ENV])
+    host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(SEND_TIMEOUT)
+    try:
+        s.connect((host, port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        hs = {"pv": _core.PROTOCOL_VERSION, "token": os.environ.get("PROCESS_VIEW_TOKEN", ""), "pid": os.getpid(),
+              "client": "debugger"}
+        s.sendall((json.dumps(hs) + "\n").encode())
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
+class _Lines:
+    """JSON lines read from the socket; socket timeouts are waited through."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def next(self, deadline=None):
+        import time
+        while True:
+            i = self.buf.find(b"\n")
+            if i >= 0:
+                line, self.buf = self.buf[:i], self.buf[i + 1:]
+                if line.strip():
+                    return json.loads(line.decode("utf-8"))
+                continue
+            if deadline is not None and time.monotonic() > deadline:
+                raise socket.timeout("configuration")
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+
+
+def start():
+    """Called by activate() when the run is a debug run: connect, take the configuration, serve."""
+    if not os.environ.get(PORT_ENV):
+        return
+    state.debug_hook = pause_before_op
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_child)
+    _install_tracing()
+    _open()
+
+
+def _open():
+    """Connect and wait (bounded) for the configuration. On any failure the process runs on
+    without the debugger."""
+    global _sock, _live
+    import time
+    try:
+        sock = _connect()
+    except Exception as e:
+        _core.error("debugger connect", e)
+        return
+    _sock = sock
+    sock.settimeout(0.5)  # while waiting for the configuration: the deadline below is checked between reads
+    lines = _Lines(sock)
+    _send({"event": "process", "body": {"pid": os.getpid(), "ppid": os.getppid(), "role": state.role, "name": state.name,
+                                        "startMethod": state.start_method, "python": "%d.%d.%d" % sys.version_info[:3]}})
+    deadline = time.monotonic() + CONFIG_TIMEOUT
+    try:
+        while True:
+            msg = lines.next(deadline)
+            if msg.get("command") == "configure":
+                _live = True
+                _reply(msg, body=_configure(msg.get("arguments") or {}))
+                break
+            _reply(msg, ok=False, err="not configured yet")
+    except Exception as e:
+        _core.error("debugger configure", e)
+        _close_socket()
+        return
+    sock.settimeout(SEND_TIMEOUT)
+    _start_reader(lines)
+
+
+def _close_socket():
+    global _sock
+    s = _sock
+    _sock = None
+    if s is not None:
+        try:
+            s.close()
+        except Exception:
+            pass
+
+
+def _start_reader(lines):
+    t = threading.Thread(target=_reader, args=(lines,), name="process-view-debugger", daemon=True)
+    t.start()
+    _own.add(t.ident)
+    try:
+        with threading._active_limbo_lock:
+            threading._active.pop(t.ident, None)  # as the sender: invisible to the program
+    except Exception:
+        pass
+
+
+def _reader(lines):
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    except Exception:
+        pass
+    if not _MONITORING:
+        sys.settrace(None)
+    _own.add(get_ident())
+    sock = lines.sock
+    while _sock is sock:
+        try:
+            msg = lines.next()
+        except Exception:
+            break
+        try:
+            _dispatch(msg)
+        except Exception as e:
+            _core.error("debugger command", e)
+            _reply(msg, ok=False, err="%s: %s" % (type(e).__name__, e))
+    if _sock is sock:
+        _lost()
+
+
+def _lost():
+    """The adapter is gone (or the connection broke): resume everything, debug no more here."""
+    global _live, _pause, _bps, _want, _steps
+    if not _live and _sock is None:
+        return
+    _live = False
+    _close_socket()
+    state.stop_on = frozenset()
+    _bps, _want, _steps = {}, {}, {}
+    _pause = False
+    _update_tracing()
+    cur = _current
+    if cur is not None:
+        cur.wake()
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate")
+
+
+def _dispatch(msg):
+    cmd = msg.get("command")
+    args = msg.get("arguments") or {}
+    if cmd in _STOPPED_COMMANDS:
+        cur = _current
+        if cur is None or (args.get("stop") is not None and args.get("stop") != cur.number):
+            _reply(msg, ok=False, err="running")
+        else:
+            cur.post(msg)
+    elif cmd == "setBreakpoints":
+        _reply(msg, body={"breakpoints": _set_breakpoints(args.get("path") or "", args.get("breakpoints") or [])})
+    elif cmd == "setStopOn":
+        _set_stop_on(args.get("kinds") or [])
+        _reply(msg)
+    elif cmd == "pause":
+        _request_pause()
+        _reply(msg, body={"helper": _helper_process()})
+    elif cmd == "configure":
+        _reply(msg, body=_configure(args))
+    elif cmd == "detach":
+        _reply(msg)
+        _lost()
+    else:
+        _reply(msg, ok=False, err="unknown command %r" % (cmd,))
+
+
+def _configure(args):
+    global _entry_thread
+    out = {}
+    for path, specs in (args.get("breakpoints") or {}).items():
+        out[path] = _set_breakpoints(path, specs)
+    _set_stop_on(args.get("stopOn") or [])
+    if args.get("stopOnEntry") and not _helper_process():
+        _entry_thread = get_ident()
+        _steps[_entry_thread] = _Step("entry", None, 0)
+        _update_tracing()
+    return {"breakpoints": out}
+
+
+def _set_stop_on(kinds):
+    state.stop_on = frozenset(k for k in kinds if k in KINDS)
+
+
+def _set_breakpoints(path, specs):
+    global _bps, _want
+    n = norm_path(path)
+    table = {}
+    results = []
+    for spec in specs:
+        try:
+            line, why = verify_line(path, int(spec.get("line", 0)))
+        except Exception as e:
+            line, why = None, str(e)
+        if line is None:
+            results.append({"id": spec.get("id"), "verified": False, "message": why})
+            continue
+        bp = _Breakpoint(spec, line)
+        old = _bps.get(n, {}).get(line)
+        if old is not None and old.condition == bp.condition and old.hit == bp.hit:
+            bp.hits = old.hits
+        table.setdefault(line, bp)
+        results.append({"id": spec.get("id"), "verified": True, "line": line})
+    new = dict(_bps)
+    if table:
+        new[n] = table
+    else:
+        new.pop(n, None)
+    _bps = new
+    _want = {}
+    _breakpoints_changed(n)
+    return results
+
+
+def _request_pause():
+    global _pause
+    if _helper_process():
+        return
+    _pause = True
+    _update_tracing()
+    if not _MONITORING:
+        # Frames already running get no 'call' event: give them the local tracer now.
+        for tid, f in sys._current_frames().items():
+            if tid in _own or (state.thread is not None and tid == state.thread.ident):
+                continue
+            while f is not None:
+                if _user_code(f.f_code):
+                    f.f_trace = _local_trace
+                f = f.f_back
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopping
+
+class _Stop:
+    counter = 0
+
+    def __init__(self, frame, reason):
+        _Stop.counter += 1
+        self.number = _Stop.counter
+        self.cond = threading.Condition(threading.Lock())
+        self.inbox = []
+        self.refs = [None]
+        self.frames = []
+        f = frame
+        while f is not None:
+            fn = f.f_code.co_filename
+            if not _ours(f) and not fn.startswith("<frozen"):
+                self.frames.append(f)
+            f = f.f_back
+        self.reason = reason
+        self.woken = False
+
+    def post(self, msg):
+        with self.cond:
+            self.inbox.append(msg)
+            self.cond.notify()
+
+    def wake(self):
+        with self.cond:
+            self.woken = True
+            self.cond.notify()
+
+    def ref(self, kind, value):
+        self.refs.append((kind, value))
+        return len(self.refs) - 1
+
+    def serve(self):
+        """Answer the adapter until it resumes this thread: the resume command, or None when
+        the connection is lost."""
+        while True:
+            with self.cond:
+                while not self.inbox and not self.woken:
+                    self.cond.wait(1.0)
+                if self.woken and not self.inbox:
+                    return None
+                msg = self.inbox.pop(0)
+            cmd = msg.get("command")
+            args = msg.get("arguments") or {}
+            if cmd in ("continue", "next", "stepIn", "stepOut"):
+                _reply(msg)
+                return cmd
+            try:
+                if cmd == "stackTrace":
+                    body = self.stack_trace(args)
+                elif cmd == "scopes":
+                    body = self.scopes(args)
+                elif cmd == "variables":
+                    body = self.variables(args)
+                elif cmd == "evaluate":
+                    body = self.evaluate(args)
+                else:
+                    raise ValueError("unknown command %r" % (cmd,))
+            except Exception as e:
+                _reply(msg, ok=False, err="%s: %s" % (type(e).__name__, e))
+                continue
+            _reply(msg, body=body)
+
+    def stack_trace(self, args):
+        start = int(args.get("startFrame") or 0)
+        levels = int(args.get("levels") or 0)
+        frames = self.frames[start:start + levels] if levels else self.frames[start:]
+        out = []
+        for i, f in enumerate(frames, start):
+            code = f.f_code
+            fn = code.co_filename
+            path = os.path.abspath(fn) if fn and not fn.startswith("<") else None
+            out.append({"id": i, "name": getattr(code, "co_qualname", code.co_name), "path": path, "line": f.f_lineno,
+                        "user": _user_code(code)})
+        return {"frames": out, "total": len(self.frames)}
+
+    def _frame(self, args):
+        i = int(args.get("frame", 0))
+        if not 0 <= i < len(self.frames):
+            raise ValueError("no frame %d" % i)
+        return self.frames[i]
+
+    def scopes(self, args):
+        f = self._frame(args)
+        out = []
+        if f.f_code.co_name != "<module>" or f.f_locals is not f.f_globals:
+            loc = dict(f.f_locals)
+            out.append({"name": "Locals", "ref": self.ref("dict", loc), "named": len(loc)})
+        g = {k: v for k, v in f.f_globals.items() if k != "__builtins__"}
+        out.append({"name": "Globals", "ref": self.ref("globals", g), "named": len(g), "expensive": False})
+        return {"scopes": out}
+
+    def variables(self, args):
+        ref = int(args.get("ref", 0))
+        if not 0 < ref < len(self.refs):
+            raise ValueError("no variable reference %d" % ref)
+        kind, value = self.refs[ref]
+        start = int(args.get("start") or 0)
+        count = int(args.get("count") or 0)
+        prefix = args.get("evaluateName")
+        if kind in ("dict", "globals"):
+            items = sorted(value.items(), key=lambda kv: (str(kv[0]).startswith("__"), str(kv[0])))
+            end = start + count if count else start + max(CHILDREN_MAX, len(items))
+            kids = [(str(k), v, str(k)) for k, v in items[start:end]]
+            total = len(items)
+            named = True
+        else:
+            kids, total = children(value, start, count)
+            kids = [(k, v, (prefix + s) if (prefix and s) else None) for k, v, s in kids]
+            named = False
+        out = [self.describe(name, v, ev) for name, v, ev in kids]
+        return {"variables": out, "total": total, "named": named}
+
+    def describe(self, name, v, evaluate_name=None):
+        d = {"name": name, "value": safe_repr(v), "type": type(v).__name__}
+        if evaluate_name:
+            d["evaluateName"] = evaluate_name
+        ex = expandable(v)
+        if ex is not None:
+            d["ref"] = self.ref("obj", v)
+            if ex[1]:
+                d["indexed"] = ex[1]
+            if ex[0]:
+                d["named"] = ex[0]
+        return d
+
+    def evaluate(self, args):
+        f = self._frame(args)
+        expr = args.get("expression") or ""
+        loc = f.f_locals
+        try:
+            code = compile(expr, "<debug console>", "eval")
+        except SyntaxError:
+            if args.get("context") not in ("repl", None):
+                raise
+            exec(compile(expr, "<debug console>", "exec"), f.f_globals, loc)
+            return {"result": "", "type": None}
+        v = eval(code, f.f_globals, loc)
+        d = self.describe(expr, v, expr)
+        return {"result": d["value"], "type": d["type"], "ref": d.get("ref"), "named": d.get("named"), "indexed": d.get("indexed")}
+
+
+def _stop(frame, reason, extra=None):
+    """Stop the calling thread, `frame` on top, until the adapter resumes it."""
+    global _current
+    tid = get_ident()
+    if not _live or tid in _busy:
+        return
+    while not _slot.acquire(timeout=1.0):
+        if not _live:
+            return
+    _busy.add(tid)
+    cmd = None
+    stop = None
+    try:
+        if not _live:
+            return
+        _steps.pop(tid, None)
+        stop = _Stop(frame, reason)
+        _current = stop
+        _update_tracing()
+        _drain(0.5)
+        body = {"stop": stop.number, "reason": reason, "tid": tid, "thread": _thread_name(tid),
+                "mainThread": threading.current_thread() is threading.main_thread()}
+        if stop.frames:
+            top = stop.frames[0]
+            body["path"] = os.path.abspath(top.f_code.co_filename)
+            body["line"] = top.f_lineno
+        if extra:
+            body.update(extra)
+        if _send({"event": "stopped", "body": body}):
+            cmd = stop.serve()
+    except Exception as e:
+        _core.error("debugger stop", e)
+    finally:
+        _current = None
+        _busy.discard(tid)
+        _slot.release()
+    if cmd in ("next", "stepIn", "stepOut") and _live and stop is not None and stop.frames:
+        top = stop.frames[0]
+        mode = {"next": "over", "stepIn": "in", "stepOut": "out"}[cmd]
+        _steps[tid] = _Step(mode, top, _depth(top))
+        if not _MONITORING:
+            # Line and return events of the frames being stepped through.
+            f = top
+            while f is not None:
+                if _user_code(f.f_code):
+                    f.f_trace = _local_trace
+                f = f.f_back
+    _update_tracing()
+
+
+def _drain(limit):
+    """Let the sender thread deliver what this process emitted before the stop, so the Session
+    has it when the adapter describes the stop (bounded; unlike the exit path's flush, a slow
+    receiver here is waited for a moment, never given up on)."""
+    import time
+    deadline = time.monotonic() + limit
+    while (state.buf or getattr(state, "out", None) is not None) and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def _thread_name(tid):
+    t = threading._active.get(tid)
+    return t.name if t is not None else "Thread-%d" % tid
+
+
+def _user_frame(f, internal_ok):
+    """(frame, name) for an operation: the program's frame that made the call (f is the first
+    frame above the wrapper) and, when the program called it through multiprocessing's own
+    code (Pool.map calling _map_async, a proxy's generated put), the name of the method it
+    called. None when the caller is multiprocessing's own code (unless internal_ok) or nothing
+    of the program's; internal_ok == "any": the first frame that is not ours then."""
+    while f is not None and _ours(f):
+        f = f.f_back
+    top = f
+    first = True
+    called = None
+    while f is not None:
+        code = f.f_code
+        e = _core._entries.get(id(code))
+        if e is None or e[0] is not code:
+            e = _core._entry(code)
+        where = e[1]
+        if where:
+            return f, called
+        if where is _core.INTERNAL and first and not internal_ok:
+            # put_nowait()/get_nowait() are the user's put()/get().
+            if code.co_name not in ("put_nowait", "get_nowait"):
+                return None, None
+        called = code.co_name
+        first = False
+        f = f.f_back
+        while f is not None and _ours(f):
+            f = f.f_back
+    if internal_ok == "any":
+        return top, None
+    return None, None
+
+
+_PROCESS_CLASSES = ("ForkProcess", "SpawnProcess", "ForkServerProcess")
+
+
+def _type_label(obj, kind):
+    if obj is None:
+        return "os" if kind == "process" else ""
+    if _is_proxy(obj):
+        typeid = str(getattr(getattr(obj, "_token", None), "typeid", ""))
+        return "%sProxy" % (typeid[:1].upper() + typeid[1:])  # DictProxy, ListProxy, QueueProxy
+    name = type(obj).__name__
+    if name in _PROCESS_CLASSES:
+        return "Process"
+    if name in ("ApplyResult", "MapResult"):
+        return "AsyncResult"
+    return name
+
+
+def pause_before_op(kind, op, obj, payload, internal_ok, detail):
+    """Debug mode, `kind` in stopOn: stop the calling thread before the operation (the tracer's
+    wrappers call this through _core.pause_before before the public call)."""
+    if kind not in state.stop_on or not _live or _helper_process() or _helper_thread():
+        return
+    tid = get_ident()
+    if tid in _busy:
+        return
+    try:
+        f, called = _user_frame(_getframe(1), internal_ok)
+        if f is None and internal_ok != "any":
+            return
+        if called in ("put_nowait", "get_nowait") or (called and internal_ok is True and not called.startswith("_")):
+            op = called  # Pool.map, not _map_async; a proxy's put; the user's put_nowait
+        info = {"kind": kind, "op": op, "type": _type_label(obj, kind), "id": _object_id(obj)}
+        if payload is not _core.NO_PAYLOAD:
+            if kind == "manager" and isinstance(payload, tuple):
+                # The call's arguments as written: d.__setitem__('k', 1), q.put(42).
+                shown = _core.preview(payload)
+                info["preview"] = shown[1:-1].rstrip(",") if shown.startswith("(") and shown.endswith(")") else shown
+            elif kind == "pool" and isinstance(payload, tuple) and payload:
+                info["preview"] = _core.qualname(payload[0])
+                if len(payload) > 1:
+                    info["args"] = _core.preview(payload[1])
+            else:
+                info["preview"] = _core.preview(payload)
+        facts = _op_facts(kind, obj)
+        if detail:
+            facts.update(detail)
+        if facts:
+            info["facts"] = facts
+    except Exception as e:
+        _core.error("pause before", e)
+        return
+    _stop(f, "operation", {"op": info})
+
+
+def _object_id(obj):
+    """The id the tracer's events give this object, computed now if it has none yet (an object
+    unpickled by a spawn child gets it at its first operation, which is after this pause)."""
+    if obj is None:
+        return None
+    try:
+        d = obj.__dict__
+        oid = d.get("_pv_id")
+        if oid:
+            return oid
+        from . import _ipc
+        if hasattr(obj, "_rlock") and hasattr(obj, "_reader"):  # Queue, JoinableQueue, SimpleQueue
+            kind = "simple-queue" if type(obj).__name__ == "SimpleQueue" else _ipc._queue_kind(obj)
+            return _ipc._ensure_id(obj, kind, obj._rlock)
+        if hasattr(obj, "_semlock"):  # Lock, RLock, Semaphore, BoundedSemaphore
+            from . import _sync
+            return _ipc._ensure_id(obj, _sync._kind(obj, sys.modules["multiprocessing.synchronize"]), obj)
+        if hasattr(obj, "_flag") and hasattr(obj, "_cond"):  # Event
+            return _ipc._ensure_id(obj, "event", obj._flag)
+        if hasattr(obj, "_cond") and hasattr(obj, "_parties"):  # Barrier
+            return _ipc._ensure_id(obj, "barrier", obj._cond._lock)
+        if hasattr(obj, "_lock") and hasattr(obj, "_sleeping_count"):  # Condition
+            return _ipc._ensure_id(obj, "condition", obj._lock)
+        if _is_proxy(obj):  # as _pool's proxy id: the manager's address and the referent's id
+            tok = obj._token
+            addr = tok.address
+            addr = ":".join(str(x) for x in addr) if isinstance(addr, tuple) else str(addr)
+            return "proxy:%s:%s" % (addr, tok.id)
+        pool = d.get("_pool")  # an AsyncResult: its pool
+        if pool is not None:
+            return pool.__dict__.get("_pv_id")
+        info = d.get("_pv")  # a Future of the program's executor: (pool id, site, job, index)
+        if info:
+            return info[0]
+    except Exception:
+        pass
+    return None
+
+
+def _op_facts(kind, obj):
+    """What the Operation scope shows that only this process can tell (the adapter adds what
+    the Session knows: who created the object, who used it last, the peer)."""
+    facts = {}
+    if obj is None:
+        return facts
+    try:
+        if kind == "queue":
+            try:
+                facts["qsize"] = obj.qsize()
+            except Exception:
+                pass
+            try:
+                facts["maxsize"] = obj._maxsize if obj._maxsize < 2 ** 31 - 1 else None
+            except Exception:
+                pass
+        elif kind == "lock":
+            sl = getattr(obj, "_semlock", None) or getattr(getattr(obj, "_lock", None), "_semlock", None)
+            if sl is not None:
+                try:
+                    facts["value"] = sl._get_value()
+                except Exception:
+                    pass
+                try:
+                    facts["heldHere"] = bool(sl._is_mine())
+                    facts["count"] = sl._count()
+                except Exception:
+                    pass
+        elif kind == "event":
+            try:
+                facts["isSet"] = obj.is_set()
+            except Exception:
+                pass
+        elif kind == "pipe":
+            try:
+                facts["closed"] = obj.closed
+                if not obj.closed and obj.readable:
+                    facts["dataWaiting"] = obj.poll()
+            except Exception:
+                pass
+        elif kind == "process":
+            for k in ("name", "pid", "daemon", "exitcode"):
+                try:
+                    facts[k] = getattr(obj, k)
+                except Exception:
+                    pass
+            try:
+                facts["alive"] = obj.is_alive() if getattr(obj, "_popen", None) is not None else False
+            except Exception:
+                pass
+    except Exception:
+        pass
+    return facts
+
+
+def _hit(frame, bp):
+    """A breakpoint's line is reached: True when the thread should stop (a logpoint logs)."""
+    if bp.condition:
+        try:
+            if bp.code is None:
+                bp.code = compile(bp.condition, "<breakpoint condition>", "eval")
+            if not eval(bp.code, frame.f_globals, frame.f_locals):
+                return False, None
+        except Exception as e:
+            return True, "Error in the breakpoint's condition %r: %s: %s" % (bp.condition, type(e).__name__, e)
+    bp.hits += 1
+    if bp.hit is not None and not hit_matches(bp.hit, bp.hits):
+        return False, None
+    if bp.log is not None:
+        out = []
+        for part in bp.log:
+            if isinstance(part, tuple):
+                try:
+                    v = eval(part[0], frame.f_globals, frame.f_locals)
+                    out.append(v if isinstance(v, str) else safe_repr(v))
+                except Exception as e:
+                    out.append("<%s: %s>" % (type(e).__name__, e))
+            else:
+                out.append(part)
+        _send({"event": "output", "body": {"category": "console", "output": "".join(out) + "\n",
+                                           "path": os.path.abspath(frame.f_code.co_filename), "line": frame.f_lineno}})
+        return False, None
+    return True, None
+
+
+def _on_line(frame, lines):
+    """A line event in `frame` (lines: the breakpoints of its file, or None). Stops if due."""
+    tid = get_ident()
+    if tid in _busy:
+        return
+    if lines is not None:
+        bp = lines.get(frame.f_lineno)
+        if bp is not None:
+            stop, why = _hit(frame, bp)
+            if stop:
+                extra = {"breakpoints": [bp.id]}
+                if why:
+                    extra["text"] = why
+                _stop(frame, "breakpoint", extra)
+                return
+    if not _trace_all:
+        return
+    st = _steps.get(tid)
+    if st is not None:
+        if _step_due(frame, st):
+            _stop(frame, "entry" if st.mode == "entry" else "step")
+            return
+    elif _pause and not _helper_thread() and _user_code(frame.f_code) and tid not in _own:
+        _pause_taken()
+        _stop(frame, "pause")
+
+
+def _pause_taken():
+    global _pause
+    _pause = False
+
+
+def _step_due(frame, st):
+    if not _user_code(frame.f_code):
+        return False
+    mode = st.mode
+    if mode == "in" or mode == "entry":
+        return True
+    if mode == "over":
+        return frame is st.frame or _depth(frame) < st.depth
+    return _depth(frame) < st.depth
+
+
+def _on_return(frame):
+    """The frame being stepped returns: stop in its caller at the call's line, as other Python
+    debuggers do; past library code, stop at the next line of the user's code."""
+    tid = get_ident()
+    st = _steps.get(tid)
+    if st is None or st.frame is not frame or tid in _busy:
+        return
+    caller = frame.f_back
+    while caller is not None and _ours(caller):
+        caller = caller.f_back
+    if caller is not None and _user_code(caller.f_code):
+        _stop(caller, "step")
+        return
+    _steps[tid] = _Step("in", None, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracing backends
+
+def _install_tracing():
+    if _MONITORING:
+        _install_monitoring()
+    else:
+        # Every thread the program starts from now on; the main thread is set at the end of
+        # start-up (see watch_main), after the exit watch has taken the main module's frame.
+        threading.settrace(_global_trace)
+        state.trace_next = _global_trace
+
+
+def after_watch_main():
+    """End of start-up (3.9-3.11): the exit watch hands over to our trace function when it has
+    taken the main module's frame; if it did not install itself, install ours now."""
+    if _MONITORING or not os.environ.get(PORT_ENV):
+        return
+    cur = sys.gettrace()
+    if cur is None:
+        sys.settrace(_global_trace)
+
+
+def _after_fork_child():
+    """A fork child: its own connection, fresh locks, no stopped thread, no steps in flight."""
+    global _sock, _send_lock, _slot, _current, _steps, _pause, _busy, _live, _helper_threads, _entry_thread
+    try:
+        s = _sock
+        _sock = None
+        if s is not None:
+            try:
+                os.close(s.detach())  # the parent's connection stays the parent's
+            except Exception:
+                pass
+        _live = False
+        _send_lock = threading.Lock()
+        _slot = threading.Lock()
+        _current = None
+        _steps = {}
+        _busy = set()
+        _own.clear()
+        _helper_threads = {}
+        _pause = False
+        _entry_thread = None
+        state.stop_on = frozenset()
+        _update_tracing()
+        _open()
+        _update_tracing()
+    except Exception as e:
+        _core.error("debugger after fork", e)
+
+
+# -- 3.9-3.11: sys.settrace
+
+def _global_trace(frame, event, arg):
+    raw = frame.f_code.co_filename
+    w = _want.get(raw)
+    if w is None:
+        w = _norm(raw) in _bps
+        _want[raw] = w
+    if w or _trace_all:
+        return _local_trace(frame, event, arg)
+    return None
+
+
+def _local_trace(frame, event, arg):
+    if event == "line":
+        lines = _bps.get(_norm(frame.f_code.co_filename))
+        if lines is None and not _trace_all:
+            return None  # nothing to do in this frame any more
+        _on_line(frame, lines)
+    elif event == "return":
+        if _steps:
+            _on_return(frame)
+    elif event == "call":
+        pass
+    return _local_trace
+
+
+# -- 3.12+: sys.monitoring
+
+_tool = None
+_mon = None
+_enabled_codes = {}  # norm path -> [code objects with LINE events on]
+
+
+def _install_monitoring():
+    global _tool, _mon
+    mon = sys.monitoring
+    for tool in (mon.DEBUGGER_ID, 2):
+        try:
+            mon.use_tool_id(tool, TOOL_NAME)
+        except ValueError:
+            continue
+        _tool, _mon = tool, mon
+        E = mon.events
+        mon.register_callback(tool, E.PY_START, _mon_start)
+        mon.register_callback(tool, E.LINE, _mon_line)
+        mon.register_callback(tool, E.PY_RETURN, _mon_return)
+        mon.register_callback(tool, E.PY_YIELD, _mon_return)
+        return
+    _core.error("debugger", RuntimeError("no free sys.monitoring tool id: breakpoints are off in this process"))
+
+
+def _mon_start(code, offset):
+    n = _norm(code.co_filename)
+    if n in _bps:
+        _enable_code(n, code)
+    return _mon.DISABLE
+
+
+def _enable_code(n, code):
+    lst = _enabled_codes.setdefault(n, [])
+    if not any(c is code for c in lst):
+        lst.append(code)
+    _mon.set_local_events(_tool, code, _mon.events.LINE)
+
+
+def _mon_line(code, line):
+    lines = _bps.get(_norm(code.co_filename))
+    if lines is not None and line in lines or _trace_all and _user_code(code):
+        f = _getframe(1)
+        if f.f_code is code:
+            _on_line(f, lines)
+        return None
+    # Library code never stops (unless it has a breakpoint); a line of a breakpoint's file that
+    # has none needs no event until breakpoints change or a step begins (restart_events).
+    return _mon.DISABLE
+
+
+def _mon_return(code, offset, value):
+    if not _user_code(code):
+        return _mon.DISABLE
+    if _steps:
+        f = _getframe(1)
+        if f.f_code is code:
+            _on_return(f)
+    return None
+
+
+def _breakpoints_changed(n):
+    """A file's breakpoints changed: turn LINE events on or off for its code objects, running
+    frames included (a loop at module level gets no new PY_START)."""
+    if _MONITORING:
+        if _mon is None:
+            return
+        if n not in _bps:
+            for code in _enabled_codes.pop(n, ()):
+                try:
+                    _mon.set_local_events(_tool, code, 0)
+                except Exception:
+                    pass
+        else:
+            for tid, f in sys._current_frames().items():
+                while f is not None:
+                    if _norm(f.f_code.co_filename) == n:
+                        _enable_code(n, f.f_code)
+                    f = f.f_back
+        _update_tracing(restart=True)
+    else:
+        if n in _bps:
+            for tid, f in sys._current_frames().items():
+                if tid in _own:
+                    continue
+                while f is not None:
+                    if _norm(f.f_code.co_filename) == n and f.f_trace is None:
+                        f.f_trace = _local_trace
+                    f = f.f_back
+
+
+def _update_tracing(restart=False):
+    global _trace_all
+    was = _trace_all
+    _trace_all = bool(_steps) or _pause
+    if not _MONITORING or _mon is None:
+        return
+    E = _mon.events
+    events = 0
+    if _bps or _trace_all:
+        events |= E.PY_START
+    if _trace_all:
+        events |= E.LINE | E.PY_RETURN | E.PY_YIELD
+    try:
+        _mon.set_events(_tool, events)
+        if restart or (_trace_all and not was):
+            _mon.restart_events()
+    except Exception as e:
+        _core.error("debugger events", e)
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations the tracer does not wrap (it reports them elsewhere): wrapped in debug runs only,
+# so a run without the debugger is untouched.
+
+def _reraise_hidden(call, *args):
+    try:
+        return call(*args)
+    except BaseException as e:
+        _core.hide(e)
+        raise
+
+
+def _patch_process(mod):
+    BP = mod.BaseProcess
+    real_terminate, real_kill = BP.terminate, BP.kill
+
+    def terminate(self):
+        if state.stop_on:
+            _core.pause_before("process", "terminate", self)
+        return _reraise_hidden(real_terminate, self)
+
+    def kill(self):
+        if state.stop_on:
+            _core.pause_before("process", "kill", self)
+        return _reraise_hidden(real_kill, self)
+
+    BP.terminate, BP.kill = terminate, kill
+
+
+def _patch_pool(mod):
+    AR = mod.ApplyResult
+    real_get = AR.get
+
+    def get(self, timeout=None):
+        if state.stop_on:
+            _core.pause_before("pool", "get", self)
+        return _reraise_hidden(real_get, self, timeout)
+
+    AR.get = get
+    IM = mod.IMapIterator
+    real_next = IM.next
+
+    def next(self, timeout=None):
+        if state.stop_on:
+            _core.pause_before("pool", "next", self)
+        return _reraise_hidden(real_next, self, timeout)
+
+    IM.next = IM.__next__ = next
+
+
+def _patch_futures(mod):
+    from concurrent.futures import _base
+    F = _base.Future
+    if getattr(F, "_pv_debug_patched", False):
+        return
+    F._pv_debug_patched = True
+    real_result = F.result
+
+    def result(self, timeout=None):
+        if state.stop_on and "_pv" in self.__dict__:  # a future of the program's ProcessPoolExecutor
+            _core.pause_before("pool", "result", self)
+        return _reraise_hidden(real_result, self, timeout)
+
+    F.result = result
+
+
+MODULE_PATCHES = {"multiprocessing.process": _patch_process, "multiprocessing.pool": _patch_pool,
+                  "concurrent.futures.process": _patch_futures}
+
+
+def with_patches(patches):
+    """The tracer's module patches with the debugger's added (both run, the tracer's first)."""
+    out = dict(patches)
+    for name, extra in MODULE_PATCHES.items():
+        first = out.get(name)
+        if first is None:
+            out[name] = extra
+        else:
+            def both(mod, first=first, extra=extra):
+                first(mod)
+                try:
+                    extra(mod)
+                except Exception as e:
+                    _core.error("debugger patch " + mod.__name__, e)
+            out[name] = both
+    return out
