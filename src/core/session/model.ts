@@ -208,9 +208,20 @@ export interface RunInfo {
   readonly startedAtIso: string;
   readonly endedMs: number | null;
   readonly exitCode: number | null;
+  /** Events the run produced that are not in the model (nor in the recording): the sum of lostEvents. */
   readonly droppedEvents: number;
+  /** Those events, by process and why (`tracer.dropped`'s reason; null from older tracers). */
+  readonly lostEvents: readonly LostEvents[];
   readonly tracerErrors: number;
   readonly warnings: readonly string[];
+}
+
+/** Events of one process lost for one reason (docs/protocol.md, tracer.dropped). */
+export interface LostEvents {
+  readonly pid: number;
+  /** 'buffer-full', 'exit', 'connection-lost', 'cut-batch', another from a newer tracer, or null. */
+  readonly reason: string | null;
+  readonly count: number;
 }
 
 export interface SessionSnapshot {

@@ -87,6 +87,7 @@ export class Session {
       endedMs: null,
       exitCode: null,
       droppedEvents: 0,
+      lostEvents: [],
       tracerErrors: 0,
       warnings: [],
       ...opts.run,
@@ -144,9 +145,14 @@ export class Session {
       case 'channel.op':
         this.onOp(e);
         break;
-      case 'tracer.dropped':
-        this.run = { ...this.run, droppedEvents: this.run.droppedEvents + e.count };
+      case 'tracer.dropped': {
+        const reason = e.reason ?? null;
+        const lost = this.run.lostEvents;
+        const i = lost.findIndex((l) => l.pid === e.pid && l.reason === reason);
+        const lostEvents = i < 0 ? [...lost, { pid: e.pid, reason, count: e.count }] : lost.map((l, k) => (k === i ? { ...l, count: l.count + e.count } : l));
+        this.run = { ...this.run, droppedEvents: this.run.droppedEvents + e.count, lostEvents };
         break;
+      }
       case 'tracer.error':
         this.run = {
           ...this.run,

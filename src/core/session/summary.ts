@@ -4,7 +4,7 @@
  * the start of the run.
  */
 import type { ChannelKind, ChannelOp, ProcessRole, SourceSite } from '../protocol/events';
-import type { ProcessState, SessionSnapshot } from './model';
+import type { LostEvents, ProcessState, SessionSnapshot } from './model';
 
 export interface ProcessSummary {
   pid: number;
@@ -50,6 +50,7 @@ export interface SessionSummary {
     endedMs: number | null;
     exitCode: number | null;
     droppedEvents: number;
+    lostEvents: readonly LostEvents[];
     warnings: readonly string[];
   };
   processes: ProcessSummary[];
@@ -69,6 +70,7 @@ export function summarize(s: SessionSnapshot): SessionSummary {
       endedMs: ms(s.run.endedMs),
       exitCode: s.run.exitCode,
       droppedEvents: s.run.droppedEvents,
+      lostEvents: s.run.lostEvents,
       warnings: s.run.warnings,
     },
     processes: s.processes.map((p) => ({
