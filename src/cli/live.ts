@@ -8,6 +8,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { RecordedRun, RecordedRunEnd } from '../core/run';
+import { describeLosses } from '../core/session';
 import type { ProcessNode, SessionSnapshot } from '../core/session/model';
 import { processLine, renderChannels, renderTree, runLine, ms } from './tree';
 
@@ -71,6 +72,8 @@ export class LiveDisplay {
       const text = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style), `Recorded to ${this.recorded.recordingPath}`];
       this.err.write(`${text.join('\n')}\n`);
     }
+    const losses = describeLosses(snap.run);
+    if (losses) this.err.write(`process-view: warning: ${losses}\n`);
     if (end.recordingError) this.err.write(`process-view: the recording is incomplete: ${end.recordingError}\n`);
     return snap;
   }

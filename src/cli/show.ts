@@ -7,7 +7,7 @@
  */
 import { loadSession, NotARecordingError } from '../core/recording';
 import { describeChannelState, describeStep, formatMoment, openReplay } from '../core/replay';
-import { summarize } from '../core/session';
+import { describeLosses, summarize } from '../core/session';
 import type { SessionSnapshot } from '../core/session/model';
 import { renderChannels, renderTree, runLine, type TreeStyle } from './tree';
 
@@ -44,11 +44,11 @@ export async function runShow(argv: readonly string[]): Promise<number> {
   try {
     return atMs === null ? await showFinal(file, json) : await showAt(file, atMs, json);
   } catch (e) {
-    if (e instanceof NotARecordingError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`process-view show: ${(e as Error).message}\n`);
-      return 1;
-    }
-    throw e;
+    // The reader skips what it cannot use and says so; what is left is a file that cannot be
+    // read at all: one sentence, no stack.
+    const why = e instanceof NotARecordingError ? (e as Error).message : `${file} could not be shown: ${(e as Error).message}`;
+    process.stderr.write(`process-view show: ${why}\n`);
+    return 1;
   }
 }
 
@@ -65,7 +65,8 @@ async function showFinal(file: string, json: boolean): Promise<number> {
     process.stdout.write(`${JSON.stringify(summarize(snap), null, 2)}\n`);
     return 0;
   }
-  const lines = [runLine(snap), ...renderTree(snap, style()), ...renderChannels(snap, style())];
+  const losses = describeLosses(snap.run);
+  const lines = [runLine(snap), ...(losses ? [`Warning: ${losses}`] : []), ...renderTree(snap, style()), ...renderChannels(snap, style())];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -88,7 +89,8 @@ async function showAt(file: string, atMs: number, json: boolean): Promise<number
     process.stdout.write(`${JSON.stringify({ at: ms, ...summarize(snap), contents: channels, lastStep: last }, null, 2)}\n`);
     return 0;
   }
-  const lines = [`${runLine(snap)}  (at ${formatMoment(ms)})`, ...renderTree(snap, style())];
+  const losses = describeLosses(snap.run);
+  const lines = [`${runLine(snap)}  (at ${formatMoment(ms)})`, ...(losses ? [`Warning: ${losses}`] : []), ...renderTree(snap, style())];
   if (snap.channels.length > 0) {
     lines.push(...renderChannels(snap, style()));
     for (const c of channels) {

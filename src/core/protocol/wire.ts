@@ -227,6 +227,38 @@ function check(type: FieldType, v: unknown): string | null {
   }
 }
 
+/**
+ * Why a decoded event (the object form, as a recording holds it) is not one a reader can use, or
+ * null when it is. Checks what every event has (kind, t, pid, ppid, tid, site) and, for a kind
+ * this build knows, each field of WIRE_FIELDS. A kind it does not know passes (a newer writer's:
+ * the session ignores it).
+ */
+export function checkEventObject(v: unknown): string | null {
+  if (!isRecord(v)) return 'the event is not an object';
+  const kind = v.kind;
+  if (typeof kind !== 'string') return 'the event has no kind';
+  if (typeof v.t !== 'number' || !Number.isFinite(v.t)) return `${kind}: t is not a number`;
+  if (!isInt(v.pid) || v.pid <= 0) return `${kind}: pid is not a process id`;
+  if (!isInt(v.ppid) || v.ppid < 0) return `${kind}: ppid is not a process id`;
+  if (v.tid !== undefined && v.tid !== null && !isInt(v.tid)) return `${kind}: tid is not an integer`;
+  const site = v.site;
+  if (site !== undefined && site !== null && (!isRecord(site) || typeof site.file !== 'string' || !isInt(site.line) || site.line <= 0)) {
+    return `${kind}: bad source site`;
+  }
+  const fields = KIND_FIELDS.get(kind);
+  if (fields === undefined) return null;
+  for (const spec of fields) {
+    const value = v[spec.name];
+    if (value === undefined || value === null) {
+      if (spec.required) return `${kind}: missing ${spec.name}`;
+      continue;
+    }
+    const why = check(spec.type, value);
+    if (why !== null) return `${kind}.${spec.name}: ${why}`;
+  }
+  return null;
+}
+
 export interface DecodeResult {
   readonly events: TracerEvent[];
   readonly rejected: Rejection[];

@@ -1,10 +1,15 @@
 /**
  * Reads a session file back. A file cut short (no end line, a half-written last line) opens up
- * to where it ends, with a warning that says so; a damaged line in the middle is skipped and
- * counted. Only a file that is not a session file at all is an error.
+ * to where it ends, with a warning that says so. Every line is checked on its own: a line that is
+ * not JSON, or whose record is not one a reader can use (an event of the wrong shape, a sample
+ * whose processes are not a list...), is skipped, counted and named in a warning; so is a record
+ * the model could not take. Only a file that is not a session file at all is an error, with a
+ * sentence that says why (a folder, no such file, no session header).
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { checkEventObject } from '../protocol/wire';
 import { Session } from '../session/session';
 import type { RunInfo } from '../session/model';
 import type { BodyRecord, EndRecord, HeaderRecord } from './format';
@@ -27,54 +32,151 @@ export interface Recording {
   readonly warnings: readonly string[];
 }
 
-/** Stream the records of a session file to `onRecord`; returns the header, end and warnings. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** Why a sample is not one the model can take, or null. */
+function checkSample(v: unknown): string | null {
+  if (!isRecord(v)) return 'the sample is not an object';
+  if (!isNum(v.t)) return 'sample: t is not a number';
+  if (!Array.isArray(v.processes)) return 'sample: processes is not a list';
+  for (const p of v.processes) {
+    if (!isRecord(p) || !isInt(p.pid) || p.pid <= 0) return 'sample: a process without a pid';
+    if (!isInt(p.ppid) || !isStr(p.state)) return `sample: process ${p.pid} has no ppid or state`;
+    if (p.startTicks !== undefined && p.startTicks !== null && !isNum(p.startTicks)) return `sample: process ${p.pid}: startTicks is not a number`;
+    for (const k of ['cpuPercent', 'rssBytes'] as const) if (p[k] !== undefined && p[k] !== null && !isNum(p[k])) return `sample: process ${p.pid}: ${k} is not a number`;
+    if (p.command !== undefined && p.command !== null && !isStr(p.command)) return `sample: process ${p.pid}: command is not text`;
+  }
+  if (!Array.isArray(v.gone) || !v.gone.every((x) => isInt(x))) return 'sample: gone is not a list of pids';
+  return null;
+}
+
+/** The header with every field a reader uses of the right type (a wrong one is dropped and named). */
+function cleanHeader(h: Record<string, unknown>, bad: string[]): HeaderRecord {
+  const out: Record<string, unknown> = { ...h };
+  const want = (k: string, ok: (v: unknown) => boolean, fallback: unknown, optional = false): void => {
+    const v = h[k];
+    if ((optional && (v === undefined || v === null)) || ok(v)) return;
+    out[k] = fallback;
+    bad.push(k);
+  };
+  want('script', isStr, '?');
+  want('args', (v) => Array.isArray(v) && v.every(isStr), []);
+  want('startedAtIso', isStr, '');
+  want('version', isInt, 1, true);
+  want('protocol', isInt, undefined, true);
+  want('python', isStr, null, true);
+  want('pythonVersion', isStr, null, true);
+  want('platform', isStr, undefined, true);
+  want('supervisorPid', (v) => isInt(v) && v > 0, null, true);
+  want('samplingIntervalMs', isNum, null, true);
+  return out as unknown as HeaderRecord;
+}
+
+/** The end record with its fields of the right type (a wrong one reads as unknown). */
+function cleanEnd(v: Record<string, unknown>): EndRecord {
+  return {
+    type: 'end',
+    ...(isNum(v.t) ? { t: v.t } : {}),
+    exitCode: isInt(v.exitCode) ? v.exitCode : null,
+    signal: isStr(v.signal) ? v.signal : null,
+    ...(isRecord(v.stats) ? { stats: Object.fromEntries(Object.entries(v.stats).filter(([, x]) => isNum(x))) as Record<string, number> } : {}),
+  };
+}
+
+/** What opening `path` says when it cannot be read at all, in one sentence. */
+async function openable(path: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotARecordingError(`No such file ${path}: check the path.`);
+    if (code === 'EACCES' || code === 'EPERM') throw new NotARecordingError(`${path} cannot be read (permission denied).`);
+    throw new NotARecordingError(`${path} cannot be read: ${(e as Error).message}`);
+  }
+  if (st.isDirectory()) throw new NotARecordingError(`${path} is a folder, not a recording: give the .jsonl file inside it.`);
+  if (!st.isFile()) throw new NotARecordingError(`${path} is not a regular file, so not a recording.`);
+}
+
+/**
+ * Stream the records of a session file to `onRecord`; returns the header, end and warnings.
+ * A record that onRecord throws on is skipped and counted like a damaged line.
+ */
 export async function scanRecording(
   path: string,
   onRecord: (r: BodyRecord) => void,
   onHeader?: (h: HeaderRecord) => void,
 ): Promise<Omit<Recording, 'records'>> {
+  await openable(path);
   const input = createReadStream(path, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let header: HeaderRecord | null = null;
   let end: EndRecord | null = null;
   let lineNo = 0;
-  let bad = 0;
-  let firstBad = 0;
   let lastLineBroken = false;
   let afterEnd = 0;
+  const headerProblems: string[] = [];
+  // Damaged lines: how many, the first, and why (the first few reasons).
+  let bad = 0;
+  let firstBad = 0;
+  const reasons = new Map<string, number>();
+  const skip = (reason: string): void => {
+    bad++;
+    firstBad ||= lineNo;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  };
   try {
-    for await (const line of lines) {
+    for await (const raw of lines) {
       lineNo++;
+      // A byte order mark some editors put at the start of a UTF-8 file is not part of the JSON.
+      const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (line.trim() === '') continue;
-      let rec: { type?: unknown } | null = null;
+      let rec: unknown;
       try {
-        rec = JSON.parse(line) as { type?: unknown };
+        rec = JSON.parse(line);
       } catch {
-        rec = null;
+        rec = undefined;
       }
-      if (rec === null || typeof rec !== 'object') {
-        if (header === null) throw new NotARecordingError(`${path} is not a Process View session file (line 1 is not JSON).`);
-        bad++;
-        firstBad ||= lineNo;
-        lastLineBroken = true;
+      if (!isRecord(rec)) {
+        if (header === null) throw new NotARecordingError(`${path} is not a Process View session file (line ${lineNo} is not a JSON object).`);
+        skip(rec === undefined ? 'not JSON' : 'not a JSON object');
+        lastLineBroken = rec === undefined;
         continue;
       }
       lastLineBroken = false;
       if (header === null) {
-        const h = rec as Partial<HeaderRecord>;
-        if (h.type !== 'header' || typeof h.format !== 'string' || !KNOWN_FORMATS.has(h.format)) {
+        if (rec.type !== 'header' || typeof rec.format !== 'string' || !KNOWN_FORMATS.has(rec.format)) {
           throw new NotARecordingError(`${path} is not a Process View session file (it has no session header).`);
         }
-        header = h as HeaderRecord;
+        header = cleanHeader(rec, headerProblems);
         onHeader?.(header);
         continue;
       }
-      if (rec.type === 'event' || rec.type === 'sample') {
-        if (end !== null) afterEnd++;
-        onRecord(rec as BodyRecord);
-      } else if (rec.type === 'end') end = rec as EndRecord;
-      // Unknown record types come from a newer writer: skipped on purpose.
+      let body: BodyRecord | null = null;
+      if (rec.type === 'event') {
+        const why = checkEventObject(rec.event);
+        if (why !== null) skip(why);
+        else body = rec as unknown as BodyRecord;
+      } else if (rec.type === 'sample') {
+        const why = checkSample(rec.sample);
+        if (why !== null) skip(why);
+        else body = rec as unknown as BodyRecord;
+      } else if (rec.type === 'end') end = cleanEnd(rec);
+      // Other record types come from a newer writer: skipped on purpose.
+      if (body === null) continue;
+      if (end !== null) afterEnd++;
+      try {
+        onRecord(body);
+      } catch (e) {
+        skip(`the model could not take it (${(e as Error).message})`);
+      }
     }
+  } catch (e) {
+    if (e instanceof NotARecordingError) throw e;
+    throw new NotARecordingError(`${path} cannot be read: ${(e as Error).message}`);
   } finally {
     input.destroy();
   }
@@ -83,6 +185,7 @@ export async function scanRecording(
   if ((header.version ?? 1) > SESSION_FORMAT_VERSION) {
     warnings.push(`This recording was written by a newer Process View (format ${header.version}); parts of it may not show.`);
   }
+  if (headerProblems.length > 0) warnings.push(`The recording ${path} has a damaged header (${headerProblems.join(', ')}): those facts of the run are not shown.`);
   const truncated = end === null || lastLineBroken;
   if (end === null) {
     warnings.push(
@@ -91,7 +194,11 @@ export async function scanRecording(
     );
   }
   if (bad > 0) {
-    const where = lastLineBroken && bad === 1 ? `its last line (${lineNo}) is incomplete` : `${bad} damaged line(s) were skipped, the first at line ${firstBad}`;
+    const why = [...reasons].slice(0, 3).map(([r, n]) => (n > 1 ? `${r} (${n}×)` : r)).join('; ');
+    const where =
+      lastLineBroken && bad === 1
+        ? `its last line (${lineNo}) is incomplete`
+        : `${bad} damaged line(s) were skipped, the first at line ${firstBad}: ${why}${reasons.size > 3 ? '; and more' : ''}`;
     warnings.push(`The recording ${path} is damaged: ${where}.`);
   }
   if (afterEnd > 0) warnings.push(`${afterEnd} record(s) came after the end line (late events); they are included.`);

@@ -73,3 +73,31 @@ test('record writes a session that show and show --json read back', { skip: !exi
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no such file/i);
 });
+
+test('show says lost events in words, skips malformed lines with a warning, and refuses a folder in one sentence', { skip: !existsSync(join(repoRoot(), 'out', 'cli.js')) && 'build first' }, async () => {
+  const file = join(dir, 'lossy.jsonl');
+  writeFileSync(
+    file,
+    [
+      '{"type":"header","format":"process-view-session","version":1,"protocol":1,"script":"/a.py","args":[],"startedAtIso":"2026-01-01T00:00:00Z"}',
+      '{"type":"event","event":{"kind":"hello","t":0,"pid":100,"ppid":50,"role":"main","name":"MainProcess","argv":["a.py"],"python":"3.11.7","executable":"p"}}',
+      '{"type":"event","event":{"kind":"tracer.dropped","t":5,"pid":100,"ppid":50,"count":1234,"reason":"exit"}}',
+      '{"type":"event","event":null}',
+      '{"type":"sample","sample":{"t":5,"processes":"all","gone":[]}}',
+      '{"type":"end","t":9,"exitCode":0,"signal":null}',
+      '',
+    ].join('\n'),
+  );
+  const show = await cli(['show', file]);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /^a\.py: 1 process, ended after 9 ms, exit 0\nWarning: 1,234 events lost: 1,234 of process 100 \(it ended before Process View could take them\)\./);
+  assert.match(show.stderr, /2 damaged line\(s\) were skipped, the first at line 4: the event is not an object; sample: processes is not a list\./);
+  const json = await cli(['show', '--json', file]);
+  assert.equal(json.code, 0, json.stderr);
+  const s = JSON.parse(json.stdout) as SessionSummary;
+  assert.equal(s.run.droppedEvents, 1234);
+  assert.deepEqual(s.run.lostEvents, [{ pid: 100, reason: 'exit', count: 1234 }]);
+  const folder = await cli(['show', dir]);
+  assert.deepEqual([folder.code, folder.stdout], [1, '']);
+  assert.equal(folder.stderr, `process-view show: ${dir} is a folder, not a recording: give the .jsonl file inside it.\n`);
+});

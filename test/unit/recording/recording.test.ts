@@ -91,3 +91,53 @@ test('a file that is not a recording is refused clearly', async () => {
   writeFileSync(file, '');
   await assert.rejects(readRecording(file), /empty/);
 });
+
+test('every malformed record is skipped with a warning, never an abort; the rest of the file is read', async () => {
+  // Issue 11, item 5: valid JSON of the wrong shape aborted show with a raw TypeError, and a
+  // pid that is not a number made a bogus process row.
+  const file = join(dir, 'shapes.jsonl');
+  await writeSample(file);
+  const good = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const hostile = [
+    '{"type":"event","event":null}',
+    '{"type":"event"}',
+    '{"type":"event","event":{"kind":"hello","t":1,"pid":"notanumber","ppid":1,"role":"main","name":"x","argv":[],"python":"3","executable":"p"}}',
+    '{"type":"event","event":{"kind":"channel.op","t":"soon","pid":100,"ppid":50,"id":"q","op":"put"}}',
+    '{"type":"event","event":{"kind":"process.created","t":6,"pid":100,"ppid":50,"childPid":102,"name":7,"daemon":false,"role":"child","startMethod":"fork"}}',
+    '{"type":"event","event":{"kind":"channel.op","t":13,"pid":100,"ppid":50,"id":"q","op":"put","site":{"file":3}}}',
+    '{"type":"sample","sample":null}',
+    '{"type":"sample","sample":{"t":5,"processes":"all of them","gone":[]}}',
+    '{"type":"sample","sample":{"t":5,"processes":[{"pid":100}],"gone":[]}}',
+    '{"type":"sample","sample":{"t":5,"processes":[],"gone":"x"}}',
+    '[1,2,3]',
+    '"just a string"',
+    '{"type":"end","exitCode":"zero","signal":5}',
+  ];
+  // The hostile lines go before the last event; the end line stays last but is malformed too.
+  const lines = [good[0]!.replace('"script":"/a.py"', '"script":42'), ...good.slice(1, -2), ...hostile.slice(0, -1), good[good.length - 2]!, hostile[hostile.length - 1]!];
+  writeFileSync(file, `\ufeff${lines.join('\n')}\n`); // with a byte order mark, as some editors save it
+  const { session, recording } = await loadSession(file);
+  const snap = session.snapshot();
+  assert.deepEqual(snap.processes.map((p) => p.pid), [100, 101], 'no bogus process');
+  assert.equal(snap.processes[0]!.exitedMs, null);
+  assert.equal(snap.channels[0]!.messageCount, 1);
+  assert.equal(snap.run.script, '?', 'a header field of the wrong type is dropped, not thrown on');
+  assert.deepEqual(recording.end, { type: 'end', exitCode: null, signal: null }, 'an end record of the wrong shape reads as an unknown end');
+  const text = recording.warnings.join('\n');
+  assert.match(text, /damaged header \(script\)/);
+  assert.match(text, /12 damaged line\(s\) were skipped, the first at line 8: the event is not an object \(2×\); hello: pid is not a process id; channel.op: t is not a number; and more\./);
+  // Each alone, in a file of its own: each is skipped, none aborts.
+  for (const h of hostile.slice(0, -1)) {
+    writeFileSync(file, `${[...good.slice(0, -1), h, good[good.length - 1]!].join('\n')}\n`);
+    const one = await loadSession(file);
+    assert.deepEqual(one.session.snapshot().processes.map((p) => p.pid), [100, 101], h);
+    assert.ok(one.recording.warnings.some((w) => /1 damaged line\(s\) were skipped/.test(w)), `${h}: ${one.recording.warnings.join('\n')}`);
+  }
+});
+
+test('a folder, a missing file and an unreadable one are refused in one sentence each', async () => {
+  await assert.rejects(loadSession(dir), /is a folder, not a recording: give the \.jsonl file inside it\./);
+  await assert.rejects(loadSession(join(dir, 'nope.jsonl')), /^Error: No such file .*nope\.jsonl: check the path\.$|No such file .*: check the path\./);
+  const rec = await loadSession(join(dir, 'nope.jsonl')).catch((e: unknown) => e);
+  assert.ok(rec instanceof NotARecordingError);
+});
