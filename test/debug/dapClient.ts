@@ -30,15 +30,19 @@ export class DapClient {
   /** Reverse requests (runInTerminal) the client was asked. */
   readonly reverse: DebugProtocol.Request[] = [];
   exitCode: number | null = null;
+  /** The adapter process has exited (with a code or by a signal). */
+  gone = false;
   exited: Promise<number | null>;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.proc = spawn(process.execPath, [BIN, 'debug-adapter'], { env, stdio: 'pipe' });
     this.proc.stdout.on('data', (c: Buffer) => this.onData(c));
+    this.proc.stdin.on('error', () => undefined); // writing to an adapter that was killed
     this.proc.stderr.setEncoding('utf8').on('data', (t: string) => this.stderr.push(t));
     this.exited = new Promise((resolve) =>
       this.proc.once('exit', (code) => {
         this.exitCode = code;
+        this.gone = true;
         this.notify();
         resolve(code);
       }),
@@ -197,11 +201,11 @@ export class DapClient {
 
   /** Disconnect (ends the run) and wait for the adapter to exit. */
   async close(): Promise<void> {
-    if (this.exitCode === null) {
+    if (!this.gone) {
       await this.raw('disconnect', { terminateDebuggee: true }, 30_000).catch(() => undefined);
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 10_000))]);
     }
-    if (this.exitCode === null) this.proc.kill('SIGKILL');
+    if (!this.gone) this.proc.kill('SIGKILL');
   }
 }
 

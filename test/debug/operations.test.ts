@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { distinctStops, lineOf, script, stopsOf, waitThread, withRun, type DapClient, type Stop } from './harness';
+import { distinctStops, lineOf, script, stepAndWait, stopsOf, top, waitThread, withRun, type DapClient, type Stop } from './harness';
 
 async function operation(c: DapClient, threadId: number): Promise<Record<string, string>> {
   const [f] = await c.stack(threadId);
@@ -70,8 +70,12 @@ describe('pausing before operations', { timeout: 600_000 }, () => {
 
         // The consumer goes on first: it blocks in get() until the producer puts.
         await c.request('continue', { threadId: consumer });
+        // Step over the put: the next line, no breakpoint anywhere.
+        const step = await stepAndWait(c, producer, 'next');
+        assert.equal(step.reason, 'step');
+        assert.equal((await top(c, producer)).line, lineOf(file, '# PUT2', PRODUCER_CONSUMER));
         await c.request('continue', { threadId: producer });
-        const put2 = await nth(c, producer, 1);
+        const put2 = await nth(c, producer, 2);
         assert.equal(put2.description, `Paused before Queue.put(None) to Queue@line ${Q}`);
         const get2 = await nth(c, consumer, 1);
         assert.equal(get2.description, `Paused before Queue.get() from Queue@line ${Q}`);
@@ -84,10 +88,10 @@ describe('pausing before operations', { timeout: 600_000 }, () => {
         await c.request('continue', { threadId: consumer });
         assert.equal(await c.ended(), 0);
         assert.equal(c.output('stdout'), "got [42, None, 'hello']\ngot None\ndone\n");
-        // Two puts and two gets, nothing else (the queue's feeder thread and the main process never stop).
-        assert.deepEqual(distinctStops(c).map((s) => s.processView.reason), ['operation', 'operation', 'operation', 'operation']);
-        assert.equal(stopsOf(c, producer).length, 2);
-        assert.equal(stopsOf(c, consumer).length, 2);
+        // Two puts, a step and two gets, nothing else (the queue's feeder thread and the main process never stop).
+        assert.deepEqual(stopsOf(c, producer).map((s) => s.processView.reason), ['operation', 'step', 'operation']);
+        assert.deepEqual(stopsOf(c, consumer).map((s) => s.processView.reason), ['operation', 'operation']);
+        assert.equal(distinctStops(c).length, 5);
       });
     });
   }

@@ -598,6 +598,7 @@ def _configure(args):
         _entry_thread = get_ident()
         _steps[_entry_thread] = _Step("entry", None, 0)
         _update_tracing()
+    _tracing_wanted()
     return {"breakpoints": out}
 
 
@@ -632,6 +633,7 @@ def _set_breakpoints(path, specs):
     _bps = new
     _want = {}
     _breakpoints_changed(n)
+    _tracing_wanted()
     return results
 
 
@@ -641,6 +643,7 @@ def _request_pause():
         return
     _pause = True
     _update_tracing()
+    _tracing_wanted()
     if not _MONITORING:
         # Frames already running get no 'call' event: give them the local tracer now.
         for tid, f in sys._current_frames().items():
@@ -838,7 +841,11 @@ def _stop(frame, reason, extra=None):
         top = stop.frames[0]
         mode = {"next": "over", "stepIn": "in", "stepOut": "out"}[cmd]
         _steps[tid] = _Step(mode, top, _depth(top))
+        _update_tracing()
+        _tracing_wanted()
         if not _MONITORING:
+            if sys.gettrace() is None:
+                sys.settrace(_global_trace)  # this thread steps: it traces from now on
             # Line and return events of the frames being stepped through.
             f = top
             while f is not None:
@@ -1139,20 +1146,88 @@ def _on_return(frame):
 def _install_tracing():
     if _MONITORING:
         _install_monitoring()
+    # 3.9-3.11: a trace function costs every thread that has one about x2-x3 on Python code,
+    # whatever it does (even a C no-op), so threads get ours only once the process has a
+    # breakpoint, a step or a pause to serve (_tracing_wanted).
+
+
+_tracing = False  # 3.9-3.11: this process has turned tracing on (threading.settrace set)
+
+
+def _tracing_wanted():
+    """3.9-3.11: turn tracing on in this process if something needs it now. The calling thread and
+    every thread started from now on get the trace function; the main thread, when called from
+    another thread (the reader), at its next instruction (a pending call); other threads already
+    running cannot be reached from here (docs/debugging.md, Limits)."""
+    global _tracing
+    if _MONITORING or _tracing or not (_bps or _trace_all):
+        return
+    _tracing = True
+    threading.settrace(_global_trace)
+    state.trace_next = _global_trace  # the exit watch hands over to it (start-up not over yet)
+    if threading.current_thread() is threading.main_thread():
+        _trace_here()
+    elif get_ident() in _own:
+        _trace_main_soon()
     else:
-        # Every thread the program starts from now on; the main thread is set at the end of
-        # start-up (see watch_main), after the exit watch has taken the main module's frame.
-        threading.settrace(_global_trace)
-        state.trace_next = _global_trace
+        _trace_here()
+        _trace_main_soon()
+
+
+_started_up = False  # 3.9-3.11: sitecustomize is over (after_watch_main ran) in this process
+
+
+def _trace_here(frame=None):
+    """The calling thread traces; its running frames that need it get the local tracer."""
+    if not _started_up and threading.current_thread() is threading.main_thread():
+        return  # start-up: the exit watch hands over to state.trace_next, or after_watch_main installs it
+    cur = sys.gettrace()
+    if cur is None:
+        sys.settrace(_global_trace)
+    elif cur is not _global_trace and getattr(cur, "__name__", "") != "_take_main_frame":
+        return  # a trace function of the program's (coverage...): leave it alone
+    f = frame if frame is not None else _getframe(1)
+    while f is not None:
+        if not _ours(f) and _user_code(f.f_code) and (_trace_all or _norm(f.f_code.co_filename) in _bps):
+            f.f_trace = _local_trace
+        f = f.f_back
+
+
+_pending = []  # ctypes callbacks kept alive until they ran
+
+
+def _trace_main_soon():
+    """Ask the main thread to turn its tracing on at its next instruction (Py_AddPendingCall)."""
+    try:
+        import ctypes
+        proto = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+
+        def run(_arg):
+            try:
+                _trace_here(_getframe(1))
+            except Exception as e:
+                _core.error("debugger trace main", e)
+            return 0
+
+        cb = proto(run)
+        _pending.append(cb)
+        add = ctypes.pythonapi.Py_AddPendingCall
+        add.argtypes = [proto, ctypes.c_void_p]
+        add.restype = ctypes.c_int
+        if add(cb, None) != 0:
+            raise RuntimeError("Py_AddPendingCall refused")
+    except Exception as e:
+        _core.error("debugger trace main", e)
 
 
 def after_watch_main():
     """End of start-up (3.9-3.11): the exit watch hands over to our trace function when it has
-    taken the main module's frame; if it did not install itself, install ours now."""
+    taken the main module's frame; if it did not install itself and tracing is wanted, ours now."""
+    global _started_up
     if _MONITORING or not os.environ.get(PORT_ENV):
         return
-    cur = sys.gettrace()
-    if cur is None:
+    _started_up = True
+    if _tracing and sys.gettrace() is None:
         sys.settrace(_global_trace)
 
 
