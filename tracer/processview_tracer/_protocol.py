@@ -14,7 +14,7 @@ FIELDS = {
     "process.created": ["childPid", "name", "daemon", "role", "startMethod", "target", "argv", "objectId"],
     "process.running": ["name", "daemon", "role"],
     "process.exit": ["exitCode", "how", "signal", "error"],
-    "process.joined": ["childPid", "timeout", "stillAlive", "exitCode", "waitedMs"],
+    "process.joined": ["childPid", "timeout", "stillAlive", "exitCode", "waitedMs", "aliveMs"],
     "process.died": ["childPid", "windowMs"],
     "process.signal": ["targetPid", "signal", "via"],
     "process.adopted": ["childPid"],

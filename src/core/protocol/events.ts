@@ -103,6 +103,12 @@ export interface ProcessJoinedEvent extends EventBase {
   readonly stillAlive: boolean;
   readonly exitCode?: number | null; // multiprocessing exitcode: negative means killed by signal -N
   readonly waitedMs: number;
+  /**
+   * The child was still alive this many ms before `t`, as its parent last knew (its sentinel not
+   * readable: at the reaping call's start, or at the tracer thread's latest check); absent when
+   * unknown. A child alive when the reaping call began was waited for: no zombie.
+   */
+  readonly aliveMs?: number | null;
 }
 
 /**

@@ -151,7 +151,7 @@ export const WIRE_FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = 
   'process.created': [f('childPid', 'int', true), f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true), f('startMethod', 'method', true), f('target', 'str'), f('argv', 'strs'), f('objectId', 'str')],
   'process.running': [f('name', 'str', true), f('daemon', 'bool', true), f('role', 'role', true)],
   'process.exit': [f('exitCode', 'int'), f('how', 'how', true), f('signal', 'str'), f('error', 'str')],
-  'process.joined': [f('childPid', 'int', true), f('timeout', 'num'), f('stillAlive', 'bool', true), f('exitCode', 'int'), f('waitedMs', 'num', true)],
+  'process.joined': [f('childPid', 'int', true), f('timeout', 'num'), f('stillAlive', 'bool', true), f('exitCode', 'int'), f('waitedMs', 'num', true), f('aliveMs', 'num')],
   'process.died': [f('childPid', 'int', true), f('windowMs', 'num', true)],
   'process.signal': [f('targetPid', 'int', true), f('signal', 'str', true), f('via', 'via', true)],
   'process.adopted': [f('childPid', 'int', true)],
