@@ -37,6 +37,18 @@ export interface Handshake {
 }
 
 /**
+ * What a receiver took in, batch by batch, before decoding it (a recording keeps these: decoding
+ * them again gives the same events). `conn` numbers the run's authenticated connections from 1.
+ */
+export type WireUnit =
+  | { readonly kind: 'connection'; readonly conn: number; readonly handshake: Handshake }
+  /** A marshal batch without its length prefix (a view of the receiver's buffer: copy it to keep it). */
+  | { readonly kind: 'frame'; readonly conn: number; readonly payload: Uint8Array }
+  | { readonly kind: 'line'; readonly conn: number; readonly line: string }
+  /** An event the receiver made itself (a batch cut by its connection's end). */
+  | { readonly kind: 'event'; readonly event: TracerEvent };
+
+/**
  * Largest marshal frame accepted; a larger length prefix closes the connection. The tracer's
  * frames hold at most 4096 events and are split above 4 MiB.
  */
@@ -275,6 +287,11 @@ export interface DecodeResult {
 export class WireDecoder {
   private readonly pid: number;
   private readonly supervisor: boolean;
+  /**
+   * The latest op's site, given again to the next op from the same line (a loop's ops mostly are):
+   * one object fewer per event. Sites are never changed after decoding.
+   */
+  private lastSite: SourceSite = { file: '', line: 0 };
 
   constructor(
     private readonly handshake: Handshake,
@@ -358,7 +375,8 @@ export class WireDecoder {
     if (typeof tNs !== 'number' || !Number.isFinite(tNs)) return null;
     let site: SourceSite | null;
     if (file === null) site = null;
-    else if (typeof file === 'string' && isInt(line) && line > 0) site = { file, line };
+    else if (file === this.lastSite.file && line === this.lastSite.line) site = this.lastSite;
+    else if (typeof file === 'string' && isInt(line) && line > 0) site = this.lastSite = { file, line };
     else return null;
     if (typeof id !== 'string' || typeof op !== 'string' || !OPS.has(op)) return null;
     if (preview !== null && typeof preview !== 'string') return null;

@@ -5,14 +5,19 @@
  * whose processes are not a list...), is skipped, counted and named in a warning; so is a record
  * the model could not take. Only a file that is not a session file at all is an error, with a
  * sentence that says why (a folder, no such file, no session header).
+ *
+ * Format 2 keeps the run's events as the tracer's batches, in compressed blocks (blocks.ts): each
+ * block is read on its own (a damaged one costs its own records, named in a warning), its batches
+ * decoded by the receiver's own decoder, so the events are those the live Session got.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { checkEventObject } from '../protocol/wire';
+import { checkEventObject, WireDecoder } from '../protocol/wire';
+import { BlockError, blockRecords, inflateBlock } from './blocks';
 import { Session } from '../session/session';
 import type { RunInfo } from '../session/model';
-import type { BodyRecord, EndRecord, HeaderRecord } from './format';
+import type { BodyRecord, EndRecord, HeaderRecord, WireBlockRecord } from './format';
 import { SESSION_FORMAT, SESSION_FORMAT_VERSION } from './format';
 
 const KNOWN_FORMATS = new Set([SESSION_FORMAT, 'process-view-events']);
@@ -72,6 +77,7 @@ function cleanHeader(h: Record<string, unknown>, bad: string[]): HeaderRecord {
   want('platform', isStr, undefined, true);
   want('supervisorPid', (v) => isInt(v) && v > 0, null, true);
   want('samplingIntervalMs', isNum, null, true);
+  want('startNs', (v) => isStr(v) && /^\d{1,30}$/.test(v), undefined, true);
   return out as unknown as HeaderRecord;
 }
 
@@ -128,6 +134,16 @@ export async function scanRecording(
     firstBad ||= lineNo;
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   };
+  /** A checked event or sample (of a line, or of a block) to the caller. */
+  const deliver = (body: BodyRecord): void => {
+    if (end !== null) afterEnd++;
+    try {
+      onRecord(body);
+    } catch (e) {
+      skip(`the model could not take it (${(e as Error).message})`);
+    }
+  };
+  let blocks: BlockReader | null = null;
   try {
     for await (const raw of lines) {
       lineNo++;
@@ -152,6 +168,7 @@ export async function scanRecording(
           throw new NotARecordingError(`${path} is not a Process View session file (it has no session header).`);
         }
         header = cleanHeader(rec, headerProblems);
+        blocks = new BlockReader(header, deliver, skip);
         onHeader?.(header);
         continue;
       }
@@ -164,15 +181,10 @@ export async function scanRecording(
         const why = checkSample(rec.sample);
         if (why !== null) skip(why);
         else body = rec as unknown as BodyRecord;
-      } else if (rec.type === 'end') end = cleanEnd(rec);
+      } else if (rec.type === 'wire') blocks!.read(rec as unknown as WireBlockRecord, lineNo);
+      else if (rec.type === 'end') end = cleanEnd(rec);
       // Other record types come from a newer writer: skipped on purpose.
-      if (body === null) continue;
-      if (end !== null) afterEnd++;
-      try {
-        onRecord(body);
-      } catch (e) {
-        skip(`the model could not take it (${(e as Error).message})`);
-      }
+      if (body !== null) deliver(body);
     }
   } catch (e) {
     if (e instanceof NotARecordingError) throw e;
@@ -201,8 +213,75 @@ export async function scanRecording(
         : `${bad} damaged line(s) were skipped, the first at line ${firstBad}: ${why}${reasons.size > 3 ? '; and more' : ''}`;
     warnings.push(`The recording ${path} is damaged: ${where}.`);
   }
+  if (blocks!.damaged > 0) {
+    const lost = blocks!.lost > 0 ? ` (${blocks!.lost} record(s): batches of events, samples)` : '';
+    warnings.push(`The recording ${path} is damaged: ${blocks!.damaged} block(s) were skipped in part or whole${lost}, the first at line ${blocks!.firstDamaged}: ${blocks!.why}.`);
+  }
+  if (blocks!.rejected > 0) warnings.push(`${blocks!.rejected} event(s) in the recording's batches are not valid tracer events; they were skipped (the run's receiver rejected them too).`);
   if (afterEnd > 0) warnings.push(`${afterEnd} record(s) came after the end line (late events); they are included.`);
   return { path, header, end, truncated, warnings };
+}
+
+/**
+ * Reads format 2 blocks: each on its own (a damaged one costs only its records), the tracer's
+ * batches decoded by the receiver's own decoder with the connection's handshake and the run's
+ * clock, so the events are those the live Session got; JSON records are checked as lines are.
+ */
+class BlockReader {
+  damaged = 0;
+  firstDamaged = 0;
+  why = '';
+  /** Records of damaged blocks that could not be read. */
+  lost = 0;
+  rejected = 0;
+  private readonly toMs: ((ns: number) => number) | null;
+
+  constructor(
+    header: HeaderRecord,
+    private readonly deliver: (body: BodyRecord) => void,
+    private readonly skip: (reason: string) => void,
+  ) {
+    const start = header.startNs !== undefined ? Number(BigInt(header.startNs)) : null;
+    this.toMs = start === null ? null : (ns) => (ns - start) / 1e6;
+  }
+
+  read(line: WireBlockRecord, lineNo: number): void {
+    let done = 0;
+    const decoders = new Map<number, WireDecoder>();
+    try {
+      for (const r of blockRecords(inflateBlock(line))) {
+        if (r.kind === 'connection') {
+          if (this.toMs === null) throw new BlockError('holds batches but the header has no valid startNs to time them');
+          decoders.set(r.conn, new WireDecoder(r.handshake, this.toMs));
+        } else if (r.kind === 'json') {
+          const v = r.value;
+          if (isRecord(v) && v.type === 'event') {
+            const why = checkEventObject(v.event);
+            if (why !== null) this.skip(why);
+            else this.deliver(v as unknown as BodyRecord);
+          } else if (isRecord(v) && v.type === 'sample') {
+            const why = checkSample(v.sample);
+            if (why !== null) this.skip(why);
+            else this.deliver(v as unknown as BodyRecord);
+          }
+        } else {
+          const decoder = decoders.get(r.conn);
+          if (decoder === undefined) throw new BlockError(`has a batch of connection ${r.conn} that it does not introduce`);
+          const { events, rejected } = r.kind === 'frame' ? decoder.decodeFrame(r.payload) : decoder.decodeLine(r.text);
+          this.rejected += rejected.length;
+          for (const event of events) this.deliver({ type: 'event', event });
+        }
+        done++;
+      }
+    } catch (e) {
+      if (!(e instanceof BlockError)) throw e;
+      this.damaged++;
+      this.firstDamaged ||= lineNo;
+      this.why ||= `a block ${e.message}`;
+      // The records before the damage were delivered; the rest of the block is lost.
+      if (isInt(line.n)) this.lost += Math.max(0, line.n - done);
+    }
+  }
 }
 
 /** Read a whole session file into memory. */

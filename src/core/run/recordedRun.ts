@@ -88,6 +88,7 @@ export function recordRun<R extends RunSource>(run: R, options: RecordOptions): 
     startedAtIso: run.startedAtIso,
     supervisorPid: run.supervisorPid,
     samplingIntervalMs: interval,
+    startNs: run.startNs.toString(),
   });
   // The sampler's clock is the tracer's: ms since the run started.
   const sampler = new ProcessSampler({ clock: nowMs });
@@ -99,8 +100,11 @@ export function recordRun<R extends RunSource>(run: R, options: RecordOptions): 
     session.applySnapshot(sample);
   });
   const observe = options.onEvent;
+  // The recording keeps the batches as they arrived (a copy each, instead of serialising every
+  // event); a source that offers none is recorded from its events.
+  const offWire = run.onWire?.((u) => writer.writeWire(u)) ?? null;
   const offEvents = run.onEvent((e) => {
-    writer.writeEvent(e);
+    if (offWire === null) writer.writeEvent(e);
     session.applyEvent(e);
     // With its start time, so a reused pid is never taken for this process.
     if (e.kind === 'hello') sampler.track(e.pid, e.startTicks);
@@ -113,6 +117,7 @@ export function recordRun<R extends RunSource>(run: R, options: RecordOptions): 
     // One last sample sees the final states (zombies reaped, orphans gone) before the sampler stops.
     await sampler.tick().catch(() => undefined);
     offEvents();
+    offWire?.();
     samples.dispose();
     sampler.dispose();
     const t = nowMs();

@@ -30,6 +30,8 @@ export const OP_OTHER = 0;
 export const OP_SENT = 1;
 export const OP_RECEIVED = 2;
 const SEND_CODE_SET: ReadonlySet<number> = new Set([...SENDING].map((op) => OP_CODE.get(op)!));
+/** By op code: 1 for an op that sends a message, 2 for one that receives it (a table, not a Set lookup per event). */
+const OUTCOME_BY_CODE = Uint8Array.from(OPS, (op) => (SENDING.has(op) ? OP_SENT : RECEIVING.has(op) ? OP_RECEIVED : OP_OTHER));
 
 export interface MessageRec {
   seq: number;
@@ -237,10 +239,20 @@ export class ChannelRec {
   createdMs: number;
   detail: Readonly<Record<string, string | number | boolean | null>> = {};
   messageCount = 0;
-  readonly ops: Partial<Record<ChannelOp, number>> = {};
+  /** Ops counted by code, and the codes in the order first seen (the order `ops` lists them in). */
+  private readonly opCounts = new Int32Array(OPS.length);
+  private readonly opsSeen: number[] = [];
   readonly recent: MessageRec[] = [];
-  readonly recentOps: OpRecord[] = [];
   readonly history = new OpHistory();
+  /**
+   * The previews of the newest ops, by op index modulo the window: the one thing an op's
+   * OpRecord needs that the history has no column for. OpRecords are built when a snapshot asks
+   * (at most a window of them), not per op.
+   */
+  private readonly opPreviews: Array<string | null>;
+  private opsWindow: OpRecord[] = [];
+  /** History index after the last op of opsWindow. */
+  private opsWindowEnd = 0;
   private readonly lanes: Array<Lane | undefined> = [undefined, undefined, undefined];
   private seq = 0;
   dirty = true;
@@ -269,6 +281,38 @@ export class ChannelRec {
     this.createdBy = createdBy;
     this.createdMs = createdMs;
     this.logIndex = log ? log.channelOf(id) : -1;
+    this.opPreviews = new Array<string | null>(Math.max(1, maxRecent)).fill(null);
+  }
+
+  /** Counts by operation (not bounded), as an object in the order ops were first seen. */
+  get ops(): Partial<Record<ChannelOp, number>> {
+    const ops: Partial<Record<ChannelOp, number>> = {};
+    for (const code of this.opsSeen) ops[OPS[code]!] = this.opCounts[code]!;
+    return ops;
+  }
+
+  /** The newest ops (at most the window), as records; each built once, when first asked for. */
+  private recentOps(): OpRecord[] {
+    const h = this.history;
+    const n = h.n;
+    const from = Math.max(0, n - this.maxRecent);
+    if (this.opsWindowEnd < from) this.opsWindow = [];
+    for (let k = Math.max(from, this.opsWindowEnd); k < n; k++) {
+      const waited = h.waited[k]!;
+      this.opsWindow.push({
+        channelId: this.id,
+        op: OPS[h.code[k]!]!,
+        pid: h.pid[k]!,
+        t: h.t[k]!,
+        site: this.site(h.site[k]!),
+        waitedMs: Number.isNaN(waited) ? null : waited,
+        ok: h.ok[k] === 1,
+        preview: this.opPreviews[k % this.opPreviews.length]!,
+      });
+    }
+    this.opsWindowEnd = n;
+    if (this.opsWindow.length > this.maxRecent) this.opsWindow = this.opsWindow.slice(this.opsWindow.length - this.maxRecent);
+    return this.opsWindow;
   }
 
   applyCreated(e: ChannelCreatedEvent): void {
@@ -286,36 +330,22 @@ export class ChannelRec {
    * Returns whether it sent a message (OP_SENT), received one (OP_RECEIVED) or neither, for per-line counts.
    */
   applyOp(e: ChannelOpEvent, end: number | null, siteIndex: number): OpOutcome {
-    this.ops[e.op] = (this.ops[e.op] ?? 0) + 1;
-    const code = OP_CODE.get(e.op) ?? 255;
+    const code = OP_CODE.get(e.op);
+    if (code === undefined) return OP_OTHER; // not an op of the protocol (the decoder lets none through)
+    if (this.opCounts[code]!++ === 0) this.opsSeen.push(code);
+    const k = this.history.n;
     this.history.push(e.t, code, siteIndex, e.pid, e.waitedMs ?? NaN, e.ok !== false);
+    this.opPreviews[k % this.opPreviews.length] = e.preview ?? null;
     this.version++;
     if (this.log && e.waitedMs !== undefined && e.waitedMs !== null) {
       this.log.wait(e.pid, e.t - e.waitedMs, e.t, code, this.logIndex, -1, siteIndex);
     }
-    const rec: OpRecord = {
-      channelId: this.id,
-      op: e.op,
-      pid: e.pid,
-      t: e.t,
-      site: e.site ?? null,
-      waitedMs: e.waitedMs ?? null,
-      ok: e.ok !== false,
-      preview: e.preview ?? null,
-    };
-    this.recentOps.push(rec);
-    trimFront(this.recentOps, this.maxRecent);
     this.dirty = true;
     if (e.ok === false) return OP_OTHER;
-    if (SENDING.has(e.op)) {
-      this.send(e, end, code, siteIndex);
-      return OP_SENT;
-    }
-    if (RECEIVING.has(e.op)) {
-      this.receive(e, end, siteIndex);
-      return OP_RECEIVED;
-    }
-    return OP_OTHER;
+    const outcome = OUTCOME_BY_CODE[code] as OpOutcome;
+    if (outcome === OP_SENT) this.send(e, end, code, siteIndex);
+    else if (outcome === OP_RECEIVED) this.receive(e, end, siteIndex);
+    return outcome;
   }
 
   snapshot(): Channel {
@@ -323,9 +353,9 @@ export class ChannelRec {
     this.cached = {
       ...this.identity(),
       messageCount: this.messageCount,
-      ops: { ...this.ops },
+      ops: this.ops,
       recentMessages: this.recent.slice(Math.max(0, this.recent.length - this.maxRecent)).map(freeze),
-      recentOps: this.recentOps.slice(Math.max(0, this.recentOps.length - this.maxRecent)),
+      recentOps: this.recentOps().slice(),
     };
     this.dirty = false;
     return this.cached;

@@ -6,7 +6,7 @@
  * did not change since the previous one. Processes are kept by processes.ts (docs/states.md says
  * how each state and flag is decided), channels by channels.ts; the run and the lines live here.
  */
-import type { ChannelOpEvent, SourceSite, TracerEvent } from '../protocol/events';
+import type { ChannelKind, ChannelOp, ChannelOpEvent, SourceSite, TracerEvent } from '../protocol/events';
 import type { Snapshot } from '../sampler/types';
 import type { ChannelState, LineActivity, ProcessNode, RunInfo, SessionSnapshot } from './model';
 import { ChannelRec, kindFromOp, OP_OTHER, OP_SENT, RECEIVE_CODES, SEND_CODES } from './channels';
@@ -15,6 +15,7 @@ import { countAtOrBefore } from './timeIndex';
 import { JOIN_WAIT, MAX_TIMELINE_MESSAGES, TimelineLog } from './timelineLog';
 
 const MAX_WARNINGS = 50;
+const NO_OP = { id: '', channel: null, end: null } as const;
 
 export interface Disposable {
   dispose(): void;
@@ -70,6 +71,8 @@ export class Session {
   private cachedLines: SessionSnapshot['lines'] = [];
   private readonly listeners = new Set<() => void>();
   private notifyQueued = false;
+  /** The channel (and pipe end) of the latest op's id. */
+  private lastOp: { readonly id: string; readonly channel: ChannelRec | null; readonly end: number | null } = NO_OP;
   /** Bumped by every channel op: the line index below is rebuilt when it moved. */
   private opsVersion = 0;
   private lineIndex: { version: number; sent: Array<Float64Array | undefined>; received: Array<Float64Array | undefined> } | null = null;
@@ -132,12 +135,13 @@ export class Session {
         this.processes.applyEvent(e);
         break;
       case 'channel.created': {
-        const c = this.channel(e.id, e.channel, e.pid, e.t);
+        const c = this.channel(e.id, e.channel, e.pid, e.t, true);
         c.applyCreated(e);
         if (e.channel === 'pipe' && e.detail) {
           const { end0, end1 } = e.detail;
           if (typeof end0 === 'string') this.pipeEnds.set(end0, { pipe: e.id, end: 0 });
           if (typeof end1 === 'string') this.pipeEnds.set(end1, { pipe: e.id, end: 1 });
+          this.lastOp = NO_OP; // an end may have been taken for a channel of its own
         }
         this.channelsDirty = true;
         break;
@@ -320,11 +324,20 @@ export class Session {
   // Channels
 
   private onOp(e: ChannelOpEvent): void {
-    const end = this.pipeEnds.get(e.id);
-    const id = end ? end.pipe : e.id;
-    const c = this.channel(id, kindFromOp(e.op), e.pid, e.t);
+    // Consecutive ops are mostly on one channel (a batch is one process's): skip the lookups then.
+    let c: ChannelRec;
+    let end: number | null;
+    if (e.id === this.lastOp.id && this.lastOp.channel !== null) {
+      c = this.lastOp.channel;
+      end = this.lastOp.end;
+    } else {
+      const pipeEnd = this.pipeEnds.get(e.id);
+      c = this.channel(pipeEnd ? pipeEnd.pipe : e.id, e.op, e.pid, e.t);
+      end = pipeEnd ? pipeEnd.end : null;
+      this.lastOp = { id: e.id, channel: c, end };
+    }
     const siteIdx = e.site ? this.internSite(e.site) : -1;
-    const r = c.applyOp(e, end ? end.end : null, siteIdx);
+    const r = c.applyOp(e, end, siteIdx);
     this.opsVersion++;
     this.channelsDirty = true;
     if (e.site && r !== OP_OTHER) {
@@ -338,10 +351,11 @@ export class Session {
     }
   }
 
-  private channel(id: string, kind: ReturnType<typeof kindFromOp>, pid: number, t: number): ChannelRec {
+  /** The channel `id`, made on first sight: of the kind `created` says, or else guessed from an op. */
+  private channel(id: string, created: ChannelKind | ChannelOp, pid: number, t: number, isKind = false): ChannelRec {
     let c = this.channels.get(id);
     if (!c) {
-      c = new ChannelRec(id, kind, pid, t, this.maxMessages, this.timeline);
+      c = new ChannelRec(id, isKind ? (created as ChannelKind) : kindFromOp(created as ChannelOp), pid, t, this.maxMessages, this.timeline);
       this.channels.set(id, c);
       this.channelOrder.push(c);
     }

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { TracerEvent } from '../protocol/events';
+import type { WireUnit } from '../protocol/wire';
 import { findPython, type PythonInfo } from './python';
 import { EventReceiver, type ReceiverProblem, type ReceiverStats } from './receiver';
 import { newRunToken } from './token';
@@ -54,6 +55,13 @@ export interface RunSource {
    * (bounded) and delivered to it, so nothing between spawn and subscribe is lost.
    */
   onEvent(listener: (event: TracerEvent) => void): () => void;
+  /**
+   * Subscribe to the batches as they arrived, each before its events reach onEvent listeners
+   * (held from the start as events are). A recorder keeps these rather than the decoded events:
+   * a copy costs far less than serialising each event. Optional: a source without it is recorded
+   * from its events.
+   */
+  onWire?(listener: (unit: WireUnit) => void): () => void;
   readonly stats: ReceiverStats;
   /** Resolves when the supervisor (hence every process of the run) has exited and the events are in. */
   readonly exited: Promise<RunExit>;
@@ -135,29 +143,9 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   const startNum = Number(startNs);
   const receiver = await EventReceiver.listen({ token, toMs: (ns) => (ns - startNum) / 1e6 });
 
-  // Until the first subscription, events are held here; from then on subscribers are the
-  // receiver's own listeners, so an event costs no extra hop and a listener that throws does not
-  // keep the others from it (the receiver isolates each).
-  const early: TracerEvent[] = [];
-  let stopHolding: (() => void) | null = receiver.onEvent((e) => {
-    if (early.length < EARLY_LIMIT) early.push(e);
-  });
+  const onEvent = holdUntilSubscribed<TracerEvent>((l) => receiver.onEvent(l));
+  const onWire = holdUntilSubscribed<WireUnit>((l) => receiver.onWire(l));
   if (options.onProblem) receiver.onProblem(options.onProblem);
-  const onEvent = (listener: (event: TracerEvent) => void): (() => void) => {
-    const unsubscribe = receiver.onEvent(listener);
-    if (stopHolding !== null) {
-      stopHolding();
-      stopHolding = null;
-      for (const e of early.splice(0)) {
-        try {
-          listener(e);
-        } catch {
-          // As the receiver does for every listener: its bug must not cost it the next events.
-        }
-      }
-    }
-    return unsubscribe;
-  };
 
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
@@ -174,7 +162,7 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   };
   /** Every process of the run is gone: read their last bytes while they keep coming (a busy receiver may be seconds behind), then close. */
   const drained = (): Promise<void> => receiver.whenIdle(2000).then(() => receiver.close());
-  const base = { python, startNs, startedAtIso, token, port: receiver.port, stats: receiver.stats, onEvent };
+  const base = { python, startNs, startedAtIso, token, port: receiver.port, stats: receiver.stats, onEvent, onWire };
 
   return {
     ...base,
@@ -257,6 +245,33 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
       });
     },
     cancel: () => receiver.close(),
+  };
+}
+
+/**
+ * A subscribe function whose first subscriber also gets what arrived before it (held, bounded);
+ * from then on subscribers are the receiver's own listeners, so an item costs no extra hop and a
+ * listener that throws does not keep the others from it (the receiver isolates each).
+ */
+function holdUntilSubscribed<T>(subscribe: (listener: (value: T) => void) => () => void): (listener: (value: T) => void) => () => void {
+  const early: T[] = [];
+  let stopHolding: (() => void) | null = subscribe((v) => {
+    if (early.length < EARLY_LIMIT) early.push(v);
+  });
+  return (listener) => {
+    const unsubscribe = subscribe(listener);
+    if (stopHolding !== null) {
+      stopHolding();
+      stopHolding = null;
+      for (const v of early.splice(0)) {
+        try {
+          listener(v);
+        } catch {
+          // As the receiver does for every listener: its bug must not cost it the next items.
+        }
+      }
+    }
+    return unsubscribe;
   };
 }
 

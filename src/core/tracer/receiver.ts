@@ -24,6 +24,7 @@ import {
   WireDecoder,
   type ClientKind,
   type DecodeResult,
+  type WireUnit,
 } from '../protocol/wire';
 
 export interface ReceiverStats {
@@ -76,6 +77,10 @@ export class EventReceiver {
    * removed by a listener takes effect from the next event.
    */
   private eventListeners: ReadonlyArray<Listener<TracerEvent>> = [];
+  /** As eventListeners, for the batches themselves (called before their events are delivered). */
+  private wireListeners: ReadonlyArray<Listener<WireUnit>> = [];
+  /** Authenticated connections so far: the next one's number. */
+  private nextConn = 1;
   private readonly problemListeners = new Set<Listener<ReceiverProblem>>();
   private readonly connectionListeners = new Set<Listener<ReceiverConnection>>();
   private readonly sockets = new Set<net.Socket>();
@@ -113,6 +118,28 @@ export class EventReceiver {
     return () => {
       this.eventListeners = this.eventListeners.filter((l) => l !== listener);
     };
+  }
+
+  /**
+   * Every authenticated connection, batch and receiver-made event as taken in, each before the
+   * events decoded from it reach onEvent listeners (a recorder keeps these instead of the events).
+   */
+  onWire(listener: Listener<WireUnit>): () => void {
+    if (!this.wireListeners.includes(listener)) this.wireListeners = [...this.wireListeners, listener];
+    return () => {
+      this.wireListeners = this.wireListeners.filter((l) => l !== listener);
+    };
+  }
+
+  private wire(unit: WireUnit): void {
+    const listeners = this.wireListeners;
+    for (let k = 0; k < listeners.length; k++) {
+      try {
+        listeners[k]!(unit);
+      } catch {
+        // As for events: one listener's bug must not cost the others.
+      }
+    }
   }
 
   onProblem(listener: Listener<ReceiverProblem>): () => void {
@@ -188,6 +215,8 @@ export class EventReceiver {
     let decoder: WireDecoder | null = null;
     let enc: 'jsonl' | 'marshal' = 'jsonl';
     let pid: number | undefined;
+    /** This connection's number among the run's authenticated ones (0 until it authenticates). */
+    let conn = 0;
     let ppid = 0;
     let closed = false;
     let needed = 4; // bytes that must be buffered before the next marshal frame can be read
@@ -228,7 +257,9 @@ export class EventReceiver {
         this.problem({ reason: 'connection ended inside a batch (how many events it held is unknown)', sample: `${buffered} bytes`, pid, refused: false });
       } else if (n > 0 && pid !== undefined) {
         const t = this.options.toMs(Number(process.hrtime.bigint()));
-        deliver({ events: [{ kind: 'tracer.dropped', t, pid, ppid, site: null, count: n, reason: 'cut-batch' }], rejected: [] });
+        const event: TracerEvent = { kind: 'tracer.dropped', t, pid, ppid, site: null, count: n, reason: 'cut-batch' };
+        this.wire({ kind: 'event', event });
+        deliver({ events: [event], rejected: [] });
       }
     };
     const deliver = ({ events, rejected }: DecodeResult): void => {
@@ -269,6 +300,8 @@ export class EventReceiver {
             enc = hs.handshake.enc;
             decoder = new WireDecoder(hs.handshake, this.options.toMs);
             this.stats.connections++;
+            conn = this.nextConn++;
+            this.wire({ kind: 'connection', conn, handshake: hs.handshake });
             const connection = { pid: hs.handshake.pid, client: hs.handshake.client, closed: closedPromise };
             for (const l of [...this.connectionListeners]) {
               try {
@@ -278,6 +311,7 @@ export class EventReceiver {
               }
             }
           } else if (line.length > 0) {
+            this.wire({ kind: 'line', conn, line });
             deliver(decoder.decodeLine(line));
           }
         } else {
@@ -288,7 +322,9 @@ export class EventReceiver {
             break;
           }
           if (buf.length - off - 4 < n) break;
-          deliver(decoder.decodeFrame(buf.subarray(off + 4, off + 4 + n)));
+          const payload = buf.subarray(off + 4, off + 4 + n);
+          this.wire({ kind: 'frame', conn, payload });
+          deliver(decoder.decodeFrame(payload));
           off += 4 + n;
         }
       }
@@ -336,7 +372,11 @@ export class EventReceiver {
       clearTimeout(timer);
       if (!closed && decoder !== null && enc === 'jsonl' && buffered > 0) {
         const line = Buffer.concat(chunks).toString('utf8');
-        if (line.trim().length > 0) deliver(decoder.decodeLine(line)); // a final line without newline
+        if (line.trim().length > 0) {
+          // A final line without newline.
+          this.wire({ kind: 'line', conn, line });
+          deliver(decoder.decodeLine(line));
+        }
       } else if (!closed) {
         countCut();
       }

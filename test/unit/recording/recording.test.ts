@@ -19,7 +19,11 @@ const events: TracerEvent[] = [
 
 async function writeSample(file: string, withEnd = true): Promise<void> {
   const w = new RecordingWriter(file, { protocol: 1, script: '/a.py', args: [], startedAtIso: '2026-01-01T00:00:00Z', supervisorPid: 50 });
-  for (const e of events.slice(0, 5)) w.writeEvent(e);
+  // Each record in a block (a line) of its own, as a slow run writes them: line numbers below count on it.
+  for (const e of events.slice(0, 5)) {
+    w.writeEvent(e);
+    w.flush();
+  }
   w.writeSample({
     t: 150,
     processes: [
@@ -28,7 +32,11 @@ async function writeSample(file: string, withEnd = true): Promise<void> {
     ],
     gone: [],
   });
-  for (const e of events.slice(5)) w.writeEvent(e);
+  w.flush();
+  for (const e of events.slice(5)) {
+    w.writeEvent(e);
+    w.flush();
+  }
   if (withEnd) await w.end({ t: 450, exitCode: 0, signal: null });
   else await w.end({ t: 450, exitCode: 0, signal: null }).then(() => {
     // Remove the end line to play a crash.
@@ -42,7 +50,7 @@ test('a recording reads back into the same model', async () => {
   await writeSample(file);
   const rec = await readRecording(file);
   assert.equal(rec.header.format, 'process-view-session');
-  assert.equal(rec.header.version, 1);
+  assert.equal(rec.header.version, 2);
   assert.equal(rec.records.length, events.length + 1);
   assert.equal(rec.truncated, false);
   assert.deepEqual(rec.warnings, []);
