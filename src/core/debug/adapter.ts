@@ -14,7 +14,7 @@ import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedE
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
-import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ResumeKind } from './backend';
+import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { plain, threadName, type Localize } from './describe';
 import { LiveDebugBackend, type LiveLaunchOptions } from './live';
 
@@ -33,8 +33,13 @@ export interface ProcessViewLaunchArguments extends DebugProtocol.LaunchRequestA
   stopOn?: string[];
   /** integratedTerminal (default when the client can run one) or internalConsole (output events). */
   console?: 'integratedTerminal' | 'internalConsole';
-  /** Where the run's recording goes. */
+  /**
+   * Without `program`: the recording to debug (time travel: no program runs; step forwards and
+   * back through it). With `program`: where the run's recording goes.
+   */
   recording?: string;
+  /** A recording: where to stop first ('start', 'end'; default: run to the first breakpoint or stop filter). */
+  startAt?: 'start' | 'end';
   /** When the debug session ends by a disconnect: stop the run (default) or let it run on. */
   onDisconnect?: 'stop' | 'runOn';
 }
@@ -45,6 +50,8 @@ export interface DebugAdapterOptions {
   readonly tracerDir?: string;
   /** Builds the backend for a launch (default: the live backend). */
   readonly createBackend?: (options: LiveLaunchOptions) => Promise<DebugBackend>;
+  /** Builds the backend for a recording (time travel). */
+  readonly createReplayBackend?: (options: ReplayLaunchOptions) => Promise<DebugBackend>;
   /** Called with each backend the session creates (a lesson runner or the views follow the run through it). */
   readonly onBackend?: (backend: DebugBackend) => void;
   /** Where a run's recording goes when the launch configuration does not say (the extension: its storage). */
@@ -69,6 +76,8 @@ export class ProcessViewDebugSession extends DebugSession {
   private launchArgs: ProcessViewLaunchArguments | null = null;
   private clientCaps: DebugProtocol.InitializeRequestArguments = { adapterID: '' };
   private readonly breakpoints = new Map<string, BreakpointSpec[]>();
+  /** Stop filters chosen in the Breakpoints view (before launch, for a replay). */
+  private stopFilters: string[] | undefined;
   private nextBreakpointId = 1;
   private readonly frames = new Map<number, FrameHandle>();
   private readonly vars = new Map<number, VarHandle>();
@@ -143,6 +152,22 @@ export class ProcessViewDebugSession extends DebugSession {
   private async startRun(launch: ProcessViewLaunchArguments): Promise<void> {
     this.launchArgs = launch;
     this.ended = false;
+    if (isReplay(launch)) {
+      const cwd = launch.cwd ?? path.dirname(path.resolve(launch.recording!));
+      const open = this.options.createReplayBackend;
+      if (!open) throw new Error(this.t('Debugging a recording is not available in this build.'));
+      const backend = await open({
+        recording: path.resolve(cwd, launch.recording!),
+        roots: [cwd],
+        breakpoints: new Map(this.breakpoints),
+        ...(this.stopFilters ? { stopFilters: this.stopFilters } : {}),
+        ...(launch.startAt ? { startAt: launch.startAt } : launch.stopOnEntry ? { startAt: 'start' as const } : {}),
+        localize: this.t,
+      });
+      this.attach(backend);
+      this.options.onBackend?.(backend);
+      return;
+    }
     const useTerminal = launch.console !== 'internalConsole' && this.clientCaps.supportsRunInTerminalRequest === true;
     const options: LiveLaunchOptions = {
       program: launch.program,
@@ -175,6 +200,18 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private attach(backend: DebugBackend): void {
     this.backend = backend;
+    const caps = backend.capabilities;
+    if (caps) {
+      // Known only once launched (a recording or a program): tell the client now.
+      this.sendEvent(
+        new DapEvent('capabilities', {
+          capabilities: {
+            supportsStepBack: caps.stepBack === true,
+            ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
+          },
+        }),
+      );
+    }
     const d = this.backendEvents;
     d.push(
       backend.onProcessStarted((p) => this.sendEvent(new ThreadEvent('started', p.pid))),
@@ -182,7 +219,8 @@ export class ProcessViewDebugSession extends DebugSession {
         this.forget(p.pid);
         this.sendEvent(new ThreadEvent('exited', p.pid));
       }),
-      backend.onStopped((s) => this.announceStop(s, this.otherStopped(s.pid) !== undefined)),
+      // In lockstep (a recording) every process is stopped: the focus goes to the one that moved.
+      backend.onStopped((s) => this.announceStop(s, caps?.lockstep !== true && this.otherStopped(s.pid) !== undefined)),
       backend.onContinued((pid) => {
         this.forget(pid);
         this.sendEvent(new DapEvent('continued', { threadId: pid, allThreadsContinued: false }));
@@ -222,7 +260,7 @@ export class ProcessViewDebugSession extends DebugSession {
     this.forget(s.pid);
     const e = new StoppedEvent(DAP_REASON[s.reason], s.pid) as DebugProtocol.StoppedEvent;
     e.body.description = s.description;
-    e.body.allThreadsStopped = false;
+    e.body.allThreadsStopped = this.backend?.capabilities?.lockstep === true;
     e.body.preserveFocusHint = preserveFocus;
     if (s.text) e.body.text = s.text;
     if (s.breakpointIds.length > 0) e.body.hitBreakpointIds = [...s.breakpointIds];
@@ -289,8 +327,14 @@ export class ProcessViewDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse): void {
-    response.body = { breakpoints: [] };
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    void this.doSetExceptionBreakPointsRequest(response, args);
+  }
+
+  private async doSetExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+    this.stopFilters = [...(args.filters ?? []), ...(args.filterOptions ?? []).map((f) => f.filterId)];
+    await this.backend?.setStopFilters?.(this.stopFilters);
+    response.body = { breakpoints: this.stopFilters.map(() => ({ verified: true })) };
     this.sendResponse(response);
   }
 
@@ -379,7 +423,7 @@ export class ProcessViewDebugSession extends DebugSession {
       if (h.index >= 0) {
         for (const s of await backend.scopes(h.pid, h.index)) {
           scopes.push({
-            name: s.name === 'Locals' ? this.t('Locals') : this.t('Globals'),
+            name: s.name === 'Locals' ? this.t('Locals') : s.name === 'Globals' ? this.t('Globals') : s.name,
             variablesReference: this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: s.ref }),
             expensive: false,
             ...(s.named !== undefined ? { namedVariables: s.named } : {}),
@@ -470,6 +514,13 @@ export class ProcessViewDebugSession extends DebugSession {
       const backend = this.backend;
       if (!backend) throw new Error(this.t('The program is not running.'));
       this.forget(threadId);
+      if (backend.capabilities?.lockstep === true) {
+        // Every process moves with it (a recording): answer first, so the client sees the new stop after its answer.
+        if (how === 'continue') response.body = { allThreadsContinued: true };
+        this.sendResponse(response);
+        await backend.resume(threadId, how).catch((e: unknown) => this.sendEvent(new OutputEvent(`${message(e)}\n`, 'stderr')));
+        return;
+      }
       await backend.resume(threadId, how);
       if (how === 'continue') response.body = { allThreadsContinued: false };
       this.sendResponse(response);
@@ -498,6 +549,29 @@ export class ProcessViewDebugSession extends DebugSession {
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
     void this.resume(response, args.threadId, 'stepOut');
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    void this.back(response, args.threadId, 'stepBack');
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    void this.back(response, args.threadId, 'reverseContinue');
+  }
+
+  private async back(response: DebugProtocol.Response, threadId: number, how: 'stepBack' | 'reverseContinue'): Promise<void> {
+    const backend = this.backend;
+    if (!backend?.stepBack) {
+      this.sendErrorResponse(response, { id: 3003, format: this.t('Going back needs a recording: a running program only goes forwards.') });
+      return;
+    }
+    this.forget(threadId);
+    this.sendResponse(response);
+    try {
+      await backend.stepBack(threadId, how);
+    } catch (e) {
+      this.sendEvent(new OutputEvent(`${message(e)}\n`, 'stderr'));
+    }
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
@@ -588,11 +662,23 @@ const DAP_REASON: Readonly<Record<ProcessStop['reason'], string>> = {
   pause: 'pause',
   entry: 'entry',
   operation: 'operation',
+  exception: 'exception',
+  end: 'end',
+  goto: 'goto',
 };
+
+/** A launch of a recording (time travel): `recording` without `program`. */
+function isReplay(a: Partial<ProcessViewLaunchArguments>): boolean {
+  return (a.program === undefined || a.program === '') && typeof a.recording === 'string' && a.recording.trim() !== '';
+}
 
 /** What is wrong with a launch configuration, in the user's words, or null. */
 export function checkLaunchArguments(a: Partial<ProcessViewLaunchArguments>, t: Localize = plain): string | null {
-  if (typeof a.program !== 'string' || a.program.trim() === '') return t('The launch configuration needs "program": the Python script to debug.');
+  if (isReplay(a)) {
+    if (a.startAt !== undefined && a.startAt !== 'start' && a.startAt !== 'end') return t('"startAt" must be "start" or "end".');
+    return null;
+  }
+  if (typeof a.program !== 'string' || a.program.trim() === '') return t('The launch configuration needs "program" (the Python script to debug) or "recording" (a .jsonl recording to step through).');
   if (a.args !== undefined && !(Array.isArray(a.args) && a.args.every((x) => typeof x === 'string'))) return t('"args" must be a list of strings.');
   if (a.cwd !== undefined && typeof a.cwd !== 'string') return t('"cwd" must be a folder path.');
   if (a.python !== undefined && typeof a.python !== 'string') return t('"python" must be the path of an interpreter.');

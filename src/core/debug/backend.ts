@@ -27,7 +27,33 @@ export interface DebugProcess {
   readonly debuggable: boolean;
 }
 
-export type StopReason = 'breakpoint' | 'step' | 'pause' | 'entry' | 'operation';
+/** Why a process stopped; a replay also stops at an 'exception' filter (a zombie...), at the 'end' of a recording, and where the timeline went ('goto'). */
+export type StopReason = 'breakpoint' | 'step' | 'pause' | 'entry' | 'operation' | 'exception' | 'end' | 'goto';
+
+/** How to open a recording for time travel (the replay backend, replay.ts). */
+export interface ReplayLaunchOptions {
+  /** The recording (.jsonl) to debug. */
+  readonly recording: string;
+  /** Folders to find the recorded source files in when they are not at their recorded paths. */
+  readonly roots?: readonly string[];
+  /** Breakpoints set before launch, by source path. */
+  readonly breakpoints?: ReadonlyMap<string, readonly BreakpointSpec[]>;
+  /** Stop filters set before launch (ids of the backend's stopFilters); default: those on by default. */
+  readonly stopFilters?: readonly string[];
+  /** Where to stop first: 'start' (the first step), 'end' (the last), or, by default, run from the start to the first breakpoint or filter. */
+  readonly startAt?: 'start' | 'end';
+  readonly localize?: (message: string, ...args: Array<string | number | boolean>) => string;
+}
+
+/** What a backend does besides running a live program (a replay of a recording). */
+export interface BackendCapabilities {
+  /** Step Back and Reverse Continue. */
+  readonly stepBack?: boolean;
+  /** Every process stops and moves together (a recording): a stop stops every thread, and the focus stays with the process that moved. */
+  readonly lockstep?: boolean;
+  /** Things to stop at besides lines, shown in the Breakpoints view (DAP exception filters). */
+  readonly stopFilters?: ReadonlyArray<{ readonly id: string; readonly label: string; readonly description?: string; readonly default?: boolean }>;
+}
 
 /** A process stopped (one thread of it: the others of the process wait for it to resume). */
 export interface ProcessStop {
@@ -71,6 +97,7 @@ export interface RunEnd {
 export interface DebugBackend extends Disposable {
   /** The run's model (the same one the views and the recording are fed from). */
   readonly session: Session;
+  readonly capabilities?: BackendCapabilities;
   readonly onProcessStarted: Event<DebugProcess>;
   readonly onProcessExited: Event<DebugProcess>;
   readonly onStopped: Event<ProcessStop>;
@@ -100,6 +127,10 @@ export interface DebugBackend extends Disposable {
 
   setBreakpoints(path: string, breakpoints: readonly BreakpointSpec[]): Promise<readonly BreakpointResult[]>;
   setStopOn(kinds: readonly StopOnKind[]): Promise<void>;
+  /** Backwards (capabilities.stepBack): the previous step of this process, or back to the previous breakpoint. */
+  stepBack?(pid: number, how: 'stepBack' | 'reverseContinue'): Promise<void>;
+  /** The stop filters turned on (capabilities.stopFilters). */
+  setStopFilters?(ids: readonly string[]): Promise<void>;
 
   /** End every process of the run (Stop). Resolves when they are gone. */
   terminate(): Promise<void>;

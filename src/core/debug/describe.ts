@@ -108,6 +108,12 @@ export function stopDescription(
       return t('Paused on entry');
     case 'operation':
       return op ? t('Paused before {0}', operationText(op, snapshot, site, t)) : t('Paused before an operation');
+    case 'exception':
+      return t('Paused on a stop filter');
+    case 'end':
+      return t('End of the recording');
+    case 'goto':
+      return t('Paused');
   }
 }
 

@@ -54,7 +54,8 @@ export interface PyFrame {
 }
 
 export interface PyScope {
-  readonly name: 'Locals' | 'Globals';
+  /** 'Locals' and 'Globals' from Python (the adapter translates them); a replay's own scopes come named. */
+  readonly name: 'Locals' | 'Globals' | (string & {});
   readonly ref: number;
   readonly named?: number;
 }
