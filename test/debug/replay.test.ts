@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { BIN, DapClient, PYTHON, ROOT } from './dapClient';
+import { BIN, DapClient, lineOf, PYTHON, ROOT } from './dapClient';
 
 type Stopped = DebugProtocol.StoppedEvent['body'];
 
@@ -42,6 +42,9 @@ function nextStopped(c: DapClient, seen: number): Promise<Stopped> {
 
 describe('the debugger over a recording (time travel)', { timeout: 300_000 }, () => {
   const { script, recording } = recordZombie();
+  const text = readFileSync(script, 'utf8');
+  const START = lineOf(script, '    p.start()', text);
+  const JOIN = lineOf(script, '    p.join()', text);
 
   test('from the end, Reverse Continue stops where the child became a zombie; back and forth land on the same steps', async () => {
     const c = new DapClient();
@@ -55,7 +58,7 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       assert.equal(end.reason, 'end');
       assert.equal(end.allThreadsStopped, true);
       assert.equal(end.preserveFocusHint, false, 'the focus goes to the process that moved');
-      assert.match(end.description ?? '', /^End of the recording \(\d+\.\d{3} s\): pid \d+ is reaped by the run supervisor \(exit code 0\)$/);
+      assert.match(end.description ?? '', /^End of the recording \(\d+\.\d{3} s\): pid \d+ is reaped by the run supervisor \(exit code 0\)/);
       const atEnd = await c.threads();
       assert.deepEqual(atEnd.map((t) => t.name), [`MainProcess · pid ${end.threadId}`], 'only the main process is left: the child was reaped');
 
@@ -70,19 +73,19 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       // The zombie's top frame: the p.start() line that created it, in the file on disk.
       const [top, started] = await c.stack(child);
       assert.equal(top!.source?.path, script);
-      assert.equal(top!.line, 46);
+      assert.equal(top!.line, START);
       assert.match(top!.name, /is a zombie.*\(started at this line\)$/, 'the child has no line of its own before it');
       assert.match(started!.name, new RegExp(`^started here by pid ${main}$`));
       const scopes = await c.scopes(top!.id);
       assert.deepEqual(scopes.map((s) => s.name), ['Event', 'Channels', 'Process']);
       const proc = await c.scope(child, 'Process');
       assert.equal(proc.state, 'zombie');
-      assert.equal(proc['started at'], '18_zombie.py:46');
+      assert.equal(proc['started at'], `18_zombie.py:${START}`);
       const event = await c.scope(child, 'Event');
       assert.match(event.what!, /is a zombie/);
       // The main process at that moment: its latest step (it created the child); alive (in time.sleep, as the process table saw it).
       const [mainTop] = await c.stack(main);
-      assert.equal(mainTop!.line, 46);
+      assert.equal(mainTop!.line, START);
       assert.match((await c.scope(main, 'Process')).state!, /^(sleeping|running)$/);
 
       // Step Back: the child's previous step (its exit; or, when the process table saw the zombie
@@ -111,21 +114,21 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
     const c = new DapClient();
     try {
       await launchReplay(c, recording, {}, [], {
-        [script]: [{ line: 52 }, { line: 46, condition: 'op == put' }, { line: 46, condition: 'kind == "process.created" && child > 0', hitCondition: '1' }],
+        [script]: [{ line: JOIN }, { line: START, condition: 'op == put' }, { line: START, condition: 'kind == "process.created" && child > 0', hitCondition: '1' }],
       });
       const first = await nextStopped(c, 0);
       assert.equal(first.reason, 'breakpoint', 'run from the start to the first breakpoint: p.start()');
       const bpEvents = c.events.filter((e) => e.event === 'stopped');
       assert.equal(bpEvents.length, 1);
       const [top] = await c.stack(first.threadId!);
-      assert.equal(top!.line, 46);
+      assert.equal(top!.line, START);
       await c.request('continue', { threadId: first.threadId! });
       const join = await nextStopped(c, 1);
       assert.equal(join.reason, 'breakpoint');
       assert.match(join.description ?? '', /joined pid \d+ \(exit code 0\)/);
-      assert.equal((await c.stack(join.threadId!))[0]!.line, 52);
+      assert.equal((await c.stack(join.threadId!))[0]!.line, JOIN);
       // A bad condition is refused with the bad part named.
-      const r = await c.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: script }, breakpoints: [{ line: 46, condition: 'op = "put"' }, { line: 3 }] });
+      const r = await c.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: script }, breakpoints: [{ line: START, condition: 'op = "put"' }, { line: 3 }] });
       assert.equal(r.body.breakpoints[0]!.verified, false);
       assert.match(r.body.breakpoints[0]!.message ?? '', /Use == to compare \(a single = at column 4\)/);
       assert.equal(r.body.breakpoints[1]!.verified, false);
@@ -133,7 +136,7 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       // The script changes on disk after the recording: the frames say so.
       const later = new Date(Date.now() + 5000);
       utimesSync(script, later, later);
-      await c.request('setBreakpoints', { source: { path: script }, breakpoints: [{ line: 46 }] });
+      await c.request('setBreakpoints', { source: { path: script }, breakpoints: [{ line: START }] });
       await c.request('reverseContinue', { threadId: join.threadId! });
       const back = await nextStopped(c, 2);
       const [changed] = await c.stack(back.threadId!);

@@ -33,22 +33,8 @@ import {
 } from '../replay';
 import type { Session } from '../session';
 import type { ChannelState, ProcessNode } from '../session/model';
-import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, Event, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
+import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, Event, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
 import { plain, type Localize } from './describe';
-
-export interface ReplayLaunchOptions {
-  /** The recording (.jsonl) to debug. */
-  readonly recording: string;
-  /** Folders to find the recorded source files in when they are not at their recorded paths. */
-  readonly roots?: readonly string[];
-  /** Breakpoints set before launch, by source path. */
-  readonly breakpoints?: ReadonlyMap<string, readonly BreakpointSpec[]>;
-  /** Stop filters set before launch (ids of STOP_FILTERS); default: the filters on by default. */
-  readonly stopFilters?: readonly string[];
-  /** Where to stop first: 'start' (the first step), 'end' (the last), or, by default, run from the start to the first breakpoint or filter. */
-  readonly startAt?: 'start' | 'end';
-  readonly localize?: Localize;
-}
 
 /** Things a fresh launch may be told to stop at besides lines. */
 const FILTER_IDS: ReadonlySet<string> = new Set(STOP_FILTERS.map((f) => f.id));
