@@ -1,13 +1,16 @@
-"""Process View run supervisor: `python -I supervisor.py [--grace-ms N] -- SCRIPT [ARGS...]`.
+"""Process View run supervisor: `python -I supervisor.py [--grace-ms N] [--merge-stderr] -- SCRIPT [ARGS...]`.
 
 Started by the launcher (src/core/tracer/launch.ts), not traced itself (-I ignores PYTHONPATH).
 It
 - makes itself a child subreaper (Linux, prctl PR_SET_CHILD_SUBREAPER), so an orphan of the run is
   re-parented to it instead of to init: it stays observable, its exit status is known, and Stop
   can still end it. Elsewhere orphans go to init (documented in docs/protocol.md);
-- starts the script with the same interpreter, stdin/stdout/stderr inherited untouched;
+- starts the script with the same interpreter, stdin/stdout/stderr inherited untouched (with
+  --merge-stderr, the script's stderr is our stdout: one pipe keeps the order of the two, as a
+  terminal shows them);
 - reaps the script and every adopted orphan, reporting `process.adopted` / `process.reaped`;
-- on SIGTERM (Stop) sends SIGTERM to every descendant, then SIGKILL after the grace period;
+- on SIGTERM (Stop) sends SIGTERM to every descendant, then SIGKILL after the grace period; on
+  SIGUSR1 (a second Ctrl+C of `record`: "end it at once") SIGKILL at once;
 - stays until the last descendant is gone, then exits with the script's status (re-raising the
   signal that killed it), so whoever started us sees what the script did.
 Standard library only; it must never print anything of its own on the program's streams.
@@ -187,6 +190,7 @@ def main(argv):
     opts, cmd = argv[:sep], argv[sep + 1:]
     if "--grace-ms" in opts:
         grace = int(opts[opts.index("--grace-ms") + 1]) / 1000.0
+    merge = "--merge-stderr" in opts
     if not cmd:
         sys.stderr.write("supervisor.py: no script given\n")
         return 2
@@ -205,13 +209,16 @@ def main(argv):
     env = dict(os.environ)
     env["PROCESS_VIEW_SUPERVISOR_PID"] = str(me)
     if not hasattr(os, "posix_spawn"):
-        return _main_without_posix(cmd, env, reporter)
+        return _main_without_posix(cmd, env, reporter, merge)
     try:
         root = os.posix_spawn(sys.executable, [sys.executable] + cmd, env,
+                              file_actions=[(os.POSIX_SPAWN_DUP2, 1, 2)] if merge else (),
                               setsigdef=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
     except OSError as e:
         sys.stderr.write("process-view: cannot start %s: %s\n" % (sys.executable, e))
         return 127
+
+    kill_now = threading.Event()
 
     def stop(signum=None, frame=None):
         if stopping.is_set():
@@ -219,27 +226,39 @@ def main(argv):
         stopping.set()
         threading.Thread(target=_terminate_all, daemon=True).start()
 
+    def stop_now(signum=None, frame=None):
+        kill_now.set()  # a stop in progress cuts its grace short
+        stop()
+
     def _terminate_all():
-        targets = _descendants(me)
-        for pid in targets:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except OSError:
-                pass
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            if not _descendants(me):
+        if not kill_now.is_set():
+            for pid in _descendants(me):
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except OSError:
+                    pass
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and not kill_now.is_set():
+                if not _descendants(me):
+                    return
+                kill_now.wait(0.05)
+        # Until none is left (a process may fork between a scan and its kill), for 5 s at most.
+        for _ in range(100):
+            left = _descendants(me)
+            if not left:
                 return
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
             time.sleep(0.05)
-        for pid in _descendants(me):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
     signal.signal(signal.SIGTERM, stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, stop)
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, stop_now)
     link = DebugLink(stop)
 
     def watch_adoptions():
@@ -296,12 +315,12 @@ def main(argv):
     return os.WEXITSTATUS(root_status)
 
 
-def _main_without_posix(cmd, env, reporter):
+def _main_without_posix(cmd, env, reporter, merge=False):
     """Windows: no subreaper, no waitpid(-1), no signals to forward. Start the script, wait for it,
     report how it ended and exit with its code. Stop is done by the launcher (taskkill /T)."""
     import subprocess
     try:
-        proc = subprocess.Popen([sys.executable] + cmd, env=env)
+        proc = subprocess.Popen([sys.executable] + cmd, env=env, stderr=subprocess.STDOUT if merge else None)
     except OSError as e:
         sys.stderr.write("process-view: cannot start %s: %s\n" % (sys.executable, e))
         return 127

@@ -1,6 +1,6 @@
 /**
  * `process-view`: the core on a terminal.
- *   process-view record [--python PATH] [--out FILE] [--quiet] SCRIPT [ARGS...]
+ *   process-view record [--python PATH] [--out FILE] [--quiet] [--stop-grace-ms N] SCRIPT [ARGS...]
  *   process-view show [--json] [--at TIME] FILE.jsonl
  *   process-view debug-adapter
  * Subcommands are a table so more can be added without touching the others.
@@ -12,7 +12,7 @@ import { runShow } from './show';
 type Command = (args: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] [--quiet] SCRIPT [ARGS...]   run a script under the tracer, show its live process tree, write the session to a .jsonl file' },
+  record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] [--quiet] [--stop-grace-ms N] SCRIPT [ARGS...]   run a script under the tracer, show its live process tree, write the session to a .jsonl file (Ctrl+C ends the whole run, twice: at once)' },
   show: { run: runShow, summary: 'show [--json] [--at TIME] FILE.jsonl   print the final process tree and the channels of a recording (--json: as JSON; --at 3.2s: as they were then, with what each channel held)' },
   'debug-adapter': { run: runDebugAdapter, summary: 'debug-adapter   the debugger, speaking the Debug Adapter Protocol on stdin/stdout (docs/debugging.md)' },
 };

@@ -101,7 +101,10 @@ export function renderChannels(s: SessionSnapshot, style: TreeStyle): string[] {
 export function runLine(s: SessionSnapshot): string {
   const r = s.run;
   const script = r.script ? baseName(r.script) : 'run';
-  const ended = r.endedMs !== null ? `ended after ${ms(r.endedMs)}, exit ${r.exitCode ?? '?'}` : `running for ${ms(s.nowMs)}`;
+  // A script killed by a signal has no exit code: say which signal (its main process's).
+  const killedBy = r.exitCode === null ? s.processes.find((p) => p.role === 'main' && p.state === 'killed')?.signal : undefined;
+  const how = killedBy ? `killed by ${killedBy}` : `exit ${r.exitCode ?? '?'}`;
+  const ended = r.endedMs !== null ? `ended after ${ms(r.endedMs)}, ${how}` : `running for ${ms(s.nowMs)}`;
   const n = s.processes.length;
   return `${script}: ${n} process${n === 1 ? '' : 'es'}, ${ended}`;
 }

@@ -771,7 +771,13 @@ def exit_now(how, code, sig=None, err=None, fn=None, ln=None, limit=EXIT_LIMIT, 
 def _atexit():
     info = None
     resolver = getattr(state, "exit_resolver", None)  # _exit.resolve: how the main module ended
-    if resolver is not None:
+    if state.exit_info is not None and state.exit_info[0] == "signal":
+        # An uncaught KeyboardInterrupt (our excepthook saw it): the end is SIGINT, whatever the
+        # frame says. And the resolver must not run: reading a raise's code may eval(), which
+        # clears the interpreter's "unhandled KeyboardInterrupt" flag, and the process would
+        # then exit 1 instead of dying of SIGINT as without us.
+        info = state.exit_info
+    elif resolver is not None:
         try:
             info = resolver()
         except Exception as e:
@@ -783,7 +789,7 @@ def _atexit():
     else:
         if state.stop_on:
             pause_before("process", "exit", None, internal_ok="any", detail={"exitcode": info[1]})
-        exit_now(info[0], info[1], None, info[2])
+        exit_now(info[0], info[1], "SIGINT" if info[0] == "signal" and info[1] == -signal.SIGINT else None, info[2])
 
 
 _real_os_exit = os._exit
@@ -851,7 +857,11 @@ def _strip_tracer_frames(tb):
 
 def _excepthook(tp, value, tb):
     try:
-        if tp is not SystemExit:
+        if issubclass(tp, KeyboardInterrupt) and os.name == "posix":
+            # Uncaught in the main module, Python ends the process with SIGINT itself (after
+            # atexit), so a shell sees Ctrl+C: that, not "exit code 1", is how it ended.
+            state.exit_info = ("signal", -signal.SIGINT, "KeyboardInterrupt")
+        elif tp is not SystemExit:
             state.exit_info = ("exception", 1, "%s: %s" % (tp.__name__, value))
     except Exception:
         pass

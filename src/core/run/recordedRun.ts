@@ -57,9 +57,10 @@ export interface RecordedRun {
   /**
    * Stop: SIGTERM to the supervisor (which ends every descendant), then a sweep over every
    * process the run ever had (pid and start time), orphans and escaped sessions included.
-   * Resolves when the sweep is done; `ended` follows.
+   * Resolves when the sweep is done; `ended` follows. `now`: SIGKILL at once, also while a stop
+   * is under way (a second Ctrl+C).
    */
-  stop(): Promise<StopResult>;
+  stop(opts?: { readonly now?: boolean }): Promise<StopResult>;
 }
 
 /** Launch a traced run and record it (the extension and `process-view record`). */
@@ -127,13 +128,23 @@ export function recordRun<R extends RunSource>(run: R, options: RecordOptions): 
   });
 
   let stopping: Promise<StopResult> | null = null;
+  let killing: Promise<StopResult> | null = null;
   return {
     session,
     recordingPath: options.recordingPath,
     run,
     ended,
     nowMs,
-    stop() {
+    stop(opts) {
+      if (opts?.now) {
+        // At once: the supervisor SIGKILLs its descendants, the sweep SIGKILLs what escaped it.
+        killing ??= (async () => {
+          const known = sampler.known().map((k) => ({ pid: k.pid, startTicks: k.startTicks }));
+          await run.stop({ now: true });
+          return stopRun({ processes: known, graceMs: 0 });
+        })();
+        return killing;
+      }
       stopping ??= (async () => {
         // Everything the sampler ever saw, taken before the supervisor's SIGTERM makes them vanish.
         const known = sampler.known().map((k) => ({ pid: k.pid, startTicks: k.startTicks }));

@@ -1,5 +1,5 @@
 export { launchTracedRun, prepareTracedRun, defaultTracerDir, ScriptNotFoundError } from './launch';
-export type { LaunchOptions, PreparedRun, RunExit, RunSource, TracedRun } from './launch';
+export type { LaunchOptions, PreparedRun, RunExit, RunSource, StdioKind, StdioMode, TracedRun } from './launch';
 export { findPython, PythonNotFoundError, MIN_PYTHON } from './python';
 export type { PythonInfo } from './python';
 export { EventReceiver } from './receiver';

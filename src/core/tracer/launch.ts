@@ -27,8 +27,16 @@ export interface LaunchOptions {
   readonly cwd?: string;
   /** Base environment of the script (default process.env); the tracer's variables are added. */
   readonly env?: NodeJS.ProcessEnv;
-  /** 'inherit' (a terminal) or 'pipe' (the caller reads stdout/stderr and may write stdin). */
-  readonly stdio?: 'inherit' | 'pipe';
+  /**
+   * 'inherit' (a terminal), 'pipe' (the caller reads stdout/stderr and may write stdin), or one
+   * of those for each of stdin, stdout, stderr.
+   */
+  readonly stdio?: StdioMode;
+  /**
+   * The script's stderr goes to its stdout (one pipe or file): the order of the two is kept, as
+   * on a terminal; the supervisor's own stderr stays apart.
+   */
+  readonly mergeStderr?: boolean;
   /** Folder holding sitecustomize.py and supervisor.py (default: the package's tracer/). */
   readonly tracerDir?: string;
   /** Stop: how long descendants get after SIGTERM before SIGKILL. */
@@ -36,6 +44,9 @@ export interface LaunchOptions {
   /** Called for connections refused and events rejected (already counted in stats). */
   readonly onProblem?: (p: ReceiverProblem) => void;
 }
+
+export type StdioKind = 'inherit' | 'pipe';
+export type StdioMode = StdioKind | readonly [StdioKind, StdioKind, StdioKind];
 
 export interface RunExit {
   /** The script's exit code, or null when a signal ended it. */
@@ -65,8 +76,12 @@ export interface RunSource {
   readonly stats: ReceiverStats;
   /** Resolves when the supervisor (hence every process of the run) has exited and the events are in. */
   readonly exited: Promise<RunExit>;
-  /** End the whole run: SIGTERM to the supervisor, which ends every descendant. Resolves as `exited`. */
-  stop(): Promise<RunExit>;
+  /**
+   * End the whole run: SIGTERM to the supervisor, which ends every descendant (SIGTERM, then
+   * SIGKILL after the grace). `now`: SIGKILL at once (SIGUSR1 to the supervisor), also when a
+   * stop is already under way. Resolves as `exited`.
+   */
+  stop(opts?: { readonly now?: boolean }): Promise<RunExit>;
 }
 
 export interface TracedRun extends RunSource {
@@ -113,7 +128,7 @@ export interface PreparedRun {
   /** The supervisor's command line, working folder and environment (with the tracer's variables). */
   readonly command: { readonly file: string; readonly args: readonly string[]; readonly cwd: string; readonly env: NodeJS.ProcessEnv };
   /** Spawn the command here, stdio inherited or piped (default: `options.stdio`). */
-  start(stdio?: 'inherit' | 'pipe'): Promise<TracedRun>;
+  start(stdio?: StdioMode): Promise<TracedRun>;
   /**
    * The command was started elsewhere (a terminal): resolves when its supervisor has connected
    * (its handshake names its pid); rejects after `timeoutMs` (default 30 s) without one. The run's
@@ -156,7 +171,7 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   const grace = options.stopGraceMs ?? 3000;
   const command = {
     file: python.executable,
-    args: ['-I', path.join(tracerDir, 'supervisor.py'), '--grace-ms', String(grace), '--', script, ...(options.args ?? [])],
+    args: ['-I', path.join(tracerDir, 'supervisor.py'), '--grace-ms', String(grace), ...(options.mergeStderr ? ['--merge-stderr'] : []), '--', script, ...(options.args ?? [])],
     cwd,
     env,
   };
@@ -171,7 +186,7 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
       const child: ChildProcess = spawn(command.file, command.args, {
         cwd,
         env,
-        stdio: stdio === 'pipe' ? 'pipe' : 'inherit',
+        stdio: stdio === undefined ? 'inherit' : typeof stdio === 'string' ? stdio : [...stdio],
         windowsHide: true,
       });
       const spawned = new Promise<void>((resolve, reject) => {
@@ -195,10 +210,11 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
         stdout: child.stdout,
         stderr: child.stderr,
         exited,
-        stop() {
-          if (stopping) return stopping;
+        stop(opts) {
           if (child.exitCode !== null || child.signalCode !== null) return exited;
-          child.kill('SIGTERM');
+          if (opts?.now && process.platform !== 'win32') child.kill('SIGUSR1');
+          if (stopping) return stopping;
+          if (!opts?.now) child.kill('SIGTERM');
           // The supervisor ends everything within the grace period; if it is itself stuck, kill it.
           const guard = setTimeout(() => child.kill('SIGKILL'), grace + 3000);
           stopping = exited.finally(() => clearTimeout(guard));
@@ -233,9 +249,10 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
             ...base,
             supervisorPid: pid,
             exited,
-            stop() {
+            stop(opts) {
+              if (opts?.now && process.platform !== 'win32') signalPid(pid, 'SIGUSR1');
               if (stopping) return stopping;
-              signalPid(pid, 'SIGTERM');
+              if (!opts?.now) signalPid(pid, 'SIGTERM');
               const guard = setTimeout(() => signalPid(pid, 'SIGKILL'), grace + 3000);
               stopping = exited.finally(() => clearTimeout(guard));
               return stopping;
