@@ -85,6 +85,9 @@ class WaitsInProgressTest(StartMethodTests, unittest.TestCase):
         self.assertGreaterEqual(joined["waitedMs"], 20, "reported, so it lasted past the threshold")
         (exit_,) = r.of("process.exit", pid=p_pid)
         self.assertLess(jb["tNs"], exit_["tNs"], "the parent was blocked in join before the child ended")
+        # ... and it knew the child alive when the join began (its sentinel was not readable).
+        self.assertIsNotNone(joined["aliveMs"])
+        self.assertGreaterEqual(joined["tNs"] - joined["aliveMs"] * 1e6, jb["tNs"] - 1000)
 
         # Reaped by multiprocessing itself (active_children polls): no wait, and the reaping call
         # began after the child's exit was stamped.
@@ -103,6 +106,8 @@ class WaitsInProgressTest(StartMethodTests, unittest.TestCase):
         self.assertLessEqual(z_exit["tNs"], died["tNs"])
         self.assertLessEqual(died["tNs"], z_joined["tNs"] - z_joined["waitedMs"] * 1e6 + 1000)
         self.assertGreaterEqual(died["windowMs"], 0)
+        if z_joined["aliveMs"] is not None:  # last known alive: before it was seen dead
+            self.assertLessEqual(z_joined["tNs"] - z_joined["aliveMs"] * 1e6, died["tNs"])
         # The child its parent was blocked in join for may be seen dead too (the tracer's thread can
         # look before the join returns), never before the join began.
         for d in r.of("process.died", childPid=p_pid):

@@ -600,6 +600,26 @@ except (ImportError, AttributeError):  # no poll() here (Windows): no sightings,
     _poll = None
 
 
+def alive_ns(popen, look=False):
+    """The latest moment (monotonic ns) this process knew its child alive: its sentinel not
+    readable when the tracer thread last looked, or now if `look` and it is not readable now.
+    None when unknown. Never raises."""
+    try:
+        w = watched.get(popen.pid)
+        seen = w[1] if w is not None and w[0] is popen else None
+        if look and _poll is not None and popen.returncode is None:
+            fd = popen.sentinel
+            if isinstance(fd, int) and fd >= 0:
+                t = monotonic_ns()
+                p = _poll()
+                p.register(fd, _POLLIN)
+                if not p.poll(0):
+                    seen = t
+        return seen
+    except Exception:
+        return None
+
+
 def _check_children():
     poller = _poll()
     fds = {}

@@ -232,10 +232,12 @@ def _patch_process(mod):
             pause_before("process", "join", self)
         t0 = monotonic_ns()
         popen = getattr(self, "_popen", None)
-        slot = None
+        slot = alive = None
         if popen is not None:
             popen._pv_in_join = True
             if popen.returncode is None:  # else join() returns at once: nothing to wait for
+                # Alive now (its sentinel not readable)? Then this join waits for its death: no zombie.
+                alive = _core.alive_ns(popen, look=True)
                 try:
                     fn, ln = site()
                     slot = _core.wait_begin("join", None, popen.pid, timeout, fn, ln, t0)
@@ -256,7 +258,8 @@ def _patch_process(mod):
                         t1 = monotonic_ns()
                         fn, ln = site()
                         emit(("process.joined", t1, get_ident(), fn, ln, popen.pid, timeout,
-                              return_code is None, return_code, (t1 - t0) / 1e6))
+                              return_code is None, return_code, (t1 - t0) / 1e6,
+                              None if alive is None else (t1 - alive) / 1e6))
                         if return_code is not None:
                             popen._pv_join_reported = True
                     elif reported:
@@ -328,6 +331,7 @@ def _patch_popen_fork(mod):
 
     def poll(self, flag=os.WNOHANG):
         before = self.returncode
+        alive = _core.alive_ns(self) if before is None and _core.watched else None
         t0 = monotonic_ns()
         rc = real_poll(self, flag)
         if before is None and rc is not None and not self.__dict__.get("_pv_in_join"):
@@ -338,7 +342,8 @@ def _patch_popen_fork(mod):
                     self._pv_join_reported = True
                     fn, ln = site()
                     t1 = monotonic_ns()
-                    emit(("process.joined", t1, get_ident(), fn, ln, self.pid, None, False, rc, (t1 - t0) / 1e6))
+                    emit(("process.joined", t1, get_ident(), fn, ln, self.pid, None, False, rc, (t1 - t0) / 1e6,
+                          None if alive is None else (t1 - alive) / 1e6))
             except Exception as e:
                 error("Popen.poll", e)
         return rc

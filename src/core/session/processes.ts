@@ -240,6 +240,8 @@ export class ProcessTable {
         // forkserver child is reaped by the forkserver; its creator's join only hears of it.
         const reaper = p.startMethod !== 'forkserver' && (!p.osPpidSeen || p.ppid === e.pid);
         if (reaper && (p.reapBeganMs === null || e.t - e.waitedMs < p.reapBeganMs)) p.reapBeganMs = e.t - e.waitedMs;
+        // Its parent knew it alive then (its sentinel): it died later.
+        if (reaper && e.aliveMs !== undefined && e.aliveMs !== null) p.aliveSeenMs = Math.max(p.aliveSeenMs ?? -Infinity, e.t - e.aliveMs);
         this.reaped(p, e.t, e.pid, e.exitCode);
         break;
       }
@@ -613,13 +615,14 @@ function deathEstimate(p: ProcRec): number | null {
   // Its parent's sighting is later than the death by at most a tick of the parent's tracer
   // thread: the zombie it implies is never longer than the real one. The exit stamp is earlier
   // than the death by however long the dying process waited for a CPU after it (tens of ms
-  // under load): used when there is no sighting (os.fork and subprocess children).
+  // under load): used when there is no sighting, moved later by anyone who saw it alive after it
+  // (a sample; its parent, whose join or poll says when it last knew it alive).
   if (p.deathSeenMs !== null) died = p.deathSeenMs;
   else if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
   else if (p.signalSentMs !== null && p.signal !== null && p.signal === p.signalSent) died = Math.max(p.signalSentMs, alive);
   else if (latest === Infinity) return p.gone && p.exitedMs !== null ? p.exitedMs : null;
-  else died = p.lastAliveSampleMs !== null ? (p.lastAliveSampleMs + latest) / 2 : latest;
-  return Math.min(died, latest);
+  else died = alive > -Infinity ? (alive + latest) / 2 : latest;
+  return Math.min(Math.max(died, alive), latest);
 }
 
 function baseName(file: string): string {

@@ -123,6 +123,23 @@ test('zombies are decided by when the reaping call began, not by when its event 
   assert.equal(p.zombieSinceMs, 100);
 });
 
+test('a child its parent knew alive when the reaping call began was waited for, whatever its exit stamp says', () => {
+  // Under load a child can stamp its exit and then wait for a CPU for longer than 100 ms before
+  // it dies; its parent's join began in between, and saw its sentinel still unreadable.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(exit(101, 100, 100));
+  s.applyEvent({ ...(joinedAfter(100, 101, 300, 305) as object), aliveMs: 5 } as TracerEvent);
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, false);
+  // Without that word, the exit stamp is all there is: a zombie from 100 to 300.
+  s.applyEvent(created(100, 102, 5));
+  s.applyEvent(exit(102, 100, 100));
+  s.applyEvent(joinedAfter(100, 102, 300, 305));
+  p = s.snapshot().processes.find((x) => x.pid === 102)!;
+  assert.equal(p.zombie, true);
+});
+
 test('a sampled run whose sampler never caught the zombie still reports it from the tracer\'s evidence', () => {
   const s = baseRun();
   s.applyEvent(created(100, 101, 5));
