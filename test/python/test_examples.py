@@ -592,6 +592,7 @@ VOLATILE_LINES = {
     '14_terminate_is_alive': [r'right after terminate\(\)'],  # timing, as the example says
     '19_orphan': [r'im child'],  # adopted by init plainly, by the run's subreaper when traced
     '23_file_write_many': [r'>>>>', r'当前进程'],  # order of the appends, file offsets
+    '25_ticket_with_lock': [r'剩余票数'],  # search() reads before taking the lock: before or after a sale
     '47_semaphore_ktv': [r'at most'],
     '49_event_traffic_lights': [r'红灯亮', r'看见绿灯', r'#####', r'\*\*\*\*\*'],  # when cars arrive
     '50_pool_map': [r'done by'],
@@ -1057,9 +1058,11 @@ def _(tc, run, ev):
 
 
 class Common:
-    def assert_finished_cleanly(self, run, limit=15.0):
+    def assert_finished_cleanly(self, run):
+        # It ended by itself: not killed by the harness's deadline (ex.TIMEOUT, a hang guard). An
+        # example takes a few seconds on an idle machine; how long says nothing on a loaded one.
+        self.assertNotIn(ex.KILLED, run.stderr, 'an example must end by itself\n' + run.describe())
         self.assertEqual(run.returncode, 0, run.describe())
-        self.assertLess(run.seconds, limit, 'an example must end by itself within 15 s\n' + run.describe())
         self.assertEqual(run.leftovers, [], 'files left in the working directory')
         if run.name not in EXPECTED_STDERR and run.mode != 'traced':
             self.assertEqual(run.stderr, '', run.describe())
@@ -1110,7 +1113,7 @@ def _traced_test(name):
             self.skipTest('traced: subset on this Python (PV_EXAMPLES_TRACED=all for every example)')
         run = runs[name]
         plain = ex.all_runs('plain')[name]
-        self.assert_finished_cleanly(run, limit=25.0)  # + node and tracer start-up on a busy machine
+        self.assert_finished_cleanly(run)
         CHECKS[name](self, run)
         self.assertEqual(run.returncode, plain.returncode)
         self.assertEqual(comparable_stdout(run), comparable_stdout(plain),
@@ -1236,8 +1239,7 @@ def _method_test(name, method):
         runs = ex.all_runs(method, only=None if method != 'spawn' or os.environ.get('PV_EXAMPLES_SPAWN') == 'all'
                            else SPAWN_SUBSET)
         run = runs[name]
-        # spawn: every process is a fresh interpreter; 15 s holds on an idle machine, not a loaded one
-        self.assert_finished_cleanly(run, limit=30.0 if method == 'spawn' else 15.0)
+        self.assert_finished_cleanly(run)
         CHECKS[name](self, run)
     return test
 

@@ -70,7 +70,7 @@ def _run_group(cmd, cwd, timeout):
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def record_under_strace(name, timeout=120):
+def record_under_strace(name, timeout=300):
     """Records an example (or the script at an absolute path) under strace. Returns (model summary
     dict, strace Trace, describe())."""
     folder = tempfile.mkdtemp(prefix='pv-strace-')
