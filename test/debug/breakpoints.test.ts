@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { loadSession } from '../../src/core/recording';
 import { distinctStops, lineOf, nextStop, plainRun, PYTHON, script, top, withRun } from './harness';
 
 const CHILD = `import multiprocessing as mp
@@ -78,8 +79,9 @@ sys.exit(3)
     const file = script('main.py', text);
     const bp = lineOf(file, '# BP', text);
     const plain = plainRun(file);
+    const recording = path.join(path.dirname(file), 'main.pv.jsonl');
     await withRun(async ({ client: c, env }) => {
-      await c.launch({ program: file, env }, { [file]: [bp] });
+      await c.launch({ program: file, env, recording }, { [file]: [bp] });
       for (const i of [0, 1, 2]) {
         const s = await nextStop(c, i);
         assert.equal(s.reason, 'breakpoint');
@@ -92,6 +94,11 @@ sys.exit(3)
       assert.equal(code, plain.status);
       assert.equal(c.output('stdout'), plain.stdout);
       assert.equal(c.output('stderr'), plain.stderr);
+      // Recorded like every run: the main process and how the run ended.
+      const { session, recording: rec } = await loadSession(recording);
+      assert.equal(rec.end?.exitCode, 3);
+      const main = session.snapshot().processes.find((p) => p.role === 'main');
+      assert.equal(main?.exitCode, 3);
     });
   });
 

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { DapClient, distinctStops, lineOf, nextStop, noneLeft, processesWithEnv, PYTHON, script, stopsOf, waitThread, withRun } from './harness';
 
@@ -97,6 +99,25 @@ if __name__ == "__main__":
       await c.exited;
       // Every paused process resumes or ends; with the default onDisconnect the run is stopped.
       await noneLeft(marker, 30_000);
+    });
+  });
+
+  test('the adapter killed with onDisconnect "runOn": the paused process resumes and the run ends by itself', async () => {
+    const text = `import sys
+x = 1  # BP
+with open(sys.argv[1], "w") as f:
+    f.write("ran on")
+`;
+    const file = script('runon.py', text);
+    const out = path.join(path.dirname(file), 'ran-on.txt');
+    await withRun(async ({ client: c, env, marker }) => {
+      await c.launch({ program: file, args: [out], env, onDisconnect: 'runOn' }, { [file]: [lineOf(file, '# BP', text)] });
+      await nextStop(c, 0);
+      assert.equal(existsSync(out), false);
+      c.proc.kill('SIGKILL');
+      await c.exited;
+      await noneLeft(marker, 30_000);
+      assert.equal(readFileSync(out, 'utf8'), 'ran on');
     });
   });
 
