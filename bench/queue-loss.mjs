@@ -6,7 +6,7 @@
 //   silent    some are missing and nothing says so (what issue 11 forbids).
 //   node scripts/build.mjs && node bench/queue-loss.mjs [--runs 20] [--n 200000] [--python PATH]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -37,7 +37,9 @@ function recordOnce(i) {
   const seen = new Map(); // pid -> events received
   const lost = new Map(); // pid -> events counted as lost
   let puts = 0, gets = 0, exits = 0, mainExit = null, end = null;
-  for (const line of readFileSync(out, 'utf8').split('\n')) {
+  // Format 2 keeps events in compressed blocks: read them back through the CLI's export.
+  const exported = execFileSync(process.execPath, [cli, 'export', out], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  for (const line of exported.split('\n')) {
     if (!line) continue;
     const r = JSON.parse(line);
     if (r.type === 'end') end = r;

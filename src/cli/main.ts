@@ -2,10 +2,12 @@
  * `process-view`: the core on a terminal.
  *   process-view record [--python PATH] [--out FILE] [--quiet] [--stop-grace-ms N] SCRIPT [ARGS...]
  *   process-view show [--json] [--at TIME] FILE.jsonl
+ *   process-view export FILE.jsonl
  *   process-view debug-adapter
  * Subcommands are a table so more can be added without touching the others.
  */
 import { runDebugAdapter } from './debugAdapter';
+import { runExport } from './export';
 import { runRecord } from './record';
 import { runShow } from './show';
 
@@ -14,6 +16,7 @@ type Command = (args: readonly string[]) => Promise<number>;
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   record: { run: runRecord, summary: 'record [--python PATH] [--out FILE] [--quiet] [--stop-grace-ms N] SCRIPT [ARGS...]   run a script under the tracer, show its live process tree, write the session to a .jsonl file (Ctrl+C ends the whole run, twice: at once)' },
   show: { run: runShow, summary: 'show [--json] [--at TIME] FILE.jsonl   print the final process tree and the channels of a recording (--json: as JSON; --at 3.2s: as they were then, with what each channel held)' },
+  export: { run: runExport, summary: 'export FILE.jsonl   print every record of a recording (header, events, samples, end) as one JSON line each, for jq and scripts (recordings keep events compressed)' },
   'debug-adapter': { run: runDebugAdapter, summary: 'debug-adapter   the debugger, speaking the Debug Adapter Protocol on stdin/stdout (docs/debugging.md)' },
 };
 

@@ -1,10 +1,12 @@
 // Restricted Mode (an untrusted folder: nothing runs, recordings still open) and Save Recording
 // (a finished run saved through code-server's file dialog, then opened again).
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
+import { root } from '../../scripts/lib/tools.cjs';
 import { poll, scenario, type TreeRow, type Workbench } from './harness';
 
 /** A recording made from examples/18_zombie.py: main process 11926, its child 11945. */
@@ -143,20 +145,21 @@ scenario('Save Recording after a run writes a recording that Open Recording show
   await wb.waitForNotification(`Recording saved to ${target}`, 15_000);
   await wb.screenshot('save-recording-saved');
 
-  // The file is a complete recording of this run (docs/session-format.md).
-  const lines = readFileSync(target, 'utf8').split('\n');
-  assert.equal(lines.pop(), '', 'the file ends with a newline');
-  const records = lines.map((l, i) => {
+  // The file is a complete recording of this run (docs/session-format.md). Its events are in
+  // compressed blocks (format 2): read them back through the CLI's export, the same reader.
+  assert.ok(readFileSync(target, 'utf8').endsWith('\n'), 'the file ends with a newline');
+  const exported = execFileSync(process.execPath, [join(root, 'out', 'cli.js'), 'export', target], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const records = exported.split('\n').filter((l) => l !== '').map((l, i) => {
     try {
       return JSON.parse(l) as { type: string; [k: string]: unknown };
     } catch {
-      throw new Error(`line ${i + 1} of ${target} is not JSON: ${l.slice(0, 200)}`);
+      throw new Error(`line ${i + 1} of export ${target} is not JSON: ${l.slice(0, 200)}`);
     }
   });
   const header = records[0] as { type: string; format?: string; version?: number; script?: string };
   assert.equal(header.type, 'header');
   assert.equal(header.format, 'process-view-session');
-  assert.equal(header.version, 1);
+  assert.equal(header.version, 2);
   assert.equal(header.script, script, 'the recording is of the run just made, not of the recording opened before');
   const events = records.filter((r) => r.type === 'event').map((r) => r.event as { kind: string; pid: number; role?: string });
   assert.ok(events.some((e) => e.kind === 'hello' && e.pid === mainPid && e.role === 'main'), `a hello from the main process ${mainPid}`);

@@ -18,6 +18,7 @@ import textwrap
 import time
 import unittest
 
+from test.python.examples_support import read_recording
 from test.python.test_tracer import ROOT, TRACER, python_versions, run_traced
 
 CLI = os.path.join(ROOT, "out", "cli.js")
@@ -170,12 +171,10 @@ def show_json(recording):
 
 def reaped(recording):
     """(exitCode, signal) the supervisor reported for the main process."""
-    with open(recording) as f:
-        for line in f:
-            r = json.loads(line)
-            e = r.get("event") or {}
-            if r.get("type") == "event" and e.get("kind") == "process.reaped" and not e.get("adopted"):
-                return e.get("exitCode"), e.get("signal")
+    for r in read_recording(recording):
+        e = r.get("event") or {}
+        if r.get("type") == "event" and e.get("kind") == "process.reaped" and not e.get("adopted"):
+            return e.get("exitCode"), e.get("signal")
     return None
 
 

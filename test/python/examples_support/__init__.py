@@ -145,6 +145,17 @@ def tracer_unavailable_reason():
         return reason
 
 
+def read_recording(path):
+    """Every record of a recording (header, events, samples, end) as dicts, in file order.
+    Recordings keep events in compressed blocks (format 2), so they are read through the CLI's
+    `export`, the same reader the extension uses, not parsed here."""
+    r = subprocess.run([shutil.which('node'), CLI_BIN, 'export', path], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=300)
+    if r.returncode != 0:
+        raise AssertionError('process-view export %s failed: %s' % (path, r.stderr.decode('utf-8', 'replace')))
+    return [json.loads(line) for line in r.stdout.decode('utf-8').splitlines() if line.strip()]
+
+
 def run_traced(name, python=None, timeout=TIMEOUT):
     folder = tempfile.mkdtemp(prefix='pv-example-rec-')
     rec = os.path.join(folder, 'run.jsonl')
@@ -154,18 +165,13 @@ def run_traced(name, python=None, timeout=TIMEOUT):
         out, err, rc, secs, left = _run(cmd, base_env(), timeout)
         events, samples, end = [], [], None
         if os.path.exists(rec):
-            with open(rec, encoding='utf-8') as f:
-                for line in f:
-                    line = line.strip()
-                    if not line:
-                        continue
-                    obj = json.loads(line)
-                    if obj.get('type') == 'event':
-                        events.append(obj['event'])
-                    elif obj.get('type') == 'sample':
-                        samples.append(obj['sample'])
-                    elif obj.get('type') == 'end':
-                        end = obj
+            for obj in read_recording(rec):
+                if obj.get('type') == 'event':
+                    events.append(obj['event'])
+                elif obj.get('type') == 'sample':
+                    samples.append(obj['sample'])
+                elif obj.get('type') == 'end':
+                    end = obj
         run = Run(name, 'traced', out, err, rc, secs, events=events, end=end, leftovers=left)
         run.samples = samples  # the process table as the sampler saw it, over time
         return run

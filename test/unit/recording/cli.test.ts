@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SessionSummary } from '../../../src/core/session';
@@ -100,4 +100,43 @@ test('show says lost events in words, skips malformed lines with a warning, and 
   const folder = await cli(['show', dir]);
   assert.deepEqual([folder.code, folder.stdout], [1, '']);
   assert.equal(folder.stderr, `process-view show: ${dir} is a folder, not a recording: give the .jsonl file inside it.\n`);
+});
+
+test('export prints every record of a format 2 recording as one JSON line, the events the tracer sent', { skip: !existsSync(join(repoRoot(), 'out', 'cli.js')) && 'build first' }, async () => {
+  const script = join(dir, 'export_queue.py');
+  writeFileSync(script, SCRIPT);
+  const out = join(dir, 'export.jsonl');
+  const rec = await cli(['record', '--quiet', '--out', out, script]);
+  assert.equal(rec.code, 0, rec.stderr);
+  const raw = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string });
+  assert.ok(raw.some((r) => r.type === 'wire'), 'the recording keeps its events in blocks');
+  assert.ok(!raw.some((r) => r.type === 'event'), 'no event is stored as a JSON line');
+
+  const exp = await cli(['export', out]);
+  assert.equal(exp.code, 0, exp.stderr);
+  assert.equal(exp.stderr, '');
+  const records = exp.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; event?: { kind: string; op?: string; pid: number } });
+  assert.equal(records[0]!.type, 'header');
+  assert.equal(records.at(-1)!.type, 'end');
+  assert.ok(records.slice(1, -1).every((r) => r.type === 'event' || r.type === 'sample'));
+  const events = records.filter((r) => r.type === 'event').map((r) => r.event!);
+  assert.equal(events.filter((e) => e.kind === 'hello').length, 2);
+  assert.deepEqual(events.filter((e) => e.kind === 'channel.op').map((e) => e.op).sort(), ['get', 'put']);
+  // The same events the model was built from: show's summary counts them the same way.
+  const json = JSON.parse((await cli(['show', '--json', out])).stdout) as SessionSummary;
+  assert.equal(json.processes.length, new Set(events.filter((e) => e.kind === 'hello').map((e) => e.pid)).size);
+
+  const cut = join(dir, 'cut.jsonl');
+  writeFileSync(cut, readFileSync(out, 'utf8').split('\n').slice(0, -2).join('\n') + '\n');
+  const partial = await cli(['export', cut]);
+  assert.equal(partial.code, 0);
+  assert.match(partial.stderr, /was cut short/);
+  assert.equal((JSON.parse(partial.stdout.split('\n')[0]!) as { type: string }).type, 'header');
+
+  const usage = await cli(['export']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /give one recording/);
+  const folder = await cli(['export', dir]);
+  assert.deepEqual([folder.code, folder.stdout], [1, '']);
+  assert.match(folder.stderr, /is a folder, not a recording/);
 });
