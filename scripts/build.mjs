@@ -3,27 +3,18 @@
 //   node scripts/build.mjs [--production] [--watch] [--tests-only]
 // --tests-only rebuilds just the tests (npm test uses it after packaging, to keep the shipped bundles).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listFiles } from './lib/tools.cjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const testsOnly = process.argv.includes('--tests-only');
 
-/** Every *.ts file under dir (relative to the repo root) whose name matches. */
-function find(dir, pattern) {
-  const abs = join(root, dir);
-  if (!existsSync(abs)) return [];
-  const out = [];
-  for (const name of readdirSync(abs)) {
-    const p = join(abs, name);
-    if (statSync(p).isDirectory()) out.push(...find(relative(root, p), pattern));
-    else if (pattern.test(name)) out.push(relative(root, p));
-  }
-  return out;
-}
+/** Every file under dir (relative to the repo root) whose name matches, relative to the root. */
+const find = (dir, pattern) => listFiles(dir, pattern).map((f) => relative(root, f));
 const ifExists = (...files) => files.filter((f) => existsSync(join(root, f)));
 
 const node = {

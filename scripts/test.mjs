@@ -4,22 +4,13 @@
 // --keep-going (or PV_KEEP_GOING=1) runs the later stages after a failure too, to see everything
 // that is broken at once; the exit code is still 1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { killGroup, root } from './lib/tools.cjs';
+import { killGroup, listFiles, root } from './lib/tools.cjs';
 
 const PYTHONS = ['3.9', '3.10', '3.12', '3.13'];
 
-function files(dir, pattern) {
-  if (!existsSync(dir)) return [];
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...files(p, pattern));
-    else if (pattern.test(name)) out.push(p);
-  }
-  return out.sort();
-}
+const files = listFiles;
 
 /** Other installed Pythons (pyenv) to run the Python tests on as well, when present. */
 function otherPythons() {

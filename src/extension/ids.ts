@@ -1,6 +1,6 @@
 /**
  * Every identifier the extension shares with package.json: commands, views, settings, context
- * keys. Declared once here; test/unit/extension/ids.test.ts checks package.json agrees.
+ * keys. Declared once here; test/unit/extension/manifest.test.ts checks package.json agrees.
  * No `vscode` import, so plain node:test can load it.
  */
 
@@ -65,3 +65,6 @@ export const ItemContext = {
 export const TimelinePanelType = 'processView.timeline';
 /** URI scheme of tree item resources, so a FileDecorationProvider can grey ended processes. */
 export const ProcessUriScheme = 'process-view-process';
+/** The status bar item's id (Status Bar context menu: hide/show) and the checks' language client id (its log and trace settings). */
+export const StatusBarItemId = 'processView.status';
+export const LanguageClientId = 'processView.checks';

@@ -2,17 +2,14 @@
 // out/test/host/**/*.test.js and ends with a plain `N passed, N failed` line. A run that finds
 // no test fails: a green suite must have tested something.
 import Mocha from 'mocha';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 function testFiles(dir: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) found.push(...testFiles(p));
-    else if (name.endsWith('.test.js')) found.push(p);
-  }
-  return found.sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.js'))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
 }
 
 export async function run(): Promise<void> {

@@ -225,6 +225,22 @@ def site_slow(f, c, la, last):
 NO_SITE = (None, None, None, None)
 
 
+def cached_site(f, last, plumbing=None):
+    """(file, line) of the call made from frame `f`, through `last`, a hot function's one-item
+    cache of its latest call site (see site_slow): a loop calling put() or send() from one line
+    costs two attribute loads and two compares here. `plumbing`: a module whose frames are never
+    the user's (threading for the lock paths: a threading.Barrier driving a multiprocessing
+    Condition); such a caller gives INTERNAL_SITE and is not cached."""
+    c = f.f_code
+    la = f.f_lasti
+    k = last[0]
+    if k[0] is c and k[1] == la:
+        return k[2], k[3]
+    if plumbing is not None and f.f_globals.get("__name__") == plumbing:
+        return INTERNAL_SITE
+    return site_slow(f, c, la, last)
+
+
 def site(depth=2):
     """(file, line) of the first user frame above the caller, or (None, None)."""
     try:

@@ -9,12 +9,11 @@ Internal use: multiprocessing and concurrent.futures use queues, pipes and locks
 plumbing (pool task queues, queue feeder locks). Those are not the user's channels: an operation
 whose immediate caller is inside those packages is not reported.
 """
-import os
 import sys
 import zlib
 
 from . import _core
-from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, preview, site, site_slow, state, INTERNAL, NO_SITE
+from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, preview, site, state, INTERNAL, NO_SITE
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
@@ -22,7 +21,7 @@ _FAST = (int, float, bool, type(None))
 
 _getframe = sys._getframe
 _crc32 = zlib.crc32
-_INTERNAL_PREFIXES = ("multiprocessing", "concurrent.")
+from ._ids import _INTERNAL_PREFIXES, _created, _created_internally, _ensure_id, _next_local_id
 
 
 def _internal_caller(depth=2):
@@ -31,60 +30,6 @@ def _internal_caller(depth=2):
     except ValueError:
         return False
     return name.startswith(_INTERNAL_PREFIXES)
-
-
-def _created_internally(obj=None):
-    """True when the object being built was asked for by multiprocessing itself, not the user.
-
-    Skipped first: multiprocessing.context (the user's `mp.Queue()` goes through
-    BaseContext.Queue), the tracer, and constructors running on `obj` itself (JoinableQueue.__init__
-    calling Queue.__init__). The first other frame decides: a Lock built by Queue.__init__ or
-    Condition.__init__ is plumbing; one built by the user's code is a channel.
-    """
-    f = _getframe(2)
-    while f is not None:
-        name = f.f_globals.get("__name__", "")
-        if name == "multiprocessing.context" or name.startswith("processview_tracer"):
-            f = f.f_back
-            continue
-        if obj is not None and f.f_code.co_name == "__init__" and f.f_code.co_argcount > 0:
-            try:
-                if f.f_locals.get(f.f_code.co_varnames[0]) is obj:
-                    f = f.f_back
-                    continue
-            except Exception:
-                pass
-        return name.startswith(_INTERNAL_PREFIXES)
-    return False
-
-
-def _next_local_id(kind):
-    state.counter = getattr(state, "counter", 0) + 1
-    return "%s:%d:%d" % (kind, os.getpid(), state.counter)
-
-
-def _semlock_id(kind, lock):
-    try:
-        name = lock._semlock.name
-    except Exception:
-        name = None
-    if name:
-        return "%s:%s" % (kind, name.lstrip("/"))
-    return None
-
-
-def _ensure_id(obj, kind, lock):
-    d = obj.__dict__
-    oid = d.get("_pv_id")
-    if oid is None:
-        oid = _semlock_id(kind, lock) or _next_local_id(kind)
-        d["_pv_id"] = oid
-    return oid
-
-
-def _created(oid, kind, detail=None, depth=3):
-    fn, ln = site(depth)
-    emit(("channel.created", monotonic_ns(), get_ident(), fn, ln, oid, kind, detail))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +163,7 @@ def _patch_queues(mod):
     def make_put(real_put):
         # One closure per class (Queue and JoinableQueue have their own put): no extra call level
         # on the hot path.
-        put_last = [NO_SITE]  # the latest call site (see _core.site_slow)
+        put_last = [NO_SITE]  # the latest call site (see _core.cached_site)
 
         def put(self, obj, block=True, timeout=None):
             if state.stop_on:
@@ -231,15 +176,8 @@ def _patch_queues(mod):
                         pending = _wire_queue(self)
                     if pending is not False:
                         f = _getframe(1)
-                        c = f.f_code
-                        la = f.f_lasti
-                        k = put_last[0]
-                        if k[0] is c and k[1] == la:
-                            fn = k[2]
-                            ln = k[3]
-                        else:
-                            fn, ln = site_slow(f, c, la, put_last)
-                        if fn is INTERNAL and c.co_name == "put_nowait":
+                        fn, ln = cached_site(f, put_last)
+                        if fn is INTERNAL and f.f_code.co_name == "put_nowait":
                             fn, ln = frame_site(f.f_back)  # the user's put_nowait(): report it as the put
                         if fn is not INTERNAL:
                             rec = [monotonic_ns(), get_ident(), fn, ln, repr(obj) if type(obj) in _FAST else preview(obj), None]
@@ -277,7 +215,7 @@ def _patch_queues(mod):
     from multiprocessing.reduction import ForkingPickler as _FP
     _loads = _FP.loads
 
-    get_last = [NO_SITE]  # the latest call site (see _core.site_slow)
+    get_last = [NO_SITE]  # the latest call site (see _core.cached_site)
 
     def get(self, block=True, timeout=None):
         if state.stop_on:
@@ -290,15 +228,8 @@ def _patch_queues(mod):
                     last = self._pv_last if _wire_queue(self) is not False else False
                 if last is not False:
                     f = _getframe(1)
-                    c = f.f_code
-                    la = f.f_lasti
-                    k = get_last[0]
-                    if k[0] is c and k[1] == la:
-                        fn = k[2]
-                        ln = k[3]
-                    else:
-                        fn, ln = site_slow(f, c, la, get_last)
-                    if fn is INTERNAL and c.co_name == "get_nowait":
+                    fn, ln = cached_site(f, get_last)
+                    if fn is INTERNAL and f.f_code.co_name == "get_nowait":
                         fn, ln = frame_site(f.f_back)  # the user's get_nowait(): report it as the get
             except Exception as e:
                 error("Queue.get", e)
@@ -544,7 +475,7 @@ def _patch_connection(mod):
         emit(("channel.op", t1 if op.startswith("recv") or op == "eof" else t0, get_ident(), fn, ln, self._pv_id, op, prev,
               None if buf is None else len(buf), None if buf is None else _crc32(buf), (t1 - t0) / 1e6, ok, detail))
 
-    send_last, recv_last = [NO_SITE], [NO_SITE]  # their latest call sites (see _core.site_slow)
+    send_last, recv_last = [NO_SITE], [NO_SITE]  # their latest call sites (see _core.cached_site)
 
     # send/recv are the hot path of Pipe-heavy programs: everything is inlined (no helper calls
     # beyond what the original did) and formatting is left to the sender thread.
@@ -577,14 +508,7 @@ def _patch_connection(mod):
             raise
         try:
             f = _getframe(1)
-            c = f.f_code
-            la = f.f_lasti
-            k = send_last[0]
-            if k[0] is c and k[1] == la:
-                fn = k[2]
-                ln = k[3]
-            else:
-                fn, ln = site_slow(f, c, la, send_last)
+            fn, ln = cached_site(f, send_last)
             if fn is INTERNAL:
                 return
             if len(_buf) < _MAX:
@@ -631,14 +555,7 @@ def _patch_connection(mod):
             raise
         try:
             f = _getframe(1)
-            c = f.f_code
-            la = f.f_lasti
-            k = recv_last[0]
-            if k[0] is c and k[1] == la:
-                fn = k[2]
-                ln = k[3]
-            else:
-                fn, ln = site_slow(f, c, la, recv_last)
+            fn, ln = cached_site(f, recv_last)
             if fn is INTERNAL:
                 return obj
             if len(_buf) < _MAX:

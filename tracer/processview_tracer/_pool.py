@@ -3,7 +3,7 @@ import sys
 import zlib
 
 from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, preview, qualname, site, state
-from ._ipc import _created, _next_local_id
+from ._ids import _created, _next_local_id
 
 _getframe = sys._getframe
 

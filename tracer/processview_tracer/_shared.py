@@ -19,7 +19,7 @@ import ctypes
 import sys
 
 from ._core import error, hide, preview
-from ._ipc import _created, _created_internally, _ensure_id, _next_local_id, _semlock_id
+from ._ids import _created, _created_internally, _ensure_id, _next_local_id, _semlock_id
 
 _getframe = sys._getframe
 

@@ -8,8 +8,8 @@ Objects multiprocessing builds for itself (a Queue's locks, an Event's condition
 import sys
 
 from . import _core
-from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, site_slow, state, INTERNAL, NO_SITE
-from ._ipc import _created, _created_internally, _ensure_id
+from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, state, INTERNAL, NO_SITE
+from ._ids import _created, _created_internally, _ensure_id
 
 _getframe = sys._getframe
 _buf = state.buf
@@ -41,19 +41,9 @@ def _op(oid, op, t0, t1, ok, depth=2, detail=None):
 
 def _lock_op(f, last, oid, op, t, waited, ok):
     """The lock hot paths' event: `f` is the caller's frame, `last` the calling function's latest
-    site (see _core.site_slow). Not reported when the caller is multiprocessing's own code, or
+    site (see _core.cached_site). Not reported when the caller is multiprocessing's own code, or
     threading's (a threading.Barrier driving a multiprocessing Condition is plumbing too)."""
-    c = f.f_code
-    la = f.f_lasti
-    k = last[0]
-    if k[0] is c and k[1] == la:
-        fn = k[2]
-        ln = k[3]
-    else:
-        # threading's frames are library code: never cached in `last`, so always checked here.
-        if f.f_globals.get("__name__") == "threading":
-            return
-        fn, ln = site_slow(f, c, la, last)
+    fn, ln = cached_site(f, last, "threading")
     if fn is INTERNAL:
         return
     if len(_buf) < _MAX:
@@ -68,7 +58,7 @@ def _patch(mod):
     # Class defaults, so the hot paths read attributes instead of `self.__dict__.get(...)`.
     SL._pv_id = None
     SL._pv_internal = False
-    # The latest call site of each hot function (see _core.site_slow).
+    # The latest call site of each hot function (see _core.cached_site).
     acquire_last, release_last, enter_last, exit_last = [NO_SITE], [NO_SITE], [NO_SITE], [NO_SITE]
 
     def _ident(self):

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions as NodeServerOptions } from 'vscode-languageclient/node';
 import type { ServerOptions } from '../../server/protocol';
 import { onConfigChange, readConfig } from '../config';
-import { Commands, Settings } from '../ids';
+import { Commands, LanguageClientId, Settings } from '../ids';
 import { findInterpreter } from '../run/interpreter';
 import type { Logger } from '../log';
 
@@ -84,7 +84,7 @@ export class PythonChecks implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient('processView.checks', vscode.l10n.t('Process View checks'), serverOptions, clientOptions);
+    const client = new LanguageClient(LanguageClientId, vscode.l10n.t('Process View checks'), serverOptions, clientOptions);
     this.client = client;
     await client.start();
     this.log.info(`Python checks started with ${search.found.executable}`);

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { readConfig } from '../config';
 import { revealLine } from '../editor/reveal';
 import { baseName, formatDuration } from '../models/format';
-import { ContextKeys } from '../ids';
+import { ConfigSection, ContextKeys, Settings } from '../ids';
 import { checkSyntax, findInterpreter } from './interpreter';
 import type { Logger } from '../log';
 import type { ActiveRun, RunBackend, RunOutcome } from './runBackend';
@@ -259,7 +259,7 @@ export class RunController implements vscode.Disposable {
         ...actions,
       )
       .then((choice) => {
-        if (choice === openSettings) return vscode.commands.executeCommand('workbench.action.openSettings', 'processView.pythonPath');
+        if (choice === openSettings) return vscode.commands.executeCommand('workbench.action.openSettings', `${ConfigSection}.${Settings.pythonPath}`);
         if (choice === select) return vscode.commands.executeCommand('python.setInterpreter');
         return undefined;
       });

@@ -3,13 +3,13 @@
  */
 import * as vscode from 'vscode';
 import { countProcesses } from '../models/processModel';
-import { Views } from '../ids';
+import { StatusBarItemId, Views } from '../ids';
 import type { SessionStore } from './sessionStore';
 
 const t = vscode.l10n.t;
 
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('processView.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = vscode.window.createStatusBarItem(StatusBarItemId, vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: vscode.Disposable;
   private running = false;
 
