@@ -53,7 +53,7 @@ export class ProcessView implements vscode.Disposable {
     const status = own(new StatusBar(this.store));
     this.runs = own(new RunController(core.launch, this.store, this.log, new RecordingFolder(context.globalStorageUri, this.log)));
     own(this.runs.onDidChangeRunning((running) => status.setRunning(running)));
-    this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log));
+    this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log, (pid) => void this.focusProcess(pid)));
     own(new PythonChecks(context, this.log));
     own(this.store.onDidChange(() => this.updateViewMessage()));
 
@@ -94,6 +94,16 @@ export class ProcessView implements vscode.Disposable {
     void this.setContext(ContextKeys.showExited, this.showExited);
     void this.setContext(ContextKeys.hasSession, false);
     this.log.info(`Process View ${String(context.extension.packageJSON.version)} activated`);
+  }
+
+  /** Selects a process in the Processes view (a lane selected in the timeline). */
+  private async focusProcess(pid: number): Promise<void> {
+    const row = this.processes.rowForPid(pid);
+    if (!row) {
+      void vscode.window.showInformationMessage(t('Process {0} is not in the Processes view (ended processes may be hidden).', pid));
+      return;
+    }
+    await this.processView.reveal(row, { select: true, focus: false, expand: false });
   }
 
   private setShowExited(show: boolean): void {

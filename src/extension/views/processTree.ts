@@ -98,6 +98,15 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
     return row ? row.children : [...this.forest.roots];
   }
 
+  /** The row of the newest process with this pid (pids are reused), if it is in the tree. */
+  rowForPid(pid: number): TreeRow | undefined {
+    let found: TreeRow | undefined;
+    for (const row of this.forest.byId.values()) {
+      if (row.kind === 'process' && row.process.pid === pid && (!found || (found.kind === 'process' && row.process.startedMs > found.process.startedMs))) found = row;
+    }
+    return found;
+  }
+
   getParent(row: TreeRow): TreeRow | undefined {
     return row.parentId === null ? undefined : this.forest.byId.get(row.parentId);
   }

@@ -5,11 +5,14 @@
  */
 import * as vscode from 'vscode';
 import type { SessionSnapshot } from '../../core/session/model';
+import type { TimelineLog } from '../../core/session/timelineLog';
 
 /** What the store needs from the core's Session (src/core/session). */
 export interface ViewableSession {
   snapshot(): SessionSnapshot;
   snapshotAt(ms: number): SessionSnapshot;
+  /** Every message and wait of the run, for the timeline. */
+  timelineLog(): TimelineLog;
   onDidChange(listener: () => void): { dispose(): void } | (() => void);
 }
 
@@ -73,6 +76,11 @@ export class SessionStore implements vscode.Disposable {
   /** The latest live snapshot, whatever is being scrubbed. */
   live(): SessionSnapshot | undefined {
     return this.session?.snapshot();
+  }
+
+  /** The shown session's message log (the timeline reads it incrementally). */
+  timelineLog(): TimelineLog | undefined {
+    return this.session?.timelineLog();
   }
 
   /** Forces a redraw soon (e.g. after a setting changed). */

@@ -1,19 +1,20 @@
 /**
  * Hosts the timeline webview: one panel, beside the editor. Strict CSP (`default-src 'none'`,
  * scripts only with a fresh crypto nonce, styles and images only from media/), data only through
- * postMessage, every message from the webview validated. Scrubbing in the timeline moves the
- * whole extension to that moment (SessionStore.scrubTo).
+ * postMessage, every message from the webview validated. The run's messages go over incrementally
+ * (TimelineFeed: only what is new, in bounded chunks); a webview that starts again (hidden, then
+ * shown) says 'ready' and gets everything again. Scrubbing in the timeline moves the whole
+ * extension to that moment (SessionStore.scrubTo); selecting a lane selects its process in the tree.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type WebviewStringKey } from '../../webview/shared/messages';
+import { isWebviewToHost, type HostToWebview, type TimelineUpdate, type WebviewStringKey } from '../../webview/shared/messages';
 import { revealSite } from '../editor/reveal';
 import { readConfig } from '../config';
 import { TimelinePanelType } from '../ids';
 import type { Logger } from '../log';
 import type { SessionStore } from './sessionStore';
-import { projectTimeline, type TimelineProjection } from '../models/timelineData';
-import type { SourceSite } from '../../core/protocol/events';
+import { TimelineFeed } from '../models/timelineFeed';
 
 const t = vscode.l10n.t;
 /** Posts at most this often while a run is busy (the store already throttles; the webview redraws per frame). */
@@ -22,8 +23,10 @@ const PostIntervalMs = 400;
 export class TimelinePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private generation = 0;
-  private projection: TimelineProjection | undefined;
+  private readonly feed = new TimelineFeed();
+  private lastUpdate: TimelineUpdate | undefined;
+  /** Messages posted since the webview last started (for host tests). */
+  private postedMessages = 0;
   private lastPost = 0;
   private pending: ReturnType<typeof setTimeout> | undefined;
 
@@ -31,6 +34,8 @@ export class TimelinePanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly store: SessionStore,
     private readonly log: Logger,
+    /** Selects a process in the Processes view (a lane was selected). */
+    private readonly focusProcess: (pid: number) => void,
   ) {
     this.disposables.push(store.onDidChange(() => this.schedulePost()));
   }
@@ -49,13 +54,8 @@ export class TimelinePanel implements vscode.Disposable {
       { enableScripts: true, localResourceRoots: [media, scripts] },
     );
     panel.webview.html = this.html(panel.webview, media, scripts);
-    const subs: vscode.Disposable[] = [
-      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      // A hidden webview keeps its state with setState; when it shows again it gets fresh data.
-      panel.onDidChangeViewState((e) => {
-        if (e.webviewPanel.visible) this.postNow();
-      }),
-    ];
+    // A hidden webview is unloaded; shown again, it says 'ready' and gets everything again.
+    const subs: vscode.Disposable[] = [panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m))];
     panel.onDidDispose(() => {
       for (const s of subs) s.dispose();
       this.panel = undefined;
@@ -65,9 +65,9 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel = panel;
   }
 
-  /** The webview as a test sees it (for host tests): the last projection posted. */
-  get lastProjection(): TimelineProjection | undefined {
-    return this.projection;
+  /** What the webview was sent (for host tests): the latest update and the messages posted in all. */
+  get sent(): { readonly update: TimelineUpdate | undefined; readonly messages: number } {
+    return { update: this.lastUpdate, messages: this.postedMessages };
   }
 
   private receive(message: unknown): void {
@@ -78,14 +78,18 @@ export class TimelinePanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.post({ type: 'strings', strings: webviewStrings() });
+        this.feed.restart();
+        this.postedMessages = 0;
         this.postNow();
         return;
       case 'reveal': {
-        const site: SourceSite | undefined =
-          this.projection && this.projection.data.generation === message.generation ? this.projection.sites[message.site] : undefined;
+        const site = this.feed.site(message.generation, message.site);
         if (site) void revealSite(site, vscode.ViewColumn.One);
         return;
       }
+      case 'focusProcess':
+        if (message.generation === this.feed.generation) this.focusProcess(message.pid);
+        return;
       case 'scrub':
         this.store.scrubTo(message.ms);
         return;
@@ -102,16 +106,28 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   private postNow(): void {
-    if (!this.panel) return;
+    // A hidden webview is unloaded: nothing to send until it says 'ready' again.
+    if (!this.panel || !this.panel.visible) return;
     this.lastPost = Date.now();
     const snapshot = this.store.live();
-    if (!snapshot) {
-      this.projection = undefined;
+    const log = this.store.timelineLog();
+    if (!snapshot || !log) {
+      this.lastUpdate = undefined;
+      this.feed.restart();
       this.post({ type: 'clear' });
       return;
     }
-    this.projection = projectTimeline(snapshot, ++this.generation, this.store.scrubbedTo, readConfig().payloadPreviewLength, t);
-    this.post({ type: 'data', data: this.projection.data });
+    const update = this.feed.next(log, snapshot, this.store.scrubbedTo, readConfig().payloadPreviewLength, t);
+    this.lastUpdate = update;
+    this.postedMessages = (update.reset ? 0 : this.postedMessages) + (update.messages?.sentMs.length ?? 0);
+    this.post({ type: 'update', update });
+    // A backlog (a finished run just opened) goes in chunks, one per turn, not one huge post.
+    if (this.feed.pending(log) && !this.pending) {
+      this.pending = setTimeout(() => {
+        this.pending = undefined;
+        this.postNow();
+      }, 0);
+    }
   }
 
   private post(message: HostToWebview): void {
@@ -146,10 +162,24 @@ export class TimelinePanel implements vscode.Disposable {
   <span id="time" aria-live="polite"></span>
   <button id="live" type="button"></button>
 </div>
-<div id="scroller" tabindex="0"><canvas id="canvas"></canvas><div id="spacer"></div></div>
+<div id="toolbar2">
+  <input id="search" type="search" spellcheck="false">
+  <button id="prev" type="button" class="icon">&#8593;</button>
+  <button id="next" type="button" class="icon">&#8595;</button>
+  <span id="matches" aria-live="polite"></span>
+  <span class="gap"></span>
+  <button id="zoom-out" type="button" class="icon">&#8722;</button>
+  <button id="zoom-in" type="button" class="icon">+</button>
+  <button id="fit" type="button"></button>
+  <span id="range"></span>
+</div>
+<div id="scroller" tabindex="0" role="application" aria-describedby="hint"><canvas id="canvas" aria-hidden="true"></canvas><div id="spacer"></div></div>
 <div id="tooltip" role="tooltip" hidden></div>
+<div id="details" role="status" aria-live="polite"><span id="details-text"></span><span id="details-actions"></span></div>
 <div id="status"></div>
+<div id="hint"></div>
 <details id="list"><summary id="events-summary"></summary><ol id="events"></ol></details>
+<div id="stats" hidden></div>
 <script nonce="${nonce}" src="${js.toString()}"></script>
 </body>
 </html>`;
@@ -170,11 +200,32 @@ function webviewStrings(): Record<WebviewStringKey, string> {
     endTitle: t('Show the run as it ended'),
     scrubLabel: t('Time'),
     empty: t('No run yet: use Run with Process View or Open Recording.'),
-    omitted: t('{0} older messages are not drawn (the Channels view and the recording have them).'),
+    loading: t('Loading messages: {0} of {1}'),
     zombie: t('zombie'),
-    waited: t('waited'),
+    waiting: t('waiting in {0}'),
+    running: t('running'),
+    exited: t('exited'),
+    killed: t('killed'),
     at: t('at'),
-    messages: t('Newest messages'),
+    messages: t('Messages in view'),
+    search: t('Search messages: payload, channel, pid or process name'),
+    previous: t('Previous match (Shift+Enter)'),
+    next: t('Next match (Enter)'),
+    matches: t('{0} of {1}'),
+    noMatch: t('No match'),
+    zoomIn: t('Zoom in (+)'),
+    zoomOut: t('Zoom out (-)'),
+    fit: t('Whole run'),
+    fitTitle: t('Show the whole run (0)'),
+    hint: t('Ctrl+wheel or +/- zooms, drag pans, drag on the time axis zooms to a range, arrows move, Up/Down pick a process, [ and ] step through its messages, Enter shows the line.'),
+    sentBy: t('sent by {0}'),
+    receivedBy: t('received by {0}'),
+    notReceived: t('not received yet'),
+    goSent: t('Go to sending line'),
+    goReceived: t('Go to receiving line'),
+    showInTree: t('Show in Processes'),
+    lane: t('Process {0}: {1}'),
+    density: t('{0} messages here'),
   };
 }
 
