@@ -11,6 +11,8 @@ export interface ProcessViewConfig {
   readonly samplingIntervalMs: number;
   readonly payloadPreviewLength: number;
   readonly keepExitedProcesses: boolean;
+  /** Bring the Process View container forward when the first run of the window starts. */
+  readonly revealOnRun: boolean;
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): ProcessViewConfig {
@@ -21,11 +23,13 @@ export function readConfig(scope?: vscode.ConfigurationScope): ProcessViewConfig
   };
   const pythonPath = c.get<unknown>(Settings.pythonPath);
   const keep = c.get<unknown>(Settings.keepExitedProcesses);
+  const reveal = c.get<unknown>(Settings.revealOnRun);
   return {
     pythonPath: typeof pythonPath === 'string' ? pythonPath.trim() : '',
     samplingIntervalMs: num(Settings.samplingIntervalMs, 100, 20, 5000),
     payloadPreviewLength: num(Settings.payloadPreviewLength, 80, 10, 10000),
     keepExitedProcesses: typeof keep === 'boolean' ? keep : true,
+    revealOnRun: typeof reveal === 'boolean' ? reveal : true,
   };
 }
 

@@ -38,6 +38,7 @@ export const Settings = {
   samplingIntervalMs: 'samplingIntervalMs',
   payloadPreviewLength: 'payloadPreviewLength',
   keepExitedProcesses: 'keepExitedProcesses',
+  revealOnRun: 'revealOnRun',
 } as const;
 export type SettingKey = (typeof Settings)[keyof typeof Settings];
 

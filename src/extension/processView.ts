@@ -33,6 +33,7 @@ export class ProcessView implements vscode.Disposable {
   readonly runs: RunController;
   readonly timeline: TimelinePanel;
   readonly processView: vscode.TreeView<unknown>;
+  private revealedOnRun = false;
   private readonly channelView: vscode.TreeView<unknown>;
   private showExited: boolean;
 
@@ -52,7 +53,12 @@ export class ProcessView implements vscode.Disposable {
     own(new EditorDecorations(this.store));
     const status = own(new StatusBar(this.store));
     this.runs = own(new RunController(core.launch, this.store, this.log, new RecordingFolder(context.globalStorageUri, this.log)));
-    own(this.runs.onDidChangeRunning((running) => status.setRunning(running)));
+    own(
+      this.runs.onDidChangeRunning((running) => {
+        status.setRunning(running);
+        if (running) void this.revealOnRun();
+      }),
+    );
     this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log, (pid) => void this.focusProcess(pid)));
     own(new PythonChecks(context, this.log));
     own(this.store.onDidChange(() => this.updateViewMessage()));
@@ -94,6 +100,16 @@ export class ProcessView implements vscode.Disposable {
     void this.setContext(ContextKeys.showExited, this.showExited);
     void this.setContext(ContextKeys.hasSession, false);
     this.log.info(`Process View ${String(context.extension.packageJSON.version)} activated`);
+  }
+
+  /**
+   * The first run of a window brings the Processes view forward (a first-time user would otherwise
+   * see only the terminal); later runs leave the layout as the user arranged it.
+   */
+  private async revealOnRun(): Promise<void> {
+    if (this.revealedOnRun || !readConfig().revealOnRun) return;
+    this.revealedOnRun = true;
+    await vscode.commands.executeCommand(`${Views.processes}.focus`);
   }
 
   /** Selects a process in the Processes view (a lane selected in the timeline). */
