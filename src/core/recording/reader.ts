@@ -46,6 +46,7 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 function checkSample(v: unknown): string | null {
   if (!isRecord(v)) return 'the sample is not an object';
   if (!isNum(v.t)) return 'sample: t is not a number';
+  if (v.tEnd !== undefined && !isNum(v.tEnd)) return 'sample: tEnd is not a number';
   if (!Array.isArray(v.processes)) return 'sample: processes is not a list';
   for (const p of v.processes) {
     if (!isRecord(p) || !isInt(p.pid) || p.pid <= 0) return 'sample: a process without a pid';

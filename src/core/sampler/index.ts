@@ -71,7 +71,9 @@ export class ProcessSampler implements Disposable {
   tick(): Promise<Snapshot> {
     if (this.inFlight) return this.inFlight;
     const run = async (): Promise<Snapshot> => {
-      const snap = await this.table.sample(this.clock());
+      const t = this.clock();
+      const read = await this.table.sample(t);
+      const snap: Snapshot = { ...read, tEnd: Math.max(t, this.clock()) };
       for (const l of this.listeners) l(snap);
       return snap;
     };

@@ -23,6 +23,7 @@ import {
   parseStatBytes,
   readCmdline,
   readStatByPath,
+  readStatOrThrow,
   type ProcStat,
 } from './procfs';
 import type { KnownProcess, ProcTable } from './table';
@@ -46,6 +47,9 @@ export interface LinuxProcTableOptions {
   /** Longest time between two listings of /proc (default 1000 ms); see the file comment. */
   readonly listEveryMs?: number;
 }
+
+const GONE = 'gone' as const;
+const UNKNOWN = 'unknown' as const;
 
 export class LinuxProcTable implements ProcTable {
   private readonly procRoot: string;
@@ -99,11 +103,13 @@ export class LinuxProcTable implements ProcTable {
     const gone: number[] = [];
     for (const t of this.live.values()) {
       const stat = this.readTracked(t);
-      if (stat === null) {
+      if (stat === GONE) {
         gone.push(t.pid);
         this.forget(t);
         continue;
       }
+      // Unreadable this pass but not known gone (an interrupted read): no word on it this time.
+      if (stat === UNKNOWN) continue;
       processes.push(this.toSample(t, stat, tMs));
     }
     return { t: tMs, processes, gone };
@@ -251,16 +257,30 @@ export class LinuxProcTable implements ProcTable {
     if (s.session === s.pid) this.groups.add(s.pid);
   }
 
-  private readTracked(t: Tracked): ProcStat | null {
-    if (t.fd < 0) {
-      const s = readStatByPath(this.procRoot, t.pid, this.buf);
-      return s !== null && s.startTicks === t.startTicks ? s : null;
+  /**
+   * The process's stat now; GONE only when the system says it no longer exists (ESRCH through the
+   * kept descriptor, no /proc entry, or another process behind the pid). Any other failure (a
+   * read interrupted by a signal: libuv does not retry reads on EINTR) is UNKNOWN: a live
+   * process reported gone would end it in the model while it still runs.
+   */
+  private readTracked(t: Tracked): ProcStat | typeof GONE | typeof UNKNOWN {
+    if (t.fd >= 0) {
+      try {
+        const n = fs.readSync(t.fd, this.buf, 0, this.buf.length, 0);
+        const s = n > 0 ? parseStatBytes(this.buf, n) : null;
+        if (s !== null) return s;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ESRCH') return GONE; // reaped
+      }
     }
+    // No descriptor (over the open-file budget), or the read above failed: by path.
     try {
-      const n = fs.readSync(t.fd, this.buf, 0, this.buf.length, 0);
-      return n > 0 ? parseStatBytes(this.buf, n) : null;
-    } catch {
-      return null; // ESRCH: reaped
+      const s = readStatOrThrow(this.procRoot, t.pid, this.buf);
+      if (s === null) return UNKNOWN;
+      return s.startTicks === t.startTicks ? s : GONE; // another process took the number
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ESRCH' ? GONE : UNKNOWN;
     }
   }
 

@@ -129,19 +129,21 @@ export function readCmdline(procRoot: string, pid: number): string | null {
   }
 }
 
-/** Read a whole stat file by path (open, read, close); null when the process is gone. */
+/** Read a whole stat file by path (open, read, close); null when the process is gone or unreadable. */
 export function readStatByPath(procRoot: string, pid: number, buf: Buffer): ProcStat | null {
-  let fd: number;
   try {
-    fd = fs.openSync(`${procRoot}/${pid}/stat`, 'r');
+    return readStatOrThrow(procRoot, pid, buf);
   } catch {
     return null;
   }
+}
+
+/** readStatByPath, but the system's error is thrown (ENOENT: no such process); null when unparsable. */
+export function readStatOrThrow(procRoot: string, pid: number, buf: Buffer): ProcStat | null {
+  const fd = fs.openSync(`${procRoot}/${pid}/stat`, 'r');
   try {
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
     return n > 0 ? parseStatBytes(buf, n) : null;
-  } catch {
-    return null;
   } finally {
     fs.closeSync(fd);
   }

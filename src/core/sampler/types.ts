@@ -20,8 +20,14 @@ export interface ProcessSample {
 }
 
 export interface Snapshot {
-  /** Milliseconds since the run started (same clock as TracerEvent.t). */
+  /** Milliseconds since the run started (same clock as TracerEvent.t), when its reads began. */
   readonly t: number;
+  /**
+   * When its reads ended (absent in recordings made before it existed: read as `t`). On a busy
+   * machine a sample can take hundreds of ms: a process it saw alive was alive at `t` or later,
+   * one it saw dead or gone was so by `tEnd`.
+   */
+  readonly tEnd?: number;
   /** Every live (or zombie) process that belongs to the run. */
   readonly processes: readonly ProcessSample[];
   /** Pids the run knew of that no longer exist at all (reaped): gone since the previous snapshot. */

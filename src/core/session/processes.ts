@@ -318,20 +318,23 @@ export class ProcessTable {
 
   /** A sampler snapshot; `rootPid` is the script's pid when known (a sample of it is the main process). */
   applySnapshot(s: Snapshot, rootPid: number | null): void {
-    for (const sample of s.processes) if (!this.hidden.has(sample.pid)) this.onSample(sample, s.t, rootPid);
+    // A sample's reads take time (long on a busy machine): what it saw alive was alive at its
+    // start or later, what it saw dead or gone was so by its end. Each is dated on its safe side.
+    const end = s.tEnd !== undefined && s.tEnd >= s.t ? s.tEnd : s.t;
+    for (const sample of s.processes) if (!this.hidden.has(sample.pid)) this.onSample(sample, s.t, end, rootPid);
     for (const pid of s.gone) {
       const p = this.byPid.get(pid);
       if (!p || p.gone) continue;
       p.gone = true;
-      if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? s.t;
+      if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? end;
       if (p.signal === null && p.signalSent !== null && p.exitCode === null) p.signal = p.signalSent;
       if (p.reapedMs === null) {
-        p.reapedMs = s.t;
+        p.reapedMs = end;
         p.reapedBy = p.ppid;
       }
       p.cpuPercent = null;
-      this.judgeZombie(p, s.t);
-      this.touch(p, s.t);
+      this.judgeZombie(p, end);
+      this.touch(p, end);
     }
   }
 
@@ -432,7 +435,8 @@ export class ProcessTable {
     this.touch(p, e.t);
   }
 
-  private onSample(s: ProcessSample, t: number, rootPid: number | null): void {
+  /** One process of a sample begun at `t` and ended at `end` (see applySnapshot). */
+  private onSample(s: ProcessSample, t: number, end: number, rootPid: number | null): void {
     let p = this.byPid.get(s.pid);
     if (p && p.startTicks !== null && p.startTicks !== s.startTicks) {
       // The pid was reused: the one we knew is gone.
@@ -464,9 +468,10 @@ export class ProcessTable {
       p.argv = s.command.split(' ');
     }
     if (s.state === 'zombie') {
-      p.firstZombieSampleMs ??= t;
+      // Dead by the sample's end; still unreaped at its start.
+      p.firstZombieSampleMs ??= end;
       p.lastZombieSampleMs = t;
-      if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? t;
+      if (p.exitedMs === null) p.exitedMs = p.lastAliveSampleMs ?? end;
       if (p.signal === null && p.signalSent !== null && p.exitCode === null) p.signal = p.signalSent;
       this.judgeZombie(p, t);
     } else {
@@ -612,13 +617,14 @@ function deathEstimate(p: ProcRec): number | null {
   const latest = Math.min(p.firstZombieSampleMs ?? Infinity, p.reapedMs ?? Infinity, p.deathSeenMs ?? Infinity);
   const alive = Math.max(p.lastAliveSampleMs ?? -Infinity, p.aliveSeenMs ?? -Infinity);
   let died: number;
-  // Its parent's sighting is later than the death by at most a tick of the parent's tracer
-  // thread: the zombie it implies is never longer than the real one. The exit stamp is earlier
-  // than the death by however long the dying process waited for a CPU after it (tens of ms
-  // under load): used when there is no sighting, moved later by anyone who saw it alive after it
-  // (a sample; its parent, whose join or poll says when it last knew it alive).
-  if (p.deathSeenMs !== null) died = p.deathSeenMs;
-  else if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
+  // The exit stamp is the last moment its Python ran: the death comes after it, by however long
+  // the dying process then waited for a CPU; anyone who saw it alive later moves it later (a
+  // sample; its parent, whose join or poll says when it last knew it alive, and whose sighting
+  // says it was alive `windowMs` before). Its parent's sighting is only an upper bound: it is
+  // late by a tick of the parent's tracer thread, and under load that thread is starved (seen: a
+  // 618 ms tick, which hid a 356 ms zombie when the sighting was taken as the death).
+  if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
+  else if (p.deathSeenMs !== null) died = p.deathSeenMs;
   else if (p.signalSentMs !== null && p.signal !== null && p.signal === p.signalSent) died = Math.max(p.signalSentMs, alive);
   else if (latest === Infinity) return p.gone && p.exitedMs !== null ? p.exitedMs : null;
   else died = alive > -Infinity ? (alive + latest) / 2 : latest;

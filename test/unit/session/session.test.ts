@@ -467,3 +467,42 @@ test("the main process's parent (the supervisor) is dropped from the tree once t
   assert.deepEqual(s.snapshot().processes.map((p) => p.pid), [100]);
   assert.equal(s.snapshot().processes[0]!.role, 'main');
 });
+
+test('a sample is dated on its safe side: a child it found gone was gone by its end, not its start', () => {
+  // Under load (strace, two busy loops) a pass of the sampler took over a second: begun at 900,
+  // it reached the child after the child had exited at 1000 and been joined at 1020. Dated at
+  // its start, "gone" said reaped at 900, before the exit: the death was pulled back to 900 and
+  // the join at 1020 made a false 120 ms zombie.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 7, 'child', 1000));
+  s.applySnapshot({ t: 50, tEnd: 60, processes: [sample(100, 50, 'running'), sample(101, 100, 'running')], gone: [] });
+  s.applySnapshot({ t: 900, tEnd: 1030, processes: [sample(100, 50, 'running')], gone: [101] });
+  s.applyEvent(exit(101, 100, 1000));
+  s.applyEvent(joined(100, 101, 1020));
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, false);
+  assert.equal(p.exitedMs, 1000);
+});
+
+test("a parent's late sighting bounds the death from above; the exit stamp still dates it", () => {
+  // The parent's tracer thread was starved: it looked again only 618 ms after it last saw the
+  // child alive, and reported the death at 1600; the child had stamped its exit at 1000 and the
+  // join came at 1620. strace saw a 600 ms zombie; taken as the death, the sighting said 20 ms.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 7));
+  s.applyEvent(exit(101, 100, 1000));
+  s.applyEvent({ kind: 'process.died', t: 1600, pid: 100, ppid: 50, childPid: 101, windowMs: 618 } as TracerEvent);
+  s.applyEvent(joined(100, 101, 1620));
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 1000);
+  // A child killed with no word of its own: the sighting is what there is.
+  s.applyEvent(created(100, 102, 5));
+  s.applyEvent(hello(102, 100, 7));
+  s.applyEvent({ kind: 'process.died', t: 1700, pid: 100, ppid: 50, childPid: 102, windowMs: 10 } as TracerEvent);
+  s.applyEvent(joined(100, 102, 1720));
+  p = s.snapshot().processes.find((x) => x.pid === 102)!;
+  assert.equal(p.zombie, false);
+});
