@@ -3,7 +3,8 @@
  * helpers before exec'ing the real interpreter; launching through it would put shell noise at the
  * top of the process tree, so we always ask the candidate for its real `sys.executable`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
+import { statSync } from 'node:fs';
 
 export interface PythonInfo {
   /** The real interpreter (sys.executable), never a shim. */
@@ -29,23 +30,63 @@ const PROBE = 'import sys, json; print(json.dumps([sys.executable, list(sys.vers
 /** The tracer supports these; older interpreters are refused with a clear message. */
 export const MIN_PYTHON: readonly [number, number] = [3, 9];
 
-function probe(candidate: string, env: NodeJS.ProcessEnv): Promise<PythonInfo> {
-  return new Promise((resolve, reject) => {
-    execFile(candidate, ['-I', '-c', PROBE], { env, timeout: 15_000, windowsHide: true }, (err, stdout, stderr) => {
-      if (err) {
-        const detail = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (stderr.trim().split('\n').pop() ?? err.message);
-        reject(new Error(`${candidate}: ${detail}`));
-        return;
-      }
-      try {
-        const [exe, ver] = JSON.parse(stdout.trim().split('\n').pop() ?? '') as [string, [number, number, number]];
-        if (typeof exe !== 'string' || exe === '' || !Array.isArray(ver)) throw new Error('unexpected answer');
-        resolve({ executable: exe, version: ver.join('.'), versionTuple: [ver[0], ver[1], ver[2]], requested: candidate });
-      } catch {
-        reject(new Error(`${candidate}: did not answer like a Python interpreter (${JSON.stringify(stdout.slice(0, 80))})`));
-      }
-    });
+function run(candidate: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ err: ExecFileException | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(candidate, args, { env, timeout: 15_000, windowsHide: true }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
   });
+}
+
+/** The first lines a failing command printed, joined (a pyenv shim explains itself over several). */
+function firstLines(text: string, max = 3): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.slice(0, max).join(' ') + (lines.length > max ? ' …' : '');
+}
+
+async function probe(candidate: string, env: NodeJS.ProcessEnv): Promise<PythonInfo> {
+  const { err, stdout, stderr } = await run(candidate, ['-I', '-c', PROBE], env);
+  if (!err) {
+    try {
+      const [exe, ver] = JSON.parse(stdout.trim().split('\n').pop() ?? '') as [string, [number, number, number]];
+      if (typeof exe !== 'string' || exe === '' || !Array.isArray(ver)) throw new Error('unexpected answer');
+      return { executable: exe, version: ver.join('.'), versionTuple: [ver[0], ver[1], ver[2]], requested: candidate };
+    } catch {
+      throw new Error(`${candidate} is not a Python interpreter (asked to run Python code, it printed ${JSON.stringify(firstLines(stdout, 1).slice(0, 80))})`);
+    }
+  }
+  throw new Error(await whyNot(candidate, err, stderr, env));
+}
+
+/** One sentence on why `candidate` could not run the probe. */
+async function whyNot(candidate: string, err: ExecFileException, stderr: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const bare = !/[\\/]/.test(candidate);
+  if (err.code === 'ENOENT') return bare ? `${candidate}: not found on PATH` : `${candidate}: not found (no such file)`;
+  if (err.code === 'EACCES') {
+    let folder = false;
+    try {
+      folder = statSync(candidate).isDirectory();
+    } catch {
+      // not ours to stat: say permission
+    }
+    return folder
+      ? `${candidate} is a folder, not a Python interpreter (give the interpreter inside it, e.g. ${candidate.replace(/[\\/]$/, '')}/bin/python3)`
+      : `${candidate} cannot be run (permission denied: is it an executable file?)`;
+  }
+  if ((err as { killed?: boolean }).killed) return `${candidate} did not answer within 15 s`;
+  // It ran and failed: an old Python (2.x has no -I), a shim with no interpreter behind it, or not Python at all.
+  const version = await run(candidate, ['--version'], env);
+  const m = /Python (\d+)\.(\d+)(?:\.(\d+))?/.exec(`${version.stdout}\n${version.stderr}`);
+  if (m) {
+    const [maj, min] = [Number(m[1]), Number(m[2])];
+    if (maj < MIN_PYTHON[0] || (maj === MIN_PYTHON[0] && min < MIN_PYTHON[1])) {
+      return `${candidate}: Python ${m.slice(1).filter(Boolean).join('.')} is too old (Process View needs ${MIN_PYTHON.join('.')} or newer)`;
+    }
+    return `${candidate}: Python ${m.slice(1).filter(Boolean).join('.')} failed to start: ${firstLines(stderr) || `exit code ${String(err.code)}`}`;
+  }
+  // Echoing our own probe back ("cannot access 'import sys, json…'") says only that it is not Python.
+  const said = stderr.includes('import sys, json') ? '' : firstLines(stderr);
+  return said !== '' && /pyenv|shim|command not found|version .* is not installed/i.test(said)
+    ? `${candidate} has no Python behind it: ${said}`
+    : `${candidate} is not a Python interpreter (it failed to run Python code${said !== '' ? `: ${said}` : `, exit code ${String(err.code)}`})`;
 }
 
 /**

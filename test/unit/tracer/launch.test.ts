@@ -2,7 +2,7 @@
 // interpreter discovery, Stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
@@ -36,6 +36,33 @@ test('findPython resolves a pyenv-style shim to the real interpreter, and says c
   assert.equal(explicit.executable, py.executable);
   await assert.rejects(findPython('/nowhere/python3'), (e: unknown) => e instanceof PythonNotFoundError && /\/nowhere\/python3: not found.*--python/.test(e.message));
   await assert.rejects(findPython(undefined, { PATH: dir }), (e: unknown) => e instanceof PythonNotFoundError && /python3.*python/.test(e.message));
+});
+
+test('every wrong interpreter gets one sentence saying what is wrong', { skip: process.platform === 'win32' && 'POSIX shell scripts' }, async () => {
+  const fake = (name: string, body: string): string => {
+    const p = script(name, `#!/bin/sh\n${body}\n`);
+    chmodSync(p, 0o755);
+    return p;
+  };
+  const python2 = fake('python2', 'if [ "$1" = "--version" ]; then echo "Python 2.7.18" >&2; exit 0; fi\necho "Unknown option: -I" >&2\necho "Try \\`python -h\' for more information." >&2\nexit 2');
+  const shim = fake('shim', 'echo "pyenv: python3.8: command not found" >&2\necho >&2\necho "The \\`python3.8\' command exists in these Python versions:" >&2\necho "  3.8.18" >&2\nexit 127');
+  const notExecutable = script('notexec', 'print(1)');
+  const why = async (python: string): Promise<string> => {
+    try {
+      await findPython(python);
+    } catch (e) {
+      assert.ok(e instanceof PythonNotFoundError);
+      return e.message;
+    }
+    throw new Error(`${python} was accepted`);
+  };
+  assert.match(await why('/bin/ls'), /\/bin\/ls is not a Python interpreter \(it failed to run Python code, exit code 2\)\. Check the path/);
+  assert.match(await why('/bin/false'), /\/bin\/false is not a Python interpreter/);
+  assert.match(await why(dir), /is a folder, not a Python interpreter \(give the interpreter inside it, e\.g\. .*\/bin\/python3\)/);
+  assert.match(await why(python2), /python2: Python 2\.7\.18 is too old \(Process View needs 3\.9 or newer\)/);
+  assert.match(await why(shim), /shim has no Python behind it: pyenv: python3\.8: command not found The `python3\.8' command exists in these Python versions: 3\.8\.18\./);
+  assert.match(await why(notExecutable), /notexec cannot be run \(permission denied: is it an executable file\?\)/);
+  assert.match(await why('no-such-python-here'), /no-such-python-here: not found on PATH/);
 });
 
 test('a traced run passes stdin, stdout, stderr and the exit code through, and streams events', async () => {
