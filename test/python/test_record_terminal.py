@@ -33,9 +33,10 @@ import json, multiprocessing as mp, os, signal, sys, time
 def daemon():
     time.sleep(600)
 
-def stubborn():
+def stubborn(ready):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ready.set()  # "ready" is printed only once SIGTERM cannot end it (on a busy machine, later)
     while True:
         time.sleep(1)
 
@@ -55,8 +56,10 @@ if __name__ == "__main__":
     grandchild = int(os.read(r, 64))
     d = mp.Process(target=daemon, daemon=True)
     d.start()
-    s = mp.Process(target=stubborn)
+    ready = mp.Event()
+    s = mp.Process(target=stubborn, args=(ready,))
     s.start()
+    ready.wait()
     with open(pidfile + ".tmp", "w") as f:
         json.dump({"main": os.getpid(), "daemon": d.pid, "stubborn": s.pid, "grandchild": grandchild}, f)
     os.rename(pidfile + ".tmp", pidfile)
