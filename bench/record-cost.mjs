@@ -1,0 +1,75 @@
+// What `process-view record` costs a program, end to end, as users run it: the whole command
+// (supervisor, tracer, receiver, Session, sampler, recording writer, the final tree) against the
+// same script run plainly, interleaved, medians. Issue 14's workload: N small messages child →
+// parent through a Queue, then through a Pipe (bench/tracer-throughput.py), on Python 3.11 by
+// default. Wall time is the whole command's, from spawn to exit, for both; CPU is the sum over
+// every process of the command's tree (getrusage of the waited-for children, via /usr/bin/time
+// when present, else Node's own resource usage of the child); bytes per event from the recording.
+//   node scripts/build.mjs && node bench/record-cost.mjs [--n 100000] [--rounds 3] [--python PATH] [--which queue,pipe]
+// The tracer-only figure (no Session, no recording) is bench/tracer-throughput.mjs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, def) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const n = Number(arg('--n', '100000'));
+const rounds = Number(arg('--rounds', '3'));
+const python = arg('--python', 'python3');
+const which = arg('--which', 'queue,pipe').split(',');
+const cli = path.join(root, 'out/cli.js');
+const workload = path.join(root, 'bench/tracer-throughput.py');
+const dir = mkdtempSync(path.join(tmpdir(), 'pv-record-cost-'));
+
+/** Runs a command to its end; wall seconds and the CPU seconds of its whole (waited-for) tree. */
+function timed(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    // /usr/bin/time -f reports the children's rusage, which includes every descendant reaped below it.
+    const child = spawn('/usr/bin/time', ['-f', 'PVCPU %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = /PVCPU ([\d.]+) ([\d.]+)/.exec(err);
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-500)}`));
+      resolve({ wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = [];
+console.log(`python ${python}, n=${n}, ${rounds} rounds, plain and recorded interleaved; load average at start ${loadavg()[0].toFixed(1)}`);
+for (const w of which) {
+  const plain = [];
+  const rec = [];
+  let bytesPerEvent = null;
+  for (let r = 0; r < rounds; r++) {
+    plain.push(await timed(python, [workload, String(n), 'fork', w]));
+    const out = path.join(dir, `${w}${r}.jsonl`);
+    rec.push(await timed(process.execPath, [cli, 'record', '--quiet', '--python', python, '--out', out, workload, String(n), 'fork', w]));
+    // Events: 2 per message (put + get, send + recv), plus a few dozen of the processes.
+    bytesPerEvent = statSync(out).size / (2 * (n + 1));
+    rmSync(out, { force: true });
+    console.log(`  ${w} round ${r + 1}: plain ${plain.at(-1).wall.toFixed(2)} s wall ${plain.at(-1).cpu.toFixed(2)} s CPU; recorded ${rec.at(-1).wall.toFixed(2)} s wall ${rec.at(-1).cpu.toFixed(2)} s CPU`);
+  }
+  const pw = median(plain.map((x) => x.wall));
+  const rw = median(rec.map((x) => x.wall));
+  const pc = median(plain.map((x) => x.cpu));
+  const rc = median(rec.map((x) => x.cpu));
+  rows.push({ w, pw, rw, pc, rc, bytesPerEvent });
+}
+console.log(`\n| workload | plain wall | record wall | ×wall | plain CPU | record CPU | ×CPU | bytes/event |`);
+console.log(`|---|---|---|---|---|---|---|---|`);
+for (const r of rows) {
+  console.log(`| ${r.w} ${n.toLocaleString('en')} | ${r.pw.toFixed(2)} s | ${r.rw.toFixed(2)} s | ×${(r.rw / r.pw).toFixed(2)} | ${r.pc.toFixed(2)} s | ${r.rc.toFixed(2)} s | ×${(r.rc / r.pc).toFixed(2)} | ${r.bytesPerEvent.toFixed(1)} |`);
+}
+console.log(`load average at end ${loadavg()[0].toFixed(1)}`);
+rmSync(dir, { recursive: true, force: true });
