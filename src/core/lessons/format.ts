@@ -90,6 +90,8 @@ export interface ChannelExpectation {
   readonly messages?: number;
   /** Who holds it (a lock, a semaphore). */
   readonly heldBy?: ProcessSelector;
+  /** How many processes hold it (a semaphore's users). */
+  readonly holders?: number;
   /** How many processes wait on it. */
   readonly waiters?: number;
   readonly isSet?: boolean;
@@ -478,7 +480,7 @@ function validateExpect(c: Checker, v: unknown, at: string): StepExpectation | u
     else
       out.channels = o.channels.map((ch, i) => {
         const a = `${at}.channels[${i}]`;
-        const x = c.object(ch, a, ['kind', 'createdAtLine', 'inFlight', 'messages', 'heldBy', 'waiters', 'isSet']);
+        const x = c.object(ch, a, ['kind', 'createdAtLine', 'inFlight', 'messages', 'heldBy', 'holders', 'waiters', 'isSet']);
         if (!x) return undefined;
         const kind = c.oneOf(x.kind, `${a}.kind`, CHANNEL_KINDS);
         const createdAtLine = c.positive(x.createdAtLine, `${a}.createdAtLine`, false);
@@ -486,6 +488,7 @@ function validateExpect(c: Checker, v: unknown, at: string): StepExpectation | u
         const messages = c.count(x.messages, `${a}.messages`);
         const heldBy = x.heldBy === undefined ? undefined : c.selector(x.heldBy, `${a}.heldBy`);
         const waiters = c.count(x.waiters, `${a}.waiters`);
+        const holders = c.count(x.holders, `${a}.holders`);
         const isSet = c.bool(x.isSet, `${a}.isSet`);
         return {
           kind,
@@ -494,6 +497,7 @@ function validateExpect(c: Checker, v: unknown, at: string): StepExpectation | u
           ...(messages !== undefined ? { messages } : {}),
           ...(heldBy ? { heldBy } : {}),
           ...(waiters !== undefined ? { waiters } : {}),
+          ...(holders !== undefined ? { holders } : {}),
           ...(isSet !== undefined ? { isSet } : {}),
         };
       });

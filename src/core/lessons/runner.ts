@@ -214,7 +214,7 @@ export class LessonRunner implements Disposable {
   private onStop(stop: ProcessStop): void {
     if (this.disposed) return;
     this.paused.set(stop.pid, { stop, claimed: false });
-    if (!this.wanted(stop)) this.letGo(stop.pid, 'continue');
+    if (!this.wanted(stop)) void this.letGo(stop.pid, 'continue');
     this.wake();
   }
 
@@ -433,7 +433,7 @@ export class LessonRunner implements Disposable {
     const nodes = newestNodes(snap).filter((p) => matchesProcess(x.process, { pid: p.pid, name: p.name, role: p.role }, this.aliases));
     const fits = nodes.filter(
       (p) =>
-        (x.state === undefined || (x.state === 'alive' ? ALIVE.has(p.state) : p.state === x.state)) &&
+        (x.state === undefined || stateIs(p, x.state)) &&
         (x.orphan === undefined || p.orphaned === x.orphan) &&
         (x.daemon === undefined || p.daemon === x.daemon),
     );
@@ -442,7 +442,7 @@ export class LessonRunner implements Disposable {
     return {
       what: `processes[${i}]: ${x.count ?? 'some'} × ${selectorText(x.process)}${want ? ` (${want})` : ''}`,
       ok,
-      actual: nodes.length ? nodes.map((p) => `${p.name}/${p.role} pid ${p.pid}: ${p.state}${p.orphaned ? ', orphan' : ''}${p.daemon ? ', daemon' : ''}`).join('; ') : 'no such process',
+      actual: nodes.length ? nodes.map((p) => `${p.name}/${p.role} pid ${p.pid}: ${p.state}${p.wait ? ` (waiting: ${p.wait.op})` : ''}${p.orphaned ? ', orphan' : ''}${p.daemon ? ', daemon' : ''}`).join('; ') : 'no such process',
     };
   }
 
@@ -465,6 +465,7 @@ export class LessonRunner implements Disposable {
       (x.inFlight === undefined || state.inFlightCount === x.inFlight) &&
       (x.messages === undefined || state.messageCount === x.messages) &&
       (x.waiters === undefined || state.waiters.length === x.waiters) &&
+      (x.holders === undefined || state.holders.length === x.holders) &&
       (x.isSet === undefined || state.isSet === x.isSet) &&
       (x.heldBy === undefined || holders.some((pid) => matchesProcess(x.heldBy, this.describe(pid), this.aliases)));
     return { what, ok, actual: `inFlight ${state.inFlightCount}, messages ${state.messageCount}, holders [${holders.join(', ')}], waiters ${state.waiters.length}, isSet ${String(state.isSet)}` };
@@ -570,6 +571,13 @@ function newestNodes(snapshot: SessionSnapshot | null): ProcessNode[] {
   const byPid = new Map<number, ProcessNode>();
   for (const p of snapshot?.processes ?? []) byPid.set(p.pid, p);
   return [...byPid.values()];
+}
+
+/** 'alive': not ended; 'waiting': blocked in an operation the tracer reported (the node's `wait`), whatever the OS says. */
+function stateIs(p: ProcessNode, state: string): boolean {
+  if (state === 'alive') return ALIVE.has(p.state);
+  if (state === 'waiting') return p.wait !== null || p.state === 'waiting';
+  return p.state === state;
 }
 
 function eventHappened(event: 'started' | 'exited' | 'zombie' | 'orphan', p: ProcessNode): boolean {
