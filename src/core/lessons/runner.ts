@@ -301,17 +301,19 @@ export class LessonRunner implements Disposable {
    */
   async nextStep(): Promise<StepReport | undefined> {
     if (this.disposed) throw new Error('The lesson was stopped.');
-    if (this.current) await this.applyThen(this.current);
     if (this.cursor + 1 >= this.lesson.steps.length) {
+      if (this.current) await this.applyThen(this.current);
       this.cursor = this.lesson.steps.length;
       this.current = null;
       return undefined;
     }
+    // Pauses no step needs any more go first, so the processes let go now do not stop for nothing.
+    await this.prune(this.cursor + 1);
+    if (this.current) await this.applyThen(this.current);
     this.cursor += 1;
     this.current = null;
     const index = this.cursor;
     const step = this.lesson.steps[index]!;
-    await this.prune(index);
     const { pid, stop } = await this.waitForPause(index, step);
     if (step.pause.as !== undefined) this.aliases.set(step.pause.as, pid);
     const process = this.describe(pid);

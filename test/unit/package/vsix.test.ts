@@ -115,6 +115,9 @@ describe('the packaged VSIX', () => {
   it('holds the examples and the media', () => {
     assert.ok(under('examples').some((f) => f.endsWith('.py')), 'no examples/**/*.py in the VSIX');
     assert.ok(under('media').length > 0, 'no media/ in the VSIX');
+    assert.ok(under('examples/lessons').some((f) => f.endsWith('.lesson.json')), 'no examples/lessons/*.lesson.json in the VSIX');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes?: { jsonValidation?: { url: string }[] } };
+    for (const v of pkg.contributes?.jsonValidation ?? []) assert.ok(has(v.url.replace(/^\.\//, '')), `${v.url} (jsonValidation) is not in the VSIX`);
   });
 
   it('ships no TypeScript sources, tests, source maps, caches or dependencies', () => {
