@@ -20,7 +20,7 @@ async function api(): Promise<ProcessViewApi> {
   return ext.activate();
 }
 
-async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
+async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -44,7 +44,7 @@ function allRows(pv: ProcessViewApi): TreeRow[] {
 const processRows = (pv: ProcessViewApi): ProcessRow[] => allRows(pv).filter((r): r is ProcessRow => r.kind === 'process');
 
 describe('Run with Process View (real runs)', function () {
-  this.timeout(90_000);
+  this.timeout(240_000); // a hang guard: every wait below is a bounded poll (runs start slowly on a busy machine)
 
   it('shows the zombie of 18_zombie.py while its parent sleeps, then the reaping', async () => {
     const pv = await api();
@@ -129,7 +129,7 @@ describe('Run with Process View (real runs)', function () {
 });
 
 describe('Open Recording and scrubbing', function () {
-  this.timeout(90_000);
+  this.timeout(240_000); // a hang guard: every wait below is a bounded poll (runs start slowly on a busy machine)
 
   it('opens the recording of a run in the same views and shows the tree as it was at a moment', async () => {
     const pv = await api();
@@ -167,7 +167,7 @@ describe('Open Recording and scrubbing', function () {
 });
 
 describe('Stop', function () {
-  this.timeout(90_000);
+  this.timeout(240_000); // a hang guard: every wait below is a bounded poll (runs start slowly on a busy machine)
   // A failed assertion must not leave a never-ending run behind.
   afterEach(async () => {
     const pv = await api();
@@ -215,7 +215,7 @@ describe('Stop', function () {
 });
 
 describe('Pools and process actions', function () {
-  this.timeout(90_000);
+  this.timeout(240_000); // a hang guard: every wait below is a bounded poll (runs start slowly on a busy machine)
   afterEach(async () => {
     const pv = await api();
     if (pv.runs.isRunning) await pv.runs.stop();
