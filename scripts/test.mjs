@@ -96,7 +96,7 @@ const stages = [
       [node, ['--test', '--test-reporter=spec', ...packageTests().map((f) => relative(root, f))]],
     ],
   },
-  { name: 'e2e', minutes: 20, cmds: () => [[node, ['out/test/e2e/run.js']]] },
+  { name: 'e2e', minutes: 45, cmds: () => [[node, ['out/test/e2e/run.js']]] },
 ];
 
 let current; // the running step, stopped with everything it started if we are interrupted

@@ -17,6 +17,16 @@ import { root } from '../../scripts/lib/tools.cjs';
 
 export const resultsDir = join(root, 'test-results', 'e2e');
 
+/**
+ * Every bound in the e2e tests is a hang guard around a wait for a state, never a measure: on a
+ * busy machine (CI runs these next to two busy loops; a load average of 26 made 3-second steps
+ * take longer) the workbench is slower, so each bound is multiplied by this. PV_E2E_TIME_SCALE
+ * sets it; by default 3.
+ */
+export const TIME_SCALE = Math.max(1, Number(process.env.PV_E2E_TIME_SCALE ?? 3) || 3);
+/** A bound of `ms`, scaled (see TIME_SCALE). */
+export const slow = (ms: number): number => ms * TIME_SCALE;
+
 /** One row of a tree or list in the workbench, as the user sees it. */
 export interface TreeRow {
   /** The row's main text (e.g. "python3 worker.py"). */
@@ -58,14 +68,14 @@ export function registeredScenarios(): Scenario[] {
   return (g[REGISTRY] ??= []);
 }
 
-/** Declares a scenario. It fails if it throws or runs past `timeoutMs` (default 120 s). */
+/** Declares a scenario. It fails if it throws or runs past `timeoutMs` (default 120 s), scaled (TIME_SCALE). */
 export function scenario(name: string, body: ScenarioBody, options: { timeoutMs?: number } = {}): void {
-  registeredScenarios().push({ name, body, timeoutMs: options.timeoutMs ?? 120_000 });
+  registeredScenarios().push({ name, body, timeoutMs: slow(options.timeoutMs ?? 120_000) });
 }
 
 /** Polls `check` until it returns something truthy; fails with `what` in the message at the deadline. */
 export async function poll<T>(check: () => Promise<T> | T, what: string, timeoutMs = 15_000, intervalMs = 150): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + slow(timeoutMs);
   let last: unknown;
   for (;;) {
     try {
@@ -77,7 +87,7 @@ export async function poll<T>(check: () => Promise<T> | T, what: string, timeout
     }
     if (Date.now() > deadline) {
       const detail = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
+      throw new Error(`timed out after ${slow(timeoutMs)} ms waiting for ${what} (last: ${detail})`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -95,11 +105,11 @@ export class Workbench {
   static async open(context: BrowserContext, serverUrl: string, folder: string): Promise<Workbench> {
     const abs = isAbsolute(folder) ? folder : join(root, folder);
     const page = await context.newPage();
-    await page.goto(`${serverUrl}/?folder=${encodeURIComponent(abs)}`, { timeout: 60_000 });
+    await page.goto(`${serverUrl}/?folder=${encodeURIComponent(abs)}`, { timeout: slow(60_000) });
     const wb = new Workbench(page, abs);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: slow(60_000) });
     // The Explorer lists the folder once the remote file system answers: the workbench is usable.
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: slow(60_000) });
     return wb;
   }
 
@@ -107,7 +117,7 @@ export class Workbench {
   async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
     const row = await this.findCommand(title, timeoutMs);
     await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: slow(10_000) }).catch(() => undefined);
   }
 
   /**
@@ -135,11 +145,11 @@ export class Workbench {
     let message = '';
     await poll(async () => {
       if (!(await widget.isVisible())) return true;
-      await input.fill(path, { timeout: 3_000 });
+      await input.fill(path, { timeout: slow(3_000) });
       // The dialog lists the typed path's folder as it reads the value; accept once it has.
       await poll(async () => (await input.inputValue()) === path && !(await widget.locator('.quick-input-progress-bar, .progress-bit').first().isVisible()), `the file dialog to show ${path}`, 5_000).catch(() => undefined);
       await input.press('Enter');
-      const closed = await widget.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+      const closed = await widget.waitFor({ state: 'hidden', timeout: slow(3_000) }).then(() => true, () => false);
       if (!closed) message = await widget.locator('.quick-input-message').innerText().catch(() => '');
       return closed;
     }, `the file dialog to accept ${path}${message ? ` (it said: ${message})` : ''}`, timeoutMs, 100).catch((e: unknown) => {
@@ -157,8 +167,8 @@ export class Workbench {
       const input = await this.openQuickInput('>');
       // Short, so one attempt cannot eat the whole budget when the palette closes under us
       // (focus moving to a starting run's terminal or a new webview): the poll opens it again.
-      await input.fill(`>${title}`, { timeout: 3_000 });
-      await rows.first().waitFor({ timeout: 2_000 }).catch(() => undefined);
+      await input.fill(`>${title}`, { timeout: slow(3_000) });
+      await rows.first().waitFor({ timeout: slow(2_000) }).catch(() => undefined);
       const labels = await rows.allInnerTexts();
       // A row's text is the title, then key bindings or "recently used": match the title exactly.
       const exact = labels.findIndex((l) => l.split('\n').some((part) => part.trim() === title));
@@ -172,16 +182,16 @@ export class Workbench {
     const input = await this.openQuickInput('');
     await input.fill(relativePath);
     const name = relativePath.split('/').pop() ?? relativePath;
-    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: slow(15_000) });
     await this.page.keyboard.press('Enter');
-    await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 15_000 });
+    await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: slow(15_000) });
   }
 
   /** Moves the cursor of the active editor to a line (1-based), scrolling it into view. */
   async goToLine(line: number): Promise<void> {
     const input = await this.openQuickInput(`:${line}`);
     await input.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: slow(10_000) }).catch(() => undefined);
   }
 
   /** Reveals a file in the Explorer and right-clicks it; returns the context menu's item labels. */
@@ -190,7 +200,7 @@ export class Workbench {
     await this.runCommand('File: Reveal Active File in Explorer View');
     const name = relativePath.split('/').pop() ?? relativePath;
     const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first();
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: slow(15_000) });
     await row.click({ button: 'right' });
     return this.contextMenuItems();
   }
@@ -198,14 +208,14 @@ export class Workbench {
   /** The labels of the open context menu (separators left out). */
   async contextMenuItems(): Promise<string[]> {
     const items = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
-    await items.first().waitFor({ timeout: 10_000 });
+    await items.first().waitFor({ timeout: slow(10_000) });
     return (await items.allInnerTexts()).map((s) => s.trim()).filter((s) => s.length > 0);
   }
 
   /** Clicks an item of the open context menu by its label. */
   async clickContextMenuItem(label: string): Promise<void> {
     const item = this.page.locator('.monaco-menu .action-item .action-label', { hasText: label }).first();
-    await item.waitFor({ timeout: 10_000 }).catch(async () => {
+    await item.waitFor({ timeout: slow(10_000) }).catch(async () => {
       throw new Error(`no "${label}" in the context menu; it has: ${(await this.contextMenuItems().catch(() => [])).join(' | ')}`);
     });
     await item.click();
@@ -227,9 +237,9 @@ export class Workbench {
           seen = await this.contextMenuItems().catch(() => []);
           await this.page.keyboard.press('Escape');
         }
-        await row.click({ button: 'right', timeout: 3_000 });
+        await row.click({ button: 'right', timeout: slow(3_000) });
       }
-      await item.click({ timeout: 3_000 });
+      await item.click({ timeout: slow(3_000) });
       return true;
     }, `"${label}" in the context menu of ${relativePath}`, 20_000, 300).catch((e: unknown) => {
       throw new Error(`no "${label}" in the context menu; it had: ${seen.join(' | ')} (${e instanceof Error ? e.message : String(e)})`);
@@ -241,12 +251,12 @@ export class Workbench {
     // Short steps, polled: the quick input can close under us (a view or webview taking focus).
     await poll(async () => {
       const input = await this.openQuickInput('view ');
-      await input.fill(`view ${title}`, { timeout: 3_000 });
-      await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click({ timeout: 3_000 });
+      await input.fill(`view ${title}`, { timeout: slow(3_000) });
+      await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click({ timeout: slow(3_000) });
       return true;
     }, `a view titled "${title}" in View: Open View`, 20_000, 300);
     const pane = this.viewPane(title);
-    await pane.waitFor({ timeout: 15_000 });
+    await pane.waitFor({ timeout: slow(15_000) });
     return pane;
   }
 
@@ -332,8 +342,8 @@ export class Workbench {
     // Quick Open (Ctrl+P) accepts ">" for commands; it is one key binding that browsers leave alone.
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(prefix, { timeout: 3_000 });
+    await input.waitFor({ timeout: slow(10_000) });
+    await input.fill(prefix, { timeout: slow(3_000) });
     return input;
   }
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenario } from './harness';
+import { scenario, slow } from './harness';
 
 scenario('the Processes view welcomes a new user and offers the examples', async (t) => {
   const wb = await t.openWorkbench('examples');
@@ -15,7 +15,7 @@ scenario('the Processes view welcomes a new user and offers the examples', async
   const pane = wb.viewPane('Processes');
   // Until the workbench has settled workspace trust, the Restricted Mode text may show first.
   const welcome = pane.locator('.welcome-view-content', { hasText: 'Run a Python script' });
-  await welcome.waitFor({ timeout: 30_000 });
+  await welcome.waitFor({ timeout: slow(30_000) });
   const buttons = await welcome.locator('.monaco-button').allInnerTexts();
   assert.ok(buttons.some((b) => b.includes('Run with Process View')), buttons.join(' | '));
   assert.ok(buttons.some((b) => b.includes('Open an Example')), buttons.join(' | '));
@@ -68,13 +68,13 @@ scenario('right-click a .py in the Explorer → Run with Process View shows the 
           }
         }),
       undefined,
-      { timeout: 10_000 },
+      { timeout: slow(10_000) },
     )
     .catch(() => assert.fail('the p.start() line is not decorated with "started 1 process"'));
   const label = wb.viewPane('Processes').locator('.monaco-list-row', { hasText: zombie.label }).first().locator('.label-name');
   await label.hover();
   const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Zombie' }).first();
-  const shown = await hover.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  const shown = await hover.waitFor({ timeout: slow(5_000) }).then(() => true, () => false);
   if (shown) await wb.screenshot('zombie-tooltip');
   else console.log('    (the tooltip did not open on hover in this headless browser; the accessible name was checked)');
   // After the run: the child was reaped; it stays, greyed, as exited.
@@ -118,14 +118,14 @@ scenario('a payload of <img src=x onerror=alert(1)> stays text in the Channels v
   await wb.runCommand('Process View: Show Timeline');
   const webview = wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
   const list = webview.locator('#events');
-  await webview.locator('#list summary').click({ timeout: 20_000 });
+  await webview.locator('#list summary').click({ timeout: slow(20_000) });
   const entry = list.locator('button', { hasText: '<img src=x onerror=alert(1)>' }).first();
-  await entry.waitFor({ timeout: 20_000 });
+  await entry.waitFor({ timeout: slow(20_000) });
   assert.equal(await webview.locator('img').count(), 0, 'no <img> element was created from the payload');
   await wb.screenshot('timeline-payload-as-text');
   // Clicking the message in the timeline reveals the line that sent it (q.put, line 10).
   await entry.click();
-  await wb.page.locator('.statusbar-item', { hasText: /Ln 10,/ }).first().waitFor({ timeout: 15_000 });
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 10,/ }).first().waitFor({ timeout: slow(15_000) });
   assert.deepEqual(dialogs, [], 'no alert() ran');
 });
 
@@ -138,18 +138,18 @@ scenario('an orphan, the timeline and the tree in a high-contrast theme', async 
   assert.ok(orphan);
   await wb.runCommand('Process View: Show Timeline');
   // The time readout is filled when the first data arrives.
-  await wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('#time', { hasText: ' s' }).waitFor({ timeout: 20_000 });
+  await wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('#time', { hasText: ' s' }).waitFor({ timeout: slow(20_000) });
   await wb.screenshot('orphan-light');
   await wb.runCommand('Preferences: Color Theme');
   const input = wb.page.locator('.quick-input-widget .quick-input-box input');
   await input.fill('Dark High Contrast');
   await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark High Contrast' }).first().click();
-  await wb.page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 10_000 });
+  await wb.page.locator('.monaco-workbench.hc-black').waitFor({ timeout: slow(10_000) });
   await wb.screenshot('orphan-high-contrast');
   await wb.runCommand('Preferences: Color Theme');
   await input.fill('Dark Modern');
   await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().click();
-  await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 10_000 });
+  await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: slow(10_000) });
   await wb.screenshot('orphan-dark');
 }, { timeoutMs: 240_000 });
 
@@ -160,12 +160,12 @@ scenario('a syntax error and a missing interpreter get clear messages with an ac
   const wb = await t.openWorkbench(dir);
   await wb.explorerContextMenu('broken.py', 'Run with Process View');
   const syntax = wb.page.locator('.notification-toast', { hasText: 'has a syntax error' }).first();
-  await syntax.waitFor({ timeout: 30_000 });
+  await syntax.waitFor({ timeout: slow(30_000) });
   assert.match(await syntax.innerText(), /broken\.py has a syntax error, so it was not run: .*broken\.py:3/s);
   assert.ok(await syntax.locator('.monaco-button', { hasText: 'Go to Line' }).count(), 'a Go to Line action');
   await wb.screenshot('syntax-error');
   await syntax.locator('.monaco-button', { hasText: 'Go to Line' }).click();
-  await wb.page.locator('.statusbar-item', { hasText: 'Ln 3' }).first().waitFor({ timeout: 10_000 });
+  await wb.page.locator('.statusbar-item', { hasText: 'Ln 3' }).first().waitFor({ timeout: slow(10_000) });
 
   // A folder whose settings name an interpreter that does not exist (and no Python extension).
   const other = mkdtempSync(join(tmpdir(), 'pv-e2e-nopython-'));
@@ -175,7 +175,7 @@ scenario('a syntax error and a missing interpreter get clear messages with an ac
   const wb2 = await t.openWorkbench(other);
   await wb2.explorerContextMenu('fine.py', 'Run with Process View');
   const missing = wb2.page.locator('.notification-toast', { hasText: 'found no Python 3 interpreter' }).first();
-  await missing.waitFor({ timeout: 30_000 });
+  await missing.waitFor({ timeout: slow(30_000) });
   assert.match(await missing.innerText(), /\/nonexistent\/python3/);
   assert.ok(await missing.locator('.monaco-button', { hasText: 'Set processView.pythonPath' }).count(), 'an action to fix the setting');
   await wb2.screenshot('missing-interpreter');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { root } from '../../scripts/lib/tools.cjs';
-import { poll, scenario, type TreeRow, type Workbench } from './harness';
+import { poll, scenario, type TreeRow, type Workbench, slow } from './harness';
 
 /** A recording made from examples/18_zombie.py: main process 11926, its child 11945. */
 const FIXTURE = 'test/fixtures/recordings/18_zombie.jsonl';
@@ -55,15 +55,15 @@ scenario('Restricted Mode: Run with Process View refuses and starts nothing; a r
   copyFileSync(t.repoPath(FIXTURE), join(dir, 'zombie-run.jsonl'));
   const wb = await t.openUntrustedWorkbench(dir);
   // The workbench says it is in Restricted Mode, and so does the Processes view.
-  await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 });
+  await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: slow(30_000) });
   await wb.runCommand('Process View: Focus on Processes View');
-  await wb.viewPane('Processes').locator('.welcome-view-content', { hasText: 'turned off in Restricted Mode' }).waitFor({ timeout: 30_000 });
+  await wb.viewPane('Processes').locator('.welcome-view-content', { hasText: 'turned off in Restricted Mode' }).waitFor({ timeout: slow(30_000) });
 
   const items = await wb.rightClickInExplorer('would_run.py');
   assert.ok(items.includes('Run with Process View'), `context menu: ${items.join(' | ')}`);
   await wb.clickContextMenuItem('Run with Process View');
   const refusal = wb.page.locator('.notification-toast', { hasText: 'does not run scripts in Restricted Mode' }).first();
-  await refusal.waitFor({ timeout: 30_000 });
+  await refusal.waitFor({ timeout: slow(30_000) });
   assert.match(
     await refusal.innerText(),
     /Process View does not run scripts in Restricted Mode: running a script executes its code\. Trust this folder to run it\./,
@@ -75,23 +75,23 @@ scenario('Restricted Mode: Run with Process View refuses and starts nothing; a r
   // The action opens the Workspace Trust editor, where the user can trust the folder.
   await manage.click();
   const trustEditor = wb.page.locator('.workspace-trust-editor').first();
-  await trustEditor.waitFor({ timeout: 15_000 });
+  await trustEditor.waitFor({ timeout: slow(15_000) });
   await wb.screenshot('restricted-mode-manage-trust');
   // It opens as a modal editor, which keeps the keyboard until closed.
   await poll(async () => {
     if (await trustEditor.isVisible()) await wb.page.keyboard.press('Escape');
-    return trustEditor.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+    return trustEditor.waitFor({ state: 'hidden', timeout: slow(2_000) }).then(() => true, () => false);
   }, 'the Workspace Trust editor to close', 15_000);
 
   // Recordings still open in Restricted Mode (Explorer context menu on a .jsonl).
   await wb.explorerContextMenu('zombie-run.jsonl', 'Open Recording…');
   // Opening a recording brings up the Processes view (and the timeline beside the editor).
-  await wb.viewPane('Processes').waitFor({ timeout: 15_000 });
+  await wb.viewPane('Processes').waitFor({ timeout: slow(15_000) });
   const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => row.label.startsWith('11926 ')) && r.some((row) => row.label.startsWith('11945 ')), 30_000);
   assert.ok(rows.some((r) => /\bmain\b/.test(r.description)), rowsText(rows));
   await poll(async () => (await processesMessage(wb)).includes('Recording: zombie-run.jsonl'), 'the Processes view to say which recording it shows', 10_000);
   // The timeline opens beside it and draws the recording (its time readout is filled then).
-  await wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('#time', { hasText: ' s' }).waitFor({ timeout: 20_000 });
+  await wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('#time', { hasText: ' s' }).waitFor({ timeout: slow(20_000) });
   await wb.screenshot('restricted-mode-recording-open');
 
   // All of the above took seconds; a run started by the click would still be alive (it sleeps 30 s).

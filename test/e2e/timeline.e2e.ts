@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { poll, scenario } from './harness';
+import { poll, scenario, slow } from './harness';
 
 const FLOOD = [
   'import multiprocessing as mp',
@@ -58,18 +58,18 @@ scenario('a flood of 40,000 messages in the timeline: every message, zoom into o
   const wb = await t.openWorkbench(dir);
   await wb.explorerContextMenu('flood.py', 'Run with Process View');
   // The Processes view comes forward by itself (processView.revealOnRun), Explorer was in front.
-  await wb.viewPane('Processes').waitFor({ timeout: 30_000 });
+  await wb.viewPane('Processes').waitFor({ timeout: slow(30_000) });
   await wb.screenshot('timeline-flood-run-started');
 
   await wb.runCommand('Process View: Show Timeline');
   const webview = wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
   const stats = async (): Promise<Stats> => {
     const s = webview.locator('#stats');
-    const [rows, loaded, frames, lod] = await Promise.all(['data-rows', 'data-loaded', 'data-frames', 'data-lod'].map((a) => s.getAttribute(a, { timeout: 5_000 })));
+    const [rows, loaded, frames, lod] = await Promise.all(['data-rows', 'data-loaded', 'data-frames', 'data-lod'].map((a) => s.getAttribute(a, { timeout: slow(5_000) })));
     return { rows: Number(rows ?? 0), loadedMs: Number(loaded || Number.NaN), frames: (frames ?? '').split(' ').filter(Boolean).map(Number), lod: lod ?? '' };
   };
   // Every message, once the run has ended (the time readout says End).
-  await webview.locator('#time', { hasText: /\(End\)/ }).waitFor({ timeout: 180_000 });
+  await webview.locator('#time', { hasText: /\(End\)/ }).waitFor({ timeout: slow(180_000) });
   const all = await poll(async () => {
     const s = await stats();
     return s.rows >= 40_000 && Number.isFinite(s.loadedMs) ? s : undefined;
@@ -120,11 +120,11 @@ scenario('a flood of 40,000 messages in the timeline: every message, zoom into o
   // Search a payload: one match, selected; its sending line is revealed in the editor.
   await webview.locator('#search').fill('needle');
   await webview.locator('#search').press('Enter');
-  await webview.locator('#matches', { hasText: /^1 of 1$/ }).waitFor({ timeout: 15_000 });
+  await webview.locator('#matches', { hasText: /^1 of 1$/ }).waitFor({ timeout: slow(15_000) });
   const details = await webview.locator('#details-text').innerText();
   assert.match(details, /needle/);
   assert.match(details, /flood\.py:9/);
-  await wb.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${NEEDLE_LINE},`) }).first().waitFor({ timeout: 15_000 });
+  await wb.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${NEEDLE_LINE},`) }).first().waitFor({ timeout: slow(15_000) });
   assert.match(await wb.page.locator('.monaco-editor .view-line').filter({ hasText: 'needle' }).first().innerText(), /q\.put\(\('needle'/);
   await wb.screenshot('timeline-flood-search-needle');
 }, { timeoutMs: 420_000 });

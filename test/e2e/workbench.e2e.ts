@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../../scripts/lib/tools.cjs';
-import { scenario } from './harness';
+import { scenario, slow } from './harness';
 
 interface Manifest {
   displayName: string;
@@ -23,7 +23,7 @@ scenario('the installed extension shows in the Extensions view', async (t) => {
   const wb = await t.openWorkbench(workspace);
   await wb.runCommand('Extensions: Show Installed Extensions');
   const row = wb.page.locator('.extensions-viewlet .monaco-list-row', { hasText: localize(manifest.displayName) }).first();
-  await row.waitFor({ timeout: 30_000 });
+  await row.waitFor({ timeout: slow(30_000) });
 });
 
 scenario('every contributed command is in the Command Palette', async (t) => {
