@@ -22,6 +22,9 @@ export const Commands = {
   showLog: 'processView.showLog',
   hideExited: 'processView.hideExited',
   showExited: 'processView.showExited',
+  debug: 'processView.debug',
+  debugRecording: 'processView.debugRecording',
+  pauseAtOperations: 'processView.pauseAtOperations',
   // Tree item actions (hidden from the palette: they need a tree item).
   revealSource: 'processView.revealSource',
   terminateProcess: 'processView.terminateProcess',
@@ -61,6 +64,15 @@ export const ItemContext = {
   channel: 'channel',
   message: 'message',
   op: 'op',
+} as const;
+
+/** The debug type of launch.json (`contributes.debuggers`): one debug session for every process of a run. */
+export const DebugType = 'processview';
+
+/** workspaceState keys. */
+export const StateKeys = {
+  /** The operation kinds the next debug run pauses before (Pause at Operations). */
+  stopOn: 'processView.debug.stopOn',
 } as const;
 
 export const TimelinePanelType = 'processView.timeline';

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands, type CommandTable } from './commands';
+import { ProcessViewDebugging } from './debug/debugging';
 import { onConfigChange, readConfig } from './config';
 import { Commands, ContextKeys, Settings, Views } from './ids';
 import { Logger } from './log';
@@ -52,7 +53,9 @@ export class ProcessView implements vscode.Disposable {
     own(vscode.window.registerFileDecorationProvider(new EndedProcessDecorations()));
     own(new EditorDecorations(this.store));
     const status = own(new StatusBar(this.store));
-    this.runs = own(new RunController(core.launch, this.store, this.log, new RecordingFolder(context.globalStorageUri, this.log)));
+    const recordingFolder = new RecordingFolder(context.globalStorageUri, this.log);
+    this.runs = own(new RunController(core.launch, this.store, this.log, recordingFolder));
+    const debugging = own(new ProcessViewDebugging(context.workspaceState, this.store, this.processes, this.processView, recordingFolder, this.log));
     own(
       this.runs.onDidChangeRunning((running) => {
         status.setRunning(running);
@@ -90,6 +93,9 @@ export class ProcessView implements vscode.Disposable {
       [Commands.showLog]: () => this.log.show(),
       [Commands.hideExited]: () => this.setShowExited(false),
       [Commands.showExited]: () => this.setShowExited(true),
+      [Commands.debug]: (uri) => debugging.debugScript(uri instanceof vscode.Uri ? uri : undefined),
+      [Commands.debugRecording]: (uri) => debugging.debugRecording(uri instanceof vscode.Uri ? uri : undefined),
+      [Commands.pauseAtOperations]: () => debugging.pickStopOn(),
       [Commands.revealSource]: (row) => revealRow(row),
       [Commands.terminateProcess]: (row) => signalProcess(row, 'SIGTERM', this.runs.liveRootPid, this.log),
       [Commands.killProcess]: (row) => signalProcess(row, 'SIGKILL', this.runs.liveRootPid, this.log),

@@ -77,10 +77,15 @@ export class PythonChecks implements vscode.Disposable {
         // The server names the document by its URI string; the Run command wants a Uri.
         provideCodeLenses: async (document, token, next) => {
           const lenses = await next(document, token);
+          const out: vscode.CodeLens[] = [];
           for (const lens of lenses ?? []) {
-            if (lens.command?.command === Commands.run) lens.command.arguments = [document.uri];
+            out.push(lens);
+            if (lens.command?.command !== Commands.run) continue;
+            lens.command.arguments = [document.uri];
+            // Debug beside Run, on the same main guard: the server knows one command, the client adds the other.
+            out.push(new vscode.CodeLens(lens.range, { title: vscode.l10n.t('$(debug-alt) Debug with Process View'), command: Commands.debug, arguments: [document.uri] }));
           }
-          return lenses;
+          return out;
         },
       },
     };

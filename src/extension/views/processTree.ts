@@ -31,13 +31,15 @@ export class ProcessItem extends vscode.TreeItem {
   constructor(
     readonly row: ProcessRow,
     snapshot: SessionSnapshot | undefined,
+    /** Why the debugger paused it, while it is paused. */
+    paused?: string,
   ) {
     const p = row.process;
     super(processLabel(p), row.children.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = row.id;
-    this.description = processDescription(p, t);
+    this.description = paused !== undefined ? t('paused: {0} · {1}', paused, processDescription(p, t)) : processDescription(p, t);
     const look = stateLook(p);
-    this.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+    this.iconPath = paused !== undefined ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('debugIcon.pauseForeground')) : new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     const ended = isEnded(p);
     this.contextValue = ended ? ItemContext.processEnded : ItemContext.processAlive;
     // The path carries what the decoration provider needs: no lookup, and a new URI when the state changes.
@@ -70,6 +72,7 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
   private readonly changed = new vscode.EventEmitter<TreeRow | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private pausedOf: ((pid: number) => string | undefined) | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -86,12 +89,24 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
     this.changed.fire(undefined);
   }
 
+  /** While a debug run is shown: why each paused process is paused (undefined: it runs). */
+  setPauses(pausedOf: ((pid: number) => string | undefined) | undefined): void {
+    this.pausedOf = pausedOf;
+    this.changed.fire(undefined);
+  }
+
+  /** The row of a live process, for reveal. */
+  rowOfPid(pid: number): TreeRow | undefined {
+    for (const row of this.forest.byId.values()) if (row.kind === 'process' && row.process.pid === pid && !isEnded(row.process)) return row;
+    return undefined;
+  }
+
   get hiddenCount(): number {
     return this.forest.hiddenCount;
   }
 
   getTreeItem(row: TreeRow): vscode.TreeItem {
-    return row.kind === 'process' ? new ProcessItem(row, this.snapshot) : new PoolItem(row);
+    return row.kind === 'process' ? new ProcessItem(row, this.snapshot, isEnded(row.process) ? undefined : this.pausedOf?.(row.process.pid)) : new PoolItem(row);
   }
 
   getChildren(row?: TreeRow): TreeRow[] {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listFiles } from '../../../scripts/lib/tools.cjs';
-import { Commands, ConfigSection, ContextKeys, Settings, ViewContainerId, Views } from '../../../src/extension/ids';
+import { Commands, ConfigSection, ContextKeys, DebugType, Settings, ViewContainerId, Views } from '../../../src/extension/ids';
+import { STOP_ON_KINDS } from '../../../src/core/protocol/control';
 
 const root = join(__dirname, '..', '..', '..', '..');
 interface MenuEntry {
@@ -20,6 +21,8 @@ interface Contributes {
   views: Record<string, Array<{ id: string }>>;
   configuration: { properties: Record<string, unknown> };
   menus: Record<string, MenuEntry[]>;
+  debuggers: Array<{ type: string; languages: string[]; configurationAttributes: { launch: { properties: Record<string, { items?: { enum?: string[] } }> } } }>;
+  breakpoints: Array<{ language: string }>;
 }
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(root, path), 'utf8')) as T;
 const pkg = readJson<{ contributes: Contributes }>('package.json');
@@ -39,6 +42,14 @@ describe('package.json agrees with ids.ts', () => {
   it('declares exactly the settings of ids.ts', () => {
     const declared = Object.keys(contributes.configuration.properties).sort();
     assert.deepEqual(declared, Object.values(Settings).map((k) => `${ConfigSection}.${k}`).sort());
+  });
+
+  it('declares the processview debug type, its launch attributes and Python breakpoints', () => {
+    assert.deepEqual(contributes.debuggers.map((d) => d.type), [DebugType]);
+    const launch = contributes.debuggers[0]!.configurationAttributes.launch.properties;
+    for (const key of ['program', 'args', 'cwd', 'env', 'python', 'stopOnEntry', 'stopOn', 'recording', 'startAt']) assert.ok(launch[key], key);
+    assert.deepEqual(launch.stopOn?.items?.enum, [...STOP_ON_KINDS]);
+    assert.deepEqual(contributes.breakpoints, [{ language: 'python' }]);
   });
 
   it('menus name only declared commands, and when clauses only declared keys', () => {
