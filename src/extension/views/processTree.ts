@@ -37,7 +37,7 @@ export class ProcessItem extends vscode.TreeItem {
     const p = row.process;
     super(processLabel(p), row.children.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = row.id;
-    this.description = paused !== undefined ? t('paused: {0} · {1}', paused, processDescription(p, t)) : processDescription(p, t);
+    this.description = paused !== undefined ? `${paused} · ${processDescription(p, t)}` : processDescription(p, t);
     const look = stateLook(p);
     this.iconPath = paused !== undefined ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('debugIcon.pauseForeground')) : new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     const ended = isEnded(p);
