@@ -18,7 +18,7 @@ async function api(): Promise<ProcessViewApi> {
   return ext.activate();
 }
 
-async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
+async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -65,7 +65,8 @@ interface DapMessage {
 }
 
 describe('Debug with Process View (real debug sessions)', function () {
-  this.timeout(120_000);
+  // Generous: under a load average of 20+ the terminal alone can take tens of seconds to open.
+  this.timeout(300_000);
 
   it('registers the processview debug type and its commands', async () => {
     await api();
@@ -115,7 +116,8 @@ describe('Debug with Process View (real debug sessions)', function () {
       };
       const top = trace.stackFrames[0];
       assert.equal(top?.line, CHILD_LINE);
-      assert.equal(top?.source?.path, file);
+      // In a remote extension host (code-server) the client names the source by its remote URI.
+      assert.ok(top?.source?.path?.endsWith(file), top?.source?.path);
       assert.equal(top?.name, 'work');
       const value = (await session.customRequest('evaluate', { expression: 'n', frameId: top.id, context: 'watch' })) as { result: string };
       assert.equal(value.result, '21', "the child's argument");
@@ -126,14 +128,14 @@ describe('Debug with Process View (real debug sessions)', function () {
       assert.ok(main && child.parentId === main.id, 'the child sits under the main process');
       assert.notEqual(main.process.pid, pid, 'it stopped in the child, not the main process');
       const item = pv.processes.getTreeItem(child);
-      assert.match(String(item.description), /paused/);
+      assert.match(String(item.description), /^Paused on breakpoint · /);
 
       await session.customRequest('continue', { threadId: pid });
       await poll(() => ended, 'the end of the debug session');
       const exited = messages.find((m) => m.type === 'event' && m.event === 'exited');
       assert.equal(exited?.body?.exitCode, 0);
       const after = processRows(pv).find((r) => r.process.pid === pid);
-      assert.ok(after && !/paused/.test(String(pv.processes.getTreeItem(after).description)), 'no longer marked paused');
+      assert.ok(after && !/paused/i.test(String(pv.processes.getTreeItem(after).description)), 'no longer marked paused');
     } finally {
       vscode.debug.removeBreakpoints([breakpoint]);
       if (!ended && vscode.debug.activeDebugSession?.type === 'processview') await vscode.debug.stopDebugging(vscode.debug.activeDebugSession);
