@@ -26,13 +26,15 @@ export class PythonNotFoundError extends Error {
   }
 }
 
+/** A hang guard: starting an interpreter took over 15 s at a load average of 18 (pyenv shims fork a few helpers first). */
+const PROBE_TIMEOUT_MS = 60_000;
 const PROBE = 'import sys, json; print(json.dumps([sys.executable, list(sys.version_info[:3])]))';
 /** The tracer supports these; older interpreters are refused with a clear message. */
 export const MIN_PYTHON: readonly [number, number] = [3, 9];
 
 function run(candidate: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ err: ExecFileException | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(candidate, args, { env, timeout: 15_000, windowsHide: true }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
+    execFile(candidate, args, { env, timeout: PROBE_TIMEOUT_MS, windowsHide: true }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
   });
 }
 
@@ -71,7 +73,7 @@ async function whyNot(candidate: string, err: ExecFileException, stderr: string,
       ? `${candidate} is a folder, not a Python interpreter (give the interpreter inside it, e.g. ${candidate.replace(/[\\/]$/, '')}/bin/python3)`
       : `${candidate} cannot be run (permission denied: is it an executable file?)`;
   }
-  if ((err as { killed?: boolean }).killed) return `${candidate} did not answer within 15 s`;
+  if ((err as { killed?: boolean }).killed) return `${candidate} did not answer within ${PROBE_TIMEOUT_MS / 1000} s (is the machine very busy?)`;
   // It ran and failed: an old Python (2.x has no -I), a shim with no interpreter behind it, or not Python at all.
   const version = await run(candidate, ['--version'], env);
   const m = /Python (\d+)\.(\d+)(?:\.(\d+))?/.exec(`${version.stdout}\n${version.stderr}`);
