@@ -77,7 +77,7 @@ const stages = [
     name: 'debug',
     // The debugger through a real DAP client over stdio (test/debug), once per installed Python:
     // the interpreter is the tests' PV_TEST_PYTHON. ~5 minutes per Python on a busy machine.
-    minutes: 45,
+    minutes: 60,
     cmds: () => {
       const tests = files(join(root, 'out', 'test', 'debug'), /\.test\.js$/).map((f) => relative(root, f));
       if (tests.length === 0) throw new Error('no debugger test found under out/test/debug');
