@@ -1,0 +1,132 @@
+// Debug with Process View as a user does it: a breakpoint set by clicking the gutter in a child
+// process's target, Debug with Process View from the Explorer's context menu, the editor showing
+// the paused line in the child, the Call Stack listing the processes by pid, Variables showing the
+// child's argument, the Processes tree marking the child paused, Continue to the end. And Debug
+// Recording on the zombie example's recording, Reverse Continue from its end back to the zombie.
+// Screenshots go to test-results/e2e/.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { poll, scenario, slow, type Workbench } from './harness';
+
+/** Clicks the gutter (glyph margin) of a line of the active editor: a breakpoint, as a user sets one. */
+async function clickGutter(wb: Workbench, line: number): Promise<void> {
+  await wb.goToLine(line);
+  const editor = wb.page.locator('.editor-instance .monaco-editor').first();
+  const number = editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+  await number.waitFor({ timeout: slow(10_000) });
+  const box = await number.boundingBox();
+  const glyph = await editor.locator('.glyph-margin').first().boundingBox();
+  assert.ok(box && glyph, 'the editor margin is laid out');
+  await wb.page.mouse.click(glyph.x + glyph.width / 2, box.y + box.height / 2);
+  await editor.locator('.codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: slow(10_000) });
+}
+
+/** The texts of the rendered rows of a pane of the Run and Debug view (Call Stack, Variables). */
+async function paneRows(wb: Workbench, title: string): Promise<string[]> {
+  const pane = wb.viewPane(title);
+  const header = pane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+}
+
+/** Clicks a button of the debug toolbar by its icon (debug-continue, debug-reverse-continue...), as a user does. */
+async function clickToolbar(wb: Workbench, icon: string): Promise<void> {
+  const button = wb.page.locator(`.debug-toolbar .action-label.codicon-${icon}`).first();
+  await button.waitFor({ timeout: slow(15_000) });
+  await button.click();
+}
+
+const CHILD_LINE = 7;
+
+scenario('a gutter breakpoint in a child → Debug with Process View stops there, Call Stack by pid, Variables, Continue', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-debug-'));
+  writeFileSync(
+    join(dir, 'squares.py'),
+    [
+      'import multiprocessing as mp',
+      '',
+      '',
+      'def square(n, results):',
+      '    """Runs in a child process: one per number."""',
+      '    value = n * n',
+      '    results.put((n, value))  # line 7: the breakpoint',
+      '',
+      '',
+      "if __name__ == '__main__':",
+      '    results = mp.Queue()',
+      '    child = mp.Process(target=square, args=(7, results))',
+      '    child.start()',
+      '    print("got", results.get())',
+      '    child.join()',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  await wb.openFile('squares.py');
+  await clickGutter(wb, CHILD_LINE);
+  await wb.explorerContextMenu('squares.py', 'Debug with Process View');
+
+  // The editor shows the paused line: the top stack frame's arrow, on line 7.
+  const editor = wb.page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.codicon-debug-stackframe').first().waitFor({ timeout: slow(90_000) });
+  await wb.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${CHILD_LINE},`) }).first().waitFor({ timeout: slow(15_000) });
+
+  // The Call Stack: one thread per process, named with its pid; the child is the paused one.
+  const stack = await poll(async () => {
+    const rows = await paneRows(wb, 'Call Stack');
+    return rows.some((r) => /Process-1 · pid \d+/.test(r) && /paused/i.test(r)) && rows.some((r) => /MainProcess · pid \d+/.test(r)) ? rows : undefined;
+  }, 'the Call Stack listing MainProcess and the paused Process-1 by pid', 30_000);
+  const child = stack.find((r) => /Process-1 · pid \d+/.test(r));
+  assert.ok(child, stack.join('\n'));
+  const childPid = /pid (\d+)/.exec(child)?.[1];
+
+  // Variables: the child's arguments, in its frame (Locals opened as a user opens it).
+  const vars = await poll(async () => {
+    const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
+    if (await locals.isVisible()) await locals.click();
+    const rows = await paneRows(wb, 'Variables');
+    return rows.some((r) => /^n\s*[=:]\s*7$/.test(r)) ? rows : undefined;
+  }, 'Variables showing n = 7', 30_000);
+  assert.ok(vars.some((r) => /^value\s*[=:]\s*49$/.test(r)), vars.join('\n'));
+  await wb.screenshot('debug-child-breakpoint');
+
+  // The Processes tree follows the debug run and marks the child paused.
+  await wb.runCommand('Process View: Focus on Processes View');
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^paused/i.test(row.description)), 30_000);
+  const paused = rows.find((r) => /^paused/i.test(r.description));
+  assert.ok(paused && paused.label.startsWith(`${childPid} `), rows.map((r) => `${r.label} ${r.description}`).join('\n'));
+  await wb.screenshot('debug-child-paused-in-tree');
+
+  // Continue: the child puts, the parent gets, the run ends and the debug session with it.
+  await clickToolbar(wb, 'debug-continue');
+  await wb.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: slow(60_000) });
+  await wb.runCommand('Process View: Focus on Processes View');
+  await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && r.every((row) => !/^paused/i.test(row.description)) && r.some((row) => /^exited/.test(row.description)), 30_000);
+  await wb.screenshot('debug-child-after-continue');
+}, { timeoutMs: 300_000 });
+
+scenario('Debug Recording on the zombie example: Reverse Continue from the end to the zombie', async (t) => {
+  const wb = await t.openWorkbench('test/fixtures/recordings');
+  await wb.explorerContextMenu('18_zombie.jsonl', 'Debug Recording');
+  // It runs to the first stop filter (a process becomes a zombie: on by default) or the end.
+  const editor = wb.page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.codicon-debug-stackframe, .codicon-debug-stackframe-focused').first().waitFor({ timeout: slow(60_000) });
+  await wb.runCommand('View: Show Run and Debug');
+  await wb.screenshot('debug-recording-first-stop');
+  // To the end, then back: Reverse Continue lands on the zombie again.
+  await clickToolbar(wb, 'debug-continue');
+  await poll(async () => (await paneRows(wb, 'Call Stack')).length > 0, 'the Call Stack after Continue', 30_000);
+  await clickToolbar(wb, 'debug-reverse-continue');
+  const stack = await poll(async () => {
+    const rows = await paneRows(wb, 'Call Stack');
+    return rows.some((r) => /zombie/i.test(r)) ? rows : undefined;
+  }, 'the Call Stack at the moment the child became a zombie', 30_000);
+  assert.ok(stack.some((r) => /pid \d+/.test(r)), stack.join('\n'));
+  await wb.screenshot('debug-recording-reverse-to-zombie');
+  await wb.runCommand('Process View: Focus on Processes View');
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^zombie/.test(row.description)), 30_000);
+  assert.ok(rows.length >= 2);
+  await wb.screenshot('debug-recording-zombie-in-tree');
+}, { timeoutMs: 240_000 });
