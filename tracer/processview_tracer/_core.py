@@ -578,10 +578,45 @@ def wait_end(op):
     emit(("wait.end", monotonic_ns(), get_ident(), None, None, op))
 
 
+# A slot's line still to be read from the frame in slot[4] (wait_frame): the sender thread reads
+# it only for a wait that lasts, so a wait that does not costs no site lookup.
+FRAME_SITE = -1
+
+
+def wait_frame(op, oid, timeout, f, t0):
+    """wait_begin for a wrapper that has not looked up its caller's line: `f` is the caller's
+    frame, read by the sender thread if the wait lasts (a wait whose caller is multiprocessing's
+    own code is then never reported). Returns the slot, or None (already in a wait)."""
+    tid = get_ident()
+    if tid in waits:
+        return None
+    slot = [op, oid, None, timeout, f, FRAME_SITE, t0, False, tid]
+    waits[tid] = slot
+    return slot
+
+
+def wait_over(slot, op):
+    """The wait of `slot` is over: end it for the views if it was reported (never raises). For
+    wrappers whose own event may not come (an internal caller) or comes from another thread."""
+    try:
+        if slot is not None and wait_done(slot):
+            wait_end(op)
+    except Exception:
+        pass
+
+
 def _report_waits():
     now = monotonic_ns()
     for tid, slot in waits.copy().items():
-        if not slot[7] and now - slot[6] >= WAIT_REPORT_NS:
+        if slot[7] is False and now - slot[6] >= WAIT_REPORT_NS:
+            if slot[5] == FRAME_SITE:
+                f = slot[4]
+                slot[4] = None  # no frame kept past this look
+                fn, ln = frame_site(f) if f is not None else (None, None)
+                if fn is INTERNAL:
+                    slot[7] = None  # multiprocessing's own wait: never reported
+                    continue
+                slot[4], slot[5] = fn, ln
             slot[7] = True
             # Checked after marking: a wait that ended meanwhile is not reported (its wrapper saw
             # it unreported), or is reported and ended by its wrapper's own event, which may come

@@ -17,6 +17,9 @@ from ._core import cached_site, emit, error, frame_site, get_ident, hide, monoto
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
+_waits = _core.waits  # waits in progress (see _core.wait_begin), filled inline on the hot paths
+_FRAME_SITE = _core.FRAME_SITE
+_PUT, _GET, _RECV = "put", "get", "recv"
 _FAST = (int, float, bool, type(None))
 
 _getframe = sys._getframe
@@ -186,9 +189,19 @@ def _patch_queues(mod):
                 except Exception as e:
                     error("Queue.put", e)
                     rec = None
+            slot = None
+            if block and self._maxsize < 2**31 - 1 and rec is not None:
+                # A bounded queue's put may wait for room: a wait slot (its line known already),
+                # stamped as the put, whose own event then ends it.
+                tid = rec[1]
+                if tid not in _waits:
+                    slot = [_PUT, self._pv_id, None, timeout, rec[2], rec[3], rec[0], False, tid]
+                    _waits[tid] = slot
             try:
                 real_put(self, obj, block, timeout)
             except BaseException as e:
+                if slot is not None:
+                    _core.wait_over(slot, _PUT)
                 if pending:  # a wired queue with our record (or placeholder) in it
                     try:
                         # Full (put_nowait, a timed put), a closed queue...: nothing reaches the feeder.
@@ -205,6 +218,8 @@ def _patch_queues(mod):
                         pass
                 hide(e)
                 raise
+            if slot is not None:
+                _core.wait_over(slot, _PUT)  # the put's own event comes later, from the feeder
             if rec is not None and block and self._maxsize < 2**31 - 1:
                 rec[5] = (monotonic_ns() - rec[0]) / 1e6
 
@@ -241,6 +256,14 @@ def _patch_queues(mod):
                 hide(e)
                 raise
         t0 = monotonic_ns()
+        slot = None
+        if block:
+            # A get that waits for a message (or its timeout): a wait slot; the get's own event
+            # (a failed one on timeout) ends it.
+            tid = get_ident()
+            if tid not in _waits:
+                slot = [_GET, self._pv_id, None, timeout, fn, ln, t0, False, tid]
+                _waits[tid] = slot
         try:
             if block and timeout is None and not self._closed:
                 # The blocking get, as multiprocessing writes it (3.9-3.13), but entering the
@@ -258,6 +281,8 @@ def _patch_queues(mod):
                 t1 = monotonic_ns()
                 size, digest = last[0], last[1]
         except BaseException as e:
+            if slot is not None and _waits.get(slot[8]) is slot:
+                del _waits[slot[8]]
             # Empty (get_nowait, a timed get), a closed queue...: a failed get, reported as such.
             try:
                 t1 = monotonic_ns()
@@ -267,6 +292,8 @@ def _patch_queues(mod):
                 pass
             hide(e)
             raise
+        if slot is not None and _waits.get(slot[8]) is slot:
+            del _waits[slot[8]]
         try:
             if len(_buf) < _MAX:
                 _buf.append(("channel.op", t1, get_ident(), fn, ln, self._pv_id, "get", repr(obj) if type(obj) in _FAST else preview(obj),
@@ -279,6 +306,33 @@ def _patch_queues(mod):
 
     _real_recv_bytes = _real_conn.get("recv_bytes") or (lambda conn: conn.recv_bytes())
     Q.__init__, Q.__setstate__, Q._reset, Q.put, Q.get = __init__, __setstate__, _reset, put, get
+
+    # The flush at exit: a process that put on a queue joins the queue's feeder thread as it
+    # ends (a finalizer, Queue._finalize_join), and the feeder cannot finish while the pipe is
+    # full and nobody reads it: the process waits, op "flush", on that queue.
+    real_start_thread = Q._start_thread
+    real_finalize_join = Q.__dict__.get("_finalize_join")
+
+    def _start_thread(self):
+        real_start_thread(self)
+        try:
+            oid = self.__dict__.get("_pv_id")
+            if oid:
+                self._thread._pv_qid = oid
+        except Exception:
+            pass
+
+    def _finalize_join(twr):
+        th = twr()
+        oid = getattr(th, "_pv_qid", None)
+        slot = _core.wait_begin("flush", oid, None, None, None, None) if oid else None
+        try:
+            return real_finalize_join.__func__(twr)
+        finally:
+            _core.wait_over(slot, "flush")
+
+    if isinstance(real_finalize_join, staticmethod):
+        Q._start_thread, Q._finalize_join = _start_thread, staticmethod(_finalize_join)
     # put_nowait/get_nowait call put/get: reported with the line of the user's put_nowait/get_nowait.
 
     JQ = mod.JoinableQueue
@@ -315,12 +369,15 @@ def _patch_queues(mod):
         if state.stop_on:
             pause_before("queue", "join", self)
         t0 = monotonic_ns()
+        oid = self.__dict__.get("_pv_id")
+        slot = None if oid == "" else _core.wait_frame("join", oid, None, _getframe(1), t0)
         try:
             real_join(self)
         except BaseException as e:
+            _core.wait_over(slot, "join")
             hide(e)
             raise
-        oid = self.__dict__.get("_pv_id")
+        _core.wait_over(slot, "join")
         if oid == "" or _internal_caller():
             return
         try:
@@ -409,13 +466,16 @@ def _patch_queues(mod):
                 hide(e)
                 raise
         t0 = monotonic_ns()
+        slot = _core.wait_frame("get", oid or _ensure_id(self, "simple-queue", self._rlock), None, _getframe(1), t0)
         try:
             with self._rlock:
                 res = self._reader.recv_bytes()
             obj = ForkingPickler.loads(res)
         except BaseException as e:
+            _core.wait_over(slot, "get")
             hide(e)
             raise
+        _core.wait_over(slot, "get")
         try:
             oid = oid or _ensure_id(self, "simple-queue", self._rlock)
             t1 = monotonic_ns()
@@ -530,10 +590,24 @@ def _patch_connection(mod):
         if state.stop_on:
             pause_before("pipe", "recv", self)
         t0 = monotonic_ns()
+        # A wait slot (its line read only if the wait lasts); the recv's or eof's event ends it.
+        tid = get_ident()
+        if tid not in _waits:
+            slot = [_RECV, oid, None, None, _getframe(1), _FRAME_SITE, t0, False, tid]
+            _waits[tid] = slot
+        else:
+            slot = None
         try:
             buf = self._recv_bytes()
         except EOFError:
             buf = None  # handled below, outside this except (no chained context)
+        except BaseException:
+            _core.wait_over(slot, _RECV)
+            raise
+        if slot is not None and _waits.get(tid) is slot:
+            del _waits[tid]
+            if slot[7]:
+                _core.wait_end(_RECV)  # its own event may not come (an internal caller)
         if buf is None:
             try:
                 _op(self, "eof", t0, None, None, False)
@@ -595,9 +669,11 @@ def _patch_connection(mod):
                 hide(e)
                 raise
         t0 = monotonic_ns()
+        slot = _core.wait_frame("recv_bytes", self._pv_id, None, _getframe(1), t0)
         try:
             b = real_recv_bytes(self, maxlength)
         except BaseException as e:
+            _core.wait_over(slot, "recv_bytes")
             if isinstance(e, EOFError):
                 try:
                     _op(self, "eof", t0, None, None, False)
@@ -605,6 +681,7 @@ def _patch_connection(mod):
                     pass
             hide(e)
             raise
+        _core.wait_over(slot, "recv_bytes")
         try:
             _op(self, "recv_bytes", t0, preview(b), b)
         except Exception as e:

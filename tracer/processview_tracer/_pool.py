@@ -2,7 +2,7 @@
 import sys
 import zlib
 
-from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, preview, qualname, site, state
+from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, preview, qualname, site, state, wait_frame, wait_over
 from ._ids import _created, _next_local_id
 
 _getframe = sys._getframe
@@ -164,6 +164,44 @@ def _patch_pool(mod):
     wrap_set(mod.ApplyResult, False)
     wrap_set(mod.MapResult, True)
     wrap_set(mod.IMapIterator, True)
+
+    # Waits on a pool (docs/protocol.md, "Waits in progress"): a result's get()/wait() (op
+    # "result") and join(), with the pool's id. Their end is a wait.end: the result event comes
+    # from the result-handler thread.
+    def wrap_wait(cls, name, op, pool_of, timeout_arg):
+        real = cls.__dict__.get(name)
+        if real is None:
+            return
+
+        def waiting(self, *a, **k):
+            slot = None
+            try:
+                pool = pool_of(self)
+                oid = pool.__dict__.get("_pv_id") if pool is not None else None
+                if oid:
+                    timeout = k.get("timeout", a[0] if timeout_arg and a else None)
+                    f = _getframe(1)
+                    # Pool.map()'s get() and the like: the wait is the user's call's.
+                    while f is not None and f.f_globals.get("__name__", "").startswith("multiprocessing"):
+                        f = f.f_back
+                    slot = wait_frame(op, oid, timeout, f, monotonic_ns())
+            except Exception as e:
+                error("pool wait", e)
+            try:
+                return real(self, *a, **k)
+            except BaseException as e:
+                hide(e)
+                raise
+            finally:
+                wait_over(slot, op)
+
+        waiting.__wrapped__ = real
+        setattr(cls, name, waiting)
+
+    wrap_wait(mod.ApplyResult, "get", "result", lambda r: r.__dict__.get("_pool"), True)
+    wrap_wait(mod.ApplyResult, "wait", "result", lambda r: r.__dict__.get("_pool"), True)
+    wrap_wait(mod.IMapIterator, "next", "result", lambda r: r.__dict__.get("_pool"), True)
+    wrap_wait(P, "join", "join", lambda p: p, False)
 
 
 def _patch_managers(mod):

@@ -14,6 +14,13 @@ from ._ids import _created, _created_internally, _ensure_id
 _getframe = sys._getframe
 _buf = state.buf
 _MAX = _core.MAX_PENDING
+_waits = _core.waits
+_FRAME_SITE = _core.FRAME_SITE
+_wait_over = _core.wait_over
+_wait_frame = _core.wait_frame
+
+
+_ACQUIRE = "acquire"
 
 
 def _kind(obj, mod):
@@ -96,11 +103,23 @@ def _patch(mod):
             if state.stop_on:
                 pause_before("lock", "acquire", me)
             t0 = monotonic_ns()
+            slot = None
+            if block:
+                # A wait slot, its line read by the sender thread only if the wait lasts.
+                tid = get_ident()
+                if tid not in _waits:
+                    slot = [_ACQUIRE, me._pv_id or _ident(me), None, timeout, _getframe(1), _FRAME_SITE, t0, False, tid]
+                    _waits[tid] = slot
             try:
                 ok = raw_acquire(block, timeout)
             except BaseException as e:
+                _wait_over(slot, _ACQUIRE)
                 hide(e)
                 raise
+            if slot is not None and _waits.get(slot[8]) is slot:
+                del _waits[slot[8]]
+                if slot[7]:
+                    _core.wait_end(_ACQUIRE)
             try:
                 t1 = monotonic_ns()
                 _lock_op(_getframe(1), acquire_last, me._pv_id or _ident(me), "acquire", t1, (t1 - t0) / 1e6, bool(ok))
@@ -138,11 +157,22 @@ def _patch(mod):
         if state.stop_on:
             pause_before("lock", "acquire", self)
         t0 = monotonic_ns()
+        tid = get_ident()
+        if tid not in _waits:
+            slot = [_ACQUIRE, self._pv_id or _ident(self), None, None, _getframe(1), _FRAME_SITE, t0, False, tid]
+            _waits[tid] = slot
+        else:
+            slot = None
         try:
             r = real_enter(self)
         except BaseException as e:
+            _wait_over(slot, _ACQUIRE)
             hide(e)
             raise
+        if slot is not None and _waits.get(tid) is slot:
+            del _waits[tid]
+            if slot[7]:
+                _core.wait_end(_ACQUIRE)
         try:
             t1 = monotonic_ns()
             _lock_op(_getframe(1), enter_last, self._pv_id or _ident(self), "acquire", t1, (t1 - t0) / 1e6, True)
@@ -212,11 +242,14 @@ def _patch(mod):
         if state.stop_on:
             pause_before("event", "wait", self)
         t0 = monotonic_ns()
+        slot = _wait_frame("wait", _ev_id(self), timeout, _getframe(1), t0)
         try:
             r = ev_wait(self, timeout)
         except BaseException as e:
+            _wait_over(slot, "wait")
             hide(e)
             raise
+        _wait_over(slot, "wait")
         try:
             _op(_ev_id(self), "wait", t0, monotonic_ns(), bool(r), detail=None if timeout is None else {"timeout": timeout})
         except Exception as e:
@@ -248,11 +281,14 @@ def _patch(mod):
         if state.stop_on:
             pause_before("lock", "acquire", self)
         t0 = monotonic_ns()
+        slot = _wait_frame("acquire", _co_id(self), None, _getframe(1), t0)
         try:
             r = co_enter(self)
         except BaseException as e:
+            _wait_over(slot, "acquire")
             hide(e)
             raise
+        _wait_over(slot, "acquire")
         try:
             _op(_co_id(self), "acquire", t0, monotonic_ns(), True)
         except Exception as e:
@@ -278,11 +314,14 @@ def _patch(mod):
         if state.stop_on:
             pause_before("lock", "wait", self)
         t0 = monotonic_ns()
+        slot = _wait_frame("wait", _co_id(self), timeout, _getframe(1), t0)
         try:
             r = co_wait(self, timeout)
         except BaseException as e:
+            _wait_over(slot, "wait")
             hide(e)
             raise
+        _wait_over(slot, "wait")
         try:
             _op(_co_id(self), "wait", t0, monotonic_ns(), bool(r))
         except Exception as e:
@@ -344,6 +383,7 @@ def _patch(mod):
         t0 = monotonic_ns()
         ok = False
         r = None
+        slot = _wait_frame("wait", _ba_id(self), timeout, _getframe(1), t0)
         try:
             r = ba_wait(self, timeout)
             ok = True
@@ -352,6 +392,7 @@ def _patch(mod):
             hide(e)
             raise
         finally:
+            _wait_over(slot, "wait")
             try:
                 if ok and r == self._parties - 1:
                     # The last arrival (wait() returns the arrival index) releases the others: its
