@@ -114,6 +114,8 @@ class ProcRec {
   }
 
   state(): ProcessState {
+    // Blocked in a reported wait; also after its exit event while it flushes a Queue at exit.
+    if (this.wait !== null && !this.gone && this.reapedMs === null && this.deathSeenMs === null && this.osState !== 'zombie') return 'waiting';
     if (this.ended) {
       if (this.osState === 'zombie' && !this.gone && this.reapedMs === null) return 'zombie';
       return this.signal !== null ? 'killed' : 'exited';
@@ -307,6 +309,28 @@ export class ProcessTable {
     this.waitEnded.set(key, Math.max(t, this.waitEnded.get(key) ?? -Infinity));
     const w = this.openWaits.get(key);
     if (w && w.t <= t) this.openWaits.delete(key);
+  }
+
+  /**
+   * Every process's wait in progress now (waits.ts decides them, with the stall each is part of);
+   * a process not in `waits` waits for nothing.
+   */
+  setWaits(waits: ReadonlyMap<number, ProcessWait>, stallOf: ReadonlyMap<number, string>, t: number): void {
+    for (const p of this.byPid.values()) {
+      const w = waits.get(p.pid);
+      const stallId = stallOf.get(p.pid) ?? null;
+      if (!w) {
+        if (p.wait !== null) {
+          p.wait = null;
+          this.touch(p, t);
+        }
+        continue;
+      }
+      const cur = p.wait;
+      if (cur && cur.sinceMs === w.sinceMs && cur.op === w.op && cur.channelId === w.channelId && cur.childPid === w.childPid && cur.stallId === stallId) continue;
+      p.wait = stallId === w.stallId ? w : { ...w, stallId };
+      this.touch(p, t);
+    }
   }
 
   /** A parent's wait in progress that covers `p` (for it, or for any child). */

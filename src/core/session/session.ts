@@ -13,6 +13,7 @@ import { ChannelRec, kindFromOp, OP_OTHER, OP_SENT, RECEIVE_CODES, SEND_CODES } 
 import { ProcessTable } from './processes';
 import { countAtOrBefore } from './timeIndex';
 import { JOIN_WAIT, MAX_TIMELINE_MESSAGES, TimelineLog } from './timelineLog';
+import { WaitTracker } from './waits';
 
 const MAX_WARNINGS = 50;
 const NO_OP = { id: '', channel: null, end: null } as const;
@@ -62,6 +63,8 @@ export class Session {
   private readonly sites: SourceSite[] = [];
   /** Every message and wait of the run, for the timeline (the channels keep only their newest). */
   private readonly timeline: TimelineLog;
+  /** Waits in progress and the waits-for graph (waits.ts). */
+  private readonly waits = new WaitTracker();
   private nowMs = 0;
   private dirty = true;
   private linesDirty = true;
@@ -102,8 +105,10 @@ export class Session {
 
   applyEvent(e: TracerEvent): void {
     this.advance(e.t);
+    if (e.kind !== 'wait.begin') this.waits.noteEvent(e.pid, e.tid, e.t);
     switch (e.kind) {
       case 'hello':
+        this.waits.noteMain(e.pid, e.tid);
         this.processes.applyEvent(e);
         if (e.role === 'main' && this.run.python === null) this.run = { ...this.run, python: e.python };
         if (e.role === 'main' && this.run.rootPid === null) this.run = { ...this.run, rootPid: e.pid };
@@ -125,8 +130,12 @@ export class Session {
       case 'wait.begin':
       case 'wait.end':
         this.processes.applyWait(e);
+        this.waits.applyWait(e, e.site ?? null);
         break;
       case 'process.running':
+        this.waits.noteMain(e.pid, e.tid);
+        this.processes.applyEvent(e);
+        break;
       case 'process.died':
       case 'process.exit':
       case 'process.signal':
@@ -137,6 +146,7 @@ export class Session {
       case 'channel.created': {
         const c = this.channel(e.id, e.channel, e.pid, e.t, true);
         c.applyCreated(e);
+        this.waits.applyCreated(e.id, e.channel, e.pid, e.t, e.site ?? null, e.detail);
         if (e.channel === 'pipe' && e.detail) {
           const { end0, end1 } = e.detail;
           if (typeof end0 === 'string') this.pipeEnds.set(end0, { pipe: e.id, end: 0 });
@@ -148,6 +158,7 @@ export class Session {
       }
       case 'channel.op':
         this.onOp(e);
+        this.waits.applyOp(e);
         break;
       case 'tracer.dropped': {
         const reason = e.reason ?? null;
@@ -168,14 +179,26 @@ export class Session {
         // A newer tracer's event kind: ignored, the rest of the model still holds.
         break;
     }
+    this.updateWaits();
     this.changed();
   }
 
   applySnapshot(s: Snapshot): void {
     this.advance(s.t);
     this.processes.applySnapshot(s, this.run.rootPid);
+    this.updateWaits();
     this.changed();
   }
+
+  /** Each process's wait and the stalls among them, when they may have changed (waits.ts). */
+  private updateWaits(): void {
+    if (!this.waits.due(this.nowMs)) return;
+    const nodes = this.processes.nodes();
+    const waits = this.waits.waitsNow(nodes);
+    const stallOf = this.waits.analyse(this.nowMs, nodes, waits);
+    this.processes.setWaits(waits, stallOf, this.nowMs);
+  }
+
 
   /** The run ended (the launcher saw the script's exit). */
   endRun(t: number, exitCode: number | null): void {
@@ -219,7 +242,7 @@ export class Session {
       processes: this.processes.nodes(),
       channels: this.cachedChannels,
       lines: this.cachedLines,
-      stalls: [],
+      stalls: this.waits.allStalls().slice(),
     };
     this.dirty = false;
     this.processes.dirty = false;
@@ -263,7 +286,11 @@ export class Session {
       });
     }
     const run = this.run.endedMs !== null && this.run.endedMs > ms ? { ...this.run, endedMs: null, exitCode: null } : this.run;
-    return { run, nowMs: ms, processes, channels, lines, stalls: [] };
+    const stalls = this.waits
+      .allStalls()
+      .filter((s) => s.foundMs <= ms)
+      .map((s) => (s.endedMs !== null && s.endedMs > ms ? { ...s, endedMs: null, endedBy: null } : s));
+    return { run, nowMs: ms, processes, channels, lines, stalls };
   }
 
   /** What each channel held at `ms`: messages in flight (at most `limit` each), holders, waiters. */
