@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RecordedRun, RecordedRunEnd } from '../core/run';
 import { describeLosses } from '../core/session';
 import type { ProcessNode, SessionSnapshot } from '../core/session/model';
-import { processLine, renderChannels, renderTree, runLine, ms } from './tree';
+import { processLine, renderChannels, renderStalls, renderTree, runLine, ms, stallLine } from './tree';
 
 export type LiveMode = 'tty' | 'lines' | 'quiet';
 
@@ -52,6 +52,22 @@ export class LiveDisplay {
     const session = recorded.session;
     this.footer = opts.mode === 'tty' ? new Footer(this.err, () => session.snapshot()) : null;
     this.lines = opts.mode === 'lines' ? new EventLines((text) => this.say(text)) : null;
+    if (opts.mode !== 'quiet') {
+      // Each stall once, as it is found: on a terminal as in a log.
+      const told = new Set<string>();
+      let pending: NodeJS.Timeout | null = null;
+      session.onDidChange(() => {
+        pending ??= setTimeout(() => {
+          pending = null;
+          const snap = session.snapshot();
+          for (const st of snap.stalls) {
+            if (told.has(st.id)) continue;
+            told.add(st.id);
+            this.say(`[process-view ${ms(st.foundMs).padStart(9)}] ${stallLine(st, snap)}`);
+          }
+        }, 100);
+      });
+    }
     if (this.lines) {
       const lines = this.lines;
       // At most ten looks a second, however many events arrive.
@@ -120,7 +136,7 @@ export class LiveDisplay {
     this.release(); // the script has ended: whatever of ours waited goes out now, before the summary
     if (this.opts.mode !== 'quiet') {
       const style = { color: this.err.isTTY === true, width: this.err.columns || undefined };
-      const text = [runLine(snap), ...renderTree(snap, style), ...renderChannels(snap, style), `Recorded to ${this.recorded.recordingPath}`];
+      const text = [runLine(snap), ...renderTree(snap, style), ...renderStalls(snap, style), ...renderChannels(snap, style), `Recorded to ${this.recorded.recordingPath}`];
       this.writeOwn(text.join('\n'));
     }
     const losses = describeLosses(snap.run);

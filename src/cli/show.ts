@@ -9,7 +9,7 @@ import { loadSession, NotARecordingError } from '../core/recording';
 import { describeChannelState, describeStep, formatMoment, openReplay } from '../core/replay';
 import { describeLosses, summarize } from '../core/session';
 import type { SessionSnapshot } from '../core/session/model';
-import { renderChannels, renderTree, runLine, type TreeStyle } from './tree';
+import { renderChannels, renderStalls, renderTree, runLine, type TreeStyle } from './tree';
 
 const USAGE = 'usage: process-view show [--json] [--at TIME] FILE.jsonl   (TIME: 3.2s or 3200ms since the run started)';
 
@@ -66,7 +66,7 @@ async function showFinal(file: string, json: boolean): Promise<number> {
     return 0;
   }
   const losses = describeLosses(snap.run);
-  const lines = [runLine(snap), ...(losses ? [`Warning: ${losses}`] : []), ...renderTree(snap, style()), ...renderChannels(snap, style())];
+  const lines = [runLine(snap), ...(losses ? [`Warning: ${losses}`] : []), ...renderTree(snap, style()), ...renderStalls(snap, style()), ...renderChannels(snap, style())];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -90,7 +90,7 @@ async function showAt(file: string, atMs: number, json: boolean): Promise<number
     return 0;
   }
   const losses = describeLosses(snap.run);
-  const lines = [`${runLine(snap)}  (at ${formatMoment(ms)})`, ...(losses ? [`Warning: ${losses}`] : []), ...renderTree(snap, style())];
+  const lines = [`${runLine(snap)}  (at ${formatMoment(ms)})`, ...(losses ? [`Warning: ${losses}`] : []), ...renderTree(snap, style()), ...renderStalls(snap, style())];
   if (snap.channels.length > 0) {
     lines.push(...renderChannels(snap, style()));
     for (const c of channels) {

@@ -3,8 +3,8 @@
  * `show`. Processes hang under the parent that created them; an orphan stays there, marked with
  * who adopted it.
  */
-import type { Channel, ProcessNode, SessionSnapshot } from '../core/session/model';
-import { CHANNEL_OPS } from '../core/session';
+import type { Channel, ProcessNode, SessionSnapshot, Stall } from '../core/session/model';
+import { CHANNEL_OPS, stallSteps, waitText } from '../core/session';
 
 export interface TreeStyle {
   /** ANSI colours (a terminal) or plain text. */
@@ -40,11 +40,16 @@ function stateText(p: ProcessNode, style: TreeStyle): string {
   }
 }
 
-/** One line describing a process (no tree prefix). */
-export function processLine(p: ProcessNode, style: TreeStyle, nowMs: number): string {
+/** One line describing a process (no tree prefix); `snap` names what a waiting process waits on. */
+export function processLine(p: ProcessNode, style: TreeStyle, nowMs: number, snap?: SessionSnapshot): string {
   const parts = [`${p.pid}`, p.name || '?', paint(style, 'cyan', p.role)];
   if (p.daemon) parts.push('daemon');
   parts.push(stateText(p, style));
+  if (p.state === 'waiting' && p.wait) {
+    const on = snap ? waitText(p.wait, snap) : p.wait.op;
+    const at = p.wait.site ? ` at ${baseName(p.wait.site.file)}:${p.wait.site.line}` : '';
+    parts.push(paint(style, p.wait.stallId ? 'red' : 'yellow', `${on}${at} for ${ms(Math.max(0, nowMs - p.wait.sinceMs))}${p.wait.stallId ? ' (stuck)' : ''}`));
+  }
   if (p.zombie) {
     const until = p.reapedMs ?? nowMs;
     const since = p.zombieSinceMs ?? p.exitedMs ?? until;
@@ -74,7 +79,7 @@ export function renderTree(s: SessionSnapshot, style: TreeStyle): string[] {
     if (seen.has(p)) return; // a cycle through a reused pid
     seen.add(p);
     const branch = top ? '' : last ? '└─ ' : '├─ ';
-    out.push(cut(`${prefix}${branch}${processLine(p, style, s.nowMs)}`, style));
+    out.push(cut(`${prefix}${branch}${processLine(p, style, s.nowMs, s)}`, style));
     const kids = children.get(p.pid) ?? [];
     const next = top ? prefix : prefix + (last ? '   ' : '│  ');
     kids.forEach((k, i) => walk(k, next, i === kids.length - 1, false));
@@ -96,6 +101,22 @@ export function channelLine(c: Channel): string {
 export function renderChannels(s: SessionSnapshot, style: TreeStyle): string[] {
   if (s.channels.length === 0) return [];
   return ['Channels:', ...s.channels.map((c) => cut(`  ${channelLine(c)}`, style))];
+}
+
+/**
+ * One stall as a line that names its kind with the words scripts look for ("deadlock", "can never
+ * end"): "deadlock: MainProcess waits at line 12 for Process-1 to exit; …".
+ */
+export function stallLine(st: Stall, s: Pick<SessionSnapshot, 'processes' | 'channels'>): string {
+  const kind = st.kind === 'deadlock' ? 'deadlock' : st.kind === 'never' ? 'a wait that can never end' : 'would deadlock without its timeout';
+  const ended =
+    st.endedMs === null ? '' : st.endedBy === 'timeout' ? ` (its timeout ended it at ${ms(st.endedMs)})` : ` (ended at ${ms(st.endedMs)}: a process in it ended)`;
+  return `${kind}${ended}: ${stallSteps(st, s).join('; ')}`;
+}
+
+/** Every stall found in the run, one line each (none: no lines). */
+export function renderStalls(s: SessionSnapshot, style: TreeStyle): string[] {
+  return s.stalls.map((st) => paint(style, 'red', `${st.kind === 'timeout' ? 'Warning' : 'Stuck'} at ${ms(st.foundMs)}: ${stallLine(st, s)}`));
 }
 
 export function runLine(s: SessionSnapshot): string {

@@ -4,7 +4,8 @@
  * the start of the run.
  */
 import type { ChannelKind, ChannelOp, ProcessRole, SourceSite } from '../protocol/events';
-import type { LostEvents, ProcessState, SessionSnapshot } from './model';
+import type { LostEvents, ProcessState, SessionSnapshot, StallKind } from './model';
+import { explainStall } from './explain';
 
 export interface ProcessSummary {
   pid: number;
@@ -55,6 +56,19 @@ export interface SessionSummary {
   };
   processes: ProcessSummary[];
   channels: ChannelSummary[];
+  /** Deadlocks and waits that can never end (or only by a timeout), in words (explain.ts). */
+  stalls: StallSummary[];
+}
+
+export interface StallSummary {
+  kind: StallKind;
+  text: string;
+  pids: number[];
+  sites: Array<{ file: string; line: number }>;
+  sinceMs: number;
+  foundMs: number;
+  endedMs: number | null;
+  endedBy: 'timeout' | 'exit' | null;
 }
 
 const ms = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10);
@@ -100,6 +114,16 @@ export function summarize(s: SessionSnapshot): SessionSummary {
       createdAt: c.createdAt ? { file: c.createdAt.file, line: c.createdAt.line } : null,
       messages: c.messageCount,
       ops: { ...c.ops },
+    })),
+    stalls: s.stalls.map((st) => ({
+      kind: st.kind,
+      text: explainStall(st, s),
+      pids: st.steps.map((x) => x.pid),
+      sites: st.sites.map((x) => ({ file: x.file, line: x.line })),
+      sinceMs: ms(st.sinceMs)!,
+      foundMs: ms(st.foundMs)!,
+      endedMs: ms(st.endedMs),
+      endedBy: st.endedBy,
     })),
   };
 }
