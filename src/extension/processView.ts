@@ -9,6 +9,7 @@ import { onConfigChange, readConfig } from './config';
 import { Commands, ContextKeys, Settings, Views } from './ids';
 import { Logger } from './log';
 import { EditorDecorations } from './editor/editorDecorations';
+import { StallNotifier } from './views/stallNotifier';
 import { pickExample } from './editor/examples';
 import { PythonChecks } from './editor/languageClient';
 import { revealMessage, revealRow } from './editor/reveal';
@@ -52,6 +53,7 @@ export class ProcessView implements vscode.Disposable {
     this.channelView = own(vscode.window.createTreeView(Views.channels, { treeDataProvider: this.channels, showCollapseAll: true }));
     own(vscode.window.registerFileDecorationProvider(new EndedProcessDecorations()));
     own(new EditorDecorations(this.store));
+    own(new StallNotifier(this.store));
     const status = own(new StatusBar(this.store));
     const recordingFolder = new RecordingFolder(context.globalStorageUri, this.log);
     this.runs = own(new RunController(core.launch, this.store, this.log, recordingFolder));

@@ -6,6 +6,7 @@
  */
 import type { Channel, ProcessNode, ProcessState, SessionSnapshot } from '../../core/session/model';
 import type { ProcessRole } from '../../core/protocol/events';
+import { explainStall, waitText } from '../../core/session/explain';
 import { formatBytes, formatDuration, formatSite, type Localize } from './format';
 
 export interface ProcessRow {
@@ -218,6 +219,7 @@ export function processLabel(p: ProcessNode): string {
 export function processDescription(p: ProcessNode, t: Localize): string {
   // State and flags first: the sidebar is often narrow and the end of the text gets cut.
   const parts = [stateText(p, t)];
+  if (p.state === 'waiting' && p.wait) parts.push(p.wait.stallId ? `${p.wait.op} ⚠` : p.wait.op);
   if (p.error) parts.push(t('raised {0}', exceptionType(p.error)));
   if (p.orphaned) parts.push(t('orphan'));
   if (p.daemon) parts.push(t('daemon'));
@@ -235,6 +237,14 @@ export function explainProcess(p: ProcessNode, snapshot: SessionSnapshot, t: Loc
   const created = formatSite(p.createdAt);
   const parentPid = p.parentPid;
   const now = snapshot.nowMs;
+  if (p.state === 'waiting' && p.wait) {
+    // What it waits on, from where, for how long; and, once it is part of one, the stall in words.
+    const w = p.wait;
+    const at = w.site ? t(' at {0}', formatSite(w.site) ?? '') : '';
+    lines.push(t('Waiting for {0}: {1}{2}.', formatDuration(Math.max(0, now - w.sinceMs)), waitText(w, snapshot, t), at));
+    const stall = w.stallId !== null ? snapshot.stalls.find((s) => s.id === w.stallId) : undefined;
+    if (stall) lines.push(explainStall(stall, snapshot, t));
+  }
   if (p.state === 'zombie') {
     const since = p.zombieSinceMs ?? p.exitedMs;
     const ago = since !== null ? formatDuration(now - since) : null;

@@ -11,6 +11,8 @@ import {
   type TreeRow,
 } from '../../../src/extension/models/processModel';
 import { bigRun, proc, producerConsumer } from './fixtures/snapshots';
+import { Session } from '../../../src/core/session';
+import type { TracerEvent } from '../../../src/core/protocol/events';
 
 const pidsOf = (rows: readonly TreeRow[]): Array<number | string> =>
   rows.map((r) => (r.kind === 'process' ? r.process.pid : `pool:${r.poolId}`));
@@ -126,5 +128,38 @@ describe('process rows in words', () => {
 
   it('counts alive, zombie, orphan and ended processes for the status bar', () => {
     assert.deepEqual(countProcesses(s), { alive: 3, zombies: 1, orphans: 1, ended: 2 });
+  });
+});
+
+describe('a waiting process', () => {
+  // Join before drain, as the Session folds it (see test/unit/session/waits.test.ts).
+  const F = '/home/u/demo.py';
+  const at = (line: number) => ({ file: F, line });
+  const session = new Session({ run: { script: F } });
+  const events: TracerEvent[] = [
+    { kind: 'hello', t: 0, pid: 100, ppid: 50, tid: 1, role: 'main', name: 'MainProcess', argv: [], python: '3.12.1', executable: 'python3' },
+    { kind: 'channel.created', t: 1, pid: 100, ppid: 50, tid: 1, id: 'q1', channel: 'queue', site: at(9) },
+    { kind: 'process.created', t: 2, pid: 100, ppid: 50, tid: 1, childPid: 101, name: 'Process-1', daemon: false, role: 'child', startMethod: 'fork', target: 'work', site: at(10) },
+    { kind: 'hello', t: 3, pid: 101, ppid: 100, tid: 1, role: 'child', name: 'Process-1', argv: [], python: '3.12.1', executable: 'python3' },
+    { kind: 'channel.op', t: 4, pid: 101, ppid: 100, tid: 1, id: 'q1', op: 'put', size: 1_048_576, site: at(5) },
+    { kind: 'wait.begin', t: 6, pid: 101, ppid: 100, tid: 1, op: 'flush', id: 'q1', site: null },
+    { kind: 'wait.begin', t: 7, pid: 100, ppid: 50, tid: 1, op: 'join', childPid: 101, site: at(12) },
+  ];
+  for (const e of events) session.applyEvent(e);
+  session.applySnapshot({ t: 2007, processes: [], gone: [] });
+  const snap = session.snapshot();
+  const main = snap.processes.find((p) => p.pid === 100)!;
+
+  it('says what it waits on and, once stuck, the stall in words', () => {
+    assert.equal(processDescription(main, t), 'waiting · join ⚠ · main');
+    const lines = processTooltipLines(main, snap, t);
+    assert.ok(lines.includes('Waiting for 2.0 s: join Process-1 at demo.py:12.'), lines.join('\n'));
+    assert.ok(
+      lines.includes(
+        'Deadlock: MainProcess waits at line 12 for Process-1 to exit; Process-1 cannot exit until its 1.0 MB message on the Queue created at line 9 is read (put at line 5), and only MainProcess could read it',
+      ),
+      lines.join('\n'),
+    );
+    assert.equal(stateLook(main).icon, 'error');
   });
 });
