@@ -197,9 +197,11 @@ export class WaitTracker {
     this.changed = false;
     this.lastAnalysisMs = nowMs;
     const byPid = new Map(nodes.map((n) => [n.pid, n]));
+    // Alive: waiting now (a flush at exit outlives the exit event), or not known to have ended
+    // (the nodes may still say 'waiting' for a wait that has just ended with the process).
     const alive = (pid: number) => {
       const n = byPid.get(pid);
-      return n !== undefined && (!DEAD.has(n.state) || waits.has(pid));
+      return n !== undefined && (waits.has(pid) || (!DEAD.has(n.state) && n.exitedMs === null && n.reapedMs === null));
     };
     const edges = new Map<number, { waitsOn: number[]; facts: StallFact[]; deadEnd: boolean }>();
     for (const [pid, w] of waits) {
