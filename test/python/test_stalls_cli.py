@@ -45,15 +45,18 @@ if __name__ == "__main__":
 JOIN_TIMEOUT = """
 import multiprocessing as mp, sys
 
-def work(q):
+def work(q, put):
     q.put(b"x" * 1_000_000)
+    put.set()
 
 if __name__ == "__main__":
     mp.set_start_method(sys.argv[1])
     q = mp.Queue()                               # QUEUE
-    p = mp.Process(target=work, args=(q,))
+    put = mp.Event()
+    p = mp.Process(target=work, args=(q, put))
     p.start()
-    p.join(timeout=3)                            # JOIN
+    put.wait()                                   # the child is about to exit (and flush)
+    p.join(timeout=5)                            # JOIN
     print(len(q.get()))
     p.join()
 """
@@ -210,6 +213,8 @@ class Record:
             except OSError:
                 pass
             self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
     @property
     def text(self):

@@ -40,10 +40,15 @@ class ChannelInfo {
   createdMs = 0;
   readonly users = new Set<number>();
   readonly producers = new Set<number>();
-  /** Queue: messages put and not read yet (oldest first, bounded) and their exact count. */
+  /**
+   * Queue: messages put and not read yet (oldest first, bounded) and their count: puts minus gets,
+   * negative while gets of other processes arrived before the puts they read (processes' events
+   * arrive in any order); `early`: such gets, not yet matched with a put.
+   */
   readonly unread: Unread[] = [];
   unreadCount = 0;
-  /** Pipe: messages sent towards each end and not received yet; who used or closed each end. */
+  early = 0;
+  /** Pipe: sends towards each end minus its receives (signed, as above); who used or closed each end. */
   readonly pending: [number, number] = [0, 0];
   readonly endUsers: [Set<number>, Set<number>] = [new Set(), new Set()];
   readonly endSenders: [Set<number>, Set<number>] = [new Set(), new Set()];
@@ -143,15 +148,17 @@ export class WaitTracker {
       if ((e.op === 'send' || e.op === 'send_bytes') && ok) {
         c.endSenders[x].add(e.pid);
         c.pending[x === 0 ? 1 : 0]++;
-      } else if ((e.op === 'recv' || e.op === 'recv_bytes') && ok) c.pending[x] = Math.max(0, c.pending[x] - 1);
+      } else if ((e.op === 'recv' || e.op === 'recv_bytes') && ok) c.pending[x]--;
       else if (e.op === 'close') c.endClosed[x].add(e.pid);
     } else if (e.op === 'put' && ok) {
       c.producers.add(e.pid);
       c.unreadCount++;
-      if (c.unread.length < MAX_UNREAD) c.unread.push({ pid: e.pid, size: e.size ?? null, site: e.site ?? null });
+      if (c.early > 0) c.early--; // read already
+      else if (c.unread.length < MAX_UNREAD) c.unread.push({ pid: e.pid, size: e.size ?? null, site: e.site ?? null });
     } else if (e.op === 'get' && ok) {
-      if (c.unreadCount > 0) c.unreadCount--;
-      c.unread.shift();
+      c.unreadCount--;
+      if (c.unread.length > 0) c.unread.shift();
+      else c.early++;
     } else if (e.op === 'acquire' && ok) {
       if (c.holder && c.holder.pid === e.pid) c.holder.depth++;
       else c.holder = { pid: e.pid, depth: 1, site: e.site ?? null };
@@ -229,8 +236,10 @@ export class WaitTracker {
     for (const [key, idx] of [...this.openStalls]) {
       if (found.has(key)) continue;
       const s = this.stalls[idx]!;
+      // Only a timeout ends a 'timeout' stall while its processes live; anything else that ends a
+      // stall is a process in it ending (or being interrupted on its way to: Stop, Ctrl+C).
       const gone = s.steps.some((st) => !alive(st.pid));
-      this.stalls[idx] = { ...s, endedMs: nowMs, endedBy: gone ? 'exit' : 'timeout' };
+      this.stalls[idx] = { ...s, endedMs: nowMs, endedBy: s.kind === 'timeout' && !gone ? 'timeout' : 'exit' };
       this.openStalls.delete(key);
     }
     return result;

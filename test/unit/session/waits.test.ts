@@ -236,3 +236,36 @@ test('an Event waited for by the only process left can never be set', () => {
   assert.equal(snap.stalls[0]!.kind, 'never');
   assert.equal(explainStall(snap.stalls[0]!, snap), 'A wait that can never end: MainProcess waits at line 7 in wait on the Event created at line 3, and nobody alive could end that');
 });
+
+test('a reader whose events arrive before its writer\'s: messages are counted by the difference, in any order', () => {
+  // As seen on a real run: the parent's recv events came before the child's sends.
+  const s = run([
+    channel(MAIN, 'p1', 'pipe', 1, 5, { end0: 'p1:0', end1: 'p1:1' }),
+    created(MAIN, 101, 2, 10),
+    hello(101, MAIN, 3),
+    op(MAIN, 'p1:0', 'recv', 7, 14),
+    op(MAIN, 'p1:0', 'recv', 8, 14),
+    wait(MAIN, 'recv', 9, 14, { id: 'p1:0' }),
+    op(101, 'p1:1', 'send', 4, 20),
+    op(101, 'p1:1', 'send', 5, 20),
+    op(101, 'p1:1', 'close', 6, 21),
+    exit(101, 6),
+    joined(101, 8),
+  ]);
+  tick(s, 9 + STALL_SETTLE_MS);
+  assert.equal(s.snapshot().stalls.length, 1, 'both messages were read: nothing in flight');
+  const q = run([
+    channel(MAIN, 'q1', 'queue', 1, 5),
+    created(MAIN, 101, 2, 10),
+    hello(101, MAIN, 3),
+    op(MAIN, 'q1', 'get', 7, 14),
+    wait(MAIN, 'get', 9, 14, { id: 'q1' }),
+    op(101, 'q1', 'put', 4, 20),
+    exit(101, 6),
+    joined(101, 8),
+  ]);
+  tick(q, 9 + STALL_SETTLE_MS);
+  const snap = q.snapshot();
+  assert.equal(snap.stalls.length, 1);
+  assert.equal(snap.stalls[0]!.kind, 'never');
+});
