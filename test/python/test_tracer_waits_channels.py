@@ -150,11 +150,8 @@ class ChannelWaitsTest(StartMethodTests, unittest.TestCase):
         one("# JQ-JOIN", "join", created[L("# JQ")])
         one("# POOL-GET", "result", created[L("# POOL")], 60)
         one("# POOL-JOIN", "join", created[L("# POOL")])
-        # Nothing else waited in the main process but the event and the flusher's join.
-        lines = {b["line"] for b in begins}
-        self.assertLessEqual(lines - {L(m) for m in ("# GET", "# PUT", "# RECV", "# ACQUIRE", "# WITH", "# EV-WAIT", "# COND-WAIT",
-                                                      "# BAR-WAIT", "# JQ-JOIN", "# POOL-GET", "# POOL-JOIN")},
-                             {L("# START") + n for n in (1, 2, 3)})
+        # (Under load, other calls may wait past 20 ms too, e.g. a put while the feeder starts, or
+        # the flush at exit: not asserted absent. The uncontended acquire above never waits.)
 
         # The child's flush at exit: on the queue, no line, before its parent reaped it (its exit
         # event may come first: 3.13 runs the finalizers after _bootstrap, at the interpreter's exit).

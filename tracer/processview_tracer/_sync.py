@@ -38,12 +38,13 @@ def _op(oid, op, t0, t1, ok, depth=2, detail=None):
     f = _getframe(depth)
     # threading.Barrier's code drives a multiprocessing Barrier's condition: plumbing too.
     if f.f_globals.get("__name__") == "threading":
-        return
+        return False
     fn, ln = frame_site(f)
     if fn is INTERNAL:
-        return
+        return False
     emit(("channel.op", t1, get_ident(), fn, ln, oid, op, None, None, None,
           None if t0 is None else (t1 - t0) / 1e6, ok, detail))
+    return True
 
 
 def _lock_op(f, last, oid, op, t, waited, ok):
@@ -52,11 +53,12 @@ def _lock_op(f, last, oid, op, t, waited, ok):
     threading's (a threading.Barrier driving a multiprocessing Condition is plumbing too)."""
     fn, ln = cached_site(f, last, "threading")
     if fn is INTERNAL:
-        return
+        return False
     if len(_buf) < _MAX:
         _buf.append(("channel.op", t, get_ident(), fn, ln, oid, op, None, None, None, waited, ok, None))
     else:
         state.dropped += 1
+    return True
 
 
 def _patch(mod):
@@ -116,13 +118,15 @@ def _patch(mod):
                 _wait_over(slot, _ACQUIRE)
                 hide(e)
                 raise
+            reported = False
             if slot is not None and _waits.get(slot[8]) is slot:
                 del _waits[slot[8]]
-                if slot[7]:
-                    _core.wait_end(_ACQUIRE)
+                reported = slot[7]
             try:
                 t1 = monotonic_ns()
-                _lock_op(_getframe(1), acquire_last, me._pv_id or _ident(me), "acquire", t1, (t1 - t0) / 1e6, bool(ok))
+                # Its own event ends a reported wait; none (an internal caller): a wait.end does.
+                if not _lock_op(_getframe(1), acquire_last, me._pv_id or _ident(me), "acquire", t1, (t1 - t0) / 1e6, bool(ok)) and reported:
+                    _core.wait_end(_ACQUIRE)
             except Exception as e:
                 error("acquire", e)
             return ok
@@ -169,13 +173,14 @@ def _patch(mod):
             _wait_over(slot, _ACQUIRE)
             hide(e)
             raise
+        reported = False
         if slot is not None and _waits.get(tid) is slot:
             del _waits[tid]
-            if slot[7]:
-                _core.wait_end(_ACQUIRE)
+            reported = slot[7]
         try:
             t1 = monotonic_ns()
-            _lock_op(_getframe(1), enter_last, self._pv_id or _ident(self), "acquire", t1, (t1 - t0) / 1e6, True)
+            if not _lock_op(_getframe(1), enter_last, self._pv_id or _ident(self), "acquire", t1, (t1 - t0) / 1e6, True) and reported:
+                _core.wait_end(_ACQUIRE)
         except Exception as e:
             error("lock enter", e)
         return r
@@ -249,9 +254,10 @@ def _patch(mod):
             _wait_over(slot, "wait")
             hide(e)
             raise
-        _wait_over(slot, "wait")
+        reported = _core.wait_done(slot)
         try:
-            _op(_ev_id(self), "wait", t0, monotonic_ns(), bool(r), detail=None if timeout is None else {"timeout": timeout})
+            if not _op(_ev_id(self), "wait", t0, monotonic_ns(), bool(r), detail=None if timeout is None else {"timeout": timeout}) and reported:
+                _core.wait_end("wait")
         except Exception as e:
             error("Event.wait", e)
         return r
@@ -288,9 +294,10 @@ def _patch(mod):
             _wait_over(slot, "acquire")
             hide(e)
             raise
-        _wait_over(slot, "acquire")
+        reported = _core.wait_done(slot)
         try:
-            _op(_co_id(self), "acquire", t0, monotonic_ns(), True)
+            if not _op(_co_id(self), "acquire", t0, monotonic_ns(), True) and reported:
+                _core.wait_end("acquire")
         except Exception as e:
             error("Condition enter", e)
         return r
@@ -321,9 +328,10 @@ def _patch(mod):
             _wait_over(slot, "wait")
             hide(e)
             raise
-        _wait_over(slot, "wait")
+        reported = _core.wait_done(slot)
         try:
-            _op(_co_id(self), "wait", t0, monotonic_ns(), bool(r))
+            if not _op(_co_id(self), "wait", t0, monotonic_ns(), bool(r)) and reported:
+                _core.wait_end("wait")
         except Exception as e:
             error("Condition.wait", e)
         return r
@@ -392,14 +400,16 @@ def _patch(mod):
             hide(e)
             raise
         finally:
-            _wait_over(slot, "wait")
+            reported = _core.wait_done(slot)
             try:
                 if ok and r == self._parties - 1:
                     # The last arrival (wait() returns the arrival index) releases the others: its
                     # wait is stamped when it arrived, before anyone it woke can return.
-                    _op(_ba_id(self), "wait", t0, t0, ok, detail={"last": True})
+                    emitted = _op(_ba_id(self), "wait", t0, t0, ok, detail={"last": True})
                 else:
-                    _op(_ba_id(self), "wait", t0, monotonic_ns(), ok)
+                    emitted = _op(_ba_id(self), "wait", t0, monotonic_ns(), ok)
+                if reported and (not emitted or (ok and r == self._parties - 1)):
+                    _core.wait_end("wait")  # none of its own, or one stamped before the wait began
             except Exception as e:
                 error("Barrier.wait", e)
 
