@@ -85,7 +85,15 @@ try {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(pathToFileURL(path.join(dir, 'index.html')).href);
-  await page.evaluate(() => window.postMessage({ type: 'strings', strings: {} }, '*'));
+  // English, as the host sends them (src/extension/views/timelinePanel.ts).
+  const strings = {
+    live: 'Live', end: 'End', scrubLabel: 'Time', loading: 'Loading messages: {0} of {1}', zombie: 'zombie', waiting: 'waiting in {0}', running: 'running',
+    exited: 'exited', killed: 'killed', at: 'at', messages: 'Messages in view', search: 'Search messages: payload, channel, pid or process name',
+    matches: '{0} of {1}', noMatch: 'No match', fit: 'Whole run', sentBy: 'sent by {0}', receivedBy: 'received by {0}', notReceived: 'not received yet',
+    goSent: 'Go to sending line', goReceived: 'Go to receiving line', showInTree: 'Show in Processes', lane: 'Process {0}: {1}', density: '{0} messages here',
+    hint: 'Ctrl+wheel or +/- zooms, drag pans, drag on the time axis zooms to a range, arrows move, Up/Down pick a process, [ and ] step through its messages, Enter shows the line.',
+  };
+  await page.evaluate((s) => window.postMessage({ type: 'strings', strings: s }, '*'), strings);
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
   // The host's posts, one per task as the panel sends them; the clock runs until the frame that drew them all.
   const first = await page.evaluate(async (all) => {
@@ -103,6 +111,9 @@ try {
     return performance.now() - t0;
   }, posts);
   results.push(['first draw of the finished run (all posts → drawn)', first]);
+  const st = page.locator('#stats');
+  results.push(['  frames', (await st.getAttribute('data-frames'))]);
+  results.push(['  of which validating the posts / applying them / the frames drawn meanwhile', Number(await st.getAttribute('data-validate')), Number(await st.getAttribute('data-apply')), (await st.getAttribute('data-frames')).split(' ').map(Number).reduce((a, b) => a + b, 0)]);
   await page.screenshot({ path: path.join(shots, 'timeline-whole-run.png') });
 
   const frames = async () => (await page.locator('#stats').getAttribute('data-frames')).split(' ').map(Number);

@@ -119,6 +119,8 @@ let inView: MessagesInView = { kind: 'arrows', rows: new Int32Array(0) };
 const frameTimes: number[] = [];
 const started = performance.now();
 let loadedAt = 0;
+let applyMs = 0;
+let validateMs = 0;
 
 function str(key: WebviewStringKey, ...args: Array<string | number>): string {
   const s = strings[key] ?? key;
@@ -230,6 +232,7 @@ interface Palette {
   readonly focus: string;
   readonly match: string;
   readonly selectedBg: string;
+  readonly font: string;
 }
 
 let paletteCache: Palette | undefined;
@@ -251,10 +254,11 @@ function palette(): Palette {
     focus: color('--vscode-focusBorder', fg),
     match: color('--vscode-editor-findMatchHighlightBorder', '') || color('--vscode-charts-orange', fg),
     selectedBg: color('--vscode-list-inactiveSelectionBackground', 'transparent'),
+    font: `${color('--vscode-font-size', '12px')} ${style.fontFamily}`,
   };
   return paletteCache;
 }
-// A theme change restyles the body: colours are read again.
+// A theme change restyles the body: colours and font are read again (not per frame: a style read per frame forces a style recalculation).
 new MutationObserver(() => {
   paletteCache = undefined;
   queueDraw();
@@ -266,6 +270,9 @@ function queueDraw(): void {
   drawQueued = true;
   requestAnimationFrame(() => {
     drawQueued = false;
+    // A finished run arrives in a few posts: draw once it is all here, not once per post.
+    if (hasData && table.length < totalMessages && loading()) return;
+    loadingSince = 0;
     const t0 = performance.now();
     draw();
     const took = performance.now() - t0;
@@ -277,6 +284,15 @@ function queueDraw(): void {
     stats.dataset.rows = String(table.length);
     stats.dataset.lod = inView.kind;
   });
+}
+
+/** Still receiving a backlog (for at most 2 s: a live run's next post may be slow to come). */
+let loadingSince = 0;
+function loading(): boolean {
+  if (!loadingSince) loadingSince = performance.now();
+  if (performance.now() - loadingSince < 2000) return true;
+  loadingSince = 0;
+  return false;
 }
 
 /** Geometry of the frame being drawn, kept for hit tests between frames. */
@@ -300,8 +316,7 @@ function draw(): void {
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
   const p = palette();
-  const style = getComputedStyle(document.body);
-  ctx.font = `${style.getPropertyValue('--vscode-font-size') || '12px'} ${style.fontFamily}`;
+  ctx.font = p.font;
   ctx.textBaseline = 'middle';
   if (!hasData || lanes.length === 0) {
     ctx.fillStyle = p.fg;
@@ -661,6 +676,8 @@ listDetails.addEventListener('toggle', () => {
 
 // ---- Search ----
 
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+
 function runSearch(keepPosition = false): void {
   const q = searchBox.value;
   const before = matchIndex >= 0 ? matches[matchIndex] : undefined;
@@ -678,17 +695,18 @@ function updateMatchText(): void {
 }
 
 function step(dir: 1 | -1): void {
+  if (searchTimer) clearTimeout(searchTimer);
   if (searchBox.value.trim() !== matchesFor) runSearch();
   matchIndex = stepMatch(matches, matchIndex, dir);
   updateMatchText();
   if (matchIndex >= 0) selectMessage(matches[matchIndex]!, true);
 }
 
-let searchTimer: ReturnType<typeof setTimeout> | undefined;
 searchBox.addEventListener('input', () => {
   if (searchTimer) clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
-    runSearch();
+    // Enter may have searched already: stepping keeps its place then.
+    if (searchBox.value.trim() !== matchesFor) runSearch();
     saveState();
   }, 150);
 });
@@ -967,15 +985,22 @@ function applyStrings(): void {
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
+  const v0 = performance.now();
   if (!isHostToWebview(message)) return; // anything else is not ours
+  validateMs += performance.now() - v0;
+  stats.dataset.validate = validateMs.toFixed(1);
   switch (message.type) {
     case 'strings':
       strings = message.strings;
       applyStrings();
       break;
-    case 'update':
+    case 'update': {
+      const t0 = performance.now();
       applyUpdate(message.update);
+      applyMs += performance.now() - t0;
+      stats.dataset.apply = applyMs.toFixed(1);
       break;
+    }
     case 'clear':
       hasData = false;
       lanes = [];

@@ -251,7 +251,7 @@ export interface DensityInView {
   /** Messages in view. */
   readonly count: number;
   readonly columns: number;
-  /** counts[lane * columns + column]: messages sent or received on that lane in that column's time. */
+  /** counts[lane * columns + column]: messages sent or received on that lane in that column's time (valid until the next call). */
   readonly counts: Uint32Array;
   readonly max: number;
 }
@@ -261,6 +261,8 @@ export type MessagesInView = ArrowsInView | DensityInView;
 export const MaxArrowsInView = 2000;
 
 let scratch = new Int32Array(4096);
+/** Reused between frames: a fresh 200,000-cell array per frame made the garbage collector pause zooming. */
+let countsScratch = new Uint32Array(0);
 
 /**
  * The messages whose arrow (sent → received, or just sent) overlaps the viewport: their rows when
@@ -292,7 +294,10 @@ export function messagesInView(
   if (i === n) return { kind: 'arrows', rows: scratch.slice(0, count) };
 
   const cols = Math.max(1, columns | 0);
-  const counts = new Uint32Array(Math.max(1, laneCount) * cols);
+  const cells = Math.max(1, laneCount) * cols;
+  if (countsScratch.length < cells) countsScratch = new Uint32Array(Math.max(cells, countsScratch.length * 2));
+  const counts = countsScratch.subarray(0, cells);
+  counts.fill(0);
   const scale = cols / (endMs - startMs);
   const fromLane = table.fromLane;
   const toLane = table.toLane;
