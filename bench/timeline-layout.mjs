@@ -36,7 +36,11 @@ function chunk(start, n) {
     c.recvSite.push(1);
     c.text.push(`put ('worker', ${i % (L - 1)}, ${i}, 'x' * 16)`);
   }
-  return c;
+  // Typed columns, as the host sends them.
+  return {
+    ...c, sentMs: Float64Array.from(c.sentMs), receivedMs: Float64Array.from(c.receivedMs, (r) => r ?? Number.NaN), fromPid: Int32Array.from(c.fromPid),
+    toPid: Int32Array.from(c.toPid), channel: Int32Array.from(c.channel), sentSite: Int32Array.from(c.sentSite), recvSite: Int32Array.from(c.recvSite),
+  };
 }
 const lanes = Array.from({ length: L }, (_, l) => ({ pid: 1000 + l, label: `${1000 + l} Process-${l}`, state: 'exited', startedMs: l * 10, exitedMs: runMs - 100 + l, reapedMs: runMs, zombieSinceMs: null, site: 0, wait: null }));
 const laneOf = new Map(lanes.map((l, k) => [l.pid, k]));

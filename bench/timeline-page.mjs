@@ -96,7 +96,14 @@ try {
   await page.evaluate((s) => window.postMessage({ type: 'strings', strings: s }, '*'), strings);
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
   // The host's posts, one per task as the panel sends them; the clock runs until the frame that drew them all.
-  const first = await page.evaluate(async (all) => {
+  const first = await page.evaluate(async (plain) => {
+    // Typed columns, as the host sends them (made before the clock starts).
+    const all = plain.map((p) => {
+      const m = p.update.messages;
+      const f = (xs) => Float64Array.from(xs, (x) => x ?? Number.NaN);
+      const i = (xs) => Int32Array.from(xs);
+      return { ...p, update: { ...p.update, messages: { ...m, sentMs: f(m.sentMs), receivedMs: f(m.receivedMs), fromPid: i(m.fromPid), toPid: i(m.toPid), channel: i(m.channel), sentSite: i(m.sentSite), recvSite: i(m.recvSite) } } };
+    });
     const t0 = performance.now();
     for (const p of all) {
       window.postMessage(p, '*');

@@ -56,7 +56,8 @@ scenario('a flood of 40,000 messages in the timeline: every message, zoom into o
   const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-flood-'));
   writeFileSync(join(dir, 'flood.py'), FLOOD);
   const wb = await t.openWorkbench(dir);
-  await wb.explorerContextMenu('flood.py', 'Run with Process View');
+  await wb.openFile('flood.py');
+  await wb.runCommand('Process View: Run with Process View');
   // The Processes view comes forward by itself (processView.revealOnRun), Explorer was in front.
   await wb.viewPane('Processes').waitFor({ timeout: slow(30_000) });
   await wb.screenshot('timeline-flood-run-started');

@@ -104,33 +104,27 @@ export class TimelineFeed {
     let messages: MessageChunk | null = null;
     const end = Math.min(log.count, this.cursor + this.maxRows);
     if (end > this.cursor) {
-      const m = {
-        start: this.cursor,
-        sentMs: [] as number[],
-        receivedMs: [] as (number | null)[],
-        fromPid: [] as number[],
-        toPid: [] as number[],
-        channel: [] as number[],
-        sentSite: [] as number[],
-        recvSite: [] as number[],
-        text: [] as string[],
-      };
-      for (let row = this.cursor; row < end; row++) {
-        const i = log.at(row);
-        const r = log.receivedMs[i]!;
-        m.sentMs.push(log.sentMs[i]!);
-        m.receivedMs.push(Number.isNaN(r) ? null : r);
-        m.fromPid.push(log.fromPid[i]!);
-        m.toPid.push(log.toPid[i]!);
-        m.channel.push(log.channel[i]!);
-        m.sentSite.push(log.sentSite[i]!);
-        m.recvSite.push(log.recvSite[i]!);
+      // Rows kept are contiguous in the log's columns: a chunk is a copy of each column's slice.
+      const i0 = log.at(this.cursor);
+      const i1 = i0 + (end - this.cursor);
+      const text: string[] = [];
+      for (let i = i0; i < i1; i++) {
         const preview = log.preview[i];
         const op = CHANNEL_OPS[log.op[i]!] ?? '';
-        m.text.push(preview === null || preview === undefined ? op : `${op} ${truncate(preview, previewLength)}`);
+        text.push(preview === null || preview === undefined ? op : `${op} ${truncate(preview, previewLength)}`);
       }
+      messages = {
+        start: this.cursor,
+        sentMs: log.sentMs.slice(i0, i1),
+        receivedMs: log.receivedMs.slice(i0, i1),
+        fromPid: log.fromPid.slice(i0, i1),
+        toPid: log.toPid.slice(i0, i1),
+        channel: log.channel.slice(i0, i1),
+        sentSite: log.sentSite.slice(i0, i1),
+        recvSite: log.recvSite.slice(i0, i1),
+        text,
+      };
       this.cursor = end;
-      messages = m;
     }
 
     let waits: WaitChunk | null = null;

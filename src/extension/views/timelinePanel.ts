@@ -202,7 +202,7 @@ function webviewStrings(): Record<WebviewStringKey, string> {
     goSent: t('Go to sending line'),
     goReceived: t('Go to receiving line'),
     showInTree: t('Show in Processes'),
-    lane: t('Process {0}: {1}'),
+    lane: t('{0}: {1}'),
     density: t('{0} messages here'),
   };
 }

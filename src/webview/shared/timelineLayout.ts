@@ -73,24 +73,31 @@ export class MessageTable {
   append(c: MessageChunk, laneOf?: ReadonlyMap<number, number>): boolean {
     if (c.start !== this.base + this.length) return false;
     const n = c.sentMs.length;
-    this.ensure(this.length + n);
+    const at = this.length;
+    this.ensure(at + n);
+    this.sentMs.set(c.sentMs, at);
+    this.receivedMs.set(c.receivedMs, at);
+    this.fromPid.set(c.fromPid, at);
+    this.toPid.set(c.toPid, at);
+    this.channel.set(c.channel, at);
+    this.sentSite.set(c.sentSite, at);
+    this.recvSite.set(c.recvSite, at);
+    let prev = at > 0 ? this.sentMs[at - 1]! : -Infinity;
+    let max = this.maxMs;
     for (let k = 0; k < n; k++) {
-      const i = this.length + k;
+      const i = at + k;
       const s = c.sentMs[k]!;
-      if (i > 0 && s < this.sentMs[i - 1]!) this.sorted = false;
-      this.sentMs[i] = s;
-      const r = c.receivedMs[k];
-      this.receivedMs[i] = r === null || r === undefined ? Number.NaN : r;
-      this.fromPid[i] = c.fromPid[k]!;
-      this.toPid[i] = c.toPid[k] ?? -1;
-      this.channel[i] = c.channel[k]!;
-      this.sentSite[i] = c.sentSite[k]!;
-      this.recvSite[i] = c.recvSite[k]!;
+      if (s < prev) this.sorted = false;
+      prev = s;
+      const r = c.receivedMs[k]!;
+      if (s > max) max = s;
+      if (r > max) max = r;
       this.text.push(c.text[k] ?? '');
-      this.fromLane[i] = laneOf?.get(this.fromPid[i]!) ?? -1;
-      this.toLane[i] = this.toPid[i]! < 0 ? -1 : (laneOf?.get(this.toPid[i]!) ?? -1);
-      this.maxMs = Math.max(this.maxMs, s, r ?? 0);
+      this.fromLane[i] = laneOf?.get(c.fromPid[k]!) ?? -1;
+      const to = c.toPid[k]!;
+      this.toLane[i] = to < 0 ? -1 : (laneOf?.get(to) ?? -1);
     }
+    this.maxMs = max;
     this.length += n;
     return true;
   }

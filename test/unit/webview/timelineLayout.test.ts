@@ -7,7 +7,7 @@ import { Session } from '../../../src/core/session';
 import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
 import { TimelineFeed } from '../../../src/extension/models/timelineFeed';
 import { englishLocalize as t } from '../../../src/extension/models/format';
-import { isHostToWebview, type LaneInfo, type TimelineUpdate } from '../../../src/webview/shared/messages';
+import { isHostToWebview, type LaneInfo, type MessageChunk, type TimelineUpdate } from '../../../src/webview/shared/messages';
 import {
   MessageTable,
   WaitTable,
@@ -23,6 +23,13 @@ import {
 } from '../../../src/webview/shared/timelineLayout';
 
 const F = '/home/u/flood.py';
+/** A chunk as the host sends it (typed columns), from plain arrays. */
+function chunkOf(c: { start: number; sentMs: number[]; receivedMs: (number | null)[]; fromPid: number[]; toPid: number[]; channel: number[]; sentSite: number[]; recvSite: number[]; text: string[] }): MessageChunk {
+  return {
+    start: c.start, sentMs: Float64Array.from(c.sentMs), receivedMs: Float64Array.from(c.receivedMs, (r) => r ?? Number.NaN), fromPid: Int32Array.from(c.fromPid),
+    toPid: Int32Array.from(c.toPid), channel: Int32Array.from(c.channel), sentSite: Int32Array.from(c.sentSite), recvSite: Int32Array.from(c.recvSite), text: c.text,
+  };
+}
 function op(pid: number, id: string, o: ChannelOpEvent['op'], t: number, digest: number | null, extra: Partial<ChannelOpEvent> = {}): ChannelOpEvent {
   return { kind: 'channel.op', t, pid, ppid: 100, id, op: o, digest, preview: `'m${String(digest)}'`, size: 10, site: { file: F, line: o === 'put' ? 8 : 15 }, ...extra };
 }
@@ -142,7 +149,7 @@ function flood(n: number, lanes: number): MessageTable {
     c.recvSite.push(1);
     c.text.push(`put 'payload ${i}'`);
   }
-  assert.ok(table.append(c, laneOf));
+  assert.ok(table.append(chunkOf(c), laneOf));
   return table;
 }
 
@@ -189,10 +196,10 @@ test('search by payload, channel, pid or process name, in time order, stepping w
 
 test('rows appended out of order are searched in time order', () => {
   const table = new MessageTable();
-  table.append({ start: 0, sentMs: [5, 3, 4], receivedMs: [null, null, null], fromPid: [1, 1, 1], toPid: [-1, -1, -1], channel: [0, 0, 0], sentSite: [-1, -1, -1], recvSite: [-1, -1, -1], text: ['x', 'x', 'x'] });
+  table.append(chunkOf({ start: 0, sentMs: [5, 3, 4], receivedMs: [null, null, null], fromPid: [1, 1, 1], toPid: [-1, -1, -1], channel: [0, 0, 0], sentSite: [-1, -1, -1], recvSite: [-1, -1, -1], text: ['x', 'x', 'x'] }));
   assert.equal(table.sorted, false);
   assert.deepEqual([...searchMessages(table, 'x', { lanes: [], channels: ['q'] })], [1, 2, 0]);
-  assert.equal(table.append({ start: 7, sentMs: [], receivedMs: [], fromPid: [], toPid: [], channel: [], sentSite: [], recvSite: [], text: [] }), false, 'a gap is refused');
+  assert.equal(table.append(chunkOf({ start: 7, sentMs: [], receivedMs: [], fromPid: [], toPid: [], channel: [], sentSite: [], recvSite: [], text: [] })), false, 'a gap is refused');
 });
 
 test('waits are kept per process and chunks must follow each other', () => {
