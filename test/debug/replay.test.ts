@@ -68,6 +68,7 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       const child = zombie.threadId!;
       const main = end.threadId!;
       assert.match(zombie.description ?? '', new RegExp(`pid ${child} is a zombie: it has exited, and its parent ${main} has not joined \\(waited for\\) it`));
+      assert.equal(zombie.text, zombie.description, "VS Code's exception box says what the stop is");
       const threads = await c.threads();
       assert.deepEqual(threads.map((t) => t.name).sort(), [`ForkProcess-1 · pid ${child} · child of ${main}`, `MainProcess · pid ${main}`].sort());
       // The zombie's top frame: the p.start() line that created it, in the file on disk.

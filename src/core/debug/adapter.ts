@@ -262,7 +262,10 @@ export class ProcessViewDebugSession extends DebugSession {
     e.body.description = s.description;
     e.body.allThreadsStopped = this.backend?.capabilities?.lockstep === true;
     e.body.preserveFocusHint = preserveFocus;
+    // VS Code's exception widget shows `text` (no exceptionInfo request here): an exception-like
+    // stop without its own text (a replay's zombie, orphan or failed operation) says its description.
     if (s.text) e.body.text = s.text;
+    else if (s.reason === 'exception') e.body.text = s.description;
     if (s.breakpointIds.length > 0) e.body.hitBreakpointIds = [...s.breakpointIds];
     // Not DAP: which stop of the process this is, so a client can tell a re-announced stop
     // (see resume) from a new one.
