@@ -16,7 +16,7 @@ import type { BreakpointResult, BreakpointSpec, OperationInfo, ProcessInfoBody, 
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
-import type { ProcessNode, SessionSnapshot } from '../session/model';
+import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
 import { prepareTracedRun, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
 import type { DebugBackend, DebugProcess, Disposable, Event, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
@@ -80,7 +80,8 @@ interface Tracked {
   shown: DebugProcess | null;
 }
 
-const ALIVE = new Set(['starting', 'running', 'sleeping', 'stopped']);
+// A process blocked in a reported wait ('waiting': a join, a get...) is as alive as a sleeping one.
+const ALIVE: ReadonlySet<string> = ALIVE_STATES;
 const SUPERVISOR_WAIT_MS = 30_000;
 
 /** The recording's default place: the temporary folder, named after the script. */

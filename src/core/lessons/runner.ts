@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { BreakpointSpec, StopOnKind } from '../protocol/control';
 import type { SourceSite } from '../protocol/events';
 import type { DebugBackend, Disposable, ProcessStop, RunEnd } from '../debug/backend';
-import type { ProcessNode, SessionSnapshot } from '../session/model';
+import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
 import {
   isEventPause,
   isLinePause,
@@ -139,7 +139,7 @@ export class LessonStepError extends Error {
   }
 }
 
-const ALIVE = new Set(['starting', 'running', 'sleeping', 'waiting', 'stopped']);
+const ALIVE: ReadonlySet<string> = ALIVE_STATES;
 
 export class LessonRunner implements Disposable {
   readonly program: string;

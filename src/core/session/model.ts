@@ -19,6 +19,9 @@ export type ProcessState =
   | 'exited' // exited and reaped (or reaping not observable), with an exit code
   | 'killed'; // ended by a signal
 
+/** The states of a process that still runs (its Python can still act): one list for every reader. */
+export const ALIVE_STATES: ReadonlySet<ProcessState> = new Set<ProcessState>(['starting', 'running', 'sleeping', 'waiting', 'stopped']);
+
 /** A key that identifies one process over a whole run even when its pid is reused. */
 export type ProcessKey = string; // `${pid}@${startTicks}` or `${pid}` when start time is unknown
 
