@@ -11,6 +11,7 @@ import {
   type ControlCommands,
   type ControlEvent,
 } from '../protocol/control';
+import { HANDSHAKE_TIMEOUT_MS } from '../tracer/receiver';
 
 export interface ControlProblem {
   readonly reason: string;
@@ -201,7 +202,7 @@ export class ControlServer {
         this.problem({ reason: 'control connection refused: no handshake in time' });
         socket.destroy();
       }
-    }, 5000);
+    }, HANDSHAKE_TIMEOUT_MS); // as the event receiver's: 5 s refused real processes on a busy machine
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       buf += chunk;

@@ -54,11 +54,19 @@ export interface ReceiverConnection {
   readonly closed: Promise<void>;
 }
 
+/** See ReceiverOptions.handshakeTimeoutMs. */
+export const HANDSHAKE_TIMEOUT_MS = 60_000;
+
 export interface ReceiverOptions {
   readonly token: string;
   /** Monotonic nanoseconds (the tracer's time.monotonic_ns) to run milliseconds. */
   readonly toMs: (monotonicNs: number) => number;
-  /** A connection that has not authenticated within this time is dropped. */
+  /**
+   * A connection that has not authenticated within this time is dropped (default 60 s). Memory
+   * is bounded by the handshake's size limit, not by this; a short deadline refused a real
+   * tracer's connection on a busy machine (the receiver, busy decoding 40 floods, had not read
+   * the handshake sitting in the socket within 5 s) and every event of that process was lost.
+   */
   readonly handshakeTimeoutMs?: number;
   /** Longest line accepted; a longer one closes the connection (default MAX_LINE_BYTES). */
   readonly maxLineBytes?: number;
@@ -224,7 +232,7 @@ export class EventReceiver {
     const closedPromise = new Promise<void>((resolve) => (closedNow = resolve));
     const timer = setTimeout(() => {
       if (decoder === null) refuse('no handshake in time', Buffer.concat(chunks).toString('utf8'));
-    }, this.options.handshakeTimeoutMs ?? 5000);
+    }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
 
     /** What this connection holds, and what all of them hold, follow `buffered`. */
     const hold = (n: number): void => {
