@@ -5,7 +5,7 @@
  * can localize them (the command line passes `plain`). Every report carries the word "deadlock"
  * or "can never end", which scripts and CI look for.
  */
-import type { SourceSite } from '../protocol/events';
+import type { ChannelKind, SourceSite } from '../protocol/events';
 import type { Channel, ProcessNode, ProcessWait, SessionSnapshot, Stall, StallStep } from './model';
 
 /** `l10n.t`-shaped: `{0}`, `{1}`... are replaced by the arguments. */
@@ -94,7 +94,7 @@ export function stepText(st: StallStep, snap: Snap, t: Localize = plain): string
 
 /** "the Queue created at line 9". */
 export function channelText(c: Pick<Channel, 'kind' | 'createdAt'>, t: Localize = plain): string {
-  const kind = kindName(c.kind, t);
+  const kind = channelKindText(c.kind, t);
   return c.createdAt ? t('the {0} created at {1}', kind, lineText(c.createdAt, t)) : t('the {0}', kind);
 }
 
@@ -108,7 +108,8 @@ export function waitText(w: ProcessWait, snap: Snap, t: Localize = plain): strin
   return t('{0} on {1}', w.op, channelText(ch, t));
 }
 
-function kindName(kind: string, t: Localize): string {
+/** A channel kind's name in the user's words (the Channels view, the timeline, the editor and the explanations). */
+export function channelKindText(kind: ChannelKind, t: Localize): string {
   switch (kind) {
     case 'queue':
       return t('Queue');
@@ -118,6 +119,8 @@ function kindName(kind: string, t: Localize): string {
       return t('SimpleQueue');
     case 'pipe':
       return t('Pipe');
+    case 'connection':
+      return t('Connection');
     case 'lock':
       return t('Lock');
     case 'rlock':
@@ -134,8 +137,14 @@ function kindName(kind: string, t: Localize): string {
       return t('Barrier');
     case 'pool':
       return t('Pool');
-    default:
-      return kind;
+    case 'manager':
+      return t('Manager');
+    case 'proxy':
+      return t('Manager proxy');
+    case 'value':
+      return t('Value');
+    case 'array':
+      return t('Array');
   }
 }
 

@@ -10,44 +10,10 @@ import { formatDuration, formatRunTime, formatSite, truncate, type Localize } fr
 /** The newest entries shown under a channel; the recording holds all of them. */
 export const MaxLogRows = 200;
 
-export function channelKindText(kind: ChannelKind, t: Localize): string {
-  switch (kind) {
-    case 'queue':
-      return t('Queue');
-    case 'joinable-queue':
-      return t('JoinableQueue');
-    case 'simple-queue':
-      return t('SimpleQueue');
-    case 'pipe':
-      return t('Pipe');
-    case 'connection':
-      return t('Connection');
-    case 'lock':
-      return t('Lock');
-    case 'rlock':
-      return t('RLock');
-    case 'semaphore':
-      return t('Semaphore');
-    case 'bounded-semaphore':
-      return t('BoundedSemaphore');
-    case 'event':
-      return t('Event');
-    case 'condition':
-      return t('Condition');
-    case 'barrier':
-      return t('Barrier');
-    case 'pool':
-      return t('Pool');
-    case 'manager':
-      return t('Manager');
-    case 'proxy':
-      return t('Manager proxy');
-    case 'value':
-      return t('Value');
-    case 'array':
-      return t('Array');
-  }
-}
+/** The kind's name in the user's words: one list for the views and the stall explanations. */
+import { channelKindText } from '../../core/session/explain';
+
+export { channelKindText };
 
 export const carriesMessages = (kind: ChannelKind): boolean =>
   kind === 'queue' || kind === 'joinable-queue' || kind === 'simple-queue' || kind === 'pipe' || kind === 'connection' ||
