@@ -58,10 +58,11 @@ class Reporter:
         except Exception:
             self.dead = True
 
-    def send(self, *ev):
+    def send(self, *ev, t_ns=None):
         if self.dead:
             return
-        line = json.dumps({"ppid": os.getppid(), "ev": [[ev[0], time.monotonic_ns(), None, None, None] + list(ev[1:])]})
+        t = time.monotonic_ns() if t_ns is None else t_ns
+        line = json.dumps({"ppid": os.getppid(), "ev": [[ev[0], t, None, None, None] + list(ev[1:])]})
         with self.lock:
             try:
                 self.sock.sendall((line + "\n").encode())
@@ -282,12 +283,17 @@ def main(argv):
 
     root_status = None
     while True:
+        # When this call began says when the reaping began: a child that died while we were
+        # already blocked in it left no zombie (docs/states.md). The events below are sent
+        # before the next call, so a slow receiver shows as a later start, never hides a zombie.
+        began = time.monotonic_ns()
         try:
             pid, status = os.waitpid(-1, 0)
         except ChildProcessError:
             break
         except InterruptedError:
             continue
+        reaped_at = time.monotonic_ns()
         if os.WIFSTOPPED(status) or (hasattr(os, "WIFCONTINUED") and os.WIFCONTINUED(status)):
             continue
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
@@ -299,7 +305,7 @@ def main(argv):
                 if pid not in adopted:
                     adopted.add(pid)
                     reporter.send("process.adopted", pid)
-        reporter.send("process.reaped", pid, code, sig, pid != root)
+        reporter.send("process.reaped", pid, code, sig, pid != root, (reaped_at - began) / 1e6, t_ns=reaped_at)
 
     reporter.close()
     link.finish()

@@ -18,7 +18,7 @@ FIELDS = {
     "process.died": ["childPid", "windowMs"],
     "process.signal": ["targetPid", "signal", "via"],
     "process.adopted": ["childPid"],
-    "process.reaped": ["childPid", "exitCode", "signal", "adopted"],
+    "process.reaped": ["childPid", "exitCode", "signal", "adopted", "waitedMs"],
     "channel.created": ["id", "channel", "detail"],
     "channel.op": ["id", "op", "preview", "size", "digest", "waitedMs", "ok", "detail"],
     "wait.begin": ["op", "id", "childPid", "timeout"],

@@ -153,6 +153,12 @@ export interface ProcessReapedEvent extends EventBase {
   readonly signal: string | null; // "SIGKILL" etc. when a signal ended it
   /** True for an adopted orphan, false for the script (the root). */
   readonly adopted: boolean;
+  /**
+   * How long the supervisor's waitpid had been blocked when it returned this process: time minus
+   * waitedMs is when the reaping call began. Absent in recordings made before it was sent, and on
+   * Windows (no zombies there).
+   */
+  readonly waitedMs?: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------

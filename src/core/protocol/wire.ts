@@ -167,7 +167,7 @@ export const WIRE_FIELDS: Readonly<Record<TracerEventKind, readonly Field[]>> = 
   'process.died': [f('childPid', 'int', true), f('windowMs', 'num', true)],
   'process.signal': [f('targetPid', 'int', true), f('signal', 'str', true), f('via', 'via', true)],
   'process.adopted': [f('childPid', 'int', true)],
-  'process.reaped': [f('childPid', 'int', true), f('exitCode', 'int'), f('signal', 'str'), f('adopted', 'bool', true)],
+  'process.reaped': [f('childPid', 'int', true), f('exitCode', 'int'), f('signal', 'str'), f('adopted', 'bool', true), f('waitedMs', 'num')],
   'channel.created': [f('id', 'str', true), f('channel', 'channel', true), f('detail', 'detail')],
   'channel.op': [f('id', 'str', true), f('op', 'op', true), f('preview', 'str'), f('size', 'int'), f('digest', 'int'), f('waitedMs', 'num'), f('ok', 'bool'), f('detail', 'detail')],
   'wait.begin': [f('op', 'str', true), f('id', 'str'), f('childPid', 'int'), f('timeout', 'num')],

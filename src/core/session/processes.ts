@@ -86,6 +86,12 @@ class ProcRec {
   aliveSeenMs: number | null = null;
   /** When its OS parent's call that reaped it (join, waitpid, poll) began. */
   reapBeganMs: number | null = null;
+  /**
+   * Reaped by the run supervisor: when its waitpid began. For an adopted orphan the supervisor
+   * became its parent only when its creator died, so the reaping began at the later of the two.
+   */
+  supervisorWaitBeganMs: number | null = null;
+  supervisorAdopted = false;
   /** A signal somebody sent it (terminate/kill), for a death the process could not report. */
   signalSent: string | null = null;
   signalSentMs: number | null = null;
@@ -190,6 +196,8 @@ export class ProcessTable {
    */
   private readonly openWaits = new Map<string, { readonly pid: number; readonly t: number; readonly childPid: number }>();
   private readonly waitEnded = new Map<string, number>();
+  /** Orphans the supervisor reaped, by creator pid: judged again when their creator's death is. */
+  private readonly supervisorReaped = new Map<number, ProcRec[]>();
   /** Something changed since the owner last looked (it clears this). */
   dirty = true;
 
@@ -278,6 +286,15 @@ export class ProcessTable {
         if (!p) break;
         const code = e.signal ? null : e.exitCode;
         if (e.signal) p.signal = e.signal;
+        if (typeof e.waitedMs === 'number' && e.waitedMs >= 0) {
+          p.supervisorWaitBeganMs = e.t - e.waitedMs;
+          p.supervisorAdopted = e.adopted;
+          if (e.adopted && p.parentPid !== null) {
+            const list = this.supervisorReaped.get(p.parentPid);
+            if (list) list.push(p);
+            else this.supervisorReaped.set(p.parentPid, [p]);
+          }
+        }
         this.reaped(p, e.t, e.pid, code);
         break;
       }
@@ -571,16 +588,26 @@ export class ProcessTable {
    *   around it; never later than the first sample that saw it as Z;
    * - its reaping: when its OS parent's reaping call (join, waitpid, a poll) began, from that
    *   call's own event. A parent already blocked in it when the child died leaves no zombie at
-   *   all. Reaped by someone whose call we do not see (the supervisor, the forkserver, a parent
-   *   outside the run): the last sample that saw it as Z. Not reaped yet: the last sample that saw
+   *   all. The supervisor says when its waitpid began (for an orphan: not before its creator
+   *   died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
+   *   run, the supervisor of an older recording): the last sample that saw it as Z. Not reaped yet: the last sample that saw
    *   it as Z, unless its parent was already waiting for it then.
    * Re-judged whenever the evidence changes; the verdict can change with it.
    */
   private judgeZombie(p: ProcRec, t: number): void {
+    this.judgeOne(p, t);
+    // Its death bounds when the supervisor could begin reaping the orphans it left.
+    const adoptees = this.supervisorReaped.get(p.pid);
+    if (adoptees) for (const c of adoptees) if (c !== p) this.judgeOne(c, t);
+  }
+
+  private judgeOne(p: ProcRec, t: number): void {
     const died = deathEstimate(p);
     if (died === null) return;
     let until: number | null;
+    const supervisorBegan = this.supervisorReapBegan(p);
     if (p.reapBeganMs !== null) until = Math.max(p.reapBeganMs, died);
+    else if (supervisorBegan !== null) until = Math.max(supervisorBegan, died);
     else if (p.reapedMs !== null || p.gone) until = Math.max(died, p.lastZombieSampleMs ?? -Infinity);
     else if (p.lastZombieSampleMs !== null) {
       const w = this.parentWaiting(p);
@@ -594,6 +621,20 @@ export class ProcessTable {
       p.zombieSinceMs = since;
       this.touch(p, t);
     }
+  }
+
+  /**
+   * When the supervisor's reaping of `p` began, or null when not known: its waitpid's start, and
+   * for an adopted orphan not before its creator died (until then the creator was its parent and
+   * the supervisor could not reap it). A creator whose death nothing tells yet leaves it unknown.
+   */
+  private supervisorReapBegan(p: ProcRec): number | null {
+    if (p.supervisorWaitBeganMs === null) return null;
+    if (!p.supervisorAdopted) return p.supervisorWaitBeganMs;
+    const creator = p.parentPid !== null ? this.byPid.get(p.parentPid) : undefined;
+    if (!creator || creator === p || creator.startedMs > p.startedMs) return null;
+    const creatorDied = deathEstimate(creator);
+    return creatorDied === null ? null : Math.max(p.supervisorWaitBeganMs, creatorDied);
   }
 
   private newProc(pid: number, t: number, startTicks: number | null): ProcRec {

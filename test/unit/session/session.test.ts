@@ -270,6 +270,48 @@ test('the supervisor reports adoption and reaping of an orphan', () => {
   assert.equal(p.reapedBy, 40);
 });
 
+const reapedBySupervisor = (child: number, began: number, t: number, adopted = true): TracerEvent => ({
+  kind: 'process.reaped', t, pid: 40, ppid: 1, childPid: child, exitCode: 0, signal: null, adopted, waitedMs: t - began,
+});
+
+test('an orphan the supervisor was already waiting for is no zombie, whatever a sample of its last moments saw', () => {
+  // The CI run of 19_orphan: the child's exit stamp, then its real death ~100 ms later (its
+  // process was slow to end), a sample that caught it as Z, and the supervisor reaping it at once.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 6));
+  s.applyEvent(exit(100, 50, 20)); // the father leaves
+  s.applyEvent({ kind: 'process.adopted', t: 30, pid: 40, ppid: 1, childPid: 101 });
+  s.applyEvent(exit(101, 40, 100));
+  s.applySnapshot({ t: 220, tEnd: 225, processes: [sample(101, 40, 'zombie')], gone: [] });
+  s.applyEvent(reapedBySupervisor(101, 21, 226));
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.orphaned, true);
+  assert.equal(p.zombie, false);
+  assert.equal(p.state, 'exited');
+});
+
+test('a child its creator never reaped was a zombie until the creator died, even though the supervisor reaped it at once', () => {
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 6));
+  s.applyEvent(exit(101, 100, 50)); // dies; the creator never waits for it
+  s.applyEvent(reapedBySupervisor(101, 10, 452)); // events arrive in any order: before the creator's exit
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.zombie, false, 'nothing says yet when its creator died');
+  s.applyEvent(exit(100, 50, 450));
+  const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true, 'a zombie from 50 to 450');
+  assert.equal(p.zombieSinceMs, 50);
+});
+
+test('the script itself, reaped by the supervisor already waiting, is no zombie', () => {
+  const s = baseRun();
+  s.applyEvent(exit(100, 50, 100));
+  s.applySnapshot({ t: 300, tEnd: 305, processes: [sample(100, 40, 'zombie')], gone: [] });
+  s.applyEvent(reapedBySupervisor(100, 1, 306, false));
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 100)!.zombie, false);
+});
+
 test('forkserver children are not orphans just because the forkserver forked them', () => {
   const s = baseRun();
   s.applyEvent(created(100, 103, 5));
