@@ -203,7 +203,7 @@ function webviewStrings(): Record<WebviewStringKey, string> {
     goReceived: t('Go to receiving line'),
     showInTree: t('Show in Processes'),
     lane: t('{0}: {1}'),
-    density: t('{0} messages here'),
+    density: t('{0} messages sent, received or on their way here'),
   };
 }
 

@@ -258,7 +258,11 @@ export interface DensityInView {
   /** Messages in view. */
   readonly count: number;
   readonly columns: number;
-  /** counts[lane * columns + column]: messages sent or received on that lane in that column's time (valid until the next call). */
+  /**
+   * counts[lane * columns + column]: messages sent on that lane in that column's time, received
+   * on it then, or on their way to it then (sent before the column, received after it: a Queue's
+   * backlog), each message once per column and lane (valid until the next call).
+   */
   readonly counts: Uint32Array;
   readonly max: number;
 }
@@ -270,11 +274,16 @@ export const MaxArrowsInView = 2000;
 let scratch = new Int32Array(4096);
 /** Reused between frames: a fresh 200,000-cell array per frame made the garbage collector pause zooming. */
 let countsScratch = new Uint32Array(0);
+/** Per lane, +1 where messages start being in flight and -1 where they stop (columns + 1 per lane). */
+let flightScratch = new Int32Array(0);
 
 /**
  * The messages whose arrow (sent → received, or just sent) overlaps the viewport: their rows when
- * at most `maxArrows`, else per-lane counts in `columns` time columns (sends on the sender's lane,
- * receipts on the receiver's). Lanes outside [firstLane, lastLane] are not counted.
+ * at most `maxArrows`, else per-lane counts in `columns` time columns: a send on the sender's lane,
+ * a receipt on the receiver's, and the columns in between (the message on its way) on the
+ * receiver's too, so that a second inside a long backlog, where messages were sent before it and
+ * are received after it, is as full as it is. The columns in flight are added as a difference
+ * array (+1, -1 per message, one prefix sum per lane): one pass, however long the backlog.
  */
 export function messagesInView(
   table: MessageTable,
@@ -305,30 +314,50 @@ export function messagesInView(
   if (countsScratch.length < cells) countsScratch = new Uint32Array(Math.max(cells, countsScratch.length * 2));
   const counts = countsScratch.subarray(0, cells);
   counts.fill(0);
+  const stride = cols + 1;
+  const lanesN = Math.max(1, laneCount);
+  if (flightScratch.length < lanesN * stride) flightScratch = new Int32Array(Math.max(lanesN * stride, flightScratch.length * 2));
+  const flight = flightScratch.subarray(0, lanesN * stride);
+  flight.fill(0);
+  let inFlight = false;
   const scale = cols / (endMs - startMs);
   const fromLane = table.fromLane;
   const toLane = table.toLane;
   let total = 0;
-  let max = 0;
   for (i = 0; i < n; i++) {
     const s = sent[i]!;
     const r = recv[i]!;
     const last = r > s ? r : s;
     if (last < startMs || s > endMs) continue;
     total++;
+    // Column of the send (-1: before the view) and of the receipt (cols: after the view).
+    const sc = s >= startMs ? Math.min(cols - 1, ((s - startMs) * scale) | 0) : -1;
     const fl = fromLane[i]!;
-    if (s >= startMs && fl >= 0 && fl < laneCount) {
-      const k = fl * cols + Math.min(cols - 1, ((s - startMs) * scale) | 0);
-      const c = ++counts[k]!;
-      if (c > max) max = c;
-    }
+    if (sc >= 0 && fl >= 0 && fl < laneCount) counts[fl * cols + sc]!++;
     const tl = toLane[i]!;
-    if (r >= startMs && r <= endMs && tl >= 0 && tl < laneCount) {
-      const k = tl * cols + Math.min(cols - 1, ((r - startMs) * scale) | 0);
-      const c = ++counts[k]!;
-      if (c > max) max = c;
+    if (!(r >= s) || tl < 0 || tl >= laneCount) continue; // not received (NaN): no receipt, nothing in flight
+    const rc = r <= endMs ? Math.min(cols - 1, ((r - startMs) * scale) | 0) : cols;
+    if (rc < cols) counts[tl * cols + rc]!++;
+    // On its way in the columns strictly between the send's and the receipt's.
+    if (rc > sc + 1) {
+      flight[tl * stride + sc + 1]!++;
+      flight[tl * stride + rc]!--;
+      inFlight = true;
     }
   }
+  if (inFlight) {
+    for (let l = 0; l < laneCount; l++) {
+      let run = 0;
+      const fb = l * stride;
+      const cb = l * cols;
+      for (let col = 0; col < cols; col++) {
+        run += flight[fb + col]!;
+        if (run) counts[cb + col]! += run;
+      }
+    }
+  }
+  let max = 0;
+  for (let k = 0; k < cells; k++) if (counts[k]! > max) max = counts[k]!;
   return { kind: 'density', count: total, columns: cols, counts, max };
 }
 

@@ -208,3 +208,39 @@ test('waits are kept per process and chunks must follow each other', () => {
   assert.equal(w.byPid.get(1)?.length, 2);
   assert.equal(w.append({ start: 5, pid: [], startMs: [], endMs: [], text: [], site: [] }), false);
 });
+
+test('density counts a message in flight where it is in flight: a second inside a long backlog is not empty (issue 16)', () => {
+  // Lane 0 receives; lane 1 sends. Each message waits in the Queue for 10 s.
+  const table = new MessageTable();
+  const laneOf = new Map([[1000, 0], [1001, 1]]);
+  const n = 3000;
+  const c = { start: 0, sentMs: [] as number[], receivedMs: [] as (number | null)[], fromPid: [] as number[], toPid: [] as number[], channel: [] as number[], sentSite: [] as number[], recvSite: [] as number[], text: [] as string[] };
+  for (let i = 0; i < n; i++) {
+    c.sentMs.push(i);
+    c.receivedMs.push(i + 10_000);
+    c.fromPid.push(1001);
+    c.toPid.push(1000);
+    c.channel.push(0);
+    c.sentSite.push(0);
+    c.recvSite.push(1);
+    c.text.push('put x');
+  }
+  assert.ok(table.append(chunkOf(c), laneOf));
+  // One second in the middle of the backlog: every message was sent before it and is received after it.
+  const d = messagesInView(table, { startMs: 5000, endMs: 6000 }, 2, 10, 100);
+  assert.equal(d.kind, 'density');
+  if (d.kind !== 'density') return;
+  assert.equal(d.count, n);
+  for (let col = 0; col < 10; col++) assert.equal(d.counts[col], n, `receiver lane, column ${col}: every message is on its way there`);
+  for (let col = 0; col < 10; col++) assert.equal(d.counts[10 + col], 0, 'nothing is sent in that second');
+  assert.equal(d.max, n);
+  // A message spanning several columns inside the view counts in each column it crosses, once.
+  const one = new MessageTable();
+  assert.ok(one.append(chunkOf({ start: 0, sentMs: [15], receivedMs: [75], fromPid: [1001], toPid: [1000], channel: [0], sentSite: [0], recvSite: [1], text: ['put y'] }), laneOf));
+  const e = messagesInView(one, { startMs: 0, endMs: 100 }, 2, 10, 0);
+  assert.equal(e.kind, 'density');
+  if (e.kind !== 'density') return;
+  // Sent in column 1 (sender's lane), in flight in columns 2–6, received in column 7 (receiver's lane).
+  assert.deepEqual([...e.counts.subarray(0, 10)], [0, 0, 1, 1, 1, 1, 1, 1, 0, 0]);
+  assert.deepEqual([...e.counts.subarray(10, 20)], [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+});
