@@ -2,43 +2,13 @@
 // commands are registered, and "Debug with Process View" on a tiny script stops at a gutter
 // breakpoint in the child process (not the main one), with the views following the debug run.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ProcessViewApi } from '../../src/extension';
-import type { ProcessRow, TreeRow } from '../../src/extension/models/processModel';
+import { api, manifest, poll as pollFor, processRows } from './support';
 
-const root = join(__dirname, '..', '..', '..');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string };
-
-async function api(): Promise<ProcessViewApi> {
-  const ext = vscode.extensions.getExtension<ProcessViewApi>(`${manifest.publisher}.${manifest.name}`);
-  assert.ok(ext, 'extension not found');
-  return ext.activate();
-}
-
-async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function processRows(pv: ProcessViewApi): ProcessRow[] {
-  const out: ProcessRow[] = [];
-  const walk = (rows: readonly TreeRow[]): void => {
-    for (const r of rows) {
-      if (r.kind === 'process') out.push(r);
-      walk(pv.processes.getChildren(r));
-    }
-  };
-  walk(pv.processes.getChildren());
-  return out;
-}
+const poll = <T>(check: () => T | undefined | null | false, what: string, timeoutMs = 180_000): Promise<T> => pollFor(check, what, timeoutMs);
 
 const CHILD_LINE = 5;
 const SCRIPT = [

@@ -7,41 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ProcessViewApi } from '../../src/extension';
-import type { ProcessRow, TreeRow } from '../../src/extension/models/processModel';
+import { allRows, api, poll as pollFor, processRows, root } from './support';
+import type { ProcessRow } from '../../src/extension/models/processModel';
 
-const root = join(__dirname, '..', '..', '..');
 const examples = join(root, 'examples');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string };
-
-async function api(): Promise<ProcessViewApi> {
-  const ext = vscode.extensions.getExtension<ProcessViewApi>(`${manifest.publisher}.${manifest.name}`);
-  assert.ok(ext, 'extension not found');
-  return ext.activate();
-}
-
-async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function allRows(pv: ProcessViewApi): TreeRow[] {
-  const out: TreeRow[] = [];
-  const walk = (rows: readonly TreeRow[]): void => {
-    for (const r of rows) {
-      out.push(r);
-      walk(pv.processes.getChildren(r));
-    }
-  };
-  walk(pv.processes.getChildren());
-  return out;
-}
-const processRows = (pv: ProcessViewApi): ProcessRow[] => allRows(pv).filter((r): r is ProcessRow => r.kind === 'process');
+const poll = <T>(check: () => T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> => pollFor(check, what, timeoutMs);
 
 describe('Run with Process View (real runs)', function () {
   this.timeout(240_000); // a hang guard: every wait below is a bounded poll (runs start slowly on a busy machine)

@@ -274,8 +274,13 @@ class StallsOnRealRuns(unittest.TestCase):
             self.assertRegex(line, r"deadlock: MainProcess waits at line %d for Process-1 to exit; Process-1 cannot exit until "
                                    r"its \d+ KB message on the Queue created at line %d is read \(put at line %d\), and only "
                                    r"MainProcess could read it" % (L("# JOIN"), L("# QUEUE"), L("# PUT")))
-            (st,) = summary["stalls"]
+            st = summary["stalls"][0]
             self.assertEqual((st["kind"], st["endedBy"]), ("deadlock", "exit"))
+            # After Ctrl+C the program's exit path can deadlock once more before Stop's SIGKILL
+            # (multiprocessing joins the child again; the child's exit flushes the same queue
+            # again): seen once under load. Reported as what it is, and never before the first ended.
+            for later in summary["stalls"][1:]:
+                self.assertGreaterEqual(later["sinceMs"], st["endedMs"], summary["stalls"])
             self.assertEqual(sorted(s["line"] for s in st["sites"]), sorted([L("# JOIN"), L("# QUEUE"), L("# PUT")]))
             self.assertEqual(self.fixed(JOIN_BEFORE_DRAIN, method).out.decode().split(), ["1000000"])
         self.both("join-before-drain", check)

@@ -18,9 +18,10 @@ import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
 import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
 import { prepareTracedRun, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
-import type { DebugBackend, DebugProcess, Disposable, Event, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
+import type { DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { findChannel, operationFacts, plain, processFacts, stopDescription, type Localize } from './describe';
+import { Emitter } from './emitter';
 
 export interface LiveLaunchOptions {
   readonly program: string;
@@ -45,28 +46,6 @@ export interface LiveLaunchOptions {
   readonly localize?: Localize;
   readonly samplingIntervalMs?: number;
   readonly tracerDir?: string;
-}
-
-type Listener<T> = (value: T) => void;
-
-class Emitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
-  readonly event: Event<T> = (listener) => {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  };
-  fire(value: T): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(value);
-      } catch {
-        // A listener's bug must not keep the others from the event.
-      }
-    }
-  }
-  clear(): void {
-    this.listeners.clear();
-  }
 }
 
 interface Tracked {

@@ -33,43 +33,12 @@ import {
 } from '../replay';
 import type { Session } from '../session';
 import type { ChannelState, ProcessNode } from '../session/model';
-import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, Event, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
+import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
 import { plain, type Localize } from './describe';
+import { Emitter } from './emitter';
 
 /** Things a fresh launch may be told to stop at besides lines. */
 const FILTER_IDS: ReadonlySet<string> = new Set(STOP_FILTERS.map((f) => f.id));
-
-type Listener<T> = (value: T) => void;
-
-/** An event source that keeps what it fired before anybody listened, for the first listener. */
-class Emitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
-  private early: T[] | null = [];
-  readonly event: Event<T> = (listener) => {
-    this.listeners.add(listener);
-    const early = this.early;
-    this.early = null;
-    for (const v of early ?? []) listener(v);
-    return { dispose: () => this.listeners.delete(listener) };
-  };
-  fire(value: T): void {
-    if (this.early !== null) {
-      this.early.push(value);
-      return;
-    }
-    for (const l of [...this.listeners]) {
-      try {
-        l(value);
-      } catch {
-        // A listener's bug must not keep the others from the event.
-      }
-    }
-  }
-  clear(): void {
-    this.listeners.clear();
-    this.early = null;
-  }
-}
 
 /** Variables served for one stop: a reference is a function giving its rows. */
 type Rows = () => PyVariable[];
@@ -77,13 +46,13 @@ type Rows = () => PyVariable[];
 export class ReplayDebugBackend implements DebugBackend {
   readonly session: Session;
   readonly capabilities: BackendCapabilities;
-  private readonly started = new Emitter<DebugProcess>();
-  private readonly exited = new Emitter<DebugProcess>();
-  private readonly stopped = new Emitter<ProcessStop>();
-  private readonly continued = new Emitter<number>();
-  private readonly output = new Emitter<OutputText>();
+  private readonly started = new Emitter<DebugProcess>({ keepEarly: true });
+  private readonly exited = new Emitter<DebugProcess>({ keepEarly: true });
+  private readonly stopped = new Emitter<ProcessStop>({ keepEarly: true });
+  private readonly continued = new Emitter<number>({ keepEarly: true });
+  private readonly output = new Emitter<OutputText>({ keepEarly: true });
   private readonly verified = new Emitter<{ path: string; breakpoints: readonly BreakpointResult[] }>();
-  private readonly ended = new Emitter<RunEnd>();
+  private readonly ended = new Emitter<RunEnd>({ keepEarly: true });
   private readonly moved = new Emitter<{ index: number; t: number }>();
   readonly onProcessStarted = this.started.event;
   readonly onProcessExited = this.exited.event;
