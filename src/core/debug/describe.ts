@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import type { OperationInfo } from '../protocol/control';
 import type { ChannelKind, SourceSite } from '../protocol/events';
+import { formatDuration, formatMoment } from '../replay/describe';
+import { explainStall, waitText } from '../session/explain';
 import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
 import type { FactRow, StopReason } from './backend';
 
@@ -156,12 +158,8 @@ function formatSite(s: SourceSite | null): string | null {
   return s ? `${path.basename(s.file)}:${s.line}` : null;
 }
 
-function formatMs(ms: number): string {
-  return `${(ms / 1000).toFixed(3)} s`;
-}
-
-/** The Process scope: what the Session knows about one process. */
-export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain): FactRow[] {
+/** The Process scope: what the Session knows about one process (`snapshot`: the moment shown, for its wait). */
+export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain, snapshot?: WaitMoment): FactRow[] {
   if (!p) return [{ name: t('pid'), value: String(pid) }];
   const rows: FactRow[] = [
     { name: t('pid'), value: String(p.pid) },
@@ -172,12 +170,35 @@ export function processFacts(p: ProcessNode | undefined, pid: number, t: Localiz
     { name: t('start method'), value: p.startMethod ?? '—' },
     { name: t('state'), value: p.state },
   ];
+  if (snapshot) rows.push(...waitFacts(p, snapshot, t));
   if (p.target) rows.push({ name: t('target'), value: p.target });
   const created = formatSite(p.createdAt);
   if (created) rows.push({ name: t('started at'), value: created });
-  rows.push({ name: t('started'), value: formatMs(p.startedMs) });
+  rows.push({ name: t('started'), value: formatMoment(p.startedMs) });
   if (p.orphaned) rows.push({ name: t('orphan'), value: t('adopted by {0}', p.adoptedBy ?? '?') });
   if (p.exitCode !== null) rows.push({ name: t('exit code'), value: String(p.exitCode) });
+  return rows;
+}
+
+/** The moment a Process scope shows: its processes, channels and stalls, and its time. */
+export type WaitMoment = Pick<SessionSnapshot, 'processes' | 'channels' | 'stalls' | 'nowMs'>;
+
+/**
+ * The rows about the wait a process is blocked in (issue 18), for the Process scope of the live
+ * debugger and of a recording: on what ("get on the Queue created at line 9"), from which line,
+ * since when and for how long at the moment shown, its timeout, and the stall it is part of in
+ * words (explain.ts), when the Session found one. None when it is not known to wait.
+ */
+export function waitFacts(p: ProcessNode, snapshot: WaitMoment, t: Localize = plain): FactRow[] {
+  const w = p.wait;
+  if (!w) return [];
+  const rows: FactRow[] = [{ name: t('waiting in'), value: waitText(w, snapshot, t) }];
+  const at = formatSite(w.site);
+  if (at) rows.push({ name: t('waiting at'), value: at });
+  rows.push({ name: t('waiting since'), value: t('{0} ({1} so far)', formatMoment(w.sinceMs), formatDuration(Math.max(0, snapshot.nowMs - w.sinceMs))) });
+  if (w.timeoutS !== null) rows.push({ name: t('timeout'), value: `${w.timeoutS} s` });
+  const stall = w.stallId ? snapshot.stalls.find((s) => s.id === w.stallId) : undefined;
+  if (stall) rows.push({ name: t('stalled'), value: explainStall(stall, snapshot, t) });
   return rows;
 }
 
@@ -236,7 +257,7 @@ export function operationFacts(
     if (state && state.waiters.length > 0) {
       rows.push({
         name: t('waiting'),
-        value: state.waiters.map((w) => t('pid {0} in {1} since {2}', w.pid, w.op, formatMs(w.sinceMs))).join(', '),
+        value: state.waiters.map((w) => t('pid {0} in {1} since {2}', w.pid, w.op, formatMoment(w.sinceMs))).join(', '),
       });
     }
     if (state?.isSet !== null && state?.isSet !== undefined) rows.push({ name: t('is set (as the log shows)'), value: state.isSet ? t('yes') : t('no') });
@@ -245,7 +266,7 @@ export function operationFacts(
       if (peer !== null) rows.push({ name: t('peer'), value: t('pid {0}', peer) });
     }
     const last = channel.recentOps[channel.recentOps.length - 1];
-    if (last) rows.push({ name: t('last operation'), value: `${last.op} ${t('by pid {0}', last.pid)} ${t('at {0}', formatMs(last.t))}` });
+    if (last) rows.push({ name: t('last operation'), value: `${last.op} ${t('by pid {0}', last.pid)} ${t('at {0}', formatMoment(last.t))}` });
     if (channel.createdAt) rows.push({ name: t('created at'), value: formatSite(channel.createdAt) ?? '' });
   }
   return rows;

@@ -446,7 +446,8 @@ export class LiveDebugBackend implements DebugBackend {
   }
 
   processFacts(pid: number): FactRow[] {
-    const rows = processFacts(newestNode(this.session.snapshot(), pid), pid, this.t);
+    const snapshot = this.session.snapshot();
+    const rows = processFacts(newestNode(snapshot, pid), pid, this.t, snapshot);
     const stop = this.tracked.get(pid)?.stop;
     if (stop) rows.splice(7, 0, { name: this.t('debugger'), value: this.t('paused in thread {0}', stop.thread) });
     return rows;

@@ -34,7 +34,7 @@ import {
 import type { Session } from '../session';
 import type { ChannelState, ProcessNode } from '../session/model';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
-import { plain, type Localize } from './describe';
+import { plain, waitFacts, type Localize } from './describe';
 import { Emitter } from './emitter';
 
 /** Things a fresh launch may be told to stop at besides lines. */
@@ -426,7 +426,7 @@ export class ReplayDebugBackend implements DebugBackend {
     ];
     if (p.createdAt) rows.push({ name: this.t('started at'), value: `${path.basename(p.createdAt.file)}:${p.createdAt.line}` });
     if (p.target) rows.push({ name: this.t('target'), value: p.target });
-    if (p.wait) rows.push({ name: this.t('waiting in'), value: this.t('{0} since {1}', p.wait.op, formatMoment(p.wait.sinceMs)) });
+    rows.push(...waitFacts(p, { ...this.moment.snapshot, nowMs: this.moment.step.t }, this.t));
     if (p.exitedMs !== null) rows.push({ name: this.t('exited'), value: formatMoment(p.exitedMs) });
     if (p.exitCode !== null) rows.push({ name: this.t('exit code'), value: String(p.exitCode) });
     if (p.signal) rows.push({ name: this.t('signal'), value: p.signal });
