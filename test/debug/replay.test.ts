@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
@@ -84,6 +84,7 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       assert.equal(proc['started at'], `18_zombie.py:${START}`);
       const event = await c.scope(child, 'Event');
       assert.match(event.what!, /is a zombie/);
+      assert.equal(event['why here'], undefined, 'a step of its own (a sample saw it): no evidence event to explain');
       // The main process at that moment: its latest step (it created the child); alive (in time.sleep, as the process table saw it).
       const [mainTop] = await c.stack(main);
       assert.equal(mainTop!.line, START);
@@ -106,6 +107,49 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       const last = await nextStopped(c, 4);
       assert.equal(last.reason, 'end');
       await c.event('thread', (b) => b.reason === 'exited' && b.threadId === child);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a zombie step attached to the event that showed it: the Event scope says that event is the evidence', async () => {
+    // A change the process table saw is attached to an event at the same moment (the supervisor's
+    // process.reaped, the parent's process.died), and the stop shows that event. Rather than wait
+    // for two records to share a moment, the same real run is used with the first sample that saw
+    // the child as a zombie dated at the moment its parent's tracer saw it dead (process.died).
+    const lines = execFileSync(process.execPath, [BIN, 'export', recording], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '');
+    type Rec = { type: string; version?: number; event?: { kind: string; t: number; childPid?: number }; sample?: { t: number; tEnd?: number; processes: Array<{ pid: number; state: string }> } };
+    const records = lines.map((l) => JSON.parse(l) as Rec);
+    const died = records.find((r) => r.event?.kind === 'process.died')?.event;
+    assert.ok(died, 'the parent saw its child dead (process.died)');
+    const z = records.find((r) => r.sample?.processes.some((p) => p.pid === died.childPid && p.state === 'zombie'))?.sample;
+    assert.ok(z, 'a sample saw the child as a zombie');
+    z.t = died.t;
+    if (z.tEnd !== undefined) z.tEnd = Math.max(z.tEnd, died.t);
+    const dated = path.join(path.dirname(recording), 'dated.jsonl');
+    writeFileSync(dated, [{ ...records[0]!, version: 1 }, ...records.slice(1)].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const c = new DapClient();
+    try {
+      await launchReplay(c, dated, { startAt: 'end' }, ['zombie']);
+      const end = await nextStopped(c, 0);
+      await c.request('reverseContinue', { threadId: end.threadId! });
+      const zombie = await nextStopped(c, 1);
+      assert.equal(zombie.reason, 'exception');
+      // The step is the parent's event: the stop is on the parent's thread, and says the child is a zombie.
+      const child = died.childPid!;
+      assert.notEqual(zombie.threadId, child);
+      assert.match(zombie.description ?? '', new RegExp(`pid ${child} is a zombie`));
+      const [top] = await c.stack(zombie.threadId!);
+      const scope = (await c.scopes(top!.id)).find((s) => s.name === 'Event');
+      assert.ok(scope);
+      const rows = await c.variables(scope.variablesReference);
+      const event = Object.fromEntries(rows.map((v) => [v.name, v.value]));
+      assert.equal(event.kind, '"process.died"', 'the step is the event that showed it');
+      assert.equal(rows[0]!.name, 'why here', 'the explanation comes first');
+      assert.match(
+        rows[0]!.value,
+        new RegExp(`^pid ${child} has been a zombie since \\d+\\.\\d{3} s \\([\\d.]+ m?s before this step\\)\\. Nothing marked that moment: this event \\(process\\.died\\) is the evidence that proved it, so the debugger stops here\\.$`),
+      );
     } finally {
       await c.close();
     }

@@ -16,6 +16,7 @@ import {
   CHANNEL_CLASS,
   CONDITION_FIELDS,
   Cursor,
+  describeChange,
   describeChannelState,
   describeMessage,
   describeStep,
@@ -335,6 +336,7 @@ export class ReplayDebugBackend implements DebugBackend {
 
   private eventRows(step: Moment['step']): PyVariable[] {
     const out: PyVariable[] = [
+      ...this.evidenceRows(step),
       { name: this.t('what'), value: describeStep(this.replay, step, this.t), type: 'str' },
       { name: this.t('time'), value: formatMoment(step.t), type: 'float' },
       { name: 'pid', value: String(step.pid), type: 'int' },
@@ -350,6 +352,28 @@ export class ReplayDebugBackend implements DebugBackend {
       if (e.kind === 'channel.op') out.push({ name: 'channel', value: JSON.stringify(this.replay.channelKind(e.id) ?? '?'), type: 'str' });
     }
     for (const c of step.changes) out.push({ name: this.t('change'), value: this.t('pid {0}: {1}', c.pid, c.kind), type: 'str' });
+    return out;
+  }
+
+  /**
+   * "why here": a change no event of its own marks (a zombie proven only when its parent or the
+   * supervisor reaped it; an orphan seen adopted) is attached to the event that showed it, and the
+   * debugger stops there (issue 15): say that the event shown is the evidence, not the change.
+   */
+  private evidenceRows(step: Moment['step']): PyVariable[] {
+    const e = step.event;
+    if (!e) return [];
+    const out: PyVariable[] = [];
+    for (const c of step.changes) {
+      // A process's own exit event is the change itself.
+      if (e.kind === 'process.exit' && e.pid === c.pid && (c.kind === 'exited' || c.kind === 'killed')) continue;
+      const since = c.kind === 'zombie' ? c.node.zombieSinceMs : null;
+      const value =
+        since !== null
+          ? this.t('pid {0} has been a zombie since {1} ({2} before this step). Nothing marked that moment: this event ({3}) is the evidence that proved it, so the debugger stops here.', c.pid, formatMoment(since), formatDuration(Math.max(0, step.t - since)), e.kind)
+          : this.t('{0}. No event of its own marks it: this event ({1}) is the evidence, so the debugger stops here.', describeChange(c, this.t), e.kind);
+      out.push({ name: this.t('why here'), value, type: 'str' });
+    }
     return out;
   }
 
