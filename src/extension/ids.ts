@@ -25,6 +25,12 @@ export const Commands = {
   debug: 'processView.debug',
   debugRecording: 'processView.debugRecording',
   pauseAtOperations: 'processView.pauseAtOperations',
+  startLesson: 'processView.startLesson',
+  openLessonFile: 'processView.openLessonFile',
+  lessonNext: 'processView.lessonNext',
+  lessonRestart: 'processView.lessonRestart',
+  lessonLeave: 'processView.lessonLeave',
+  lessonAnswer: 'processView.lessonAnswer',
   // Tree item actions (hidden from the palette: they need a tree item).
   revealSource: 'processView.revealSource',
   terminateProcess: 'processView.terminateProcess',
@@ -54,6 +60,8 @@ export const ContextKeys = {
   showExited: 'processView.showExited',
   /** The last session was a run (Rerun is possible). */
   canRerun: 'processView.canRerun',
+  /** A lesson is running (Next Step, Restart Lesson, Leave Lesson). */
+  inLesson: 'processView.inLesson',
 } as const;
 
 /** Tree item contextValues, used by `view/item/context` menus. */
@@ -73,6 +81,8 @@ export const DebugType = 'processview';
 export const StateKeys = {
   /** The operation kinds the next debug run pauses before (Pause at Operations). */
   stopOn: 'processView.debug.stopOn',
+  /** globalState: each lesson's progress (steps reached, finished). */
+  lessonProgress: 'processView.lessons.progress',
 } as const;
 
 export const TimelinePanelType = 'processView.timeline';
@@ -80,4 +90,6 @@ export const TimelinePanelType = 'processView.timeline';
 export const ProcessUriScheme = 'process-view-process';
 /** The status bar item's id (Status Bar context menu: hide/show) and the checks' language client id (its log and trace settings). */
 export const StatusBarItemId = 'processView.status';
+/** The lesson's status bar items: what step, Next Step, Leave. */
+export const LessonStatusItemIds = { lesson: 'processView.lesson', next: 'processView.lesson.next', leave: 'processView.lesson.leave' } as const;
 export const LanguageClientId = 'processView.checks';

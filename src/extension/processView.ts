@@ -7,6 +7,7 @@ import { registerCommands, type CommandTable } from './commands';
 import { ProcessViewDebugging } from './debug/debugging';
 import { onConfigChange, readConfig } from './config';
 import { Commands, ContextKeys, Settings, Views } from './ids';
+import { LessonController } from './lessons/lessonController';
 import { Logger } from './log';
 import { EditorDecorations } from './editor/editorDecorations';
 import { StallNotifier } from './views/stallNotifier';
@@ -35,6 +36,7 @@ export class ProcessView implements vscode.Disposable {
   readonly runs: RunController;
   readonly timeline: TimelinePanel;
   readonly processView: vscode.TreeView<unknown>;
+  readonly lessons: LessonController;
   private revealedOnRun = false;
   private readonly channelView: vscode.TreeView<unknown>;
   private showExited: boolean;
@@ -58,6 +60,7 @@ export class ProcessView implements vscode.Disposable {
     const recordingFolder = new RecordingFolder(context.globalStorageUri, this.log);
     this.runs = own(new RunController(core.launch, this.store, this.log, recordingFolder));
     const debugging = own(new ProcessViewDebugging(context.workspaceState, this.store, this.processes, this.processView, recordingFolder, this.log));
+    this.lessons = own(new LessonController(context.extensionUri, context.globalState, (f) => debugging.addFollower(f), this.processView, this.log));
     own(
       this.runs.onDidChangeRunning((running) => {
         status.setRunning(running);
@@ -98,6 +101,12 @@ export class ProcessView implements vscode.Disposable {
       [Commands.debug]: (uri) => debugging.debugScript(uri instanceof vscode.Uri ? uri : undefined),
       [Commands.debugRecording]: (uri) => debugging.debugRecording(uri instanceof vscode.Uri ? uri : undefined),
       [Commands.pauseAtOperations]: () => debugging.pickStopOn(),
+      [Commands.startLesson]: (id) => this.lessons.start(id),
+      [Commands.openLessonFile]: (uri) => this.lessons.openFile(uri),
+      [Commands.lessonNext]: () => this.lessons.next(),
+      [Commands.lessonRestart]: () => this.lessons.restart(),
+      [Commands.lessonLeave]: () => this.lessons.leave(),
+      [Commands.lessonAnswer]: (given) => this.lessons.answer(given),
       [Commands.revealSource]: (row) => revealRow(row),
       [Commands.terminateProcess]: (row) => signalProcess(row, 'SIGTERM', this.runs.liveRootPid, this.log),
       [Commands.killProcess]: (row) => signalProcess(row, 'SIGKILL', this.runs.liveRootPid, this.log),
@@ -107,6 +116,7 @@ export class ProcessView implements vscode.Disposable {
     own(registerCommands(commands, this.log));
     void this.setContext(ContextKeys.showExited, this.showExited);
     void this.setContext(ContextKeys.hasSession, false);
+    void this.setContext(ContextKeys.inLesson, false);
     this.log.info(`Process View ${String(context.extension.packageJSON.version)} activated`);
   }
 

@@ -6,7 +6,7 @@
  * paused processes are marked in the Processes tree.
  */
 import * as vscode from 'vscode';
-import { createDebugAdapter, ReplayDebugBackend, STOP_ON_KINDS, type DebugBackend, type StopOnKind } from '../../core/debug';
+import { createDebugAdapter, LiveDebugBackend, ReplayDebugBackend, STOP_ON_KINDS, type DebugBackend, type LiveLaunchOptions, type StopOnKind } from '../../core/debug';
 import { DebugType, StateKeys } from '../ids';
 import type { Logger } from '../log';
 import { baseName } from '../models/format';
@@ -21,6 +21,14 @@ const t = vscode.l10n.t;
 const PAUSE_EVENTS = new Set(['stopped', 'continued', 'thread', 'terminated']);
 const RESUME_REQUESTS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'pause']);
 
+/** Follows the debug runs of some sessions (a lesson): may add to a live launch, hears of each backend. */
+export interface DebugRunFollower {
+  /** The options a live run of this session starts with (e.g. the lesson's pauses, set before the program runs). */
+  launchOptions?(session: vscode.DebugSession, options: LiveLaunchOptions): LiveLaunchOptions;
+  /** Each backend of this session (a new one after Restart). */
+  backendStarted?(session: vscode.DebugSession, backend: DebugBackend): void;
+}
+
 interface Followed {
   readonly backend: DebugBackend;
   readonly subscriptions: Array<{ dispose(): void }>;
@@ -32,6 +40,7 @@ export class ProcessViewDebugging implements vscode.Disposable {
   private readonly followed = new Map<string, Followed>();
   /** The debug session whose run the views show. */
   private shown: string | undefined;
+  private readonly followers = new Set<DebugRunFollower>();
 
   constructor(
     private readonly state: vscode.Memento,
@@ -129,11 +138,25 @@ export class ProcessViewDebugging implements vscode.Disposable {
     if (!started) this.log.warn(`The debug session "${config.name}" did not start`);
   }
 
+  /** Adds a follower of debug runs (until the returned disposable is disposed). */
+  addFollower(follower: DebugRunFollower): vscode.Disposable {
+    this.followers.add(follower);
+    return new vscode.Disposable(() => this.followers.delete(follower));
+  }
+
   private createAdapter(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
     const adapter = createDebugAdapter({
       localize: (message, ...args) => t(message, ...args),
       recordingFor: (program) => this.recordings.newPath(program),
-      onBackend: (backend) => this.follow(session, backend),
+      createBackend: (options) => {
+        let o = options;
+        for (const f of this.followers) o = f.launchOptions?.(session, o) ?? o;
+        return LiveDebugBackend.launch(o);
+      },
+      onBackend: (backend) => {
+        this.follow(session, backend);
+        for (const f of this.followers) f.backendStarted?.(session, backend);
+      },
     });
     // The core's DebugSession has vscode.DebugAdapter's shape (handleMessage, onDidSendMessage, dispose).
     return new vscode.DebugAdapterInlineImplementation(adapter as unknown as vscode.DebugAdapter);

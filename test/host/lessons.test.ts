@@ -1,0 +1,173 @@
+// Lessons inside a real VS Code: Start a Lesson (by command, as the walkthrough's link does) opens
+// the zombie lesson's example and runs it in ONE processview debug session; each step is shown
+// at the line the lesson pauses at, with its text; the question is answered by selecting a
+// process in the Processes view (a wrong one first, then the right one); Next Step follows the
+// lesson to its end, and the progress is remembered. Leave Lesson ends the run with nothing left.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ProcessViewApi } from '../../src/extension';
+import type { LessonState } from '../../src/extension/lessons/lessonController';
+import type { ProcessRow, TreeRow } from '../../src/extension/models/processModel';
+
+const root = join(__dirname, '..', '..', '..');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string };
+const lessonJson = (id: string) =>
+  JSON.parse(readFileSync(join(root, 'examples', 'lessons', `${id}.lesson.json`), 'utf8')) as {
+    title: { en: string };
+    steps: Array<{ pause: { line?: number }; text: { en: string }; question?: { text: { en: string } } }>;
+  };
+
+async function api(): Promise<ProcessViewApi> {
+  const ext = vscode.extensions.getExtension<ProcessViewApi>(`${manifest.publisher}.${manifest.name}`);
+  assert.ok(ext, 'extension not found');
+  return ext.activate();
+}
+
+async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 180_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function processRows(pv: ProcessViewApi): ProcessRow[] {
+  const out: ProcessRow[] = [];
+  const walk = (rows: readonly TreeRow[]): void => {
+    for (const r of rows) {
+      if (r.kind === 'process') out.push(r);
+      walk(pv.processes.getChildren(r));
+    }
+  };
+  walk(pv.processes.getChildren());
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for step `index` to be shown (the run paused there, not waiting any more). */
+function shownStep(pv: ProcessViewApi, index: number): Promise<LessonState> {
+  return poll(() => {
+    const s = pv.lessons.state;
+    return s && s.stepIndex === index && !s.waiting ? s : undefined;
+  }, `step ${index + 1} of the lesson (now: ${JSON.stringify(pv.lessons.state?.statusText)})`);
+}
+
+describe('Lessons (real debug sessions)', function () {
+  this.timeout(600_000);
+  const sessions: string[] = [];
+  let started: vscode.Disposable | undefined;
+  let ended = new Set<string>();
+  let endedSub: vscode.Disposable | undefined;
+
+  before(() => {
+    started = vscode.debug.onDidStartDebugSession((s) => s.type === 'processview' && sessions.push(s.id));
+    endedSub = vscode.debug.onDidTerminateDebugSession((s) => ended.add(s.id));
+  });
+  after(() => {
+    started?.dispose();
+    endedSub?.dispose();
+  });
+  afterEach(async () => {
+    const pv = await api();
+    await pv.lessons.leave();
+  });
+
+  it('declares the lesson commands', async () => {
+    await api();
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['processView.startLesson', 'processView.openLessonFile', 'processView.lessonNext', 'processView.lessonRestart', 'processView.lessonLeave', 'processView.lessonAnswer']) {
+      assert.ok(commands.includes(id), id);
+    }
+  });
+
+  it('follows the zombie lesson to its end: pauses, texts, a question answered in the Processes view, progress', async () => {
+    const pv = await api();
+    const lesson = lessonJson('zombie');
+    const n = lesson.steps.length;
+    sessions.length = 0;
+    ended = new Set();
+    await vscode.commands.executeCommand('processView.startLesson', 'zombie');
+
+    // Step 1: the main process paused on p.start(), the text after that line.
+    let s = await shownStep(pv, 0);
+    assert.equal(sessions.length, 1, 'one debug session for the whole lesson');
+    assert.ok(s.shownAt?.file.endsWith('18_zombie.py'), s.shownAt?.file);
+    assert.equal(s.shownAt?.line, lesson.steps[0]!.pause.line);
+    assert.equal(s.text, lesson.steps[0]!.text.en);
+    assert.ok(s.afterText?.startsWith(`📘 Step 1 of ${n}: The main process is paused on p.start().`), s.afterText);
+    assert.match(s.statusText, new RegExp(`Lesson: .* — step 1 of ${n}$`));
+    assert.ok(s.hover?.includes(lesson.steps[0]!.text.en), 'the hover has the whole text');
+    assert.ok(s.hover?.includes('command:processView.lessonNext'), 'and the Next Step button');
+    assert.deepEqual(s.failedChecks, []);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor?.document.uri.fsPath.endsWith('18_zombie.py'), "the lesson's example is open");
+
+    // Step 2: the child is a zombie; the question asks which process it is.
+    await vscode.commands.executeCommand('processView.lessonNext');
+    s = await shownStep(pv, 1);
+    assert.equal(s.shownAt?.line, lesson.steps[1]!.pause.line);
+    assert.equal(s.text, lesson.steps[1]!.text.en);
+    assert.equal(s.question, lesson.steps[1]!.question!.text.en);
+    assert.deepEqual(s.failedChecks, [], 'the run shows the zombie the lesson talks about');
+    const main = await poll(() => processRows(pv).find((r) => r.process.role === 'main'), 'the main process in the tree');
+    const child = await poll(() => processRows(pv).find((r) => r.process.role === 'child'), 'the child in the tree');
+    // A wrong answer first (the main process), then the child clicked in the tree.
+    await vscode.commands.executeCommand('processView.lessonAnswer', main.process.pid);
+    await poll(() => pv.lessons.state?.answers.length === 1, 'the wrong answer judged');
+    assert.equal(pv.lessons.state?.answers[0]?.right, false, 'the main process is not the zombie');
+    await vscode.commands.executeCommand('processView.processes.focus');
+    await pv.processView.reveal(child, { select: true, focus: true });
+    const answered = await poll(() => (pv.lessons.state?.answers.length === 2 ? pv.lessons.state.answers[1] : undefined), 'the answer from the Processes view');
+    assert.deepEqual(answered, { step: 1, given: child.process.pid, right: true });
+    assert.ok(pv.lessons.state?.hover?.includes('Answered: right.'), 'the step says so');
+    assert.ok((pv.lessons.progressOf('zombie')?.done ?? 0) >= 2, 'the steps reached are remembered');
+
+    // Steps 3 and 4: before and after join().
+    for (let i = 2; i < n; i++) {
+      await vscode.commands.executeCommand('processView.lessonNext');
+      s = await shownStep(pv, i);
+      assert.equal(s.shownAt?.line, lesson.steps[i]!.pause.line, `step ${i + 1}'s line`);
+      assert.equal(s.text, lesson.steps[i]!.text.en);
+      assert.deepEqual(s.failedChecks, [], `step ${i + 1}'s checks`);
+      assert.match(s.statusText, new RegExp(`step ${i + 1} of ${n}$`));
+    }
+
+    // Next after the last step: the run ends by itself, the lesson is finished and remembered.
+    await vscode.commands.executeCommand('processView.lessonNext');
+    const end = await poll(() => (pv.lessons.state === undefined && pv.lessons.lastEnd?.lessonId === 'zombie' ? pv.lessons.lastEnd : undefined), 'the end of the lesson');
+    assert.equal(end.ok, true, JSON.stringify(end.failedChecks));
+    assert.match(end.text, /zombies behind/);
+    await poll(() => sessions.every((id) => ended.has(id)), 'the debug session to end');
+    assert.deepEqual(pv.lessons.progressOf('zombie'), { done: n, finished: true });
+    assert.equal(sessions.length, 1, 'still one debug session');
+  });
+
+  it('Leave Lesson ends the run at any step, with no process of it left', async () => {
+    const pv = await api();
+    sessions.length = 0;
+    ended = new Set();
+    await vscode.commands.executeCommand('processView.startLesson', 'ticket-race');
+    const s = await shownStep(pv, 0);
+    assert.equal(s.shownAt?.line, lessonJson('ticket-race').steps[0]!.pause.line);
+    const pids = await poll(() => {
+      const rows = processRows(pv).filter((r) => r.process.role === 'main' || r.process.role === 'child');
+      return rows.length >= 2 ? rows.map((r) => r.process.pid) : undefined;
+    }, 'the run in the tree');
+    await vscode.commands.executeCommand('processView.lessonLeave');
+    assert.equal(pv.lessons.state, undefined, 'no lesson shown');
+    await poll(() => sessions.length === 1 && ended.has(sessions[0]!), 'the debug session to end');
+    await poll(() => pids.every((pid) => !alive(pid)), `every process of the run to be gone (${pids.join(', ')})`, 60_000);
+  });
+});
