@@ -123,6 +123,35 @@ class Reprs(unittest.TestCase):
         self.assertIsNone(_debug.expandable(P()))
 
 
+    @unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc")
+    def test_a_process_repr_does_not_reap_a_zombie(self):
+        # Process.__repr__ calls poll() (waitpid): showing `p` in Variables would end the zombie
+        # the zombie lesson is about. safe_repr must leave it for join().
+        import multiprocessing as mp
+        import time
+
+        ctx = mp.get_context("fork")
+        p = ctx.Process(target=int, name="Kid")
+        p.start()
+        deadline = time.monotonic() + 30
+        state = None
+        while time.monotonic() < deadline:
+            with open("/proc/%d/stat" % p.pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            if state == "Z":
+                break
+            time.sleep(0.02)
+        self.assertEqual(state, "Z")
+        r = _debug.safe_repr(p)
+        self.assertIn("name='Kid'", r)
+        self.assertIn("pid=%d" % p.pid, r)
+        self.assertTrue(os.path.exists("/proc/%d" % p.pid), "still a zombie after its repr")
+        p.join(30)
+        self.assertEqual(p.exitcode, 0)
+        self.assertEqual(_debug.safe_repr(p), "<%s name='Kid' stopped[0] pid=%d>" % (type(p).__name__, p.pid))
+        self.assertIn("started", _debug.safe_repr(mp.current_process()))
+
+
 class Children(unittest.TestCase):
     def test_sequences_by_index_with_paging(self):
         kids, total = _debug.children(list(range(1000)), 10, 5)

@@ -179,6 +179,8 @@ def safe_repr(v, limit=REPR_MAX):
     try:
         if _is_proxy(v):
             return "<%s proxy of %r>" % (type(v).__name__, getattr(getattr(v, "_token", None), "typeid", "?"))
+        if _is_process(v):
+            return _process_repr(v)
         t = type(v)
         if t in (int, float, bool, type(None), complex):
             s = repr(v)
@@ -201,6 +203,36 @@ def safe_repr(v, limit=REPR_MAX):
         return s
     except BaseException as e:  # a __repr__ that raises, even SystemExit
         return "<unprintable %s: %s>" % (type(v).__name__, type(e).__name__)
+
+
+def _is_process(v):
+    mod = sys.modules.get("multiprocessing.process")
+    return mod is not None and isinstance(v, mod.BaseProcess)
+
+
+def _process_repr(p):
+    """BaseProcess.__repr__ without its poll(): that is a waitpid(WNOHANG), which reaps a child
+    that has exited. Looking at `p` in Variables (or hovering it) must not end a zombie."""
+    mod = sys.modules["multiprocessing.process"]
+    d = object.__getattribute__(p, "__dict__")
+    popen = d.get("_popen")
+    if p is getattr(mod, "_current_process", None):
+        status = "started"
+    elif d.get("_closed"):
+        status = "closed"
+    elif d.get("_parent_pid") != os.getpid():
+        status = "unknown"
+    elif popen is None:
+        status = "initial"
+    else:
+        rc = getattr(popen, "returncode", None)
+        status = "started" if rc is None else "stopped[%s]" % rc
+    parts = [type(p).__name__, "name=%r" % d.get("_name"), status]
+    if popen is not None:
+        parts.append("pid=%s" % getattr(popen, "pid", "?"))
+    if (d.get("_config") or {}).get("daemon"):
+        parts.append("daemon")
+    return "<%s>" % " ".join(parts)
 
 
 def _is_proxy(v):

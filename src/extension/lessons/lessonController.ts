@@ -311,7 +311,9 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
       if (this.active !== a || a.runner !== runner) return;
       if (report) {
         a.report = report;
+        a.shownAt = this.siteOf(a, report);
         a.busy = false;
+        this.render();
         await this.progress.reached(a.loaded.lesson.id, report.index + 1);
         await this.showStep(a, report);
       } else {
@@ -353,20 +355,18 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     }
   }
 
-  private async showStep(a: Active, r: StepReport): Promise<void> {
-    let site = r.site;
-    if (!site) {
-      // An event step pauses nothing: show it where a held process is paused, if one is.
-      for (const pid of r.paused) {
-        const s = a.backend?.stopOf(pid)?.site;
-        if (s) {
-          site = s;
-          break;
-        }
-      }
+  /** Where a step is shown: its paused line, or for an event step (nothing paused for it) a held process's line. */
+  private siteOf(a: Active, r: StepReport): { file: string; line: number } | undefined {
+    if (r.site) return { file: r.site.file, line: r.site.line };
+    for (const pid of r.paused) {
+      const s = a.backend?.stopOf(pid)?.site;
+      if (s) return { file: s.file, line: s.line };
     }
-    a.shownAt = site ? { file: site.file, line: site.line } : undefined;
-    this.render();
+    return undefined;
+  }
+
+  private async showStep(a: Active, r: StepReport): Promise<void> {
+    const site = a.shownAt;
     const view = this.view(a);
     if (site) {
       const uri = vscode.Uri.file(site.file);
@@ -394,7 +394,9 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     const a = this.active;
     const r = a?.report;
     if (!a || !r || r.answer?.kind !== 'process' || row?.kind !== 'process') return;
-    if (a.answers.some((x) => x.step === r.index)) return;
+    // Once right, or the same process again (the tree keeps its selection as it refreshes): nothing to judge.
+    const mine = a.answers.filter((x) => x.step === r.index);
+    if (mine.some((x) => x.right) || mine.at(-1)?.given === row.process.pid) return;
     void this.answer(row.process.pid);
   }
 
