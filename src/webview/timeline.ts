@@ -188,7 +188,8 @@ function applyUpdate(u: TimelineUpdate): void {
   if (u.waits) waits.append(u.waits);
   segments = lanes.map((l) => laneSegments(l, waits.byPid.get(l.pid), nowMs));
   hasData = true;
-  if (matchesFor) runSearch(true);
+  // The search index (lower-cased texts) is built after the frame: the first draw does not wait for it.
+  if (matchesFor) searchAfterFrame();
   sizeSpacer();
   slider.max = String(Math.max(1, Math.ceil(nowMs)));
   slider.value = scrubMs === null ? slider.max : String(Math.round(scrubMs));
@@ -686,6 +687,18 @@ function runSearch(keepPosition = false): void {
   matchIndex = keepPosition && before !== undefined ? matches.indexOf(before) : -1;
   updateMatchText();
   queueDraw();
+}
+
+let searchQueued = false;
+function searchAfterFrame(): void {
+  if (searchQueued) return;
+  searchQueued = true;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      searchQueued = false;
+      if (matchesFor) runSearch(true);
+    }, 0),
+  );
 }
 
 function updateMatchText(): void {

@@ -1,8 +1,9 @@
 /**
  * Turns the Session's TimelineLog (every message and wait of the run, as columns) into the
  * timeline webview's incremental updates: each update carries only the rows, receipts, waits and
- * source sites added since the previous one (at most `maxRows` rows, so a finished run of 100,000
- * messages arrives in a few posts), plus the lanes, which are few. A new log or a log that dropped
+ * source sites added since the previous one (at most `maxRows` rows while the run is live; a
+ * finished run's rows all at once, so that its first draw waits for one post, not for five), plus
+ * the lanes, which are few. A new log or a log that dropped
  * its oldest rows (epoch) starts the webview again.
  * Pure: no `vscode` import.
  */
@@ -14,7 +15,7 @@ import { channelKindText, channelLabel } from './channelModel';
 import { formatSite, truncate, type Localize } from './format';
 import { processLabel } from './processModel';
 
-/** Rows per update: about 2 MB of JSON, well under a frame's work to validate and append. */
+/** Rows per update of a live run: about 1 MB, well under a frame's work to validate and append. */
 export const MaxRowsPerUpdate = 20_000;
 
 const siteKey = (s: SourceSite): string => `${s.file}\0${s.line}`;
@@ -102,16 +103,21 @@ export class TimelineFeed {
     }
 
     let messages: MessageChunk | null = null;
-    const end = Math.min(log.count, this.cursor + this.maxRows);
+    const end = snapshot.run.endedMs !== null ? log.count : Math.min(log.count, this.cursor + this.maxRows);
     if (end > this.cursor) {
       // Rows kept are contiguous in the log's columns: a chunk is a copy of each column's slice.
       const i0 = log.at(this.cursor);
       const i1 = i0 + (end - this.cursor);
       const text: string[] = [];
+      const textEnd = new Int32Array(i1 - i0);
+      let length = 0;
       for (let i = i0; i < i1; i++) {
         const preview = log.preview[i];
         const op = CHANNEL_OPS[log.op[i]!] ?? '';
-        text.push(preview === null || preview === undefined ? op : `${op} ${truncate(preview, previewLength)}`);
+        const s = preview === null || preview === undefined ? op : `${op} ${truncate(preview, previewLength)}`;
+        text.push(s);
+        length += s.length;
+        textEnd[i - i0] = length;
       }
       messages = {
         start: this.cursor,
@@ -122,7 +128,8 @@ export class TimelineFeed {
         channel: log.channel.slice(i0, i1),
         sentSite: log.sentSite.slice(i0, i1),
         recvSite: log.recvSite.slice(i0, i1),
-        text,
+        text: text.join(''),
+        textEnd,
       };
       this.cursor = end;
     }

@@ -122,7 +122,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.lastUpdate = update;
     this.postedMessages = (update.reset ? 0 : this.postedMessages) + (update.messages?.sentMs.length ?? 0);
     this.post({ type: 'update', update });
-    // A backlog (a finished run just opened) goes in chunks, one per turn, not one huge post.
+    // A live run's backlog goes in chunks, one per turn (a finished run's rows come in one post).
     if (this.feed.pending(log) && !this.pending) {
       this.pending = setTimeout(() => {
         this.pending = undefined;

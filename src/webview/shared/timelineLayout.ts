@@ -72,7 +72,7 @@ export class MessageTable {
   /** Appends the chunk's rows; returns false when they do not follow the rows held (start again). */
   append(c: MessageChunk, laneOf?: ReadonlyMap<number, number>): boolean {
     if (c.start !== this.base + this.length) return false;
-    const n = c.sentMs.length;
+    const n = c.textEnd.length;
     const at = this.length;
     this.ensure(at + n);
     this.sentMs.set(c.sentMs, at);
@@ -83,6 +83,7 @@ export class MessageTable {
     this.sentSite.set(c.sentSite, at);
     this.recvSite.set(c.recvSite, at);
     let prev = at > 0 ? this.sentMs[at - 1]! : -Infinity;
+    let textAt = 0;
     let max = this.maxMs;
     for (let k = 0; k < n; k++) {
       const i = at + k;
@@ -92,7 +93,9 @@ export class MessageTable {
       const r = c.receivedMs[k]!;
       if (s > max) max = s;
       if (r > max) max = r;
-      this.text.push(c.text[k] ?? '');
+      const textEnd = c.textEnd[k]!;
+      this.text.push(c.text.slice(textAt, textEnd));
+      textAt = textEnd;
       this.fromLane[i] = laneOf?.get(c.fromPid[k]!) ?? -1;
       const to = c.toPid[k]!;
       this.toLane[i] = to < 0 ? -1 : (laneOf?.get(to) ?? -1);

@@ -27,7 +27,8 @@ const F = '/home/u/flood.py';
 function chunkOf(c: { start: number; sentMs: number[]; receivedMs: (number | null)[]; fromPid: number[]; toPid: number[]; channel: number[]; sentSite: number[]; recvSite: number[]; text: string[] }): MessageChunk {
   return {
     start: c.start, sentMs: Float64Array.from(c.sentMs), receivedMs: Float64Array.from(c.receivedMs, (r) => r ?? Number.NaN), fromPid: Int32Array.from(c.fromPid),
-    toPid: Int32Array.from(c.toPid), channel: Int32Array.from(c.channel), sentSite: Int32Array.from(c.sentSite), recvSite: Int32Array.from(c.recvSite), text: c.text,
+    toPid: Int32Array.from(c.toPid), channel: Int32Array.from(c.channel), sentSite: Int32Array.from(c.sentSite), recvSite: Int32Array.from(c.recvSite),
+    text: c.text.join(''), textEnd: Int32Array.from(c.text.reduce<number[]>((ends, x) => [...ends, (ends.at(-1) ?? 0) + x.length], [])),
   };
 }
 function op(pid: number, id: string, o: ChannelOpEvent['op'], t: number, digest: number | null, extra: Partial<ChannelOpEvent> = {}): ChannelOpEvent {
@@ -82,6 +83,25 @@ test('the feed sends every message in bounded chunks, then only receipts and new
   assert.equal(feed.pending(log), false);
 });
 
+test('a finished run goes in one post, its texts as one string with their ends', () => {
+  const s = new Session({ run: { script: F } });
+  s.applyEvent(hello(100, 0));
+  for (let i = 0; i < 2500; i++) s.applyEvent(op(100, 'q1', 'put', 2 + i, i));
+  s.endRun(3000, 0);
+  const feed = new TimelineFeed(1000);
+  const log = s.timelineLog();
+  const u = feed.next(log, s.snapshot(), null, 80, t);
+  assert.equal(u.messages?.textEnd.length, 2500, 'every row at once, not chunks of 1000');
+  assert.equal(feed.pending(log), false);
+  assert.ok(isHostToWebview({ type: 'update', update: u }));
+  const table = new MessageTable();
+  apply(table, u, new Map([[100, 0]]));
+  assert.equal(table.text[0], "put 'm0'");
+  assert.equal(table.text[2499], "put 'm2499'");
+  // A text that overruns the string is refused by the guard.
+  assert.equal(isHostToWebview({ type: 'update', update: { ...u, messages: { ...u.messages!, text: 'short' } } }), false);
+});
+
 test('another session starts the webview again under a new generation', () => {
   const a = new Session({ run: { script: F } });
   a.applyEvent(op(101, 'q1', 'put', 1, 1));
@@ -118,6 +138,36 @@ test('lane states: running, waiting in its completed waits and its open one, zom
   const odd = laneSegments(lane({ exitedMs: 40 }), [{ startMs: 15, endMs: 35, text: 'a', site: -1 }, { startMs: 30, endMs: 80, text: 'b', site: -1 }], 90);
   for (let k = 1; k < odd.length; k++) assert.ok(odd[k]!.fromMs >= odd[k - 1]!.toMs);
   assert.equal(odd.at(-1)!.toMs, 40);
+});
+
+test('waits on lanes from a real Session: an open join is drawn waiting until now, then kept as a completed wait (issue 18)', () => {
+  const s = new Session({ run: { script: F } });
+  s.applyEvent(hello(100, 0));
+  s.applyEvent(hello(101, 1));
+  s.applyEvent({ kind: 'wait.begin', t: 100, pid: 100, ppid: 1, tid: 1, op: 'join', childPid: 101, site: { file: F, line: 12 } } as TracerEvent);
+  s.applyEvent(op(101, 'q1', 'put', 150, 1));
+  const feed = new TimelineFeed();
+  const log = s.timelineLog();
+  const waits = new WaitTable();
+  const u1 = feed.next(log, s.snapshot(), null, 80, t);
+  assert.ok(isHostToWebview({ type: 'update', update: u1 }));
+  const main1 = u1.lanes.find((l) => l.pid === 100)!;
+  assert.equal(main1.wait?.text, 'join 101', 'what it waits on');
+  assert.equal(u1.sites[main1.wait!.site], 'flood.py:12', 'and the line');
+  const open = laneSegments(main1, undefined, u1.nowMs).at(-1)!;
+  assert.deepEqual([open.state, open.fromMs, open.text], ['waiting', 100, 'join 101']);
+  // The child ends, the join returns: the wait is a completed one, still drawn.
+  s.applyEvent({ kind: 'process.exit', t: 290, pid: 101, ppid: 100, tid: 1, exitCode: 0, how: 'return' } as TracerEvent);
+  s.applyEvent({ kind: 'process.joined', t: 300, pid: 100, ppid: 1, tid: 1, childPid: 101, stillAlive: false, exitCode: 0, waitedMs: 200, site: { file: F, line: 12 } } as TracerEvent);
+  const u2 = feed.next(log, s.snapshot(), null, 80, t);
+  if (u1.waits) assert.ok(waits.append(u1.waits));
+  assert.ok(u2.waits && waits.append(u2.waits));
+  const main2 = u2.lanes.find((l) => l.pid === 100)!;
+  assert.equal(main2.wait, null);
+  const segs = laneSegments(main2, waits.byPid.get(100), 400);
+  const w = segs.find((x) => x.state === 'waiting')!;
+  assert.deepEqual([w.fromMs, w.toMs, w.text], [100, 300, 'join 101']);
+  assert.equal(segmentAt(segs, 350)?.state, 'running');
 });
 
 test('viewport: zoom keeps the point under the pointer, pan and ranges stay inside the run', () => {
