@@ -580,7 +580,12 @@ function messageText(i: number): string {
 function laneText(k: number, atMs?: number): string {
   const l = lanes[k]!;
   const seg = atMs === undefined ? undefined : segmentAt(segments[k] ?? [], atMs);
-  const now = seg ? (seg.state === 'waiting' ? str('waiting', seg.text) : str(seg.state)) : str((l.state as WebviewStringKey) in strings ? (l.state as WebviewStringKey) : 'running');
+  if (seg?.state === 'waiting') {
+    // What it waits on, the line that waits and for how long (an open wait: so far).
+    const at = siteText(seg.site);
+    return `${str('lane', l.label, str('waiting', seg.text))}${at ? ` ${str('at')} ${at}` : ''} (${seconds(seg.toMs - seg.fromMs)})`;
+  }
+  const now = seg ? str(seg.state) : str((l.state as WebviewStringKey) in strings ? (l.state as WebviewStringKey) : 'running');
   const site = siteText(l.site);
   return `${str('lane', l.label, now)}${site ? ` ${str('at')} ${site}` : ''}`;
 }

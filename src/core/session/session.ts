@@ -129,6 +129,8 @@ export class Session {
         break;
       case 'wait.begin':
       case 'wait.end':
+        // Interned now: the timeline's lane shows the open wait's line by its index among the sites.
+        if (e.kind === 'wait.begin' && e.site) this.internSite(e.site);
         this.processes.applyWait(e);
         this.waits.applyWait(e, e.site ?? null);
         break;
