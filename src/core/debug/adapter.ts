@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
 import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { plain, threadName, type Localize } from './describe';
+import { localizerFor } from '../l10n';
 import { LiveDebugBackend, type LiveLaunchOptions } from './live';
 
 /** The launch configuration (docs/debugging.md). */
@@ -84,7 +85,8 @@ export class ProcessViewDebugSession extends DebugSession {
   private nextHandle = 1;
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => (this.configured = resolve));
-  private readonly t: Localize;
+  /** What the adapter says: the extension's l10n.t, else the table for initialize's `locale` (core/l10n.ts). */
+  private t: Localize;
   /** Set while a restart replaces the run: the old run's end is not the session's. */
   private restarting = false;
   private ended = false;
@@ -106,6 +108,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
     this.clientCaps = args;
+    if (!this.options.localize) this.t = localizerFor(args.locale);
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsConditionalBreakpoints: true,

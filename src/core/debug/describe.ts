@@ -7,14 +7,12 @@ import * as path from 'node:path';
 import type { OperationInfo } from '../protocol/control';
 import type { ChannelKind, SourceSite } from '../protocol/events';
 import { formatDuration, formatMoment } from '../replay/describe';
-import { explainStall, waitText } from '../session/explain';
+import { explainStall, plain, waitText, type Localize } from '../session/explain';
 import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
 import type { FactRow, StopReason } from './backend';
 
-/** `l10n.t`-shaped: `{0}`, `{1}`... are replaced by the arguments. */
-export type Localize = (message: string, ...args: Array<string | number | boolean>) => string;
-
-export const plain: Localize = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+/** `l10n.t`-shaped (explain.ts's): `{0}`, `{1}`... are replaced by the arguments. */
+export { plain, type Localize };
 
 /** "MainProcess · pid 4241", "Process-1 · pid 4242 · child of 4241". */
 export function threadName(p: { name: string; pid: number; ppid: number | null; role: string }, t: Localize = plain): string {

@@ -83,8 +83,14 @@ describe('localization', () => {
 
   /** String literals passed to t(...) / l10n.t(...) in the extension sources. */
   function sourceStrings(): Set<string> {
-    // explain.ts: the stall explanations the Processes view shows (core, through the view's t).
-    const files = [join(root, 'src', 'extension.ts'), ...listFiles(join(root, 'src', 'extension'), /\.ts$/), join(root, 'src', 'core', 'session', 'explain.ts')];
+    // explain.ts: the stall explanations the Processes view shows (core, through the view's t);
+    // src/core/debug: what the debugger says (the extension's l10n.t, or core/l10n.ts for initialize's locale).
+    const files = [
+      join(root, 'src', 'extension.ts'),
+      ...listFiles(join(root, 'src', 'extension'), /\.ts$/),
+      join(root, 'src', 'core', 'session', 'explain.ts'),
+      ...listFiles(join(root, 'src', 'core', 'debug'), /\.ts$/),
+    ];
     const out = new Set<string>();
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
