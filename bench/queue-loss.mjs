@@ -4,9 +4,9 @@
 //   complete  every put, every get and both process.exit events are in the recording;
 //   counted   some are missing, and tracer.dropped events account for exactly those;
 //   silent    some are missing and nothing says so (what issue 11 forbids).
-//   node scripts/build.mjs && node bench/queue-loss.mjs [--runs 20] [--n 200000] [--python PATH]
+//   node scripts/build.mjs && node bench/queue-loss.mjs [--runs 20] [--n 200000] [--python PATH] [--only idle|busy]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -70,17 +70,31 @@ function recordOnce(i) {
   return { code, seconds, puts, gets, exits, mainExit, missing, counted, verdict, stats: end?.stats ?? null };
 }
 
+// Two busy loops as issue 11 ran them (`yes >/dev/null &` twice), killed when the series ends.
 function busyLoops() {
-  return [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const devnull = openSync('/dev/null', 'w');
+  const loops = [0, 1].map(() => spawn('yes', [], { stdio: ['ignore', devnull, 'ignore'] }));
+  closeSync(devnull);
+  running.push(...loops);
+  return loops;
+}
+const running = [];
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const l of running) l.kill('SIGKILL'); // no busy loop outlives an interrupted bench
+    process.exit(130);
+  });
 }
 
 async function series(label, withLoad) {
   const loops = withLoad ? busyLoops() : [];
   const tally = { complete: 0, counted: 0, silent: 0 };
   let events = 0, missing = 0, counted = 0;
+  const loads = [];
   try {
     for (let i = 0; i < runs; i++) {
       const load = loadavg()[0].toFixed(1);
+      loads.push(Number(load));
       const r = recordOnce(i);
       tally[r.verdict]++;
       events += 2 * (n + 5);
@@ -96,14 +110,18 @@ async function series(label, withLoad) {
   const pct = (x) => `${((100 * x) / events).toFixed(3)}%`;
   console.log(
     `${label}: ${runs} runs: ${tally.complete} complete, ${tally.counted} with every loss counted, ${tally.silent} with silent loss; ` +
-      `events missing ${missing} (${pct(missing)}), counted as lost ${counted}\n`,
+      `events missing ${missing} (${pct(missing)}), counted as lost ${counted}; ` +
+      `1-min load average at each run's start ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,
   );
   return tally;
 }
 
 console.log(`queue-loss: ${runs} runs each, n=${n}, ${process.env.PYTHON ?? python ?? 'python3'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
-const idle = await series('idle', false);
-const busy = await series('busy', true);
+// --only idle|busy: one series (to spread a long measurement over two sittings).
+const only = arg('--only', undefined);
+const none = { silent: 0 };
+const idle = only === 'busy' ? none : await series('idle', false);
+const busy = only === 'idle' ? none : await series('busy', true);
 rmSync(dir, { recursive: true, force: true });
 process.exitCode = idle.silent + busy.silent > 0 ? 1 : 0;
