@@ -36,6 +36,7 @@ def sink():
 
     def serve(conn):
         with conn:
+            conn.sendall(b"ok\n")  # accept at once: the tracer sends no batch before (docs/protocol.md)
             while conn.recv(1 << 20):
                 pass
 

@@ -111,6 +111,8 @@ class Receiver:
                     self.refused += 1
                 return
             pid, enc = hs["pid"], hs.get("enc", "jsonl")
+            if hs.get("ack"):
+                conn.sendall(b"ok\n")  # accepted: as the real receiver answers (docs/protocol.md)
             while True:
                 if enc == "marshal":
                     head = f.read(4)

@@ -10,14 +10,18 @@ import collections
 import json
 import marshal
 import os
+import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
 
+from test.python.examples_support import read_recording
+from test.python.test_record_terminal import CLI, NODE
 from test.python.test_tracer import SUPERVISOR, run_plain, tracer_env, write_script, _protocol
 
 QUEUE = """
@@ -124,6 +128,8 @@ class SlowReceiver:
             if hs.get("token") != self.token:
                 return
             pid = hs["pid"]
+            if hs.get("ack"):
+                conn.sendall(b"ok\n")  # accepted: as the real receiver answers (docs/protocol.md)
             if hs.get("enc") != "marshal":  # the supervisor: JSON lines
                 while True:
                     while b"\n" in data:
@@ -306,6 +312,210 @@ class DeliveryTest(unittest.TestCase):
         main = [pid for pid, r in rx.roles().items() if r == "main"][0]
         self.assertEqual(per[main][2]["process.exit"], 1, "the main process's end is kept")
         self.assertGreater(rx.connections, 3, "the losses were reported on fresh connections")
+
+
+UNANSWERED = """
+import multiprocessing as mp, os, sys, time
+
+def producer(q, n):
+    for i in range(n):
+        q.put(i)
+    q.put(None)
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    n, go, done = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    # The test stops the receiver once this process's own connection is accepted.
+    core = sys.modules["processview_tracer._core"]
+    while not core.state.accepted:
+        time.sleep(0.01)
+    open(done + ".ready", "w").close()
+    while not os.path.exists(go):
+        time.sleep(0.01)
+    q = mp.Queue()
+    p = mp.Process(target=producer, args=(q, n))
+    p.start()  # its connection is never answered while it lives
+    got = 0
+    while q.get() is not None:
+        got += 1
+    p.join()
+    open(done, "w").close()
+    print("got", got)
+    sys.exit(5)
+"""
+
+
+class UnansweredConnectionTest(unittest.TestCase):
+    """The real receiver (`process-view record`) does not answer a process's connection while the
+    process lives (stopped, as a receiver too busy to read a handshake: the case that lost a
+    whole process's events before the tracer waited for the answer). The process sends no event
+    on it, gives up at exit after EXIT_STALL, and reports on a fresh connection what it could
+    not send: `record` and `show` say how many events were lost, and the count is exact."""
+
+    N = 2000
+
+    def setUp(self):
+        if os.environ.get("PV_TEST_PYTHON_MATRIX") and sys.version_info[:2] != (3, 9):
+            raise unittest.SkipTest("runs on python3 and 3.9 only")
+        if not os.path.exists(CLI):
+            raise unittest.SkipTest("out/cli.js is not built")
+
+    def test_events_of_a_connection_never_accepted_are_counted_and_shown(self):
+        folder = tempfile.mkdtemp(prefix="pv-unanswered-")
+        script = os.path.join(folder, "unanswered.py")
+        with open(script, "w") as f:
+            f.write(UNANSWERED)
+        go, done, rec = (os.path.join(folder, x) for x in ("go", "done", "run.jsonl"))
+        proc = subprocess.Popen([NODE, CLI, "record", "--quiet", "--python", sys.executable, "--out", rec, script,
+                                 str(self.N), go, done], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stopped = False
+        try:
+            deadline = time.monotonic() + 60
+            while not os.path.exists(done + ".ready"):
+                self.assertIsNone(proc.poll(), "record ended early")
+                self.assertLess(time.monotonic(), deadline, "the main process's connection was not accepted")
+                time.sleep(0.02)
+            os.kill(proc.pid, signal.SIGSTOP)  # the receiver (and record) stop reading
+            stopped = True
+            open(go, "w").close()
+            deadline = time.monotonic() + 90  # the child waits EXIT_STALL (5 s) for an answer
+            while not os.path.exists(done):
+                self.assertLess(time.monotonic(), deadline, "the program did not end")
+                time.sleep(0.05)
+            os.kill(proc.pid, signal.SIGCONT)
+            stopped = False
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if stopped:
+                os.kill(proc.pid, signal.SIGCONT)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 5, err)
+        self.assertIn("got %d" % self.N, out)
+        records = read_recording(rec)
+        events = [r["event"] for r in records if r.get("type") == "event"]
+        main = next(e["pid"] for e in events if e["kind"] == "hello" and e["role"] == "main")
+        child = next(e["childPid"] for e in events if e["kind"] == "process.created")
+        mine = [e for e in events if e["pid"] == child]
+        kinds = collections.Counter(e["kind"] if e["kind"] != "channel.op" else e["op"] for e in mine)
+        lost = [e for e in mine if e["kind"] == "tracer.dropped"]
+        # Not one put was sent (the connection was never accepted), every one is counted, and the
+        # child's lifecycle events came with the count on the fresh connection.
+        self.assertEqual(kinds["put"], 0, kinds)
+        self.assertEqual([(e["count"], e["reason"]) for e in lost], [(self.N + 1, "exit")], lost)
+        self.assertEqual((kinds["hello"], kinds["process.running"], kinds["process.exit"]), (1, 1, 1), kinds)
+        # The main process lost nothing: every get is there.
+        self.assertEqual(sum(1 for e in events if e["pid"] == main and e["kind"] == "channel.op" and e["op"] == "get"), self.N + 1)
+        self.assertFalse([e for e in events if e["pid"] == main and e["kind"] == "tracer.dropped"])
+        words = "%s events lost: %s of process %d (it ended before Process View could take them)" % (
+            format(self.N + 1, ","), format(self.N + 1, ","), child)
+        self.assertIn("process-view: warning: " + words, err)
+        shown = subprocess.run([NODE, CLI, "show", rec], capture_output=True, text=True, timeout=120)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("Warning: " + words, shown.stdout)
+
+
+UNANSWERED = """
+import multiprocessing as mp, os, sys, time
+
+def producer(q, n):
+    for i in range(n):
+        q.put(i)
+    q.put(None)
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    n, go, done = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    # The test stops the receiver once this process's own connection is accepted.
+    core = sys.modules["processview_tracer._core"]
+    while not core.state.accepted:
+        time.sleep(0.01)
+    open(done + ".ready", "w").close()
+    while not os.path.exists(go):
+        time.sleep(0.01)
+    q = mp.Queue()
+    p = mp.Process(target=producer, args=(q, n))
+    p.start()  # its connection is never answered while it lives
+    got = 0
+    while q.get() is not None:
+        got += 1
+    p.join()
+    open(done, "w").close()
+    print("got", got)
+    sys.exit(5)
+"""
+
+
+class UnansweredConnectionTest(unittest.TestCase):
+    """The real receiver (`process-view record`) does not answer a process's connection while the
+    process lives (stopped, as a receiver too busy to read a handshake: the case that lost a
+    whole process's events before the tracer waited for the answer). The process sends no event
+    on it, gives up at exit after EXIT_STALL, and reports on a fresh connection what it could
+    not send: `record` and `show` say how many events were lost, and the count is exact."""
+
+    N = 2000
+
+    def setUp(self):
+        if os.environ.get("PV_TEST_PYTHON_MATRIX") and sys.version_info[:2] != (3, 9):
+            raise unittest.SkipTest("runs on python3 and 3.9 only")
+        if not os.path.exists(CLI):
+            raise unittest.SkipTest("out/cli.js is not built")
+
+    def test_events_of_a_connection_never_accepted_are_counted_and_shown(self):
+        folder = tempfile.mkdtemp(prefix="pv-unanswered-")
+        script = os.path.join(folder, "unanswered.py")
+        with open(script, "w") as f:
+            f.write(UNANSWERED)
+        go, done, rec = (os.path.join(folder, x) for x in ("go", "done", "run.jsonl"))
+        proc = subprocess.Popen([NODE, CLI, "record", "--quiet", "--python", sys.executable, "--out", rec, script,
+                                 str(self.N), go, done], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stopped = False
+        try:
+            deadline = time.monotonic() + 60
+            while not os.path.exists(done + ".ready"):
+                self.assertIsNone(proc.poll(), "record ended early")
+                self.assertLess(time.monotonic(), deadline, "the main process's connection was not accepted")
+                time.sleep(0.02)
+            os.kill(proc.pid, signal.SIGSTOP)  # the receiver (and record) stop reading
+            stopped = True
+            open(go, "w").close()
+            deadline = time.monotonic() + 90  # the child waits EXIT_STALL (5 s) for an answer
+            while not os.path.exists(done):
+                self.assertLess(time.monotonic(), deadline, "the program did not end")
+                time.sleep(0.05)
+            os.kill(proc.pid, signal.SIGCONT)
+            stopped = False
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if stopped:
+                os.kill(proc.pid, signal.SIGCONT)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 5, err)
+        self.assertIn("got %d" % self.N, out)
+        records = read_recording(rec)
+        events = [r["event"] for r in records if r.get("type") == "event"]
+        main = next(e["pid"] for e in events if e["kind"] == "hello" and e["role"] == "main")
+        child = next(e["childPid"] for e in events if e["kind"] == "process.created")
+        mine = [e for e in events if e["pid"] == child]
+        kinds = collections.Counter(e["kind"] if e["kind"] != "channel.op" else e["op"] for e in mine)
+        lost = [e for e in mine if e["kind"] == "tracer.dropped"]
+        # Not one put was sent (the connection was never accepted), every one is counted, and the
+        # child's lifecycle events came with the count on the fresh connection.
+        self.assertEqual(kinds["put"], 0, kinds)
+        self.assertEqual([(e["count"], e["reason"]) for e in lost], [(self.N + 1, "exit")], lost)
+        self.assertEqual((kinds["hello"], kinds["process.running"], kinds["process.exit"]), (1, 1, 1), kinds)
+        # The main process lost nothing: every get is there.
+        self.assertEqual(sum(1 for e in events if e["pid"] == main and e["kind"] == "channel.op" and e["op"] == "get"), self.N + 1)
+        self.assertFalse([e for e in events if e["pid"] == main and e["kind"] == "tracer.dropped"])
+        words = "%s events lost: %s of process %d (it ended before Process View could take them)" % (
+            format(self.N + 1, ","), format(self.N + 1, ","), child)
+        self.assertIn("process-view: warning: " + words, err)
+        shown = subprocess.run([NODE, CLI, "show", rec], capture_output=True, text=True, timeout=120)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("Warning: " + words, shown.stdout)
 
 
 if __name__ == "__main__":

@@ -40,13 +40,17 @@ class _State:
     reported_dropped = 0
     lost = {}  # reason -> events lost otherwise, not yet reported
     sock = None
-    out = None  # the frame being sent (memoryview), the handshake before it on a new connection
+    out = None  # the frame being sent (memoryview)
     out_pos = 0  # bytes of out already sent
-    out_frame_at = 0  # where the frame starts in out
+    hs = None  # the handshake being sent on a new connection (memoryview), and how much of it is
+    hs_pos = 0
+    accepted = False  # the receiver accepted this connection (its "ok" line arrived)
     out_events = 0  # the program's events in it
+    out_items = ()  # those events, until it is begun
     out_reports = ()  # the tracer.dropped events in it
     progress = 0.0  # time.monotonic() of the last byte the receiver took
     reconnects = 0
+    refused = 0  # connections the receiver closed before accepting them
     dead = False  # no receiver to connect to: stop trying
     gave_up = False  # an exit path gave up on this connection
     lock = threading.Lock()  # one writer on the connection at a time (thread or exit path)
@@ -327,7 +331,11 @@ def qualname(fn):
 #     ("exit") and reported, with the process's own lifecycle events, on a fresh connection (the
 #     old one is full, or cut inside a frame);
 #   - a frame cut after its first CUT_HEADER bytes is counted by the receiver, which reads the
-#     frame's event count from them ("cut-batch"); one cut earlier is counted by the tracer.
+#     frame's event count from them ("cut-batch"); one cut earlier is counted by the tracer;
+#   - no frame is sent before the receiver has accepted the connection: the handshake asks for
+#     an "ok" line, and a connection the receiver closes before that (refused: late, wrong token)
+#     carried nothing but the handshake, so nothing is lost with it; the events wait in the buffer
+#     for the next connection (at most MAX_RECONNECTS), or are counted like any others.
 
 FRAME_EVENTS = 4096  # events per frame at most: a frame cut short loses at most these
 FRAME_BYTES = 4 << 20  # a frame larger than this is split (the receiver refuses frames over 16 MiB)
@@ -339,7 +347,7 @@ CUT_HEADER = 16  # length prefix + marshal bytes up to the batch's event count (
 MAX_RECONNECTS = 3  # a connection that breaks is replaced at most this many times
 KEEP_AT_EXIT = 64  # lifecycle events sent on the fresh connection when the old one is given up
 
-_DONE, _MORE, _BLOCKED, _GONE = range(4)
+_DONE, _MORE, _BLOCKED, _GONE, _UNANSWERED = range(5)
 
 
 def _connect():
@@ -359,9 +367,11 @@ def _connect():
     return s
 
 
-def _handshake():
+def _handshake(ack=True):
     hs = {"pv": PROTOCOL_VERSION, "token": os.environ["PROCESS_VIEW_TOKEN"], "pid": os.getpid(), "client": "tracer",
           "enc": "marshal"}
+    if ack:
+        hs["ack"] = True  # answer "ok" once accepted: frames are sent only after it
     return (json.dumps(hs) + "\n").encode()
 
 
@@ -444,8 +454,8 @@ def _next_frame():
         return bool(buf) or _unreported()
     state.out = memoryview(frame)
     state.out_pos = 0
-    state.out_frame_at = 0
     state.out_events = n
+    state.out_items = items
     state.out_reports = reports
     return True
 
@@ -454,7 +464,7 @@ def _frame_unsent():
     """The current frame will not be delivered: count it, unless the receiver will (CUT_HEADER)."""
     if state.out is None:
         return
-    if state.out_pos - state.out_frame_at < CUT_HEADER:
+    if state.out_pos < CUT_HEADER:
         _lose(state.out_events, "connection-lost" if not state.gave_up else "exit")
         for r in state.out_reports:
             _lose(r[5], r[6])
@@ -475,10 +485,21 @@ def _close_sock():
             pass
 
 
+def _refused():
+    """The receiver closed the connection before accepting it: only the handshake went out on it
+    (state.out, if any, is not begun), so nothing is lost. Try a new one. Caller holds state.lock."""
+    _close_sock()
+    state.refused += 1
+    state.reconnects += 1
+    if state.reconnects > MAX_RECONNECTS:
+        state.dead = True
+
+
 def _pump(frames=8):
     """Send what can be sent now without waiting. Caller holds state.lock. Returns _DONE (nothing
     left), _MORE (frames left: call again), _BLOCKED (the receiver's buffer is full: wait until
-    the socket is writable) or _GONE (no receiver: pending events are counted)."""
+    the socket is writable), _UNANSWERED (the receiver has not accepted the connection yet: wait
+    until it answers) or _GONE (no receiver: pending events are counted)."""
     while True:
         if state.dead:
             _frame_unsent()
@@ -500,9 +521,25 @@ def _pump(frames=8):
             except Exception:
                 state.dead = True  # nobody listens: the receiver is gone
                 continue
-            hs = _handshake()
-            state.out = memoryview(hs + bytes(state.out))
-            state.out_frame_at = len(hs)
+            state.hs = memoryview(_handshake())
+            state.hs_pos = 0
+            state.accepted = False
+        if not state.accepted:
+            try:
+                if state.hs_pos < len(state.hs):
+                    state.hs_pos += state.sock.send(state.hs[state.hs_pos:])
+                    state.progress = time.monotonic()
+                    continue
+                answer = state.sock.recv(64)
+            except (BlockingIOError, InterruptedError):
+                return _BLOCKED if state.hs_pos < len(state.hs) else _UNANSWERED
+            except Exception:
+                answer = b""  # reset: as closed
+            if not answer:
+                _refused()
+                continue
+            state.accepted = True  # "ok": the only bytes the receiver ever sends
+            state.progress = time.monotonic()
         try:
             sent = state.sock.send(state.out[state.out_pos:])
         except (BlockingIOError, InterruptedError):
@@ -520,22 +557,26 @@ def _pump(frames=8):
             state.out_pos += sent
             if state.out_pos == len(state.out):
                 state.out = None
+                state.out_items = ()
 
 
 _poll = getattr(select, "poll", None)
 
 
-def _wait_writable(timeout):
-    """Until the socket can take more bytes, or timeout seconds. Called without state.lock, or
-    by an exit path that holds it on purpose."""
+def _wait_writable(timeout, r=_BLOCKED):
+    """Until the socket can take more bytes (r == _UNANSWERED: until the receiver's answer can be
+    read), or timeout seconds. Called without state.lock, or by an exit path that holds it on purpose."""
     s = state.sock
+    readable = r == _UNANSWERED
     try:
         if s is None:
             raise OSError
         if _poll is not None:  # not select(): it fails for descriptors over 1023
             p = _poll()
-            p.register(s.fileno(), select.POLLOUT | select.POLLERR | select.POLLHUP)
+            p.register(s.fileno(), (select.POLLIN if readable else select.POLLOUT) | select.POLLERR | select.POLLHUP)
             p.poll(timeout * 1000)
+        elif readable:
+            select.select([s], [], [s], timeout)
         else:
             select.select([], [s], [s], timeout)
     except Exception:
@@ -718,8 +759,8 @@ def _sender_loop():
     r = _DONE
     while True:
         try:
-            if r == _BLOCKED:
-                _wait_writable(FLUSH_INTERVAL)
+            if r == _BLOCKED or r == _UNANSWERED:
+                _wait_writable(FLUSH_INTERVAL, r)
             elif r != _MORE:
                 sleep(FLUSH_INTERVAL)
             if waits:
@@ -783,8 +824,8 @@ def flush(limit=EXIT_LIMIT, stall=EXIT_STALL):
                     now = time.monotonic()
                     if now >= deadline or now - state.progress >= stall:
                         break
-                    if r == _BLOCKED:
-                        _wait_writable(min(0.05, deadline - now))
+                    if r == _BLOCKED or r == _UNANSWERED:
+                        _wait_writable(min(0.05, deadline - now), r)
             if r != _DONE:
                 _give_up()
         finally:
@@ -797,8 +838,16 @@ def _give_up():
     """The exit path cannot deliver the rest on this connection: count it, keep the process's
     lifecycle events, and report both on a fresh connection. Caller holds state.lock."""
     state.gave_up = True  # the sender thread stops writing on the old connection
+    pending = []
+    if state.out is not None and state.out_pos == 0:
+        # Not begun (the receiver had not even accepted the connection): its events are pending
+        # still, lifecycle events and all, and its loss reports are owed again.
+        pending = list(state.out_items)
+        for r in state.out_reports:
+            _lose(r[5], r[6])
+        state.out = None
     _frame_unsent()
-    pending = state.buf[:]
+    pending += state.buf
     del state.buf[:]
     keep = [ev for ev in pending if ev[0] != "channel.op"][-KEEP_AT_EXIT:]
     _lose(len(pending) - len(keep), "exit")
@@ -810,7 +859,7 @@ def _give_up():
     try:
         s = _connect()
         s.settimeout(0.5)  # a few hundred bytes into an empty socket buffer: at once, or never
-        s.sendall(_handshake() + _encode(items))
+        s.sendall(_handshake(ack=False) + _encode(items))  # no answer awaited: the receiver may be stalled
     except Exception:
         pass  # no receiver to tell
     finally:
@@ -1060,10 +1109,11 @@ def _reset_after_fork():
                 pass
         state.sock = None
         state.lost = {}
-        state.out = None
-        state.out_pos = state.out_frame_at = state.out_events = 0
-        state.out_reports = ()
-        state.reconnects = 0
+        state.out = state.hs = None
+        state.out_pos = state.hs_pos = state.out_events = 0
+        state.out_reports = state.out_items = ()
+        state.accepted = False
+        state.reconnects = state.refused = 0
         state.dead = state.gave_up = False
         state.lock = threading.Lock()
         state.exit_emitted = False

@@ -72,7 +72,8 @@ export interface Rejection {
   readonly sample: string;
 }
 
-export type HandshakeResult = { ok: true; handshake: Handshake } | { ok: false; reason: string };
+/** `ack`: the client asked to be answered "ok" once accepted (the tracer sends no batch before). */
+export type HandshakeResult = { ok: true; handshake: Handshake; ack: boolean } | { ok: false; reason: string };
 
 const MAX_SAMPLE = 120;
 const sample = (s: string): string => (s.length > MAX_SAMPLE ? `${s.slice(0, MAX_SAMPLE)}…` : s);
@@ -141,7 +142,7 @@ export function parseHandshake(line: string, expectedToken: string): HandshakeRe
   if (client === null) return { ok: false, reason: `unknown client ${JSON.stringify(v.client)}` };
   const enc = v.enc === undefined || v.enc === 'jsonl' ? 'jsonl' : v.enc === 'marshal' ? 'marshal' : null;
   if (enc === null) return { ok: false, reason: `unknown encoding ${JSON.stringify(v.enc)}` };
-  return { ok: true, handshake: { version: v.pv, pid: v.pid, client, enc } };
+  return { ok: true, handshake: { version: v.pv, pid: v.pid, client, enc }, ack: v.ack === true };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,10 @@
  * together hold at most maxBufferedBytes of partial frames (the connection that would pass it is
  * closed). JSON is checked for depth before it is parsed; marshal has its own depth limit.
  *
+ * A client whose handshake asks for it (`ack`, the tracer's) is answered one line, `ok`, once
+ * accepted; nothing else is ever written. The tracer sends no batch before it, so a refused
+ * connection costs none of its events.
+ *
  * Nothing is lost silently: a connection that ends inside a batch (its process was killed while
  * sending, or gave up on a stalled receiver at exit) is reported as a `tracer.dropped` event of
  * that process with reason `cut-batch` and the batch's event count.
@@ -24,6 +28,7 @@ import {
   WireDecoder,
   type ClientKind,
   type DecodeResult,
+  type Handshake,
   type WireUnit,
 } from '../protocol/wire';
 
@@ -68,6 +73,11 @@ export interface ReceiverOptions {
    * the handshake sitting in the socket within 5 s) and every event of that process was lost.
    */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * For tests: refuse a connection whose handshake is otherwise good when this returns a reason
+   * (as a late or wrong handshake is refused), e.g. a process's first connection.
+   */
+  readonly refuseIf?: (handshake: Handshake) => string | undefined;
   /** Longest line accepted; a longer one closes the connection (default MAX_LINE_BYTES). */
   readonly maxLineBytes?: number;
   /** Partial frames and lines held for all connections together (default 256 MiB). */
@@ -245,6 +255,7 @@ export class EventReceiver {
     };
     const refuse = (reason: string, text: string): void => {
       closed = true;
+      clearTimeout(timer);
       release();
       this.problem({ reason: `connection refused: ${reason}`, sample: redactToken(text).slice(0, 120), refused: true });
       socket.destroy();
@@ -303,7 +314,15 @@ export class EventReceiver {
               refuse(hs.reason, line);
               break;
             }
+            const veto = this.options.refuseIf?.(hs.handshake);
+            if (veto !== undefined) {
+              refuse(veto, line);
+              break;
+            }
             clearTimeout(timer);
+            // Accepted. A client that asked is told so: the tracer sends no batch before this
+            // line, so a connection refused (closed without it) cost it no event.
+            if (hs.ack) socket.write('ok\n');
             pid = hs.handshake.pid;
             enc = hs.handshake.enc;
             decoder = new WireDecoder(hs.handshake, this.options.toMs);
