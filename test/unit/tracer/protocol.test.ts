@@ -75,7 +75,9 @@ test('protocol: the Python tracer and the TypeScript core agree on the version, 
 
 test('wire: handshake checks token, version, pid and encoding', () => {
   const ok = parseHandshake(JSON.stringify({ pv: PROTOCOL_VERSION, token: 'secret', pid: 42, client: 'tracer', enc: 'marshal' }), 'secret');
-  assert.deepEqual(ok, { ok: true, handshake: { version: PROTOCOL_VERSION, pid: 42, client: 'tracer', enc: 'marshal' } });
+  assert.deepEqual(ok, { ok: true, handshake: { version: PROTOCOL_VERSION, pid: 42, client: 'tracer', enc: 'marshal' }, ack: false });
+  const asks = parseHandshake(JSON.stringify({ pv: PROTOCOL_VERSION, token: 'secret', pid: 42, client: 'tracer', enc: 'marshal', ack: true }), 'secret');
+  assert.equal(asks.ok && asks.ack, true, 'a tracer that asks to be answered is');
   const bad: Array<[string, RegExp]> = [
     ['not json', /not JSON/],
     ['[1,2]', /not an object/],
