@@ -67,7 +67,7 @@ export class ProcessView implements vscode.Disposable {
         if (running) void this.revealOnRun();
       }),
     );
-    this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log, (pid) => void this.focusProcess(pid)));
+    this.timeline = own(new TimelinePanel(context.extensionUri, this.store, this.log, (pid) => void this.focusProcess(pid), debugging));
     own(new PythonChecks(context, this.log));
     own(this.store.onDidChange(() => this.updateViewMessage()));
 

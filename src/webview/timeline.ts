@@ -784,7 +784,7 @@ scroller.addEventListener(
   { passive: false },
 );
 
-type Drag = { kind: 'pan'; x0: number; x1: number; view: Viewport; moved: boolean } | { kind: 'range'; x0: number; x1: number };
+type Drag = { kind: 'pan'; x0: number; x1: number; view: Viewport; moved: boolean } | { kind: 'range'; x0: number; x1: number; onAxis: boolean };
 let drag: Drag | undefined;
 
 canvas.addEventListener('mousedown', (e) => {
@@ -792,7 +792,7 @@ canvas.addEventListener('mousedown', (e) => {
   const at = pointer(e);
   scroller.focus({ preventScroll: true });
   if (at.x < LabelWidth) return;
-  drag = at.y < AxisHeight || e.shiftKey ? { kind: 'range', x0: at.x, x1: at.x } : { kind: 'pan', x0: at.x, x1: at.x, view: currentView(), moved: false };
+  drag = at.y < AxisHeight || e.shiftKey ? { kind: 'range', x0: at.x, x1: at.x, onAxis: at.y < AxisHeight } : { kind: 'pan', x0: at.x, x1: at.x, view: currentView(), moved: false };
 });
 window.addEventListener('mousemove', (e) => {
   if (!drag) return;
@@ -817,7 +817,12 @@ window.addEventListener('mouseup', (e) => {
       const b = bounds();
       followLive = false;
       setView(rangeViewport(msOf(d.x0), msOf(d.x1), b.min, b.max));
-    } else queueDraw();
+    } else {
+      // A click on the time axis goes to that moment (as the scrubber does; a recording's debugger follows).
+      const ms = msOf(d.x0);
+      if (d.onAxis && ms >= 0) vscode.postMessage({ type: 'scrub', ms: ms >= nowMs ? null : ms });
+      queueDraw();
+    }
     return;
   }
   if (!d.moved) clickAt(pointer(e));

@@ -138,6 +138,35 @@ export class ProcessViewDebugging implements vscode.Disposable {
     if (!started) this.log.warn(`The debug session "${config.name}" did not start`);
   }
 
+  /**
+   * The timeline's scrubber moved (ms since the run started; null: its end). While the views show
+   * a Debug Recording session, the debugger goes to that moment (the last step at or before it):
+   * its `stopped` event refreshes the Call Stack and the editor, and its move moves the views
+   * (onMoved above). Returns false when no recording is being debugged (the views alone move).
+   */
+  scrubTo(ms: number | null): boolean {
+    const backend = this.replayShown();
+    if (!backend) return false;
+    try {
+      backend.goTo(ms ?? Number.POSITIVE_INFINITY);
+    } catch (e) {
+      // Ended under our feet (the session is terminating): the views alone move.
+      this.log.warn(`The recording's debugger did not move to ${ms ?? 'the end'}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether the views show a recording being debugged (the debugger owns the moment shown). */
+  get debuggingRecording(): boolean {
+    return this.replayShown() !== undefined;
+  }
+
+  private replayShown(): ReplayDebugBackend | undefined {
+    const backend = this.shown === undefined ? undefined : this.followed.get(this.shown)?.backend;
+    return backend instanceof ReplayDebugBackend ? backend : undefined;
+  }
+
   /** Adds a follower of debug runs (until the returned disposable is disposed). */
   addFollower(follower: DebugRunFollower): vscode.Disposable {
     this.followers.add(follower);

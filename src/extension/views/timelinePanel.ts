@@ -4,7 +4,8 @@
  * postMessage, every message from the webview validated. The run's messages go over incrementally
  * (TimelineFeed: only what is new, in bounded chunks); a webview that starts again (hidden, then
  * shown) says 'ready' and gets everything again. Scrubbing in the timeline moves the whole
- * extension to that moment (SessionStore.scrubTo); selecting a lane selects its process in the tree.
+ * extension to that moment (SessionStore.scrubTo), or, while a recording is being debugged, the
+ * debugger, which the views follow; selecting a lane selects its process in the tree.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -20,6 +21,13 @@ import { timelineBody } from '../../webview/shared/timelineBody';
 const t = vscode.l10n.t;
 /** Posts at most this often while a run is busy (the store already throttles; the webview redraws per frame). */
 const PostIntervalMs = 400;
+
+/** The moment of a recording being debugged: scrubbing moves it (and the views follow it). */
+export interface DebuggerMoment {
+  /** Moves the debugger to ms (null: the end); false when no recording is being debugged. */
+  scrubTo(ms: number | null): boolean;
+  readonly debuggingRecording: boolean;
+}
 
 export class TimelinePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -37,6 +45,8 @@ export class TimelinePanel implements vscode.Disposable {
     private readonly log: Logger,
     /** Selects a process in the Processes view (a lane was selected). */
     private readonly focusProcess: (pid: number) => void,
+    /** A Debug Recording session's moment, which scrubbing moves (ProcessViewDebugging). */
+    private readonly debuggerMoment: DebuggerMoment = { scrubTo: () => false, debuggingRecording: false },
   ) {
     this.disposables.push(store.onDidChange(() => this.schedulePost()));
   }
@@ -60,8 +70,8 @@ export class TimelinePanel implements vscode.Disposable {
     panel.onDidDispose(() => {
       for (const s of subs) s.dispose();
       this.panel = undefined;
-      // Closing the timeline returns the views to live.
-      if (this.store.scrubbedTo !== null) this.store.scrubTo(null);
+      // Closing the timeline returns the views to live (not while a recording is debugged: they show its moment).
+      if (this.store.scrubbedTo !== null && !this.debuggerMoment.debuggingRecording) this.store.scrubTo(null);
     });
     this.panel = panel;
   }
@@ -92,9 +102,14 @@ export class TimelinePanel implements vscode.Disposable {
         if (message.generation === this.feed.generation) this.focusProcess(message.pid);
         return;
       case 'scrub':
-        this.store.scrubTo(message.ms);
+        this.scrub(message.ms);
         return;
     }
+  }
+
+  /** What the webview's scrubber (or a click on its time axis) does: ms since the run started, null for its newest moment. */
+  scrub(ms: number | null): void {
+    if (!this.debuggerMoment.scrubTo(ms)) this.store.scrubTo(ms);
   }
 
   private schedulePost(): void {
