@@ -203,6 +203,47 @@ if __name__ == "__main__":
       assert.equal(stopsOf(c, s.threadId).length, 1);
     });
   });
+
+  test('a terminal slow to answer: the run starts when its supervisor connects, before the client answers runInTerminal', async () => {
+    // A loaded client may answer runInTerminal long after the terminal started the program: the
+    // supervisor's connection is what says the program started. This client answers only after
+    // the program has stopped at its breakpoint.
+    const text = `import multiprocessing as mp
+
+def child(n):
+    twice = n * 2  # BP
+    return twice
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    p = mp.Process(target=child, args=(4,))
+    p.start()
+    p.join()
+`;
+    const file = script('slow_terminal.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.request('initialize', { adapterID: 'processview', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
+      await c.event('initialized');
+      const launched = c.request('launch', { program: file, env, python: PYTHON });
+      await c.request('setBreakpoints', { source: { path: file }, breakpoints: [{ line: lineOf(file, '# BP', text) }] });
+      await c.request('configurationDone');
+      const req = await c.until('a runInTerminal request', () => c.reverse.find((r) => r.command === 'runInTerminal'));
+      const a = req.arguments as { args: string[]; cwd: string; env: Record<string, string | null> };
+      const termEnv: NodeJS.ProcessEnv = { ...process.env };
+      for (const [k, v] of Object.entries(a.env)) {
+        if (v === null) delete termEnv[k];
+        else termEnv[k] = v;
+      }
+      const term = spawn(a.args[0]!, a.args.slice(1), { cwd: a.cwd, env: termEnv, stdio: 'ignore' });
+      // No answer yet: the launch completes and the child stops at its breakpoint all the same.
+      await launched;
+      const s = await nextStop(c, 0);
+      assert.deepEqual(await c.scope(s.threadId, 'Locals'), { n: '4' });
+      c.respond(req, { processId: term.pid });
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+    });
+  });
 });
 
 void DapClient;

@@ -17,7 +17,7 @@ import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } fro
 import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { plain, threadName, type Localize } from './describe';
 import { localizerFor } from '../l10n';
-import { LiveDebugBackend, type LiveLaunchOptions } from './live';
+import { LiveDebugBackend, TERMINAL_START_MS, type LiveLaunchOptions } from './live';
 
 /** The launch configuration (docs/debugging.md). */
 export interface ProcessViewLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -194,7 +194,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private runInTerminal(req: { cwd: string; args: string[]; env: Record<string, string | null>; title: string }): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.runInTerminalRequest({ kind: 'integrated', title: req.title, cwd: req.cwd, args: req.args, env: req.env }, 30_000, (r) => {
+      this.runInTerminalRequest({ kind: 'integrated', title: req.title, cwd: req.cwd, args: req.args, env: req.env }, TERMINAL_START_MS, (r) => {
         if (r.success) resolve();
         else reject(new Error(r.message || 'runInTerminal failed'));
       });

@@ -61,7 +61,13 @@ interface Tracked {
 
 // A process blocked in a reported wait ('waiting': a join, a get...) is as alive as a sleeping one.
 const ALIVE: ReadonlySet<string> = ALIVE_STATES;
-const SUPERVISOR_WAIT_MS = 30_000;
+/**
+ * How long the client's terminal may take to start the program: its answer to runInTerminal, and
+ * the supervisor's connection. Generous (a loaded machine can take long to open a terminal and
+ * start Python), and the bound is not what decides: the supervisor connecting is the evidence that
+ * the program started, and it counts whenever it comes, before the client's answer or after.
+ */
+export const TERMINAL_START_MS = 300_000;
 
 /** The recording's default place: the temporary folder, named after the script. */
 export function defaultRecordingPath(program: string, now = new Date()): string {
@@ -162,8 +168,11 @@ export class LiveDebugBackend implements DebugBackend {
       if (inTerminal) {
         // The client's terminal runs the supervisor's command; the supervisor connects back.
         const c = prepared.command;
-        await inTerminal({ cwd: c.cwd, args: [c.file, ...c.args], env: terminalEnv(c.env, options.env ?? {}), title: path.basename(program) });
-        source = await prepared.attach(SUPERVISOR_WAIT_MS);
+        const attached = prepared.attach(TERMINAL_START_MS);
+        attached.catch(() => undefined); // awaited below; a failed answer may come first
+        const answered = inTerminal({ cwd: c.cwd, args: [c.file, ...c.args], env: terminalEnv(c.env, options.env ?? {}), title: path.basename(program) });
+        // Started once the supervisor connects, answered or not; a failure answer counts only before that.
+        source = await Promise.race([attached, answered.then(() => attached)]);
       } else {
         traced = await prepared.start('pipe');
         source = traced;
