@@ -1,0 +1,112 @@
+// Lessons as a learner takes them: the zombie lesson started from the Getting Started
+// walkthrough (its zombie step's button), the ticket race without a lock from the Command
+// Palette in a Chinese UI (code-server --locale zh-cn). Each step: the status bar says which step,
+// the step's text stands after the paused line in the editor, a screenshot is taken; questions
+// are answered as a learner does (the zombie clicked in the Processes view, the count picked
+// from the list); Next Step in the status bar goes on, to the lesson's end.
+// Screenshots: test-results/e2e/lesson-*.png.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { poll, scenario, slow, type Workbench } from './harness';
+
+interface LessonFile {
+  title: Record<'en' | 'zh-cn', string>;
+  steps: Array<{ pause: { line?: number }; text: Record<'en' | 'zh-cn', string>; question?: unknown }>;
+}
+const lessonFile = (root: string, id: string): LessonFile => JSON.parse(readFileSync(join(root, 'examples', 'lessons', `${id}.lesson.json`), 'utf8')) as LessonFile;
+
+const UI = {
+  en: { step: (k: number, n: number) => `step ${k} of ${n}`, stepAfter: (k: number, n: number) => `Step ${k} of ${n}`, next: 'Next Step', finished: 'Lesson finished' },
+  'zh-cn': { step: (k: number, n: number) => `第 ${k} 步，共 ${n} 步`, stepAfter: (k: number, n: number) => `第 ${k} 步，共 ${n} 步`, next: '下一步', finished: '课程结束' },
+} as const;
+
+/** The lesson's status bar entry, once it says step k. */
+async function waitForStep(wb: Workbench, lang: 'en' | 'zh-cn', k: number, n: number): Promise<string> {
+  const item = wb.page.locator('.statusbar-item', { hasText: UI[lang].step(k, n) }).first();
+  await item.waitFor({ timeout: slow(120_000) });
+  return item.innerText();
+}
+
+/** The text after the paused line: the editor renders it in the line (injected text). */
+async function waitForAfterText(wb: Workbench, lang: 'en' | 'zh-cn', k: number, n: number, text: string): Promise<void> {
+  const head = text.slice(0, 12);
+  await poll(async () => {
+    const lines = await wb.page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
+    return lines.includes(UI[lang].stepAfter(k, n)) && lines.includes(head);
+  }, `the step ${k} text after the paused line ("${head}…")`, 30_000);
+}
+
+async function nextStep(wb: Workbench, lang: 'en' | 'zh-cn'): Promise<void> {
+  await wb.page.locator('.statusbar-item', { hasText: UI[lang].next }).first().click();
+}
+
+scenario('lesson: the zombie lesson from the Getting Started walkthrough, followed to its end', async (t) => {
+  const lesson = lessonFile(t.repoPath(''), 'zombie');
+  const n = lesson.steps.length;
+  const wb = await t.openWorkbench('examples');
+  // The walkthrough, as a learner finds it: Welcome: Open Walkthrough… → ours → the zombie step.
+  await wb.startCommand('Welcome: Open Walkthrough...');
+  await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Learn multiprocessing with Process View' }).first().click({ timeout: slow(15_000) });
+  await wb.page.locator('.getting-started-step', { hasText: 'See a zombie and an orphan' }).first().click({ timeout: slow(20_000) });
+  const start = wb.page.locator('.getting-started-step.expanded .monaco-button, .getting-started-step.expanded a', { hasText: 'Start the Zombie Lesson' }).first();
+  await start.waitFor({ timeout: slow(15_000) });
+  await wb.screenshot('lesson-zombie-0-walkthrough');
+  await start.click();
+
+  for (let k = 1; k <= n; k++) {
+    const status = await waitForStep(wb, 'en', k, n);
+    assert.match(status, /Lesson: A zombie/);
+    await waitForAfterText(wb, 'en', k, n, lesson.steps[k - 1]!.text.en);
+    // The paused line is the one the lesson names (the cursor's line in the status bar is not: the editor keeps it).
+    const paused = wb.page.locator('.editor-instance .monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${lesson.steps[k - 1]!.pause.line}\\s*$`) });
+    assert.ok((await paused.count()) > 0, `line ${lesson.steps[k - 1]!.pause.line} is on screen`);
+    await wb.screenshot(`lesson-zombie-${k}`);
+    if (lesson.steps[k - 1]!.question) {
+      // Which process is the zombie? Click it in the Processes view.
+      await wb.runCommand('Process View: Focus on Processes View');
+      const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^zombie/.test(row.description)), 60_000);
+      const zombie = rows.findIndex((row) => /^zombie/.test(row.description));
+      await wb.viewPane('Processes').locator('.pane-body .monaco-list-row').nth(zombie).click();
+      await wb.waitForNotification('Right:', 30_000);
+      await wb.screenshot(`lesson-zombie-${k}-answered`);
+    }
+    await nextStep(wb, 'en');
+  }
+  const end = await wb.waitForNotification(UI.en.finished, slow(60_000));
+  assert.match(end, /zombies behind/);
+  await wb.screenshot('lesson-zombie-end');
+}, { timeoutMs: 420_000 });
+
+scenario('lesson: the ticket race from the Command Palette, in a Chinese UI', async (t) => {
+  const lesson = lessonFile(t.repoPath(''), 'ticket-race');
+  const n = lesson.steps.length;
+  const wb = await t.openChineseWorkbench('examples');
+  await wb.startCommand('Process View: 开始一节课');
+  // The pick: lessons under their topics' separators, titles in Chinese.
+  const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: lesson.title['zh-cn'] }).first();
+  await row.waitFor({ timeout: slow(15_000) });
+  const separators = await wb.page.locator('.quick-input-widget .quick-input-list-separator').allInnerTexts();
+  assert.ok(separators.length > 0, 'topics separate the lessons');
+  await wb.screenshot('lesson-ticket-race-0-pick');
+  await row.click();
+
+  for (let k = 1; k <= n; k++) {
+    const status = await waitForStep(wb, 'zh-cn', k, n);
+    assert.ok(status.includes('课程：'), status);
+    await waitForAfterText(wb, 'zh-cn', k, n, lesson.steps[k - 1]!.text['zh-cn']);
+    await wb.screenshot(`lesson-ticket-race-${k}`);
+    if (lesson.steps[k - 1]!.question) {
+      // 买家 A 会写回多少张票？ The learner picks from the list.
+      await wb.waitForNotification('问题：', 30_000);
+      await wb.page.locator('.notification-toast .monaco-button', { hasText: '回答' }).first().click({ timeout: slow(15_000) });
+      await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: /^0$/ }).first().click({ timeout: slow(15_000) });
+      await wb.waitForNotification('正确', 30_000);
+      await wb.screenshot(`lesson-ticket-race-${k}-answered`);
+    }
+    await nextStep(wb, 'zh-cn');
+  }
+  const end = await wb.waitForNotification(UI['zh-cn'].finished, slow(60_000));
+  assert.match(end, /购票成功/);
+  await wb.screenshot('lesson-ticket-race-end');
+}, { timeoutMs: 420_000 });
