@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { poll, scenario, slow, type Workbench } from './harness';
+import { scenario, slow, type Workbench } from './harness';
 
 interface LessonFile {
   title: Record<'en' | 'zh-cn', string>;
@@ -28,13 +28,26 @@ async function waitForStep(wb: Workbench, lang: 'en' | 'zh-cn', k: number, n: nu
   return item.innerText();
 }
 
-/** The text after the paused line: the editor renders it in the line (injected text). */
+/**
+ * The text after the paused line. The after-text of a decoration lives in a CSS rule (::after
+ * content), not in the DOM text, so look for it in the style sheets.
+ */
 async function waitForAfterText(wb: Workbench, lang: 'en' | 'zh-cn', k: number, n: number, text: string): Promise<void> {
-  const head = text.slice(0, 12);
-  await poll(async () => {
-    const lines = await wb.page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
-    return lines.includes(UI[lang].stepAfter(k, n)) && lines.includes(head);
-  }, `the step ${k} text after the paused line ("${head}…")`, 30_000);
+  const want = `${UI[lang].stepAfter(k, n)}: ${text.slice(0, 12)}`;
+  await wb.page
+    .waitForFunction(
+      (w) =>
+        Array.from(document.styleSheets).some((sheet) => {
+          try {
+            return Array.from(sheet.cssRules).some((rule) => rule.cssText.includes(w));
+          } catch {
+            return false; // a style sheet from another origin
+          }
+        }),
+      want,
+      { timeout: slow(30_000) },
+    )
+    .catch(() => assert.fail(`the paused line is not followed by "${want}…"`));
 }
 
 async function nextStep(wb: Workbench, lang: 'en' | 'zh-cn'): Promise<void> {

@@ -46,6 +46,8 @@ interface Active {
   /** Where the step is shown (the paused line, or a held process's line for an event step). */
   shownAt?: { readonly file: string; readonly line: number };
   busy: boolean;
+  /** After the last step: the run is let go to end by itself. */
+  finishing: boolean;
   sessionEnded: boolean;
   readonly answers: Answered[];
 }
@@ -223,7 +225,7 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
 
   private async begin(loaded: LoadedLesson): Promise<void> {
     await this.leave();
-    const a: Active = { loaded, token: randomUUID(), busy: true, sessionEnded: false, answers: [] };
+    const a: Active = { loaded, token: randomUUID(), busy: true, finishing: false, sessionEnded: false, answers: [] };
     this.active = a;
     const launch = lessonLaunch(loaded.lesson, loaded.file);
     const script = vscode.Uri.file(launch.program);
@@ -319,6 +321,7 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
       } else {
         a.report = undefined;
         a.shownAt = undefined;
+        a.finishing = true;
         this.render();
         const end = await runner.finish();
         const failed = end.checks.filter((c) => !c.ok);
@@ -463,7 +466,10 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     const n = a.loaded.lesson.steps.length;
     const view = this.view(a);
     const k = (a.report?.index ?? -1) + 1;
-    if (a.busy || !a.report) {
+    if (a.finishing) {
+      this.statusItem.text = `$(sync~spin) ${t('Lesson: {0} — the run is finishing', title)}`;
+      this.statusItem.tooltip = t('Every process of the run was let go: the lesson ends with the run.');
+    } else if (a.busy || !a.report) {
       this.statusItem.text = `$(sync~spin) ${t('Lesson: {0} — waiting for step {1} of {2}', title, Math.min(k + 1, n), n)}`;
       this.statusItem.tooltip = t('The run is on its way to the next pause of the lesson.');
     } else {
