@@ -1,6 +1,7 @@
 // Lessons as a learner takes them: the zombie lesson started from the Getting Started
 // walkthrough (its zombie step's button), the ticket race without a lock from the Command
-// Palette in a Chinese UI (code-server --locale zh-cn). Each step: the status bar says which step,
+// Palette. (A Chinese UI is not covered here: code-server switches its language only with a
+// language pack, and none can be installed on these machines.) Each step: the status bar says which step,
 // the step's text stands after the paused line in the editor, a screenshot is taken; questions
 // are answered as a learner does (the zombie clicked in the Processes view, the count picked
 // from the list); Next Step in the status bar goes on, to the lesson's end.
@@ -50,6 +51,12 @@ async function waitForAfterText(wb: Workbench, lang: 'en' | 'zh-cn', k: number, 
     .catch(() => assert.fail(`the paused line is not followed by "${want}…"`));
 }
 
+/** The editor shows the paused line (the lesson reveals it; the cursor stays where the learner left it). */
+async function waitForLine(wb: Workbench, line: number): Promise<void> {
+  const number = wb.page.locator('.editor-instance .monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+  await number.waitFor({ timeout: slow(30_000) }).catch(() => assert.fail(`line ${line} is not on screen`));
+}
+
 async function nextStep(wb: Workbench, lang: 'en' | 'zh-cn'): Promise<void> {
   await wb.page.locator('.statusbar-item', { hasText: UI[lang].next }).first().click();
 }
@@ -71,9 +78,7 @@ scenario('lesson: the zombie lesson from the Getting Started walkthrough, follow
     const status = await waitForStep(wb, 'en', k, n);
     assert.match(status, /Lesson: A zombie/);
     await waitForAfterText(wb, 'en', k, n, lesson.steps[k - 1]!.text.en);
-    // The paused line is the one the lesson names (the cursor's line in the status bar is not: the editor keeps it).
-    const paused = wb.page.locator('.editor-instance .monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${lesson.steps[k - 1]!.pause.line}\\s*$`) });
-    assert.ok((await paused.count()) > 0, `line ${lesson.steps[k - 1]!.pause.line} is on screen`);
+    await waitForLine(wb, lesson.steps[k - 1]!.pause.line!);
     await wb.screenshot(`lesson-zombie-${k}`);
     if (lesson.steps[k - 1]!.question) {
       // Which process is the zombie? Click it in the Processes view.
@@ -91,13 +96,14 @@ scenario('lesson: the zombie lesson from the Getting Started walkthrough, follow
   await wb.screenshot('lesson-zombie-end');
 }, { timeoutMs: 420_000 });
 
-scenario('lesson: the ticket race from the Command Palette, in a Chinese UI', async (t) => {
+scenario('lesson: the ticket race from the Command Palette, followed to its end', async (t) => {
   const lesson = lessonFile(t.repoPath(''), 'ticket-race');
   const n = lesson.steps.length;
-  const wb = await t.openChineseWorkbench('examples');
-  await wb.startCommand('Process View: 开始一节课');
-  // The pick: lessons under their topics' separators, titles in Chinese.
-  const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: lesson.title['zh-cn'] }).first();
+  const lang = 'en';
+  const wb = await t.openWorkbench('examples');
+  await wb.startCommand('Process View: Start a Lesson');
+  // The pick: lessons under their topics' separators.
+  const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: lesson.title[lang] }).first();
   await row.waitFor({ timeout: slow(15_000) });
   const separators = await wb.page.locator('.quick-input-widget .quick-input-list-separator').allInnerTexts();
   assert.ok(separators.length > 0, 'topics separate the lessons');
@@ -105,21 +111,26 @@ scenario('lesson: the ticket race from the Command Palette, in a Chinese UI', as
   await row.click();
 
   for (let k = 1; k <= n; k++) {
-    const status = await waitForStep(wb, 'zh-cn', k, n);
-    assert.ok(status.includes('课程：'), status);
-    await waitForAfterText(wb, 'zh-cn', k, n, lesson.steps[k - 1]!.text['zh-cn']);
+    const status = await waitForStep(wb, lang, k, n);
+    assert.match(status, /Lesson: Ticket race without a lock/);
+    await waitForAfterText(wb, lang, k, n, lesson.steps[k - 1]!.text[lang]);
+    await waitForLine(wb, lesson.steps[k - 1]!.pause.line!);
     await wb.screenshot(`lesson-ticket-race-${k}`);
     if (lesson.steps[k - 1]!.question) {
-      // 买家 A 会写回多少张票？ The learner picks from the list.
-      await wb.waitForNotification('问题：', 30_000);
-      await wb.page.locator('.notification-toast .monaco-button', { hasText: '回答' }).first().click({ timeout: slow(15_000) });
-      await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: /^0$/ }).first().click({ timeout: slow(15_000) });
-      await wb.waitForNotification('正确', 30_000);
+      // What count will buyer A write back? The learner picks from the list.
+      await wb.waitForNotification('Question:', 30_000);
+      // In a toast, or in the notification center the harness opened to find it.
+      await wb.page.locator('.notification-list-item', { hasText: 'Question:' }).locator('.monaco-button', { hasText: 'Answer' }).first().click({ timeout: slow(15_000) });
+      const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ timeout: slow(15_000) });
+      await input.fill('0');
+      await input.press('Enter');
+      await wb.waitForNotification('Right:', 30_000);
       await wb.screenshot(`lesson-ticket-race-${k}-answered`);
     }
-    await nextStep(wb, 'zh-cn');
+    await nextStep(wb, lang);
   }
-  const end = await wb.waitForNotification(UI['zh-cn'].finished, slow(60_000));
+  const end = await wb.waitForNotification(UI[lang].finished, slow(60_000));
   assert.match(end, /购票成功/);
   await wb.screenshot('lesson-ticket-race-end');
 }, { timeoutMs: 420_000 });

@@ -17,13 +17,11 @@ const RUN_TIMEOUT_MS = Number(process.env.PV_E2E_TIMEOUT_MS ?? 20 * 60_000);
 // Module-level so that a signal or the overall deadline can still stop them.
 let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
 let untrustedServer: Awaited<ReturnType<typeof startCodeServer>> | undefined;
-let chineseServer: Awaited<ReturnType<typeof startCodeServer>> | undefined;
 let browser: Browser | undefined;
 function abort(message: string, code: number): void {
   console.error(message);
   server?.stop();
   untrustedServer?.stop();
-  chineseServer?.stop();
   void browser?.close().catch(() => undefined);
   console.log('0 passed, 1 failed');
   process.exit(code);
@@ -111,17 +109,6 @@ async function main(): Promise<number> {
       return untrustedServer.url;
     };
 
-    // A third, with the UI language set to Simplified Chinese, also started when first asked for.
-    const chineseUrl = async (): Promise<string> => {
-      if (!chineseServer) {
-        const userData = join(state, 'zh-cn', 'user-data');
-        mkdirSync(join(userData, 'User'), { recursive: true });
-        writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings));
-        chineseServer = await startCodeServer({ stateDir: join(state, 'zh-cn'), extensionsDir, userDataDir: userData, extraArgs: ['--locale', 'zh-cn'] });
-      }
-      return chineseServer.url;
-    };
-
     for (const s of scenarios) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const pages: Workbench[] = [];
@@ -133,11 +120,6 @@ async function main(): Promise<number> {
         },
         openUntrustedWorkbench: async (folder) => {
           const wb = await Workbench.open(context, await untrustedUrl(), folder);
-          pages.push(wb);
-          return wb;
-        },
-        openChineseWorkbench: async (folder) => {
-          const wb = await Workbench.open(context, await chineseUrl(), folder);
           pages.push(wb);
           return wb;
         },
@@ -172,9 +154,8 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => undefined);
     server?.stop();
     untrustedServer?.stop();
-    chineseServer?.stop();
     if (failed > 0) {
-      for (const [which, s] of [['code-server', server], ['the second code-server (workspace trust on)', untrustedServer], ['the Chinese code-server', chineseServer]] as const) {
+      for (const [which, s] of [['code-server', server], ['the second code-server (workspace trust on)', untrustedServer]] as const) {
         const tail = s ? await tailOf(s.logFile, 15) : '';
         if (tail) console.log(`last lines of the log of ${which}:\n${tail}`);
       }
