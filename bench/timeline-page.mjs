@@ -94,7 +94,7 @@ try {
     exited: 'exited', killed: 'killed', at: 'at', messages: 'Messages in view', search: 'Search messages: payload, channel, pid or process name',
     matches: '{0} of {1}', noMatch: 'No match', fit: 'Whole run', sentBy: 'sent by {0}', receivedBy: 'received by {0}', notReceived: 'not received yet',
     goSent: 'Go to sending line', goReceived: 'Go to receiving line', showInTree: 'Show in Processes', lane: 'Process {0}: {1}', density: '{0} messages sent, received or on their way here',
-    hint: 'Ctrl+wheel or +/- zooms, drag pans, drag on the time axis zooms to a range, arrows move, Up/Down pick a process, [ and ] step through its messages, Enter shows the line.',
+    hint: 'Ctrl+wheel or +/- zooms, drag pans, drag on the time axis zooms to a range and a click on it goes to that moment, arrows move, Up/Down pick a process, [ and ] step through its messages, Enter shows the line.',
   };
   /** A fresh page fed the finished run: the first draw (ms) and its parts. */
   async function openAndLoad() {

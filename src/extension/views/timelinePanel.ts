@@ -210,7 +210,7 @@ function webviewStrings(): Record<WebviewStringKey, string> {
     zoomOut: t('Zoom out (-)'),
     fit: t('Whole run'),
     fitTitle: t('Show the whole run (0)'),
-    hint: t('Ctrl+wheel or +/- zooms, drag pans, drag on the time axis zooms to a range, arrows move, Up/Down pick a process, [ and ] step through its messages, Enter shows the line.'),
+    hint: t('Ctrl+wheel or +/- zooms, drag pans, drag on the time axis zooms to a range and a click on it goes to that moment, arrows move, Up/Down pick a process, [ and ] step through its messages, Enter shows the line.'),
     sentBy: t('sent by {0}'),
     receivedBy: t('received by {0}'),
     notReceived: t('not received yet'),
