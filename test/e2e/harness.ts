@@ -49,6 +49,12 @@ export interface ScenarioContext {
    * Mode (not trusted yet, no startup prompt). The server starts on first use (a few seconds).
    */
   openUntrustedWorkbench(folder: string): Promise<Workbench>;
+  /**
+   * The same, on a code-server started with `--locale zh-cn` (and a test language pack that
+   * makes zh-cn available): the extension's own texts (its l10n bundle, package.nls.zh-cn.json)
+   * are in Simplified Chinese; the workbench around them stays English. Started on first use.
+   */
+  openChineseWorkbench(folder: string): Promise<Workbench>;
   /** Absolute path of a file or folder in the repo. */
   repoPath(relative: string): string;
 }

@@ -1,7 +1,6 @@
 // Lessons as a learner takes them: the zombie lesson started from the Getting Started
 // walkthrough (its zombie step's button), the ticket race without a lock from the Command
-// Palette. (A Chinese UI is not covered here: code-server switches its language only with a
-// language pack, and none can be installed on these machines.) Each step: the status bar says which step,
+// Palette in a Chinese UI (code-server --locale zh-cn, see openChineseWorkbench). Each step: the status bar says which step,
 // the step's text stands after the paused line in the editor, a screenshot is taken; questions
 // are answered as a learner does (the zombie clicked in the Processes view, the count picked
 // from the list); Next Step in the status bar goes on, to the lesson's end.
@@ -96,13 +95,13 @@ scenario('lesson: the zombie lesson from the Getting Started walkthrough, follow
   await wb.screenshot('lesson-zombie-end');
 }, { timeoutMs: 420_000 });
 
-scenario('lesson: the ticket race from the Command Palette, followed to its end', async (t) => {
+scenario('lesson: the ticket race from the Command Palette, in a Chinese UI, followed to its end', async (t) => {
   const lesson = lessonFile(t.repoPath(''), 'ticket-race');
   const n = lesson.steps.length;
-  const lang = 'en';
-  const wb = await t.openWorkbench('examples');
-  await wb.startCommand('Process View: Start a Lesson');
-  // The pick: lessons under their topics' separators.
+  const lang = 'zh-cn';
+  const wb = await t.openChineseWorkbench('examples');
+  await wb.startCommand('Process View: 开始一节课');
+  // The pick: lessons under their topics' separators, titles in Chinese.
   const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: lesson.title[lang] }).first();
   await row.waitFor({ timeout: slow(15_000) });
   const separators = await wb.page.locator('.quick-input-widget .quick-input-list-separator').allInnerTexts();
@@ -112,20 +111,20 @@ scenario('lesson: the ticket race from the Command Palette, followed to its end'
 
   for (let k = 1; k <= n; k++) {
     const status = await waitForStep(wb, lang, k, n);
-    assert.match(status, /Lesson: Ticket race without a lock/);
+    assert.ok(status.includes(`课程：${lesson.title[lang]}`), status);
     await waitForAfterText(wb, lang, k, n, lesson.steps[k - 1]!.text[lang]);
     await waitForLine(wb, lesson.steps[k - 1]!.pause.line!);
     await wb.screenshot(`lesson-ticket-race-${k}`);
     if (lesson.steps[k - 1]!.question) {
-      // What count will buyer A write back? The learner picks from the list.
-      await wb.waitForNotification('Question:', 30_000);
+      // 买家 A 会写回多少张票？ The learner picks from the list.
+      await wb.waitForNotification('问题：', 30_000);
       // In a toast, or in the notification center the harness opened to find it.
-      await wb.page.locator('.notification-list-item', { hasText: 'Question:' }).locator('.monaco-button', { hasText: 'Answer' }).first().click({ timeout: slow(15_000) });
+      await wb.page.locator('.notification-list-item', { hasText: '问题：' }).locator('.monaco-button', { hasText: '回答' }).first().click({ timeout: slow(15_000) });
       const input = wb.page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ timeout: slow(15_000) });
       await input.fill('0');
       await input.press('Enter');
-      await wb.waitForNotification('Right:', 30_000);
+      await wb.waitForNotification('正确：', 30_000);
       await wb.screenshot(`lesson-ticket-race-${k}-answered`);
     }
     await nextStep(wb, lang);

@@ -17,11 +17,13 @@ const RUN_TIMEOUT_MS = Number(process.env.PV_E2E_TIMEOUT_MS ?? 20 * 60_000);
 // Module-level so that a signal or the overall deadline can still stop them.
 let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
 let untrustedServer: Awaited<ReturnType<typeof startCodeServer>> | undefined;
+let chineseServer: Awaited<ReturnType<typeof startCodeServer>> | undefined;
 let browser: Browser | undefined;
 function abort(message: string, code: number): void {
   console.error(message);
   server?.stop();
   untrustedServer?.stop();
+  chineseServer?.stop();
   void browser?.close().catch(() => undefined);
   console.log('0 passed, 1 failed');
   process.exit(code);
@@ -109,6 +111,40 @@ async function main(): Promise<number> {
       return untrustedServer.url;
     };
 
+    // A third, with the UI language set to Simplified Chinese, also started when first asked for.
+    const chineseUrl = async (): Promise<string> => {
+      if (!chineseServer) {
+        // code-server switches its display language only to one a language pack provides, and
+        // none can be downloaded here: a test pack that translates nothing of VS Code
+        // (test/e2e/fixtures/zh-cn-language-pack) makes zh-cn one, so the extension runs with
+        // vscode.env.language 'zh-cn' and shows its own Chinese texts. The server learns of an
+        // installed pack from languagepacks.json in its user data folder, which it writes only
+        // when the workbench lists languages: written here, as that cache would say.
+        const dir = join(state, 'zh-cn');
+        const userData = join(dir, 'user-data');
+        const extensions = join(dir, 'extensions');
+        mkdirSync(join(userData, 'User'), { recursive: true });
+        writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings));
+        const fixture = join(root, 'test', 'e2e', 'fixtures', 'zh-cn-language-pack');
+        const packVsix = join(dir, 'zh-cn-language-pack.vsix');
+        await run(join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', packVsix], {
+          cwd: fixture,
+          capture: true,
+          timeoutMs: 120_000,
+          label: 'vsce package (test language pack)',
+        });
+        const zhCommon = ['--extensions-dir', extensions, '--user-data-dir', userData];
+        for (const x of [vsix, packVsix]) await run(codeServerBin, [...zhCommon, '--install-extension', x], { env, capture: true, timeoutMs: 120_000, label: 'code-server --install-extension' });
+        const pack = JSON.parse(readFileSync(join(fixture, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+        const id = `${pack.publisher}.${pack.name}`;
+        const installed = join(extensions, `${id}-${pack.version}`);
+        const cache = { 'zh-cn': { hash: 'pvtest', extensions: [{ extensionIdentifier: { id }, version: pack.version }], translations: { vscode: join(installed, 'translations', 'main.i18n.json') }, label: '中文(简体)' } };
+        writeFileSync(join(userData, 'languagepacks.json'), JSON.stringify(cache));
+        chineseServer = await startCodeServer({ stateDir: dir, extensionsDir: extensions, userDataDir: userData, extraArgs: ['--locale', 'zh-cn'] });
+      }
+      return chineseServer.url;
+    };
+
     for (const s of scenarios) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const pages: Workbench[] = [];
@@ -120,6 +156,11 @@ async function main(): Promise<number> {
         },
         openUntrustedWorkbench: async (folder) => {
           const wb = await Workbench.open(context, await untrustedUrl(), folder);
+          pages.push(wb);
+          return wb;
+        },
+        openChineseWorkbench: async (folder) => {
+          const wb = await Workbench.open(context, await chineseUrl(), folder);
           pages.push(wb);
           return wb;
         },
@@ -154,8 +195,9 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => undefined);
     server?.stop();
     untrustedServer?.stop();
+    chineseServer?.stop();
     if (failed > 0) {
-      for (const [which, s] of [['code-server', server], ['the second code-server (workspace trust on)', untrustedServer]] as const) {
+      for (const [which, s] of [['code-server', server], ['the second code-server (workspace trust on)', untrustedServer], ['the Chinese code-server', chineseServer]] as const) {
         const tail = s ? await tailOf(s.logFile, 15) : '';
         if (tail) console.log(`last lines of the log of ${which}:\n${tail}`);
       }

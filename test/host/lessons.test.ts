@@ -109,7 +109,7 @@ describe('Lessons (real debug sessions)', function () {
     assert.ok(s.shownAt?.file.endsWith('18_zombie.py'), s.shownAt?.file);
     assert.equal(s.shownAt?.line, lesson.steps[0]!.pause.line);
     assert.equal(s.text, lesson.steps[0]!.text.en);
-    assert.ok(s.afterText?.startsWith(`📘 Step 1 of ${n}: The main process is paused on p.start().`), s.afterText);
+    assert.ok(s.afterText?.startsWith(`» Step 1 of ${n}: The main process is paused on p.start().`), s.afterText);
     assert.match(s.statusText, new RegExp(`Lesson: .* — step 1 of ${n}$`));
     assert.ok(unescape(s.hover).includes(lesson.steps[0]!.text.en), `the hover has the whole text: ${s.hover}`);
     assert.ok(s.hover?.includes('command:processView.lessonNext'), 'and the Next Step button');

@@ -434,7 +434,7 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     const title = lessonText(a.loaded.lesson.title, language);
     const text = lessonText(r.step.text, language);
     const short = text.length > AFTER_TEXT_MAX ? `${text.slice(0, AFTER_TEXT_MAX - 1)}…` : text;
-    const afterText = `📘 ${t('Step {0} of {1}', r.index + 1, n)}: ${short}`;
+    const afterText = `» ${t('Step {0} of {1}', r.index + 1, n)}: ${short}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: [Commands.lessonNext, Commands.lessonRestart, Commands.lessonLeave, Commands.lessonAnswer] };
     md.appendMarkdown(`**${escapeMarkdown(t('Lesson: {0} — step {1} of {2}', title, r.index + 1, n))}**\n\n`);
