@@ -97,8 +97,10 @@ export function recordRun<R extends RunSource>(run: R, options: RecordOptions): 
   const samples = sampler.onSnapshot((s) => {
     // The supervisor is our machinery, not the run's: keep it out of the model and the file.
     const sample = { ...s, processes: s.processes.filter((p) => p.pid !== run.supervisorPid) };
-    if (filter.worthWriting(sample)) writer.writeSample(sample);
+    const stallsBefore = session.stallChanges();
     session.applySnapshot(sample);
+    // A sample that found or ended a stall is written too: a replay must look at that moment.
+    if (filter.worthWriting(sample) || session.stallChanges() !== stallsBefore) writer.writeSample(sample);
   });
   const observe = options.onEvent;
   // The recording keeps the batches as they arrived (a copy each, instead of serialising every

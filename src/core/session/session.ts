@@ -192,6 +192,15 @@ export class Session {
     this.changed();
   }
 
+  /**
+   * How many stalls have been found or ended so far: a recorder writes a sample that changed it
+   * even when nothing else in it is new, so a replay looks again at the same moment and finds
+   * the same stall (samples are the only clock between events).
+   */
+  stallChanges(): number {
+    return this.waits.stallChanges;
+  }
+
   /** Each process's wait and the stalls among them, when they may have changed (waits.ts). */
   private updateWaits(): void {
     if (!this.waits.due(this.nowMs)) return;

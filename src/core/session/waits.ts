@@ -75,6 +75,8 @@ export class WaitTracker {
   private readonly channels = new Map<string, ChannelInfo>();
   private readonly ends = new Map<string, { info: ChannelInfo; end: 0 | 1 }>();
   private readonly stalls: Stall[] = [];
+  /** Counts stalls found and ended (Session.stallChanges). */
+  stallChanges = 0;
   private readonly openStalls = new Map<string, number>();
   private stallSeq = 0;
   /** Something the graph depends on changed since the last analysis. */
@@ -230,6 +232,7 @@ export class WaitTracker {
         idx = this.stalls.length;
         this.stalls.push({ ...s, id: `stall-${++this.stallSeq}` });
         this.openStalls.set(key, idx);
+        this.stallChanges++;
       }
       for (const st of this.stalls[idx]!.steps) result.set(st.pid, this.stalls[idx]!.id);
     }
@@ -241,6 +244,7 @@ export class WaitTracker {
       const gone = s.steps.some((st) => !alive(st.pid));
       this.stalls[idx] = { ...s, endedMs: nowMs, endedBy: s.kind === 'timeout' && !gone ? 'timeout' : 'exit' };
       this.openStalls.delete(key);
+      this.stallChanges++;
     }
     return result;
   }

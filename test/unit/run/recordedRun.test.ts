@@ -180,3 +180,35 @@ test('samples are written when the process table changed, otherwise once a secon
   assert.equal(f.worthWriting(snap(1400, [proc(1)])), false, 'CPU and memory only: not yet');
   assert.equal(f.worthWriting(snap(1500, [proc(1)])), true, 'a second since the last one written');
 });
+
+test('a stall found between events is found again in the recording, even when the run is stopped at once', { skip: process.platform !== 'linux' }, async () => {
+  // Nothing happens after the recv begins, so only a sample can find the stall; most samples are
+  // not written (SampleFilter), so the one that found it must be, or a replay never looks then.
+  const s = script(
+    'kept.py',
+    // The sleep puts the stall's moment half a second from the once-a-second samples.
+    ['import multiprocessing as mp, time', 'if __name__ == "__main__":', '    a, b = mp.Pipe()', '    time.sleep(0.5)', '    a.recv()', ''].join('\n'),
+  );
+  const recordingPath = path.join(dir, 'kept.jsonl');
+  const recorded = await startRecordedRun({ script: s, stdio: 'pipe', recordingPath, samplingIntervalMs: 50 });
+  const found = new Promise<void>((resolve) => {
+    const sub = recorded.session.onDidChange(() => {
+      if (recorded.session.snapshot().stalls.length === 0) return;
+      sub.dispose();
+      resolve();
+    });
+  });
+  const timeout = setTimeout(() => void recorded.stop(), 60_000);
+  await found;
+  const live = recorded.session.snapshot().stalls.map((st) => ({ kind: st.kind, foundMs: st.foundMs, pids: st.steps.map((x) => x.pid) }));
+  await recorded.stop();
+  await recorded.ended;
+  clearTimeout(timeout);
+  assert.equal(live.length, 1, 'the run is stuck at its recv');
+  const replayed = (await loadSession(recordingPath)).session.snapshot().stalls;
+  assert.deepEqual(
+    replayed.map((st) => ({ kind: st.kind, foundMs: st.foundMs, pids: st.steps.map((x) => x.pid) })),
+    live,
+    'the recording finds the same stall at the same moment',
+  );
+});
