@@ -609,7 +609,12 @@ export class ProcessTable {
     if (p.reapBeganMs !== null) until = Math.max(p.reapBeganMs, died);
     else if (supervisorBegan !== null) until = Math.max(supervisorBegan, died);
     else if (p.reapedMs !== null || p.gone) until = Math.max(died, p.lastZombieSampleMs ?? -Infinity);
-    else if (p.lastZombieSampleMs !== null) {
+    else if (p.lastZombieSampleMs !== null && p.ppid !== null && this.hidden.has(p.ppid)) {
+      // The supervisor's child (the main process, an adopted orphan): it sits in waitpid for all
+      // of them, so this one is being reaped; its process.reaped, with when that waitpid began,
+      // settles it (a busy supervisor still makes a zombie then).
+      until = died;
+    } else if (p.lastZombieSampleMs !== null) {
       const w = this.parentWaiting(p);
       until = w !== undefined && w.t <= p.lastZombieSampleMs ? Math.max(w.t, died) : p.lastZombieSampleMs;
     } else until = null;

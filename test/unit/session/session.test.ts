@@ -312,6 +312,27 @@ test('the script itself, reaped by the supervisor already waiting, is no zombie'
   assert.equal(s.snapshot().processes.find((x) => x.pid === 100)!.zombie, false);
 });
 
+test('the script itself seen as Z before the supervisor reports reaping it is dying, not a zombie; a busy supervisor still makes one', () => {
+  // Replay stepped onto such a moment: a Z sample of the main process, 300 ms after its exit,
+  // arriving before the supervisor's process.reaped.
+  const run = (began: number) => {
+    const s = new Session({ run: { script: F }, supervisorPid: 40 });
+    s.applyEvent(hello(100, 40, 0, 'main'));
+    s.applyEvent(exit(100, 40, 100));
+    s.applySnapshot({ t: 400, tEnd: 405, processes: [sample(100, 40, 'zombie')], gone: [] });
+    const before = s.snapshot().processes.find((x) => x.pid === 100)!;
+    s.applyEvent(reapedBySupervisor(100, began, 406, false));
+    return { before, after: s.snapshot().processes.find((x) => x.pid === 100)! };
+  };
+  const waiting = run(1);
+  assert.equal(waiting.before.zombie, false, 'the supervisor sits in waitpid for it');
+  assert.equal(waiting.after.zombie, false);
+  const busy = run(390); // its waitpid began 290 ms after the death
+  assert.equal(busy.before.zombie, false);
+  assert.equal(busy.after.zombie, true);
+  assert.equal(busy.after.zombieSinceMs, 100);
+});
+
 test('forkserver children are not orphans just because the forkserver forked them', () => {
   const s = baseRun();
   s.applyEvent(created(100, 103, 5));
