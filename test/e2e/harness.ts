@@ -224,7 +224,29 @@ export class Workbench {
     await item.waitFor({ timeout: slow(10_000) }).catch(async () => {
       throw new Error(`no "${label}" in the context menu; it has: ${(await this.contextMenuItems().catch(() => [])).join(' | ')}`);
     });
-    await item.click();
+    await poll(async () => {
+      if (!(await item.isVisible())) return true; // it was taken (the menu closed late)
+      await item.click({ timeout: slow(3_000) });
+      return this.menuClosed();
+    }, `"${label}" to be taken by the context menu`, 20_000, 300);
+  }
+
+  /**
+   * Whether the context menu closed after a click on one of its items. A menu that has only just
+   * opened can ignore a click (it stays open, the item merely highlighted): then the caller clicks again.
+   */
+  private async menuClosed(): Promise<boolean> {
+    return this.page
+      .locator('.monaco-menu')
+      .first()
+      .waitFor({ state: 'hidden', timeout: slow(1_000) })
+      .then(
+        () => true,
+        () => {
+          console.log('    (the context menu ignored a click on its item; clicking again)');
+          return false;
+        },
+      );
   }
 
   /**
@@ -246,7 +268,7 @@ export class Workbench {
         await row.click({ button: 'right', timeout: slow(3_000) });
       }
       await item.click({ timeout: slow(3_000) });
-      return true;
+      return this.menuClosed();
     }, `"${label}" in the context menu of ${relativePath}`, 20_000, 300).catch((e: unknown) => {
       throw new Error(`no "${label}" in the context menu; it had: ${seen.join(' | ')} (${e instanceof Error ? e.message : String(e)})`);
     });
