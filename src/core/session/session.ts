@@ -215,6 +215,8 @@ export class Session {
   endRun(t: number, exitCode: number | null): void {
     this.advance(t);
     this.run = { ...this.run, endedMs: t, exitCode };
+    this.waits.lookAgain();
+    this.updateWaits();
     this.changed();
   }
 

@@ -19,6 +19,8 @@ import type { ProcessNode, ProcessWait, Stall, StallFact, StallKind, StallStep }
 
 /** A stall is reported once each of its waits has lasted this long (ms). */
 export const STALL_SETTLE_MS = 1000;
+/** How often operations alone (no wait began or ended) make the waits be looked at again. */
+const ANALYSIS_EVERY_MS = 100;
 /** Unread messages remembered per queue (for "its 1 MB message"); the count stays exact. */
 const MAX_UNREAD = 1000;
 
@@ -79,7 +81,7 @@ export class WaitTracker {
   stallChanges = 0;
   private readonly openStalls = new Map<string, number>();
   private stallSeq = 0;
-  /** Something the graph depends on changed since the last analysis. */
+  /** A wait began or ended since the last analysis. */
   private changed = false;
   private lastAnalysisMs = -Infinity;
 
@@ -96,9 +98,12 @@ export class WaitTracker {
     const prev = m.get(tid);
     if (prev === undefined || t > prev) m.set(tid, t);
     if (this.open.size === 0) return;
-    const w = this.open.get(pid)?.get(tid);
-    if (w && w.t <= t) {
-      this.open.get(pid)!.delete(tid);
+    const open = this.open.get(pid);
+    const w = open?.get(tid);
+    if (open && w && w.t <= t) {
+      open.delete(tid);
+      // An empty entry would keep due() asking for an analysis at every event of the run.
+      if (open.size === 0) this.open.delete(pid);
       this.changed = true;
     }
   }
@@ -167,13 +172,22 @@ export class WaitTracker {
     } else if (e.op === 'release' && ok && c.holder && c.holder.pid === e.pid) {
       if (--c.holder.depth <= 0) c.holder = null;
     }
+  }
+
+  /** Look again at the next chance, whatever changed (the run ended). */
+  lookAgain(): void {
     this.changed = true;
   }
 
-  /** Ops and waits changed, or time moved on enough to look again. */
+  /**
+   * Waits began or ended (at once), or time moved on enough to look again: at most every
+   * ANALYSIS_EVERY_MS for what operations changed (a flood of puts while a process waits must
+   * not cost an analysis each; a stall needs STALL_SETTLE_MS anyway).
+   */
   due(nowMs: number): boolean {
+    if (this.changed) return true; // also when the last wait ended: the views must hear of it
     if (this.open.size === 0 && this.openStalls.size === 0) return false;
-    return this.changed || nowMs - this.lastAnalysisMs >= 100;
+    return nowMs - this.lastAnalysisMs >= ANALYSIS_EVERY_MS;
   }
 
   /** Every process's wait now (its main thread's, else its oldest), by pid. */
