@@ -9,43 +9,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ProcessViewApi } from '../../src/extension';
 import type { LessonState } from '../../src/extension/lessons/lessonController';
-import type { ProcessRow, TreeRow } from '../../src/extension/models/processModel';
+import { api, poll, processRows, root } from './support';
 
-const root = join(__dirname, '..', '..', '..');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string };
 const lessonJson = (id: string) =>
   JSON.parse(readFileSync(join(root, 'examples', 'lessons', `${id}.lesson.json`), 'utf8')) as {
     title: { en: string };
     steps: Array<{ pause: { line?: number }; text: { en: string }; question?: { text: { en: string } } }>;
   };
-
-async function api(): Promise<ProcessViewApi> {
-  const ext = vscode.extensions.getExtension<ProcessViewApi>(`${manifest.publisher}.${manifest.name}`);
-  assert.ok(ext, 'extension not found');
-  return ext.activate();
-}
-
-async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function processRows(pv: ProcessViewApi): ProcessRow[] {
-  const out: ProcessRow[] = [];
-  const walk = (rows: readonly TreeRow[]): void => {
-    for (const r of rows) {
-      if (r.kind === 'process') out.push(r);
-      walk(pv.processes.getChildren(r));
-    }
-  };
-  walk(pv.processes.getChildren());
-  return out;
-}
 
 /** The hover's markdown as read (without its escapes). */
 const unescape = (md: string | undefined): string => (md ?? '').replace(/\\(.)/g, '$1');

@@ -17,8 +17,8 @@ export async function api(): Promise<ProcessViewApi> {
   return ext.activate();
 }
 
-/** Resolves with the first truthy value of `check`, looked at every 50 ms; rejects after `timeoutMs`. */
-export async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs: number): Promise<T> {
+/** Resolves with the first truthy value of `check`, looked at every 50 ms; rejects after `timeoutMs` (a hang guard). */
+export async function poll<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
