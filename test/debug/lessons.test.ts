@@ -31,7 +31,9 @@ async function runLesson({ lesson, file }: LoadedLesson): Promise<void> {
     stopOn: launch.stopOn,
     breakpoints: launch.breakpoints,
   });
-  const runner = new LessonRunner(lesson, file, backend);
+  // The model may take long to show a step's expected state on a loaded machine (13 processes
+  // starting under the debugger, each connecting to it): hang guards, not the product's defaults.
+  const runner = new LessonRunner(lesson, file, backend, { expectTimeoutMs: 90_000, stepTimeoutMs: 120_000, endTimeoutMs: 120_000 });
   try {
     for (let i = 0; i < lesson.steps.length; i++) {
       const r = await runner.nextStep();
