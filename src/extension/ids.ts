@@ -33,6 +33,8 @@ export const Commands = {
   lessonAnswer: 'processView.lessonAnswer',
   // Tree item actions (hidden from the palette: they need a tree item).
   revealSource: 'processView.revealSource',
+  /** A process row's default action (a click or Enter): see ProcessView. */
+  clickProcess: 'processView.clickProcess',
   terminateProcess: 'processView.terminateProcess',
   killProcess: 'processView.killProcess',
   copyPid: 'processView.copyPid',

@@ -15,6 +15,8 @@ import { pickExample } from './editor/examples';
 import { PythonChecks } from './editor/languageClient';
 import { revealMessage, revealRow } from './editor/reveal';
 import { visibleChannels } from './models/channelModel';
+import type { TreeRow } from './models/processModel';
+import { siteOf, type SiteCarrier } from './models/sourceSites';
 import { openRecording, RecordingFolder, saveRecordingAs } from './recordings/recordings';
 import type { CoreServices } from './run/coreAdapter';
 import { RunController } from './run/runController';
@@ -60,7 +62,7 @@ export class ProcessView implements vscode.Disposable {
     const recordingFolder = new RecordingFolder(context.globalStorageUri, this.log);
     this.runs = own(new RunController(core.launch, this.store, this.log, recordingFolder));
     const debugging = own(new ProcessViewDebugging(context.workspaceState, this.store, this.processes, this.processView, recordingFolder, this.log));
-    this.lessons = own(new LessonController(context.extensionUri, context.globalState, (f) => debugging.addFollower(f), this.processView, this.log));
+    this.lessons = own(new LessonController(context.extensionUri, context.globalState, (f) => debugging.addFollower(f), this.log));
     own(
       this.runs.onDidChangeRunning((running) => {
         status.setRunning(running);
@@ -108,6 +110,8 @@ export class ProcessView implements vscode.Disposable {
       [Commands.lessonLeave]: () => this.lessons.leave(),
       [Commands.lessonAnswer]: (given) => this.lessons.answer(given),
       [Commands.revealSource]: (row) => revealRow(row),
+      // A process row's click: an answer while a lesson asks which process, else its creating line.
+      [Commands.clickProcess]: (row) => (this.lessons.clicked(row as TreeRow) || !siteOf(row as SiteCarrier) ? undefined : revealRow(row)),
       [Commands.terminateProcess]: (row) => signalProcess(row, 'SIGTERM', this.runs.liveRootPid, this.log),
       [Commands.killProcess]: (row) => signalProcess(row, 'SIGKILL', this.runs.liveRootPid, this.log),
       [Commands.copyPid]: (row) => copyPid(row),

@@ -69,7 +69,13 @@ interface FrameHandle {
   readonly index: number;
 }
 
-const CONFIGURATION_WAIT_MS = 10_000;
+/**
+ * How long launch waits for configurationDone (the breakpoints and stop filters come before it)
+ * before it starts anyway: a hang guard for a client that never sends it. Generous, because
+ * starting early loses the user's breakpoints, and on a loaded machine VS Code's requests can
+ * take many seconds to arrive (a recording that started without its stop filters ran to its end).
+ */
+const CONFIGURATION_WAIT_MS = 60_000;
 
 export class ProcessViewDebugSession extends DebugSession {
   private backend: DebugBackend | null = null;
@@ -142,7 +148,12 @@ export class ProcessViewDebugSession extends DebugSession {
       return;
     }
     // Breakpoints come between `initialized` and configurationDone; the program must not start before.
-    await Promise.race([this.configurationDone, delay(CONFIGURATION_WAIT_MS)]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const configured = await Promise.race([this.configurationDone.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CONFIGURATION_WAIT_MS)))]);
+    clearTimeout(timer); // a pending timer would keep the CLI's adapter process alive after the session
+    if (!configured) {
+      this.sendEvent(new OutputEvent(this.t('No configurationDone from the client within {0} s: starting without waiting for breakpoints and stop filters.', CONFIGURATION_WAIT_MS / 1000) + '\n', 'important'));
+    }
     try {
       await this.startRun(launch);
       this.sendResponse(response);

@@ -98,7 +98,6 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     private readonly extensionUri: vscode.Uri,
     memento: vscode.Memento,
     addFollower: (f: DebugRunFollower) => vscode.Disposable,
-    processView: vscode.TreeView<unknown>,
     private readonly log: Logger,
   ) {
     this.progress = new LessonProgressStore(memento);
@@ -113,7 +112,6 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
       addFollower(this),
       vscode.debug.onDidTerminateDebugSession((s) => this.sessionEnded(s)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.render()),
-      processView.onDidChangeSelection((e) => this.selected(e.selection[0] as TreeRow | undefined)),
     );
     this.render();
   }
@@ -392,15 +390,20 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     }
   }
 
-  /** The learner selects a process in the Processes view: the answer to a process question. */
-  private selected(row: TreeRow | undefined): void {
+  /**
+   * The learner clicked (or pressed Enter on) a process in the Processes view: the answer to a
+   * process question, if one is open; true when it was taken as one. A click, not a selection:
+   * VS Code reports a selection only when it changes (a click on the row already selected says
+   * nothing), and the debugger selects the paused process's row itself, which is no answer.
+   */
+  clicked(row: TreeRow | undefined): boolean {
     const a = this.active;
     const r = a?.report;
-    if (!a || !r || r.answer?.kind !== 'process' || row?.kind !== 'process') return;
-    // Once right, or the same process again (the tree keeps its selection as it refreshes): nothing to judge.
-    const mine = a.answers.filter((x) => x.step === r.index);
-    if (mine.some((x) => x.right) || mine.at(-1)?.given === row.process.pid) return;
+    if (!a || !r || r.answer?.kind !== 'process' || row?.kind !== 'process') return false;
+    // Once right, the question is closed: the click is an ordinary one (Reveal Creating Line).
+    if (a.answers.some((x) => x.step === r.index && x.right)) return false;
     void this.answer(row.process.pid);
+    return true;
   }
 
   private async askAnswer(a: Active, r: StepReport): Promise<number | string | undefined> {

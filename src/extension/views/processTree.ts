@@ -47,9 +47,8 @@ export class ProcessItem extends vscode.TreeItem {
     // Screen readers get the zombie / orphan explanation that sighted users get from the tooltip.
     const explained = snapshot ? explainProcess(p, snapshot, t) : [];
     this.accessibilityInformation = { label: [`${processLabel(p)}, ${this.description}`, ...explained].join('. ') };
-    if (p.createdAt) {
-      this.command = { command: Commands.revealSource, title: t('Reveal Creating Line'), arguments: [row] };
-    }
+    // Every process row has one (a lesson's answer may be the main process, which has no creating line).
+    this.command = { command: Commands.clickProcess, title: t('Reveal Creating Line'), arguments: [row] };
   }
 }
 
