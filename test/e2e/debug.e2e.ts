@@ -2,10 +2,11 @@
 // process's target, Debug with Process View from the Explorer's context menu, the editor showing
 // the paused line in the child, the Call Stack listing the processes by pid, Variables showing the
 // child's argument, the Processes tree marking the child paused, Continue to the end. And Debug
-// Recording on the zombie example's recording, Reverse Continue from its end back to the zombie.
+// Recording on the zombie example's recording (made elsewhere: its sources are found in the
+// project), Reverse Continue from its end back to the zombie.
 // Screenshots go to test-results/e2e/.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { poll, scenario, slow, type Workbench } from './harness';
@@ -21,6 +22,21 @@ async function clickGutter(wb: Workbench, line: number): Promise<void> {
   assert.ok(box && glyph, 'the editor margin is laid out');
   await wb.page.mouse.click(glyph.x + glyph.width / 2, box.y + box.height / 2);
   await editor.locator('.codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: slow(10_000) });
+}
+
+/**
+ * The editor shows a debugger stop in `file`: its tab is active and a line carries the stack
+ * frame's decoration (the line's highlight; the margin's icon is not always drawn). On timeout,
+ * says what the window had instead.
+ */
+async function waitForStackFrame(wb: Workbench, file: string, timeoutMs: number): Promise<void> {
+  const marks = '.debug-top-stack-frame-line, .debug-focused-stack-frame-line, .codicon-debug-stackframe, .codicon-debug-stackframe-focused';
+  const tab = wb.page.locator(`.tabs-container .tab.active[aria-label*="${file}"]`).first();
+  await poll(async () => (await tab.isVisible()) && (await wb.page.locator(`.editor-instance .monaco-editor :is(${marks})`).count()) > 0, `a stop shown in ${file}`, timeoutMs, 250).catch(async (e: unknown) => {
+    const tabs = await wb.page.locator('.tabs-container .tab').evaluateAll((ts) => ts.map((t) => `${t.getAttribute('aria-label') ?? '?'}${t.classList.contains('active') ? ' (active)' : ''}`));
+    const found = await wb.page.locator(`:is(${marks})`).evaluateAll((ms) => ms.map((m) => m.className));
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; tabs: ${tabs.join(' | ')}; stack frame marks in the page: ${found.join(' | ') || 'none'}`);
+  });
 }
 
 /** The texts of the rendered rows of a pane of the Run and Debug view (Call Stack, Variables). */
@@ -69,8 +85,7 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   await wb.explorerContextMenu('squares.py', 'Debug with Process View');
 
   // The editor shows the paused line: the top stack frame's arrow, on line 7.
-  const editor = wb.page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.codicon-debug-stackframe').first().waitFor({ timeout: slow(90_000) });
+  await waitForStackFrame(wb, 'squares.py', slow(90_000));
   await wb.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${CHILD_LINE},`) }).first().waitFor({ timeout: slow(15_000) });
 
   // The Call Stack: one thread per process, named with its pid; the child is the paused one.
@@ -108,11 +123,19 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
 }, { timeoutMs: 300_000 });
 
 scenario('Debug Recording on the zombie example: Reverse Continue from the end to the zombie', async (t) => {
-  const wb = await t.openWorkbench('test/fixtures/recordings');
-  await wb.explorerContextMenu('18_zombie.jsonl', 'Debug Recording');
+  // A recording made on another machine, kept in the project beside the example it ran: its
+  // recorded path is nowhere here, and the example is found under the project.
+  const project = mkdtempSync(join(tmpdir(), 'pv-e2e-recording-'));
+  mkdirSync(join(project, 'examples'));
+  mkdirSync(join(project, 'recordings'));
+  copyFileSync(t.repoPath('examples/18_zombie.py'), join(project, 'examples', '18_zombie.py'));
+  const fixture = readFileSync(t.repoPath('test/fixtures/recordings/18_zombie.jsonl'), 'utf8');
+  assert.ok(fixture.includes('/work/main/examples/18_zombie.py'), 'the fixture names the path it was recorded at');
+  writeFileSync(join(project, 'recordings', '18_zombie.jsonl'), fixture.split('/work/main/examples/').join('/home/someone-else/process-view/examples/'));
+  const wb = await t.openWorkbench(project);
+  await wb.explorerContextMenu('recordings/18_zombie.jsonl', 'Debug Recording');
   // It runs to the first stop filter (a process becomes a zombie: on by default) or the end.
-  const editor = wb.page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.codicon-debug-stackframe, .codicon-debug-stackframe-focused').first().waitFor({ timeout: slow(60_000) });
+  await waitForStackFrame(wb, '18_zombie.py', slow(60_000));
   await wb.runCommand('View: Show Run and Debug');
   await wb.screenshot('debug-recording-first-stop');
   // To the end, then back: Reverse Continue lands on the zombie again.

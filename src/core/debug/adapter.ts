@@ -17,6 +17,7 @@ import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } fro
 import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { plain, threadName, type Localize } from './describe';
 import { localizerFor } from '../l10n';
+import { searchRoots } from '../replay/sources';
 import { LiveDebugBackend, TERMINAL_START_MS, type LiveLaunchOptions } from './live';
 
 /** The launch configuration (docs/debugging.md). */
@@ -170,9 +171,10 @@ export class ProcessViewDebugSession extends DebugSession {
       const cwd = launch.cwd ?? path.dirname(path.resolve(launch.recording!));
       const open = this.options.createReplayBackend;
       if (!open) throw new Error(this.t('Debugging a recording is not available in this build.'));
+      const recording = path.resolve(cwd, launch.recording!);
       const backend = await open({
-        recording: path.resolve(cwd, launch.recording!),
-        roots: [cwd],
+        recording,
+        roots: searchRoots(cwd, recording),
         breakpoints: new Map(this.breakpoints),
         ...(this.stopFilters ? { stopFilters: this.stopFilters } : {}),
         ...(launch.startAt ? { startAt: launch.startAt } : launch.stopOnEntry ? { startAt: 'start' as const } : {}),

@@ -3,4 +3,4 @@ export { openReplay, replayOf, Replay, type Step, type StateChange, type ChangeK
 export { Cursor, Breakpoints, STOP_FILTERS, CONDITION_FIELDS, stepField, type StopFilter, type Stop, type StopReason, type BreakpointSpec, type BreakpointResult } from './cursor';
 export { parseCondition, parseHitCondition, ConditionError, type Condition, type Value } from './condition';
 export { describeStep, describeEvent, describeChange, describeChannelState, describeMessage, threadName, formatDuration, formatMoment, plain, CHANNEL_CLASS, type Localize } from './describe';
-export { SourceMap, type SourceFile, type SourceFs } from './sources';
+export { SourceMap, searchRoots, type SourceFile, type SourceFs } from './sources';

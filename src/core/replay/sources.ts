@@ -109,6 +109,21 @@ function locate(recorded: string, roots: readonly string[], fs: SourceFs): Sourc
   return { path: recorded, recorded, status: 'missing', note: `${recorded} is not on this machine: its lines cannot be shown.` };
 }
 
+/**
+ * Where to look for the files of a recording made elsewhere: the launch's folder (the workspace
+ * folder, in VS Code), then the recording's own folder and each folder above it, nearest first. A
+ * recording kept inside a project (project/recordings/run.jsonl) finds project/examples/a.py from
+ * its recorded path's tail examples/a.py without being told where the project is.
+ */
+export function searchRoots(cwd: string, recording: string): string[] {
+  const roots = [path.resolve(cwd)];
+  for (let dir = path.dirname(path.resolve(recording)); ; dir = path.dirname(dir)) {
+    if (!roots.includes(dir)) roots.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  return roots;
+}
+
 function normalize(p: string): string {
   return path.resolve(p);
 }

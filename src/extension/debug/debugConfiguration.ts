@@ -84,7 +84,11 @@ export class DebugConfigurationProvider implements vscode.DebugConfigurationProv
     config: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration | null | undefined> {
     const c = config as ProcessViewDebugConfiguration;
-    if (!c.program) return c;
+    if (!c.program) {
+      // A recording's sources are looked for under the workspace folder too (it may have been made on another machine).
+      if (c.recording) c.cwd ??= folder?.uri.fsPath ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(c.recording))?.uri.fsPath;
+      return c;
+    }
     if (!existsSync(c.program)) {
       void vscode.window.showErrorMessage(t('The script {0} does not exist.', c.program));
       return null;
