@@ -259,7 +259,10 @@ export class Workbench {
     const row = this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     const item = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: label }).first();
     let seen: string[] = [];
+    let clicked = false;
     await poll(async () => {
+      // Clicked, and the menu closed late: the click was taken (opening the menu again would run the command twice).
+      if (clicked && !(await this.page.locator('.monaco-menu').first().isVisible())) return true;
       if (!(await item.isVisible())) {
         if (await this.page.locator('.monaco-menu').first().isVisible()) {
           seen = await this.contextMenuItems().catch(() => []);
@@ -268,6 +271,7 @@ export class Workbench {
         await row.click({ button: 'right', timeout: slow(3_000) });
       }
       await item.click({ timeout: slow(3_000) });
+      clicked = true;
       return this.menuClosed();
     }, `"${label}" in the context menu of ${relativePath}`, 20_000, 300).catch((e: unknown) => {
       throw new Error(`no "${label}" in the context menu; it had: ${seen.join(' | ')} (${e instanceof Error ? e.message : String(e)})`);
