@@ -113,8 +113,13 @@ scenario('a payload of <img src=x onerror=alert(1)> stays text in the Channels v
   const queueRow = wb.viewPane('Channels').locator('.monaco-list-row', { hasText: 'Queue' }).first();
   // The row's own click reveals the creating line; the twistie expands it.
   if (channels.find((r) => /Queue/.test(r.label))?.expanded === false) await queueRow.locator('.monaco-tl-twistie').click();
-  const log = await wb.waitForTreeRows('Channels', (r) => r.some((row) => row.description.includes('<img src=x onerror=alert(1)>')), 15_000);
-  assert.ok(log.length >= 2);
+  // The message as text, under its Queue (one read of the rows that has both: the tree redraws as it updates).
+  const queueLevel = (r: { label: string; level: number }[]) => r.find((row) => /Queue/.test(row.label))?.level;
+  const log = await wb.waitForTreeRows('Channels', (r) => {
+    const level = queueLevel(r);
+    return level !== undefined && r.some((row) => row.level > level && row.description.includes('<img src=x onerror=alert(1)>'));
+  }, 15_000);
+  assert.ok(log.length >= 2, log.map((r) => `${r.level} ${r.label} ${r.description}`).join('\n'));
   await wb.runCommand('Process View: Show Timeline');
   const webview = wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
   const list = webview.locator('#events');
