@@ -185,3 +185,42 @@ scenario('a syntax error and a missing interpreter get clear messages with an ac
   assert.ok(await missing.locator('.monaco-button', { hasText: 'Set processView.pythonPath' }).count(), 'an action to fix the setting');
   await wb2.screenshot('missing-interpreter');
 }, { timeoutMs: 240_000 });
+
+scenario('a process drawn before its first child shows that child under it, expanded', async (t) => {
+  // VS Code keeps the state a row was first drawn with; a leaf's row would stay collapsed and hide
+  // the child that comes later. The script waits for the test to say go, so the main process is
+  // certainly drawn alone first.
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-latechild-'));
+  writeFileSync(
+    join(dir, 'late_child.py'),
+    [
+      'import multiprocessing as mp, os, time',
+      '',
+      'def child(path):',
+      '    while not os.path.exists(path):',
+      '        time.sleep(0.05)',
+      '',
+      "if __name__ == '__main__':",
+      '    here = os.path.dirname(os.path.abspath(__file__))',
+      "    while not os.path.exists(os.path.join(here, 'go')):",
+      '        time.sleep(0.05)',
+      "    p = mp.get_context('fork').Process(target=child, args=(os.path.join(here, 'stop'),))",
+      '    p.start()',
+      '    p.join()',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  // Run with Process View shows the Processes view itself.
+  await wb.explorerContextMenu('late_child.py', 'Run with Process View');
+  await wb.waitForTreeRows('Processes', (r) => r.length === 1 && /MainProcess/.test(r[0]!.label) && r[0]!.expanded === undefined, slow(60_000));
+  await wb.screenshot('late-child-before');
+  writeFileSync(join(dir, 'go'), '');
+  // The child's row is drawn only when its parent's row is expanded: no click here.
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /Process-1/.test(row.label)), slow(30_000));
+  const main = rows.find((r) => /MainProcess/.test(r.label));
+  assert.equal(main?.expanded, true, `MainProcess's row is expanded: ${rows.map((r) => `${r.label} ${String(r.expanded)}`).join(' | ')}`);
+  await wb.screenshot('late-child-after');
+  writeFileSync(join(dir, 'stop'), '');
+  await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && r.every((row) => /exited/.test(row.description)), slow(30_000));
+});

@@ -43,13 +43,9 @@ scenario('join before drain → Run with Process View: the deadlock notification
 
   // The tree: both processes wait; the main process's row names the wait and carries the explanation.
   await wb.runCommand('Process View: Focus on Processes View');
-  // MainProcess's row can be drawn collapsed when it was drawn before its child existed: the
-  // child is then under a collapsed row, and a user expands it.
   let last: TreeRow[] = [];
   const rows = await poll(async () => {
     last = await wb.treeRows('Processes');
-    const main = last.find((row) => /MainProcess/.test(row.label));
-    if (main?.expanded === false) await wb.viewPane('Processes').locator('.monaco-list-row', { hasText: main.label }).first().locator('.monaco-tl-twistie').click({ timeout: slow(3_000) }).catch(() => undefined);
     return last.filter((row) => /^waiting/.test(row.description)).length >= 2 && last.some((row) => /MainProcess/.test(row.label) && row.ariaLabel.includes('Deadlock: ')) ? last : undefined;
   }, 'MainProcess and Process-1 waiting in the Processes view', slow(30_000), 250).catch((e: unknown) => {
     throw new Error(`${e instanceof Error ? e.message : String(e)}; last seen: ${last.map((r) => `${r.label} ${r.description}`).join(' | ')}`);

@@ -48,7 +48,7 @@ export class ProcessItem extends vscode.TreeItem {
     const explained = snapshot ? explainProcess(p, snapshot, t) : [];
     this.accessibilityInformation = { label: [`${processLabel(p)}, ${this.description}`, ...explained].join('. ') };
     // Every process row has one (a lesson's answer may be the main process, which has no creating line).
-    this.command = { command: Commands.clickProcess, title: t('Reveal Creating Line'), arguments: [row] };
+    this.command = { command: Commands.clickProcess, title: t('Choose Process'), arguments: [row] };
   }
 }
 
@@ -72,6 +72,14 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private pausedOf: ((pid: number) => string | undefined) | undefined;
+  /**
+   * Rows that have had children in this run. VS Code keeps the state a row was drawn with, and a row
+   * drawn as a leaf stays collapsed when its first child comes, hiding it. Such a row gets a new id
+   * the first time it has children (the maintainers' advice, microsoft/vscode#183360), so it is drawn
+   * expanded; after that its id holds, and so does what the user expanded or collapsed.
+   */
+  private readonly parents = new Set<string>();
+  private parentsOfRun: string | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -85,6 +93,11 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
   update(snapshot: SessionSnapshot | undefined = this.store.current()): void {
     this.snapshot = snapshot;
     this.forest = snapshot ? buildProcessForest(snapshot, this.showExited()) : { roots: [], byId: new Map(), hiddenCount: 0 };
+    if (snapshot?.run.startedAtIso !== this.parentsOfRun) {
+      this.parents.clear();
+      this.parentsOfRun = snapshot?.run.startedAtIso;
+    }
+    for (const row of this.forest.byId.values()) if (row.kind === 'process' && row.children.length > 0) this.parents.add(row.id);
     this.changed.fire(undefined);
   }
 
@@ -105,7 +118,10 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
   }
 
   getTreeItem(row: TreeRow): vscode.TreeItem {
-    return row.kind === 'process' ? new ProcessItem(row, this.snapshot, isEnded(row.process) ? undefined : this.pausedOf?.(row.process.pid)) : new PoolItem(row);
+    if (row.kind !== 'process') return new PoolItem(row);
+    const item = new ProcessItem(row, this.snapshot, isEnded(row.process) ? undefined : this.pausedOf?.(row.process.pid));
+    if (this.parents.has(row.id)) item.id = `${row.id}/parent`;
+    return item;
   }
 
   getChildren(row?: TreeRow): TreeRow[] {
