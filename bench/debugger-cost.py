@@ -29,6 +29,10 @@ def hot(n):
     return acc
 
 
+def never_called_here(x):
+    return x + 1  # the breakpoint of --breakpoint-in-main
+
+
 def child(q, n):
     q.put(hot(n))
     for i in range(2500):

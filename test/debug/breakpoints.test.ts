@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { loadSession } from '../../src/core/recording';
-import { distinctStops, lineOf, nextStop, plainRun, PYTHON, script, top, withRun } from './harness';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { distinctStops, lineOf, nextStop, plainRun, PYTHON, script, top, withRun, type Stop } from './harness';
 
 const CHILD = `import multiprocessing as mp
 import sys
@@ -161,6 +162,102 @@ print("sub exit", r.returncode)
       await c.request('continue', { threadId: s.threadId });
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), 'hi sub\nsub exit 0\n');
+    });
+  });
+
+  // A file the main module imports. On 3.9-3.11 its code carries the entry hook, and a thread traces
+  // only while it runs that code: the program prints sys.gettrace() after leaving it, as a plain run does.
+  const LIB = `"""A module with breakpoints."""
+from __future__ import annotations
+
+LOADED = 1  # BP top
+
+def work(x):
+    """Work."""
+    y = x * 2  # BP work
+    return y
+
+def one(x): return x + 1  # BP one
+`;
+  const USES_LIB = `import multiprocessing as mp
+import sys
+import lib
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    p = mp.Process(target=lib.work, args=(21,))
+    p.start()
+    p.join()
+    print("main", lib.work(1), lib.one(1))
+    print("tracing after", sys.gettrace())
+`;
+
+  for (const method of ['spawn', 'fork']) {
+    test(`in a module the program imports (${method}): its top level, a function, a one-line function; no tracing left after`, async () => {
+      const file = script('uses_lib.py', USES_LIB);
+      const lib = path.join(path.dirname(file), 'lib.py');
+      writeFileSync(lib, LIB);
+      const [topLine, workLine, oneLine] = ['# BP top', '# BP work', '# BP one'].map((m) => lineOf(lib, m, LIB)) as [number, number, number];
+      const plain = plainRun(file, [method]);
+      await withRun(async ({ client: c, env }) => {
+        await c.launch({ program: file, args: [method], env }, { [lib]: [topLine, workLine, oneLine] });
+        const seen: string[] = [];
+        let n = 0;
+        const expect = async (line: number, locals?: Record<string, string>): Promise<Stop> => {
+          const s = await nextStop(c, n++);
+          const f = await top(c, s.threadId);
+          seen.push(`${s.threadId}:${f.line}`);
+          assert.equal(f.source?.path, lib);
+          assert.equal(f.line, line, `stops so far: ${seen.join(' ')}`);
+          if (locals) assert.deepEqual(await c.scope(s.threadId, 'Locals'), locals);
+          await c.request('continue', { threadId: s.threadId });
+          return s;
+        };
+        // The import, in the main process: its top level, then the one-line function's def statement.
+        const main = await expect(topLine);
+        assert.equal((await expect(oneLine)).threadId, main.threadId);
+        if (method === 'spawn') {
+          const again = await expect(topLine); // the child imports lib again
+          assert.notEqual(again.threadId, main.threadId);
+          assert.equal((await expect(oneLine)).threadId, again.threadId);
+        }
+        const child = await expect(workLine, { x: '21' });
+        assert.notEqual(child.threadId, main.threadId);
+        assert.equal((await expect(workLine, { x: '1' })).threadId, main.threadId);
+        assert.equal((await expect(oneLine, { x: '1' })).threadId, main.threadId);
+        assert.equal(await c.ended(), 0);
+        assert.equal(distinctStops(c).length, n, 'no other stop');
+        assert.equal(c.output('stdout'), plain.stdout);
+      });
+    });
+  }
+
+  test('set while the program runs, in a module it imported before', async () => {
+    const text = `import os, sys, time
+import lib
+
+print("ready", flush=True)
+here = os.path.dirname(os.path.abspath(__file__))
+while not os.path.exists(os.path.join(here, "go")):
+    time.sleep(0.02)
+print("main", lib.work(5))
+`;
+    const file = script('late_bp.py', text);
+    const lib = path.join(path.dirname(file), 'lib.py');
+    writeFileSync(lib, LIB);
+    const workLine = lineOf(lib, '# BP work', LIB);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env });
+      await c.until('the program to be ready', () => (c.output('stdout').includes('ready') ? true : undefined));
+      const set = await c.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: lib }, breakpoints: [{ line: workLine }] });
+      assert.equal(set.body.breakpoints[0]?.verified, true);
+      writeFileSync(path.join(path.dirname(file), 'go'), '');
+      const s = await nextStop(c, 0);
+      assert.equal((await top(c, s.threadId)).line, workLine);
+      assert.deepEqual(await c.scope(s.threadId, 'Locals'), { x: '5' });
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'ready\nmain 10\n');
     });
   });
 

@@ -208,3 +208,66 @@ class Paths(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class EntryHooks(unittest.TestCase):
+    """3.9-3.11's entry hooks: the hooked code keeps what the module means, and which code wants a
+    local tracer is decided by its own lines and those of code nested in it."""
+    SOURCE = textwrap.dedent('''\
+        """Doc."""
+        from __future__ import annotations
+        import sys
+
+        def f(x: undefined_name) -> int:
+            """F."""
+            return [y * 2 for y in range(x)]
+
+        def one(x): return x + 1
+
+        def boom():
+            raise ValueError("line 12")
+
+        def gen(n):
+            yield from range(n)
+        ''')
+
+    def test_hooked_code_means_the_same(self):
+        code = _debug._hooked_code(self.SOURCE.encode(), "/nowhere/m.py")
+        self.assertIsNotNone(code)
+        called = []
+        fake = type(sys)("processview_tracer._debug")
+        fake._enter = lambda: called.append(sys._getframe(1).f_code.co_name)
+        pkg = type(sys)("processview_tracer")
+        pkg._debug = fake
+        real_import = __builtins__["__import__"] if isinstance(__builtins__, dict) else __builtins__.__import__
+        ns = {"__name__": "m", "__builtins__": dict(vars(__import__("builtins")), __import__=lambda name, *a, **k: pkg if name == "processview_tracer._debug" else real_import(name, *a, **k))}
+        exec(code, ns)
+        self.assertEqual(ns["__doc__"], "Doc.")
+        self.assertEqual(ns["f"].__doc__, "F.")
+        self.assertEqual(ns["f"].__annotations__, {"x": "undefined_name", "return": "int"})  # the __future__ import holds
+        self.assertEqual(ns["f"](3), [0, 2, 4])
+        self.assertEqual(ns["one"](1), 2)
+        self.assertEqual(list(ns["gen"](3)), [0, 1, 2])
+        try:
+            ns["boom"]()
+            self.fail("boom() returned")
+        except ValueError as e:
+            tb = e.__traceback__
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        self.assertEqual(tb.tb_lineno, 12)
+        self.assertEqual(called, ["<module>", "f", "one", "gen", "boom"])
+
+    def test_code_wants_its_own_lines_and_nested_ones(self):
+        code = compile(self.SOURCE, "/nowhere/m.py", "exec")
+        by_name = {c.co_name: c for c in code.co_consts if hasattr(c, "co_code")}
+        saved = _debug._bps
+        try:
+            _debug._bps = {_debug.norm_path("/nowhere/m.py"): {7: object()}}  # the comprehension's line
+            self.assertTrue(_debug._code_wants(by_name["f"]))
+            self.assertFalse(_debug._code_wants(by_name["one"]))
+            self.assertFalse(_debug._code_wants(by_name["gen"]))
+            _debug._bps = {}
+            self.assertFalse(_debug._code_wants(by_name["f"]))
+        finally:
+            _debug._bps = saved

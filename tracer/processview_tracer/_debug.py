@@ -8,9 +8,12 @@ program's code runs, and serves the adapter's commands from a reader thread of i
 Where the program can stop:
 - breakpoints and steps: on 3.12+ through sys.monitoring, with LINE events only for code objects
   of files that have breakpoints (PY_START enables them or says DISABLE) and, while a thread
-  steps or a pause waits, for all code; on 3.9-3.11 through sys.settrace/threading.settrace,
-  whose global function gives a local tracer only to frames of files with breakpoints (or to all
-  frames while a thread steps or a pause waits), as bdb does;
+  steps or a pause waits, for all code; on 3.9-3.11 through sys.settrace, whose global function
+  gives a local tracer only to frames of files with breakpoints (or to all frames while a thread
+  steps or a pause waits), as bdb does. There a trace function slows every thread that has one
+  (x2-x3, even a C no-op), so with breakpoints alone a thread traces only while it runs code of a
+  file with breakpoints: that code is compiled with an entry hook (`_enter`) and the thread's
+  tracing ends when the frame that turned it on returns ("entry hooks", below);
 - before a multiprocessing operation (`pause_before`, called by the tracer's wrappers before the
   public call, so no lock of multiprocessing's or ours is held), in the thread making the call.
 
@@ -20,6 +23,7 @@ stackTrace/variables/evaluate itself. One thread of a process is stopped at a ti
 that reaches a stop waits for it to resume. A lost control connection resumes everything and
 turns the debugger off in that process: it never waits for an adapter that is gone.
 """
+import ast
 import json
 import os
 import re
@@ -337,7 +341,7 @@ _send_lock = threading.Lock()
 _slot = threading.Lock()  # one stopped thread per process
 _bps = {}  # norm path -> {line: _Breakpoint}
 _norms = {}  # raw co_filename -> norm path
-_want = {}  # 3.9-3.11: raw co_filename -> bool, the file has breakpoints (rebuilt on change)
+_want = {}  # 3.9-3.11: code object -> bool, a breakpoint is on one of its lines (rebuilt on change)
 _steps = {}  # thread ident -> _Step
 _pause = False
 _trace_all = False
@@ -1187,12 +1191,15 @@ _tracing = False  # 3.9-3.11: this process has turned tracing on (threading.sett
 
 
 def _tracing_wanted():
-    """3.9-3.11: turn tracing on in this process if something needs it now. The calling thread and
-    every thread started from now on get the trace function; the main thread, when called from
-    another thread (the reader), at its next instruction (a pending call); other threads already
-    running cannot be reached from here (docs/debugging.md, Limits)."""
+    """3.9-3.11: turn tracing on in this process if something needs it now: for breakpoints alone,
+    entry hooks where they serve; else a trace function in every thread. The calling thread and
+    every thread started from now on get it; the main thread, when called from another thread (the
+    reader), at its next instruction (a pending call); other threads already running cannot be
+    reached from here (docs/debugging.md, Limits)."""
     global _tracing
     if _MONITORING or _tracing or not (_bps or _trace_all):
+        return
+    if not _trace_all and _hooks_serve():
         return
     _tracing = True
     threading.settrace(_global_trace)
@@ -1259,6 +1266,8 @@ def after_watch_main():
     if _MONITORING or not os.environ.get(PORT_ENV):
         return
     _started_up = True
+    if _hooking and not _tracing:
+        _tracing_wanted()  # the exit watch's mode is known now: without it, entry hooks cannot serve
     if _tracing and sys.gettrace() is None:
         sys.settrace(_global_trace)
 
@@ -1295,14 +1304,34 @@ def _after_fork_child():
 # -- 3.9-3.11: sys.settrace
 
 def _global_trace(frame, event, arg):
-    raw = frame.f_code.co_filename
-    w = _want.get(raw)
+    code = frame.f_code
+    w = _want.get(code)
     if w is None:
-        w = _norm(raw) in _bps
-        _want[raw] = w
+        w = _want[code] = _code_wants(code)
     if w or _trace_all:
         return _local_trace(frame, event, arg)
     return None
+
+
+def _code_wants(code):
+    """A breakpoint is on a line of this code or of code nested in it (a comprehension, a lambda:
+    run by this frame, they get no entry hook of their own). Frames of other code in a file with
+    breakpoints (a hot loop beside them) get no local tracer: no line events, as debugpy does."""
+    lines = _bps.get(_norm(code.co_filename))
+    if not lines:
+        return False
+    todo = [code]
+    while todo:
+        c = todo.pop()
+        if hasattr(c, "co_lines"):
+            own = (ln for _, _, ln in c.co_lines())
+        else:
+            import dis
+            own = (ln for _, ln in dis.findlinestarts(c))
+        if any(ln in lines for ln in own):
+            return True
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return False
 
 
 def _local_trace(frame, event, arg):
@@ -1314,9 +1343,218 @@ def _local_trace(frame, event, arg):
     elif event == "return":
         if _steps:
             _on_return(frame)
+        if _roots and _roots.get(get_ident()) is frame:
+            _root_returned()
     elif event == "call":
         pass
     return _local_trace
+
+
+# -- 3.9-3.11: entry hooks (breakpoints alone)
+#
+# Code of a file with breakpoints is compiled from its source with a call to `_enter` first in the
+# module and in each function (after a docstring and `from __future__` imports), on the line of the
+# statement it precedes, so line numbers, tracebacks and what the code computes are unchanged.
+# `_enter` turns tracing on in its thread if it was off and remembers that frame as the thread's
+# root; when the root returns, tracing goes off again. Code gets the hook when it is compiled
+# (imports through the source loader; runpy, which spawn and forkserver children use to load the
+# main module) or, if it was loaded before the file had breakpoints, by swapping the code of its
+# functions (matched by name and first line, only if their code is that of the source on disk).
+# Not hooked: a lambda called outside the file's functions; frames already running (the main
+# thread's are reached with a pending call and trace from then on). The main module's own file
+# runs for the whole program: breakpoints there use the trace function, as before.
+
+_hooking = False  # entry hooks are on in this process (import hooks installed)
+_hooked = set()  # norm paths whose loaded functions got the hook
+_roots = {}  # thread ident -> the frame whose _enter turned that thread's tracing on
+_GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+
+
+def _hooks_serve():
+    """Entry hooks serve the breakpoints now (installed if needed), or the trace function must."""
+    global _hooking
+    from . import _exit
+    if _started_up and _exit._mode != "frame":
+        return False  # the main module's frame is not watched: it might run a file with breakpoints
+    main = _exit._main_frame
+    if main is not None and _norm(main.f_code.co_filename) in _bps:
+        return False
+    if not _hooking:
+        _install_import_hooks()
+        _hooking = True
+    state.trace_next = _main_choice  # the exit watch hands the main module's frame over to it
+    for n in list(_bps):
+        if n not in _hooked:
+            _hook_loaded(n)
+    return True
+
+
+def _main_choice(frame, event, arg):
+    """The main module starts (the exit watch took its frame): trace it if its file has breakpoints."""
+    _tracing_wanted()
+    if _tracing:
+        sys.settrace(_global_trace)
+        return _global_trace(frame, event, arg)
+    sys.settrace(None)
+    return None
+
+
+def _enter():
+    """First call of hooked code: its frame traces from here on, and the thread while it runs."""
+    try:
+        if not _live or sys.gettrace() is not None:
+            return  # traced already (its 'call' event gave it the local tracer), or by the program's tracer
+        f = _getframe(1)
+        code = f.f_code
+        w = _want.get(code)
+        if w is None:
+            w = _want[code] = _code_wants(code)
+        if not w:
+            return
+        lines = _bps.get(_norm(code.co_filename))
+        if lines is None:
+            return
+        sys.settrace(_global_trace)
+        if not f.f_code.co_flags & _GENERATOR_FLAGS:  # a generator comes back with no new entry: it traces on
+            _roots[get_ident()] = f
+        f.f_trace = _local_trace
+        if f.f_lineno in lines:  # this line started before tracing did: no line event will come for it
+            _on_line(f, lines)
+    except Exception as e:
+        _core.error("debugger entry hook", e)
+
+
+def _root_returned():
+    tid = get_ident()
+    if _trace_all or tid in _steps:
+        return  # stepping: the thread traces on
+    del _roots[tid]
+    if not _tracing:
+        sys.settrace(None)
+
+
+def _hook_tree(tree):
+    """The module's AST with the entry hook first in the module and in each function."""
+    def hook(before):
+        name = ast.Name(id="__import__", ctx=ast.Load())
+        mod = ast.Call(func=name, args=[ast.Constant(value="processview_tracer._debug")], keywords=[])
+        fn = ast.Attribute(value=ast.Attribute(value=mod, attr="_debug", ctx=ast.Load()), attr="_enter", ctx=ast.Load())
+        stmt = ast.Expr(value=ast.Call(func=fn, args=[], keywords=[]))
+        stmt.lineno = stmt.end_lineno = before.lineno
+        stmt.col_offset = stmt.end_col_offset = before.col_offset
+        return ast.fix_missing_locations(stmt)
+
+    def put(body, module):
+        i = 0
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            i = 1  # the docstring stays the docstring
+        while module and i < len(body) and isinstance(body[i], ast.ImportFrom) and body[i].module == "__future__":
+            i += 1
+        if i < len(body):
+            body.insert(i, hook(body[i]))
+
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for node in functions:
+        put(node.body, False)
+    put(tree.body, True)
+    return tree
+
+
+def _hooked_code(source, filename):
+    """The module's code with entry hooks, compiled as the import system does; None if it cannot be."""
+    try:
+        return compile(_hook_tree(ast.parse(source, filename)), filename, "exec", dont_inherit=True)
+    except Exception:
+        return None
+
+
+def _codes_by_key(code, out=None):
+    """Every code object in a module's code, by (name, first line); a key seen twice maps to None."""
+    out = {} if out is None else out
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            k = (c.co_name, c.co_firstlineno)
+            out[k] = None if k in out else c
+            _codes_by_key(c, out)
+    return out
+
+
+def _hook_loaded(n):
+    """Give the hook to functions of a file already loaded (e.g. a module imported before the file
+    had breakpoints), then reach its frames already running."""
+    _hooked.add(n)
+    try:
+        import gc
+        by_raw = {}
+        for o in gc.get_objects():
+            if type(o) is types.FunctionType and _norm(o.__code__.co_filename) == n:
+                by_raw.setdefault(o.__code__.co_filename, []).append(o)
+        for raw, funcs in by_raw.items():
+            with open(raw, "rb") as fh:
+                source = fh.read()
+            hooked = _hooked_code(source, raw)
+            if hooked is None:
+                continue
+            plain = _codes_by_key(compile(source, raw, "exec", dont_inherit=True))
+            hooked = _codes_by_key(hooked)
+            for fn in funcs:
+                old = fn.__code__
+                k = (old.co_name, old.co_firstlineno)
+                p, h = plain.get(k), hooked.get(k)
+                # Only code as it is on disk (not edited since it was loaded), and only where a hook went in.
+                if p is None or h is None or p.co_code == h.co_code or p.co_code != old.co_code or p.co_names != old.co_names:
+                    continue
+                try:
+                    fn.__code__ = h
+                except ValueError:
+                    pass
+    except Exception as e:
+        _core.error("debugger entry hooks", e)
+    main = threading.main_thread().ident
+    for tid, f in sys._current_frames().items():
+        if tid in _own or tid == get_ident() or (state.thread is not None and tid == state.thread.ident):
+            continue
+        while f is not None:
+            if _norm(f.f_code.co_filename) == n:
+                if tid == main and _started_up:
+                    _trace_main_soon()
+                break
+            f = f.f_back
+
+
+def _install_import_hooks():
+    """Code compiled from now on for files with breakpoints gets the hook: modules imported through
+    the source loader, and main modules run by runpy (spawn and forkserver children)."""
+    try:
+        from importlib import _bootstrap_external as bx
+        import runpy
+        loader_get_code = bx.SourceLoader.get_code
+
+        def get_code(self, fullname):
+            code = loader_get_code(self, fullname)
+            try:
+                if code is not None and _bps and _norm(code.co_filename) in _bps:
+                    return _hooked_code(self.get_data(self.get_filename(fullname)), code.co_filename) or code
+            except Exception as e:
+                _core.error("debugger entry hooks", e)
+            return code
+
+        bx.SourceFileLoader.get_code = get_code
+        runpy_get_code = runpy._get_code_from_file
+
+        def _get_code_from_file(run_name, fname):
+            code, fname = runpy_get_code(run_name, fname)
+            try:
+                if _bps and _norm(code.co_filename) in _bps:
+                    with open(fname, "rb") as fh:
+                        code = _hooked_code(fh.read(), code.co_filename) or code
+            except Exception as e:
+                _core.error("debugger entry hooks", e)
+            return code, fname
+
+        runpy._get_code_from_file = _get_code_from_file
+    except Exception as e:
+        _core.error("debugger entry hooks", e)
 
 
 # -- 3.12+: sys.monitoring
