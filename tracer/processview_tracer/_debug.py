@@ -342,6 +342,7 @@ _slot = threading.Lock()  # one stopped thread per process
 _bps = {}  # norm path -> {line: _Breakpoint}
 _norms = {}  # raw co_filename -> norm path
 _want = {}  # 3.9-3.11: code object -> bool, a breakpoint is on one of its lines (rebuilt on change)
+_WANT_MAX = 50_000
 _steps = {}  # thread ident -> _Step
 _pause = False
 _trace_all = False
@@ -1307,6 +1308,8 @@ def _global_trace(frame, event, arg):
     code = frame.f_code
     w = _want.get(code)
     if w is None:
+        if len(_want) > _WANT_MAX:
+            _want.clear()  # code made at run time (exec, namedtuple) must not pile up here
         w = _want[code] = _code_wants(code)
     if w or _trace_all:
         return _local_trace(frame, event, arg)
