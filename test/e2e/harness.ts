@@ -207,7 +207,20 @@ export class Workbench {
     const name = relativePath.split('/').pop() ?? relativePath;
     const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first();
     await row.waitFor({ timeout: slow(15_000) });
-    await row.click({ button: 'right' });
+    // A right-click can be lost while the window settles (CI run J: the file's hover came up and no
+    // menu, 30 s): right-click again until a menu shows.
+    const menu = this.page.locator('.monaco-menu').first();
+    await poll(async () => {
+      if (await menu.isVisible()) return true;
+      await row.click({ button: 'right', timeout: slow(3_000) }).catch(() => undefined);
+      return menu.waitFor({ timeout: slow(2_000) }).then(
+        () => true,
+        () => {
+          console.log(`    (no context menu after a right-click on ${name}; right-clicking again)`);
+          return false;
+        },
+      );
+    }, `the context menu of ${relativePath}`, 20_000, 300);
     return this.contextMenuItems();
   }
 
