@@ -9,8 +9,8 @@ Where the program can stop:
 - breakpoints and steps: on 3.12+ through sys.monitoring, with LINE events only for code objects
   of files that have breakpoints (PY_START enables them or says DISABLE) and, while a thread
   steps or a pause waits, for all code; on 3.9-3.11 through sys.settrace, whose global function
-  gives a local tracer only to frames of files with breakpoints (or to all frames while a thread
-  steps or a pause waits), as bdb does. There a trace function slows every thread that has one
+  gives a local tracer only to frames whose code has a breakpoint line (or to all frames while a
+  thread steps or a pause waits). There a trace function slows every thread that has one
   (x2-x3, even a C no-op), so with breakpoints alone a thread traces only while it runs code of a
   file with breakpoints: that code is compiled with an entry hook (`_enter`) and the thread's
   tracing ends when the frame that turned it on returns ("entry hooks", below);
@@ -1308,12 +1308,18 @@ def _global_trace(frame, event, arg):
     code = frame.f_code
     w = _want.get(code)
     if w is None:
-        if len(_want) > _WANT_MAX:
-            _want.clear()  # code made at run time (exec, namedtuple) must not pile up here
-        w = _want[code] = _code_wants(code)
+        w = _remember_wants(code)
     if w or _trace_all:
         return _local_trace(frame, event, arg)
     return None
+
+
+def _remember_wants(code):
+    """_code_wants, kept in _want (the callers look there first: a hot path)."""
+    if len(_want) > _WANT_MAX:
+        _want.clear()  # code made at run time (exec, namedtuple) must not pile up here
+    w = _want[code] = _code_wants(code)
+    return w
 
 
 def _code_wants(code):
@@ -1411,7 +1417,7 @@ def _enter():
         code = f.f_code
         w = _want.get(code)
         if w is None:
-            w = _want[code] = _code_wants(code)
+            w = _remember_wants(code)
         if not w:
             return
         lines = _bps.get(_norm(code.co_filename))
