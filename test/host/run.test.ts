@@ -73,6 +73,15 @@ describe('Run with Process View (real runs)', function () {
       assert.equal(editor.document.uri.fsPath, first.message.sentAt.file);
       const lines = editor.selections.map((sel) => sel.start.line + 1).sort((a, b) => a - b);
       assert.deepEqual(lines, [first.message.sentAt.line, first.message.receivedAt.line].sort((a, b) => a - b));
+      // Hovering the line that sent it shows the line's recent history (built on hover).
+      const hoverText = async (line: number): Promise<string> => {
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line - 1, 0));
+        return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      };
+      const sentHover = await hoverText(first.message.sentAt.line);
+      assert.match(sentHover, /Recent messages:/, sentHover);
+      assert.ok(sentHover.includes(`${first.message.fromPid} → `), sentHover);
+      assert.doesNotMatch(await hoverText(1), /Recent messages:/, 'a line that passed no message has no history');
     } else {
       assert.fail(`the message has no sender or receiver line: ${JSON.stringify(first)}`);
     }

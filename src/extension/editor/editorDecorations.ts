@@ -2,6 +2,12 @@
  * Editor decorations on the lines that created processes or passed messages: a dim after-text
  * with counts and the last payload, and a hover with the recent history. Redrawn with the
  * (throttled) store and when editors become visible.
+ *
+ * The hover comes from a hover provider, built when the user hovers, not as each decoration's
+ * hoverMessage: VS Code parses every MarkdownString it is given (to find links) on each
+ * setDecorations, and during a flood that was redone four times a second for every busy line
+ * (about a second of the extension host's CPU in a 5-second run, bench/vscode-run-cost.md).
+ * For the same reason an editor whose after-texts did not change is not sent them again.
  */
 import * as vscode from 'vscode';
 import type { LineActivity, SessionSnapshot } from '../../core/session/model';
@@ -23,49 +29,70 @@ export class EditorDecorations implements vscode.Disposable {
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
   private readonly disposables: vscode.Disposable[] = [];
+  /** The lines with activity of the snapshot drawn last, by file then line number. */
+  private byFile = new Map<string, Map<number, LineActivity>>();
+  private drawnFrom: SessionSnapshot | undefined;
+  /** What each visible editor was last given, to skip sending the same again. */
+  private readonly sent = new WeakMap<vscode.TextEditor, string>();
 
   constructor(private readonly store: SessionStore) {
     this.disposables.push(
       store.onDidChange(() => this.updateAll()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.updateAll()),
+      vscode.languages.registerHoverProvider({ scheme: 'file' }, { provideHover: (document, position) => this.hover(document, position) }),
     );
     this.updateAll();
   }
 
   private updateAll(): void {
     const snapshot = this.store.current();
-    const byFile = new Map<string, LineActivity[]>();
-    for (const line of snapshot?.lines ?? []) {
-      const list = byFile.get(line.site.file) ?? [];
-      list.push(line);
-      byFile.set(line.site.file, list);
-    }
+    this.index(snapshot);
     const previewLength = readConfig().payloadPreviewLength;
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document.uri.scheme !== 'file') continue;
-      const lines = snapshot ? byFile.get(editor.document.uri.fsPath) : undefined;
-      editor.setDecorations(this.type, lines && snapshot ? this.decorations(editor.document, lines, snapshot, previewLength) : []);
+      const lines = this.byFile.get(editor.document.uri.fsPath);
+      const decorations = lines ? this.decorations(editor.document, lines, previewLength) : [];
+      const key = decorations.map((d) => `${d.range.start.line}\u0000${d.renderOptions?.after?.contentText ?? ''}`).join('\u0001');
+      if (this.sent.get(editor) === key) continue;
+      this.sent.set(editor, key);
+      editor.setDecorations(this.type, decorations);
     }
   }
 
-  private decorations(
-    document: vscode.TextDocument,
-    lines: readonly LineActivity[],
-    snapshot: SessionSnapshot,
-    previewLength: number,
-  ): vscode.DecorationOptions[] {
+  private index(snapshot: SessionSnapshot | undefined): void {
+    if (snapshot === this.drawnFrom) return;
+    this.drawnFrom = snapshot;
+    this.byFile = new Map();
+    for (const line of snapshot?.lines ?? []) {
+      let lines = this.byFile.get(line.site.file);
+      if (!lines) this.byFile.set(line.site.file, (lines = new Map()));
+      lines.set(line.site.line, line);
+    }
+  }
+
+  private decorations(document: vscode.TextDocument, lines: ReadonlyMap<number, LineActivity>, previewLength: number): vscode.DecorationOptions[] {
     const out: vscode.DecorationOptions[] = [];
-    for (const line of lines) {
+    for (const line of lines.values()) {
       const index = line.site.line - 1;
       if (index < 0 || index >= document.lineCount) continue;
       const text = lineSummary(line, previewLength, t);
       if (!text) continue;
-      const hover = new vscode.MarkdownString();
-      for (const l of lineHoverLines(snapshot, line, previewLength, t)) hover.appendMarkdown(`${escapeMarkdown(l)}  \n`);
-      const range = document.lineAt(index).range;
-      out.push({ range, hoverMessage: hover, renderOptions: { after: { contentText: `  ${text}` } } });
+      out.push({ range: document.lineAt(index).range, renderOptions: { after: { contentText: `  ${text}` } } });
     }
-    return out;
+    return out.sort((a, b) => a.range.start.line - b.range.start.line);
+  }
+
+  /** The recent history of a decorated line, when the user hovers it. */
+  private hover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const snapshot = this.store.current();
+    this.index(snapshot);
+    const line = this.byFile.get(document.uri.fsPath)?.get(position.line + 1);
+    if (!snapshot || !line) return undefined;
+    const previewLength = readConfig().payloadPreviewLength;
+    if (!lineSummary(line, previewLength, t)) return undefined;
+    const text = new vscode.MarkdownString();
+    for (const l of lineHoverLines(snapshot, line, previewLength, t)) text.appendMarkdown(`${escapeMarkdown(l)}  \n`);
+    return new vscode.Hover(text, document.lineAt(position.line).range);
   }
 
   dispose(): void {
