@@ -223,6 +223,24 @@ class ParserTest(unittest.TestCase):
         self.assertFalse(tr.orphaned(102))
         self.assertEqual(tr.descendants(100), {100, 102, 103})
 
+    def test_exit_group_split_by_other_lines_dates_from_its_call(self):
+        # Seen in CI under load (51_pool_vs_processes_timing): strace split a child's exit_group
+        # around its parent's lines, and printed the end 115 ms after the call. The longest the
+        # child can have been a zombie is from the call: 125 ms, not the 10 ms from the resumption.
+        text = '\n'.join([
+            '100 1.000000 execve("/usr/bin/python3", ["python3", "a.py"], 0x0 /* 1 var */) = 0',
+            '100 1.001000 fork() = 101',
+            '101 1.008000 exit_group(0 <unfinished ...>',
+            '100 1.008100 wait4(101, 0x7ffc, WNOHANG, NULL) = 0',
+            '101 1.123000 <... exit_group resumed>) = ?',
+            '101 1.125000 +++ exited with 0 +++',
+            '100 1.133000 wait4(101, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL) = 101',
+            '100 1.200000 +++ exited with 0 +++',
+        ])
+        tr = strace_model.parse(text)
+        self.assertAlmostEqual(tr.zombie_ms(101), 8.0, places=3)
+        self.assertAlmostEqual(tr.zombie_ms(101, upper=True), 125.0, places=3, msg='from the exit_group call')
+
     def test_reaped_by_its_creator_is_no_orphan(self):
         # Seen in CI under load: the parent joined its child, yet strace printed the child's +++
         # line after the parent's own.
