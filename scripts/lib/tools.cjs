@@ -203,6 +203,21 @@ const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
+/**
+ * User settings for a code-server that tests and benchmarks drive: a quiet first start (no welcome
+ * page, no trust prompt, no tips, no chat panel), so the window is about the user's code.
+ */
+const QUIET_WORKBENCH_SETTINGS = Object.freeze({
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'workbench.tips.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+});
+
 module.exports = {
   root,
   cacheDir,
@@ -223,4 +238,5 @@ module.exports = {
   tailOf,
   listFiles,
   CHROMIUM_ARGS,
+  QUIET_WORKBENCH_SETTINGS,
 };

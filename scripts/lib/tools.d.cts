@@ -35,3 +35,4 @@ export function tailOf(file: string, n?: number): Promise<string>;
 /** Every file under `dir` (absolute, or relative to the repo root) whose name matches `pattern`: sorted absolute paths. */
 export function listFiles(dir: string, pattern: RegExp): string[];
 export const CHROMIUM_ARGS: string[];
+export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, string | boolean>>;

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CHROMIUM_ARGS, chromiumBin, codeServerBin, codeServerEnv, isInstalled, root, run, startCodeServer, tailOf,
+  CHROMIUM_ARGS, chromiumBin, codeServerBin, codeServerEnv, isInstalled, QUIET_WORKBENCH_SETTINGS, root, run, startCodeServer, tailOf,
 } from '../../scripts/lib/tools.cjs';
 import { registeredScenarios, resultsDir, Workbench, type ScenarioContext } from './harness';
 
@@ -69,18 +69,7 @@ async function main(): Promise<number> {
   const state = mkdtempSync(join(tmpdir(), 'pv-e2e-'));
   const extensionsDir = join(state, 'extensions');
   const userDataDir = join(state, 'user-data');
-  // A quiet first start: no welcome page, no trust prompt, no tips.
-  const settings = {
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-    'workbench.tips.enabled': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    // Keep the window about the user's code: no chat panel in the screenshots.
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  };
+  const settings = QUIET_WORKBENCH_SETTINGS;
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings));
 
