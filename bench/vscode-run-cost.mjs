@@ -32,6 +32,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const tools = require('../scripts/lib/tools.cjs');
+// The e2e harness's workbench driver (built by scripts/build.mjs): opening the window, a file, a command.
+const { Workbench } = require('../out/test/e2e/harness.js');
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -124,9 +126,8 @@ const server = await tools.startCodeServer({ stateDir: state, extensionsDir, use
 const browser = await chromium.launch({ executablePath: tools.chromiumBin, headless: true, args: tools.CHROMIUM_ARGS, timeout: 60_000 });
 let failed = false;
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`, { timeout: 120_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
+  const wb = await Workbench.open(await browser.newContext({ viewport: { width: 1440, height: 900 } }), server.url, folder);
+  const { page } = wb;
   // Keydown time and "palette shown" time, both in the page's clock.
   await page.evaluate(() => {
     window.__pvKey = 0;
@@ -150,16 +151,6 @@ try {
     return value;
   }
 
-  async function openFile(name) {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ timeout: 60_000 });
-    await input.fill(name);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
-    await page.keyboard.press('Enter');
-    await page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 60_000 });
-  }
-
   // The extension host of this code-server (its command line says so).
   const extensionHostPid = () => {
     for (const pid of processTree(server.child.pid).keys()) {
@@ -181,14 +172,8 @@ try {
   });
 
   async function processViewRun(file, probe) {
-    await openFile(file);
-    const title = 'Process View: Run with Process View';
-    const rows = page.locator('.quick-input-widget .monaco-list-row');
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(`>${title}`);
-    const row = rows.filter({ hasText: title }).first();
-    await row.waitFor({ timeout: 60_000 });
+    await wb.openFile(file);
+    const row = await wb.findCommand('Process View: Run with Process View');
     const host = extensionHostPid();
     const program0 = procCpu(host).reaped;
     const ours0 = treeCpu(server.child.pid);

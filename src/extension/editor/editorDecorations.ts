@@ -5,9 +5,10 @@
  *
  * The hover comes from a hover provider, built when the user hovers, not as each decoration's
  * hoverMessage: VS Code parses every MarkdownString it is given (to find links) on each
- * setDecorations, and during a flood that was redone four times a second for every busy line
- * (about a second of the extension host's CPU in a 5-second run, bench/vscode-run-cost.md).
- * For the same reason an editor whose after-texts did not change is not sent them again.
+ * setDecorations, which during a flood was redone four times a second for every busy line (the
+ * largest item of an extension-host profile taken under load; idle, the CPU figures do not show
+ * it: bench/vscode-run-cost.md). For the same reason an editor whose after-texts did not change
+ * is not sent them again.
  */
 import * as vscode from 'vscode';
 import type { LineActivity, SessionSnapshot } from '../../core/session/model';
