@@ -12,6 +12,7 @@ import struct
 import signal
 import subprocess
 import sys
+import shutil
 import tempfile
 import textwrap
 import threading
@@ -471,6 +472,29 @@ class BehaviourTest(unittest.TestCase):
         finally:
             r.close()
         self.assertEqual(out.stdout, "True True\n", out.stderr)
+
+    def test_tracer_bytecode_cached_but_the_programs_setting_kept(self):
+        # PYTHONDONTWRITEBYTECODE (common in containers) must not make every process of a run
+        # compile the tracer again, nor be lifted for the program's own modules.
+        tracer = os.path.join(tempfile.mkdtemp(prefix="pv-tracer-"), "tracer")
+        shutil.copytree(TRACER, tracer, ignore=shutil.ignore_patterns("__pycache__"))
+        d = tempfile.mkdtemp(prefix="pv-prog-")
+        with open(os.path.join(d, "helper.py"), "w") as f:
+            f.write("VALUE = 42\n")
+        script = write_script("import sys, helper\nprint(sys.dont_write_bytecode, helper.VALUE)\n", d)
+        r = Receiver()
+        try:
+            out = subprocess.run([sys.executable, "-I", os.path.join(tracer, "supervisor.py"), "--", script],
+                                 env=tracer_env(r, {"PYTHONPATH": tracer, "PYTHONDONTWRITEBYTECODE": "1"}),
+                                 capture_output=True, text=True, timeout=60)
+            r.wait_idle()
+        finally:
+            r.close()
+        self.assertEqual((out.returncode, out.stdout, out.stderr), (0, "True 42\n", ""))
+        self.assertTrue(any(e["kind"] == "hello" for e in r.events), "the tracer did not start")
+        cached = os.listdir(os.path.join(tracer, "processview_tracer", "__pycache__"))
+        self.assertTrue(any(n.startswith("_core.") for n in cached), cached)
+        self.assertFalse(os.path.exists(os.path.join(d, "__pycache__")), "the program's module was cached against its setting")
 
     def test_wrong_token_is_not_a_crash(self):
         # The tracer does not learn it was refused; the program runs on.
