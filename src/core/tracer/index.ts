@@ -1,7 +1,7 @@
 export { launchTracedRun, prepareTracedRun, defaultTracerDir, ScriptNotFoundError } from './launch';
 export type { LaunchOptions, PreparedRun, RunExit, RunSource, StdioKind, StdioMode, TracedRun } from './launch';
-export { findPython, PythonNotFoundError, MIN_PYTHON } from './python';
-export type { PythonInfo } from './python';
+export { checkPython, findPython, PythonNotFoundError, MIN_PYTHON } from './python';
+export type { PythonInfo, SyntaxProblem } from './python';
 export { EventReceiver } from './receiver';
 export type { ReceiverConnection, ReceiverOptions, ReceiverProblem, ReceiverStats } from './receiver';
 export { newRunToken } from './token';

@@ -22,8 +22,8 @@ import { newRunToken } from './token';
 export interface LaunchOptions {
   readonly script: string;
   readonly args?: readonly string[];
-  /** An interpreter or a shim; default: python3, then python, from PATH. */
-  readonly python?: string;
+  /** An interpreter or a shim (default: python3, then python, from PATH), or one already checked (checkPython), which is not started again. */
+  readonly python?: string | PythonInfo;
   readonly cwd?: string;
   /** Base environment of the script (default process.env); the tracer's variables are added. */
   readonly env?: NodeJS.ProcessEnv;
@@ -150,7 +150,7 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   const script = path.resolve(cwd, options.script);
   if (!existsSync(script)) throw new ScriptNotFoundError(script);
   const baseEnv = options.env ?? process.env;
-  const python = await findPython(options.python, baseEnv);
+  const python = typeof options.python === 'object' ? options.python : await findPython(options.python, baseEnv);
   const tracerDir = options.tracerDir ?? defaultTracerDir();
   const token = newRunToken();
   const startNs = process.hrtime.bigint();
@@ -171,7 +171,9 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   const grace = options.stopGraceMs ?? 3000;
   const command = {
     file: python.executable,
-    args: ['-I', path.join(tracerDir, 'supervisor.py'), '--grace-ms', String(grace), ...(options.mergeStderr ? ['--merge-stderr'] : []), '--', script, ...(options.args ?? [])],
+    // -I: the user's PYTHON* variables and folders are not the supervisor's; -S: it needs only the
+    // standard library, and a site-packages' .pth files can cost tens of ms of every start.
+    args: ['-I', '-S', path.join(tracerDir, 'supervisor.py'), '--grace-ms', String(grace), ...(options.mergeStderr ? ['--merge-stderr'] : []), '--', script, ...(options.args ?? [])],
     cwd,
     env,
   };

@@ -28,7 +28,22 @@ export class PythonNotFoundError extends Error {
 
 /** A hang guard: starting an interpreter took over 15 s at a load average of 18 (pyenv shims fork a few helpers first). */
 const PROBE_TIMEOUT_MS = 60_000;
-const PROBE = 'import sys, json; print(json.dumps([sys.executable, list(sys.version_info[:3])]))';
+/**
+ * What the candidate is, and, given a script, whether it compiles: one interpreter start answers
+ * both (a run used to start three before its supervisor). -I -S: isolated and without site;
+ * neither the answer nor compile() depends on them, and a site-packages' .pth files cost tens of
+ * ms. Only a SyntaxError is reported: anything else (an unreadable file) shows when the script runs.
+ */
+const PROBE = [
+  'import sys, json',
+  'r = [sys.executable, list(sys.version_info[:3]), None]',
+  'if len(sys.argv) > 1:',
+  '    try:',
+  '        with open(sys.argv[1], "rb") as f: compile(f.read(), sys.argv[1], "exec")',
+  '    except SyntaxError as e: r[2] = [e.lineno or 0, str(e.msg)]',
+  '    except Exception: pass',
+  'print(json.dumps(r))',
+].join('\n');
 /** The tracer supports these; older interpreters are refused with a clear message. */
 export const MIN_PYTHON: readonly [number, number] = [3, 9];
 
@@ -44,18 +59,41 @@ function firstLines(text: string, max = 3): string {
   return lines.slice(0, max).join(' ') + (lines.length > max ? ' …' : '');
 }
 
-async function probe(candidate: string, env: NodeJS.ProcessEnv): Promise<PythonInfo> {
-  const { err, stdout, stderr } = await run(candidate, ['-I', '-c', PROBE], env);
+/** A script's syntax error, found before it runs: its line (null when Python gave none) and Python's message. */
+export interface SyntaxProblem {
+  readonly line: number | null;
+  readonly message: string;
+}
+
+async function probe(candidate: string, env: NodeJS.ProcessEnv, script?: string): Promise<{ info: PythonInfo; syntax: SyntaxProblem | null }> {
+  const { err, stdout, stderr } = await run(candidate, ['-I', '-S', '-c', PROBE, ...(script !== undefined ? [script] : [])], env);
   if (!err) {
     try {
-      const [exe, ver] = JSON.parse(stdout.trim().split('\n').pop() ?? '') as [string, [number, number, number]];
+      const [exe, ver, bad] = JSON.parse(stdout.trim().split('\n').pop() ?? '') as [string, [number, number, number], [number, string] | null];
       if (typeof exe !== 'string' || exe === '' || !Array.isArray(ver)) throw new Error('unexpected answer');
-      return { executable: exe, version: ver.join('.'), versionTuple: [ver[0], ver[1], ver[2]], requested: candidate };
+      const info: PythonInfo = { executable: exe, version: ver.join('.'), versionTuple: [ver[0], ver[1], ver[2]], requested: candidate };
+      const syntax = Array.isArray(bad) ? { line: Number.isInteger(bad[0]) && bad[0] > 0 ? bad[0] : null, message: String(bad[1]) } : null;
+      return { info, syntax };
     } catch {
       throw new Error(`${candidate} is not a Python interpreter (asked to run Python code, it printed ${JSON.stringify(firstLines(stdout, 1).slice(0, 80))})`);
     }
   }
   throw new Error(await whyNot(candidate, err, stderr, env));
+}
+
+/**
+ * One candidate interpreter (a path, a shim, or a name on PATH) checked for a traced run: its real
+ * executable and version, refused with one sentence when it cannot run the tracer; with `script`,
+ * whether that script compiles, from the same interpreter start. Every front end checks through
+ * this (the extension, `process-view record`, the debug adapter).
+ */
+export async function checkPython(candidate: string, opts: { readonly script?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<{ info: PythonInfo; syntax: SyntaxProblem | null }> {
+  const r = await probe(candidate, opts.env ?? process.env, opts.script);
+  const [maj, min] = r.info.versionTuple;
+  if (maj < MIN_PYTHON[0] || (maj === MIN_PYTHON[0] && min < MIN_PYTHON[1])) {
+    throw new Error(`${candidate}: Python ${r.info.version} is too old (Process View needs ${MIN_PYTHON.join('.')} or newer)`);
+  }
+  return r;
 }
 
 /** One sentence on why `candidate` could not run the probe. */
@@ -100,13 +138,7 @@ export async function findPython(python?: string, env: NodeJS.ProcessEnv = proce
   const failures: string[] = [];
   for (const c of candidates) {
     try {
-      const info = await probe(c, env);
-      const [maj, min] = info.versionTuple;
-      if (maj < MIN_PYTHON[0] || (maj === MIN_PYTHON[0] && min < MIN_PYTHON[1])) {
-        failures.push(`${c}: Python ${info.version} is too old (Process View needs ${MIN_PYTHON.join('.')} or newer)`);
-        continue;
-      }
-      return info;
+      return (await checkPython(c, { env })).info;
     } catch (e) {
       failures.push((e as Error).message);
     }

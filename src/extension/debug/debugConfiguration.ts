@@ -12,7 +12,8 @@ import { revealLine } from '../editor/reveal';
 import { DebugType } from '../ids';
 import type { Logger } from '../log';
 import { baseName } from '../models/format';
-import { checkSyntax, findInterpreter } from '../run/interpreter';
+import { checkWith, findInterpreter } from '../run/interpreter';
+import type { SyntaxProblem } from '../../core/tracer';
 
 const t = vscode.l10n.t;
 
@@ -95,8 +96,9 @@ export class DebugConfigurationProvider implements vscode.DebugConfigurationProv
     }
     const script = vscode.Uri.file(c.program);
     c.cwd ??= folder?.uri.fsPath ?? vscode.workspace.getWorkspaceFolder(script)?.uri.fsPath ?? dirname(c.program);
+    let syntax: SyntaxProblem | null;
     if (!c.python) {
-      const search = await findInterpreter(script, readConfig(script).pythonPath, this.log);
+      const search = await findInterpreter(script, readConfig(script).pythonPath, this.log, c.program);
       if (!search.found) {
         void vscode.window.showErrorMessage(
           t('Process View found no Python 3 to debug {0} with. Tried: {1}. Select an interpreter or set "python" in launch.json.', baseName(c.program), search.tried.join('; ')),
@@ -104,8 +106,17 @@ export class DebugConfigurationProvider implements vscode.DebugConfigurationProv
         return undefined;
       }
       c.python = search.found.executable;
+      syntax = search.syntax;
+    } else {
+      const checked = await checkWith(c.python, c.program);
+      if ('error' in checked) {
+        void vscode.window.showErrorMessage(
+          t('Process View found no Python 3 to debug {0} with. Tried: {1}. Select an interpreter or set "python" in launch.json.', baseName(c.program), checked.error),
+        );
+        return undefined;
+      }
+      syntax = checked.syntax;
     }
-    const syntax = await checkSyntax(c.python, c.program);
     if (syntax) {
       const goTo = t('Go to Line');
       void vscode.window

@@ -1,11 +1,12 @@
 /**
  * Which Python runs the script: the Python extension's selected interpreter (through its public
  * API, read defensively: no dependency on it), else `processView.pythonPath`, else python3 /
- * python from PATH. Each candidate is checked by running it, which also turns a pyenv-style shim
- * into the real interpreter.
+ * python from PATH. Each candidate is checked by the core's checkPython (one interpreter start,
+ * which also turns a pyenv-style shim into the real interpreter and, given the script, compiles
+ * it), the same check `process-view record` and the debug adapter make.
  */
-import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
+import { checkPython, type PythonInfo, type SyntaxProblem } from '../../core/tracer';
 import type { Logger } from '../log';
 
 export interface Interpreter {
@@ -14,12 +15,16 @@ export interface Interpreter {
   readonly version: string;
   /** Where it came from, for messages. */
   readonly source: 'python-extension' | 'setting' | 'path';
+  /** As checked: a run started with it does not check it again. */
+  readonly info: PythonInfo;
 }
 
 export interface InterpreterSearch {
   readonly found: Interpreter | undefined;
   /** What was tried and why it failed, for the error message. */
   readonly tried: readonly string[];
+  /** The script's syntax error (when a script was given and an interpreter found), else null. */
+  readonly syntax: SyntaxProblem | null;
 }
 
 const PythonExtensionId = 'ms-python.python';
@@ -47,28 +52,7 @@ async function fromPythonExtension(resource: vscode.Uri | undefined, log: Logger
   }
 }
 
-/** Runs the candidate to learn its real executable and version. */
-export function probe(command: string): Promise<{ executable: string; version: string } | { error: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
-      { timeout: 15_000, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          resolve({ error: code === 'ENOENT' ? 'not found' : (stderr.trim().split('\n').pop() ?? error.message) });
-          return;
-        }
-        const [executable, version] = stdout.trim().split(/\r?\n/);
-        if (!executable || !version || !/^3\./.test(version)) resolve({ error: `not Python 3 (${stdout.trim()})` });
-        else resolve({ executable, version });
-      },
-    );
-  });
-}
-
-export async function findInterpreter(resource: vscode.Uri | undefined, settingPath: string, log: Logger): Promise<InterpreterSearch> {
+export async function findInterpreter(resource: vscode.Uri | undefined, settingPath: string, log: Logger, script?: string): Promise<InterpreterSearch> {
   const candidates: Array<{ command: string; source: Interpreter['source'] }> = [];
   const fromExtension = await fromPythonExtension(resource, log);
   if (fromExtension) candidates.push({ command: fromExtension, source: 'python-extension' });
@@ -78,39 +62,24 @@ export async function findInterpreter(resource: vscode.Uri | undefined, settingP
   }
   const tried: string[] = [];
   for (const c of candidates) {
-    const result = await probe(c.command);
-    if ('executable' in result) {
-      log.info(`Interpreter: ${result.executable} (Python ${result.version}, from ${c.source})`);
-      return { found: { executable: result.executable, version: result.version, source: c.source }, tried };
+    try {
+      const { info, syntax } = await checkPython(c.command, script !== undefined ? { script } : {});
+      log.info(`Interpreter: ${info.executable} (Python ${info.version}, from ${c.source})`);
+      return { found: { executable: info.executable, version: info.version, source: c.source, info }, tried, syntax };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      tried.push(why);
+      log.warn(`Interpreter candidate ${c.command} (${c.source}) failed: ${why}`);
     }
-    tried.push(`${c.command}: ${result.error}`);
-    log.warn(`Interpreter candidate ${c.command} (${c.source}) failed: ${result.error}`);
   }
-  return { found: undefined, tried };
+  return { found: undefined, tried, syntax: null };
 }
 
-/**
- * Compiles the script without running it, so a syntax error gets a message pointing at its line
- * instead of a traceback scrolling by in the terminal.
- */
-export function checkSyntax(python: string, script: string): Promise<{ line: number | null; message: string } | null> {
-  const code = [
-    'import sys',
-    'try:',
-    '    compile(open(sys.argv[1], "rb").read(), sys.argv[1], "exec")',
-    'except SyntaxError as e:',
-    '    print(e.lineno or 0); print(e.msg); sys.exit(3)',
-  ].join('\n');
-  return new Promise((resolve) => {
-    execFile(python, ['-c', code, script], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
-      if (error && error.code === 3) {
-        const [line, ...msg] = stdout.trim().split(/\r?\n/);
-        const n = Number(line);
-        resolve({ line: Number.isFinite(n) && n > 0 ? n : null, message: msg.join(' ') });
-      } else {
-        // Anything else (unreadable file, ...) shows up when the script runs.
-        resolve(null);
-      }
-    });
-  });
+/** An interpreter named outright (launch.json's "python") checked with the script: its syntax error, or why the interpreter cannot run it. */
+export async function checkWith(python: string, script: string): Promise<{ syntax: SyntaxProblem | null } | { error: string }> {
+  try {
+    return { syntax: (await checkPython(python, { script })).syntax };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }

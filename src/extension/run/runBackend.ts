@@ -3,10 +3,12 @@
  * with the script's stdio. The real implementation (coreAdapter.ts) is src/core/run's recorded
  * run; tests can pass their own. No `vscode` import.
  */
+import type { PythonInfo } from '../../core/tracer';
 import type { ViewableSession } from '../views/sessionStore';
 
 export interface RunRequest {
-  readonly python: string;
+  /** As the run controller checked it (not checked again). */
+  readonly python: PythonInfo;
   readonly script: string;
   readonly args: readonly string[];
   readonly cwd: string;

@@ -9,7 +9,7 @@ import { readConfig } from '../config';
 import { revealLine } from '../editor/reveal';
 import { baseName, formatDuration } from '../models/format';
 import { ConfigSection, ContextKeys, Settings } from '../ids';
-import { checkSyntax, findInterpreter } from './interpreter';
+import { findInterpreter } from './interpreter';
 import type { Logger } from '../log';
 import type { ActiveRun, RunBackend, RunOutcome } from './runBackend';
 import { RunTerminal } from './runTerminal';
@@ -125,13 +125,13 @@ export class RunController implements vscode.Disposable {
     if (document?.isDirty) await document.save();
 
     const config = readConfig(script);
-    const search = await findInterpreter(script, config.pythonPath, this.log);
+    const search = await findInterpreter(script, config.pythonPath, this.log, script.fsPath);
     if (!search.found) {
       this.reportNoInterpreter(search.tried);
       return;
     }
     const python = search.found.executable;
-    const syntax = await checkSyntax(python, script.fsPath);
+    const syntax = search.syntax;
     if (syntax) {
       const goTo = t('Go to Line');
       const where = syntax.line !== null ? `${baseName(script.fsPath)}:${syntax.line}` : baseName(script.fsPath);
@@ -155,7 +155,7 @@ export class RunController implements vscode.Disposable {
     let problems = 0;
     try {
       run = await this.backend({
-        python,
+        python: search.found.info,
         script: script.fsPath,
         args: [],
         cwd: vscode.workspace.getWorkspaceFolder(script)?.uri.fsPath ?? join(script.fsPath, '..'),

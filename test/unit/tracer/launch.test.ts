@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { findPython, launchTracedRun, PythonNotFoundError, type TracedRun } from '../../../src/core/tracer';
+import { checkPython, findPython, launchTracedRun, PythonNotFoundError, type TracedRun } from '../../../src/core/tracer';
 import type { TracerEvent } from '../../../src/core/protocol/events';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pv-launch-'));
@@ -36,6 +36,23 @@ test('findPython resolves a pyenv-style shim to the real interpreter, and says c
   assert.equal(explicit.executable, py.executable);
   await assert.rejects(findPython('/nowhere/python3'), (e: unknown) => e instanceof PythonNotFoundError && /\/nowhere\/python3: not found.*--python/.test(e.message));
   await assert.rejects(findPython(undefined, { PATH: dir }), (e: unknown) => e instanceof PythonNotFoundError && /python3.*python/.test(e.message));
+});
+
+test('checkPython compiles the script in the same interpreter start, and a checked interpreter is not started again', async () => {
+  const py = await findPython();
+  const bad = await checkPython(py.executable, { script: script('bad_syntax.py', 'import os\n\ndef f(:\n    pass\n') });
+  assert.equal(bad.info.executable, py.executable);
+  assert.equal(bad.syntax?.line, 3);
+  assert.ok((bad.syntax?.message ?? '') !== '', 'Python says what is wrong');
+  assert.equal((await checkPython(py.executable, { script: script('fine_syntax.py', 'print(1)\n') })).syntax, null);
+  // An unreadable script is not a syntax error: the run says what is wrong with it.
+  assert.equal((await checkPython(py.executable, { script: path.join(dir, 'not-there.py') })).syntax, null);
+  await assert.rejects(checkPython('/nowhere/python3'), /\/nowhere\/python3: not found/);
+  // Given as checked, the interpreter is taken as it is: this made-up version would not survive a second check.
+  const run = await launchTracedRun({ script: script('checked.py', 'print("ok")\n'), python: { ...py, version: '3.99.0' }, stdio: 'pipe' });
+  const { out } = await collect(run);
+  assert.equal(out, 'ok\n');
+  assert.equal(run.python.version, '3.99.0');
 });
 
 test('every wrong interpreter gets one sentence saying what is wrong', { skip: process.platform === 'win32' && 'POSIX shell scripts' }, async () => {
