@@ -5,10 +5,12 @@
 // default. Wall time is the whole command's, from spawn to exit, for both; CPU is the sum over
 // every process of the command's tree (getrusage of the waited-for children, via /usr/bin/time
 // when present, else Node's own resource usage of the child); bytes per event from the recording.
-//   node scripts/build.mjs && node bench/record-cost.mjs [--n 100000] [--rounds 3] [--python PATH] [--which queue,pipe]
+//   node scripts/build.mjs && node bench/record-cost.mjs [--n 100000] [--rounds 3] [--python PATH] [--which queue,pipe,flood,hello]
+// flood: test/python/programs/zombie_flood.py (40 processes × 1,000 Queue messages, then a Pool of 8
+// over 200 tasks: issue 14's VS Code workload); hello: a one-line script (the fixed cost of a run).
 // The tracer-only figure (no Session, no recording) is bench/tracer-throughput.mjs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -25,6 +27,11 @@ const which = arg('--which', 'queue,pipe').split(',');
 const cli = path.join(root, 'out/cli.js');
 const workload = path.join(root, 'bench/tracer-throughput.py');
 const dir = mkdtempSync(path.join(tmpdir(), 'pv-record-cost-'));
+const hello = path.join(dir, 'hello.py');
+writeFileSync(hello, "print('hello')\n");
+/** The script and its arguments for workload w. */
+const command = (w) =>
+  w === 'hello' ? [hello] : w === 'flood' ? [path.join(root, 'test/python/programs/zombie_flood.py')] : [workload, String(n), 'fork', w];
 
 /** Runs a command to its end; wall seconds and the CPU seconds of its whole (waited-for) tree. */
 function timed(cmd, args) {
@@ -44,6 +51,14 @@ function timed(cmd, args) {
   });
 }
 
+/** Events the recording holds, as its end record counts them. */
+function eventsOf(file) {
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const end = JSON.parse(lines.at(-1));
+  if (end.type !== 'end' || !(end.stats?.events > 0)) throw new Error(`${file}: no end record with an event count`);
+  return end.stats.events;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 console.log(`python ${python}, n=${n}, ${rounds} rounds, plain and recorded interleaved; load average at start ${loadavg()[0].toFixed(1)}`);
@@ -52,11 +67,10 @@ for (const w of which) {
   const rec = [];
   let bytesPerEvent = null;
   for (let r = 0; r < rounds; r++) {
-    plain.push(await timed(python, [workload, String(n), 'fork', w]));
+    plain.push(await timed(python, command(w)));
     const out = path.join(dir, `${w}${r}.jsonl`);
-    rec.push(await timed(process.execPath, [cli, 'record', '--quiet', '--python', python, '--out', out, workload, String(n), 'fork', w]));
-    // Events: 2 per message (put + get, send + recv), plus a few dozen of the processes.
-    bytesPerEvent = statSync(out).size / (2 * (n + 1));
+    rec.push(await timed(process.execPath, [cli, 'record', '--quiet', '--python', python, '--out', out, ...command(w)]));
+    bytesPerEvent = statSync(out).size / eventsOf(out);
     rmSync(out, { force: true });
     console.log(`  ${w} round ${r + 1}: plain ${plain.at(-1).wall.toFixed(2)} s wall ${plain.at(-1).cpu.toFixed(2)} s CPU; recorded ${rec.at(-1).wall.toFixed(2)} s wall ${rec.at(-1).cpu.toFixed(2)} s CPU`);
   }
@@ -69,7 +83,7 @@ for (const w of which) {
 console.log(`\n| workload | plain wall | record wall | ×wall | plain CPU | record CPU | ×CPU | bytes/event |`);
 console.log(`|---|---|---|---|---|---|---|---|`);
 for (const r of rows) {
-  console.log(`| ${r.w} ${n.toLocaleString('en')} | ${r.pw.toFixed(2)} s | ${r.rw.toFixed(2)} s | ×${(r.rw / r.pw).toFixed(2)} | ${r.pc.toFixed(2)} s | ${r.rc.toFixed(2)} s | ×${(r.rc / r.pc).toFixed(2)} | ${r.bytesPerEvent.toFixed(1)} |`);
+  console.log(`| ${r.w === 'queue' || r.w === 'pipe' ? `${r.w} ${n.toLocaleString('en')}` : r.w} | ${r.pw.toFixed(2)} s | ${r.rw.toFixed(2)} s | ×${(r.rw / r.pw).toFixed(2)} | ${r.pc.toFixed(2)} s | ${r.rc.toFixed(2)} s | ×${(r.rc / r.pc).toFixed(2)} | ${r.bytesPerEvent.toFixed(1)} |`);
 }
 console.log(`load average at end ${loadavg()[0].toFixed(1)}`);
 rmSync(dir, { recursive: true, force: true });

@@ -121,9 +121,21 @@ export class Workbench {
 
   /** Runs a command by its title as shown in the Command Palette (e.g. "Process View: Stop"). */
   async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
-    const row = await this.findCommand(title, timeoutMs);
-    await row.click();
+    await this.clickCommand(title, timeoutMs);
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: slow(10_000) }).catch(() => undefined);
+  }
+
+  /**
+   * Finds the command's row and clicks it. The palette can close between the two (focus moving to
+   * a starting run's terminal): a click that finds no row to click did nothing, so the palette is
+   * opened again and the row looked for again.
+   */
+  private async clickCommand(title: string, timeoutMs: number): Promise<void> {
+    await poll(async () => {
+      const row = await this.findCommand(title, timeoutMs);
+      await row.click({ timeout: slow(3_000) });
+      return true;
+    }, `a click on the command "${title}"`, timeoutMs, 200);
   }
 
   /**
@@ -131,7 +143,7 @@ export class Workbench {
    * quick input of their own (a file dialog, a pick), where runCommand would wait for it to close.
    */
   async startCommand(title: string, timeoutMs = 30_000): Promise<void> {
-    await (await this.findCommand(title, timeoutMs)).click();
+    await this.clickCommand(title, timeoutMs);
   }
 
   /**
