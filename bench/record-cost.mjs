@@ -8,6 +8,7 @@
 //   node scripts/build.mjs && node bench/record-cost.mjs [--n 100000] [--rounds 3] [--python PATH] [--which queue,pipe,flood,hello]
 // flood: test/python/programs/zombie_flood.py (40 processes × 1,000 Queue messages, then a Pool of 8
 // over 200 tasks: issue 14's VS Code workload); hello: a one-line script (the fixed cost of a run).
+// --baseline-cli OTHER/out/cli.js: another build's `record` too, in the same rounds (before/after).
 // The tracer-only figure (no Session, no recording) is bench/tracer-throughput.mjs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ const rounds = Number(arg('--rounds', '3'));
 const python = arg('--python', 'python3');
 const which = arg('--which', 'queue,pipe').split(',');
 const cli = path.join(root, 'out/cli.js');
+const baseline = arg('--baseline-cli', null);
 const workload = path.join(root, 'bench/tracer-throughput.py');
 const dir = mkdtempSync(path.join(tmpdir(), 'pv-record-cost-'));
 const hello = path.join(dir, 'hello.py');
@@ -65,6 +67,7 @@ console.log(`python ${python}, n=${n}, ${rounds} rounds, plain and recorded inte
 for (const w of which) {
   const plain = [];
   const rec = [];
+  const base = [];
   let bytesPerEvent = null;
   for (let r = 0; r < rounds; r++) {
     plain.push(await timed(python, command(w)));
@@ -72,18 +75,29 @@ for (const w of which) {
     rec.push(await timed(process.execPath, [cli, 'record', '--quiet', '--python', python, '--out', out, ...command(w)]));
     bytesPerEvent = statSync(out).size / eventsOf(out);
     rmSync(out, { force: true });
-    console.log(`  ${w} round ${r + 1}: plain ${plain.at(-1).wall.toFixed(2)} s wall ${plain.at(-1).cpu.toFixed(2)} s CPU; recorded ${rec.at(-1).wall.toFixed(2)} s wall ${rec.at(-1).cpu.toFixed(2)} s CPU`);
+    if (baseline) {
+      base.push(await timed(process.execPath, [baseline, 'record', '--quiet', '--python', python, '--out', out, ...command(w)]));
+      rmSync(out, { force: true });
+    }
+    const b = baseline ? `; baseline ${base.at(-1).wall.toFixed(2)} s wall ${base.at(-1).cpu.toFixed(2)} s CPU` : '';
+    console.log(`  ${w} round ${r + 1}: plain ${plain.at(-1).wall.toFixed(2)} s wall ${plain.at(-1).cpu.toFixed(2)} s CPU; recorded ${rec.at(-1).wall.toFixed(2)} s wall ${rec.at(-1).cpu.toFixed(2)} s CPU${b}`);
   }
   const pw = median(plain.map((x) => x.wall));
   const rw = median(rec.map((x) => x.wall));
   const pc = median(plain.map((x) => x.cpu));
   const rc = median(rec.map((x) => x.cpu));
-  rows.push({ w, pw, rw, pc, rc, bytesPerEvent });
+  const bw = baseline ? median(base.map((x) => x.wall)) : NaN;
+  const bc = baseline ? median(base.map((x) => x.cpu)) : NaN;
+  rows.push({ w, pw, rw, pc, rc, bw, bc, bytesPerEvent });
 }
-console.log(`\n| workload | plain wall | record wall | ×wall | plain CPU | record CPU | ×CPU | bytes/event |`);
-console.log(`|---|---|---|---|---|---|---|---|`);
+const name = (w) => (w === 'queue' || w === 'pipe' ? `${w} ${n.toLocaleString('en')}` : w);
+const extra = baseline ? ' baseline record wall | ×wall | baseline record CPU | ×CPU |' : '';
+console.log(`\n| workload | plain wall | record wall | ×wall | plain CPU | record CPU | ×CPU | bytes/event |${extra}`);
+console.log(`|---|---|---|---|---|---|---|---|${baseline ? '---|---|---|---|' : ''}`);
 for (const r of rows) {
-  console.log(`| ${r.w === 'queue' || r.w === 'pipe' ? `${r.w} ${n.toLocaleString('en')}` : r.w} | ${r.pw.toFixed(2)} s | ${r.rw.toFixed(2)} s | ×${(r.rw / r.pw).toFixed(2)} | ${r.pc.toFixed(2)} s | ${r.rc.toFixed(2)} s | ×${(r.rc / r.pc).toFixed(2)} | ${r.bytesPerEvent.toFixed(1)} |`);
+  const b = baseline ? ` ${r.bw.toFixed(2)} s | ×${(r.bw / r.pw).toFixed(2)} | ${r.bc.toFixed(2)} s | ×${(r.bc / r.pc).toFixed(2)} |` : '';
+  console.log(`| ${name(r.w)} | ${r.pw.toFixed(2)} s | ${r.rw.toFixed(2)} s | ×${(r.rw / r.pw).toFixed(2)} | ${r.pc.toFixed(2)} s | ${r.rc.toFixed(2)} s | ×${(r.rc / r.pc).toFixed(2)} | ${r.bytesPerEvent.toFixed(1)} |${b}`);
 }
+if (baseline) console.log(`baseline: ${baseline}`);
 console.log(`load average at end ${loadavg()[0].toFixed(1)}`);
 rmSync(dir, { recursive: true, force: true });

@@ -186,7 +186,7 @@ export class RunController implements vscode.Disposable {
     });
     run.onOutput((text) => terminal.write(text));
     this.store.show(run.session, { kind: 'run', script: script.fsPath });
-    await this.setRunning(true);
+    this.setRunning(true);
     this.log.info(`Started ${script.fsPath} (root pid ${run.rootPid ?? '?'}), recording to ${recordingPath}`);
 
     const notice = setTimeout(() => void this.longRunNotice(current), LongRunNoticeMs);
@@ -202,7 +202,7 @@ export class RunController implements vscode.Disposable {
     this.current = undefined;
     this.lastRecording = recordingPath;
     terminal.attach(undefined);
-    await this.setRunning(false);
+    this.setRunning(false);
     this.store.refresh();
     this.reportOutcome(current, outcome);
   }
@@ -283,10 +283,16 @@ export class RunController implements vscode.Disposable {
     return picked?.[0];
   }
 
-  private async setRunning(running: boolean): Promise<void> {
+  /**
+   * Not awaited: each setContext is a round trip to the window, which took 220-370 ms while it
+   * drew a starting run's terminal and views (bench/vscode-run-cost.mjs, a one-line script): the
+   * status bar kept spinning and the end's note waited that long after the run had ended. The
+   * window applies them in the order they were sent.
+   */
+  private setRunning(running: boolean): void {
     this.changed.fire(running);
-    await vscode.commands.executeCommand('setContext', ContextKeys.running, running);
-    await vscode.commands.executeCommand('setContext', ContextKeys.canRerun, this.lastScript !== undefined);
+    void vscode.commands.executeCommand('setContext', ContextKeys.running, running);
+    void vscode.commands.executeCommand('setContext', ContextKeys.canRerun, this.lastScript !== undefined);
   }
 
   dispose(): void {
