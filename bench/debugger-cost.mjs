@@ -12,16 +12,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
+import { arg, median } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const { launchTracedRun, findPython } = require(path.join(root, 'out/test/unit/tracer/bench-entry.js'));
 const { DapClient } = require(path.join(root, 'out/test/debug/dapClient.js'));
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = arg('--n', '1000000');
 const rounds = Number(arg('--rounds', '7'));
 const method = arg('--method', 'fork');
@@ -64,7 +61,6 @@ async function debugged() {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kinds = { plain, traced, debugged };
 const res = Object.fromEntries(Object.keys(kinds).map((k) => [k, { wall: [], cpu: [] }]));
 const load0 = os.loadavg()[0];

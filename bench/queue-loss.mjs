@@ -10,12 +10,9 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { arg } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const runs = Number(arg('--runs', '20'));
 const n = Number(arg('--n', '200000'));
 const python = arg('--python', undefined);

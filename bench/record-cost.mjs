@@ -15,12 +15,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { arg, median } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg('--n', '100000'));
 const rounds = Number(arg('--rounds', '3'));
 const python = arg('--python', 'python3');
@@ -61,7 +58,6 @@ function eventsOf(file) {
   return end.stats.events;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 console.log(`python ${python}, n=${n}, ${rounds} rounds, plain and recorded interleaved; load average at start ${loadavg()[0].toFixed(1)}`);
 for (const w of which) {

@@ -21,13 +21,10 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { arg, median } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg('--n', '100000'));
 const rounds = Number(arg('--rounds', '3'));
 const python = arg('--python', process.env.PYTHON ?? 'python3');
@@ -58,7 +55,6 @@ const cpuMs = (since) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---- WHOLE ----
 const preload = path.join(dir, 'cpu-at-exit.cjs');

@@ -21,13 +21,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { writeWorkload } from './replay-workload.mjs';
+import { arg } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const processes = Number(arg('--processes', '500'));
 const messages = Number(arg('--messages', '100000'));
 const real = process.argv.includes('--real');
@@ -39,8 +36,8 @@ try {
     stdin: {
       contents: [
         `export * from './src/core/replay';`,
-        `export { buildProcessForest } from './src/extension/processModel';`,
-        `export { visibleChannels, messageRows, logRows } from './src/extension/channelModel';`,
+        `export { buildProcessForest } from './src/extension/models/processModel';`,
+        `export { visibleChannels, messageRows, logRows } from './src/extension/models/channelModel';`,
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',

@@ -6,15 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { arg, median } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const { launchTracedRun, findPython } = require(path.join(root, 'out/test/unit/tracer/bench-entry.js'));
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg('--n', '100000'));
 const rounds = Number(arg('--rounds', '5'));
 const method = arg('--method', 'fork');
@@ -44,7 +41,6 @@ async function traced() {
   return { ...JSON.parse(out.trim().split('\n').pop()), counts };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const res = { plainQ: [], plainP: [], tracedQ: [], tracedP: [], plainQc: [], plainPc: [], tracedQc: [], tracedPc: [] };
 console.log(`python ${python.version}, n=${n}, start method ${method}, ${rounds} rounds (alternating)`);
 for (let r = 0; r < rounds; r++) {

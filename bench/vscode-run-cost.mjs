@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, median } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -36,16 +37,11 @@ const tools = require('../scripts/lib/tools.cjs');
 // The e2e harness's workbench driver (built by scripts/build.mjs): opening the window, a file, a command.
 const { Workbench } = require('../out/test/e2e/harness.js');
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(arg('--rounds', '5'));
 const python = arg('--python', 'python3');
 const which = arg('--which', 'flood,queue,pipe').split(',');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const vsix = arg('--vsix', path.join(root, `${manifest.name}-${manifest.version}.vsix`));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pythonExe = execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 const pythonVersion = execFileSync(pythonExe, ['--version'], { encoding: 'utf8' }).trim();
 
