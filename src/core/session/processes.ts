@@ -61,6 +61,12 @@ class ProcRec {
   reapedBy: number | null = null;
   zombie = false;
   zombieSinceMs: number | null = null;
+  /**
+   * The supervisor's child (the main process, an adopted orphan) seen as Z before the supervisor
+   * reported reaping it: being reaped (it sits in waitpid for all of them), so shown as ended,
+   * not as a zombie, until its process.reaped says whether a busy supervisor made one.
+   */
+  reapingBySupervisor = false;
   orphaned = false;
   orphanedMs: number | null = null;
   adoptedBy: number | null = null;
@@ -123,7 +129,7 @@ class ProcRec {
     // Blocked in a reported wait; also after its exit event while it flushes a Queue at exit.
     if (this.wait !== null && !this.gone && this.reapedMs === null && this.deathSeenMs === null && this.osState !== 'zombie') return 'waiting';
     if (this.ended) {
-      if (this.osState === 'zombie' && !this.gone && this.reapedMs === null) return 'zombie';
+      if (this.osState === 'zombie' && !this.gone && this.reapedMs === null && !this.reapingBySupervisor) return 'zombie';
       return this.signal !== null ? 'killed' : 'exited';
     }
     switch (this.osState) {
@@ -605,6 +611,7 @@ export class ProcessTable {
     const died = deathEstimate(p);
     if (died === null) return;
     let until: number | null;
+    let reaping = false;
     const supervisorBegan = this.supervisorReapBegan(p);
     if (p.reapBeganMs !== null) until = Math.max(p.reapBeganMs, died);
     else if (supervisorBegan !== null) until = Math.max(supervisorBegan, died);
@@ -614,6 +621,7 @@ export class ProcessTable {
       // of them, so this one is being reaped; its process.reaped, with when that waitpid began,
       // settles it (a busy supervisor still makes a zombie then).
       until = died;
+      reaping = true;
     } else if (p.lastZombieSampleMs !== null) {
       const w = this.parentWaiting(p);
       until = w !== undefined && w.t <= p.lastZombieSampleMs ? Math.max(w.t, died) : p.lastZombieSampleMs;
@@ -621,9 +629,10 @@ export class ProcessTable {
     const zombie = until !== null && until - died >= ZOMBIE_MIN_MS;
     // Since when, also while it is one now (the views say "zombie since"), flagged or not yet.
     const since = zombie || (p.osState === 'zombie' && p.reapedMs === null && !p.gone) ? died : null;
-    if (zombie !== p.zombie || since !== p.zombieSinceMs) {
+    if (zombie !== p.zombie || since !== p.zombieSinceMs || reaping !== p.reapingBySupervisor) {
       p.zombie = zombie;
       p.zombieSinceMs = since;
+      p.reapingBySupervisor = reaping;
       this.touch(p, t);
     }
   }

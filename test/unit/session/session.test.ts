@@ -326,9 +326,13 @@ test('the script itself seen as Z before the supervisor reports reaping it is dy
   };
   const waiting = run(1);
   assert.equal(waiting.before.zombie, false, 'the supervisor sits in waitpid for it');
+  // Its state too (a replay stops where a state becomes 'zombie'): ended, being reaped.
+  assert.equal(waiting.before.state, 'exited');
   assert.equal(waiting.after.zombie, false);
+  assert.equal(waiting.after.state, 'exited');
   const busy = run(390); // its waitpid began 290 ms after the death
   assert.equal(busy.before.zombie, false);
+  assert.equal(busy.before.state, 'exited');
   assert.equal(busy.after.zombie, true);
   assert.equal(busy.after.zombieSinceMs, 100);
 });
