@@ -105,7 +105,7 @@ export class DebugConfigurationProvider implements vscode.DebugConfigurationProv
         );
         return undefined;
       }
-      c.python = search.found.executable;
+      c.python = search.found.info.executable;
       syntax = search.syntax;
     } else {
       const checked = await checkWith(c.python, c.program);

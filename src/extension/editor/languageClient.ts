@@ -64,7 +64,7 @@ export class PythonChecks implements vscode.Disposable {
     };
     const initializationOptions: ServerOptions = {
       analyzerPath: this.context.asAbsolutePath('analyzer/mp_lint.py'),
-      pythonPath: search.found.executable,
+      pythonPath: search.found.info.executable,
       language: vscode.env.language,
       runCommand: Commands.run,
       runTitle: vscode.l10n.t('$(play) Run with Process View'),
@@ -92,7 +92,7 @@ export class PythonChecks implements vscode.Disposable {
     const client = new LanguageClient(LanguageClientId, vscode.l10n.t('Process View checks'), serverOptions, clientOptions);
     this.client = client;
     await client.start();
-    this.log.info(`Python checks started with ${search.found.executable}`);
+    this.log.info(`Python checks started with ${search.found.info.executable}`);
   }
 
   private async stop(): Promise<void> {

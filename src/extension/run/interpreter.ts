@@ -10,13 +10,10 @@ import { checkPython, type PythonInfo, type SyntaxProblem } from '../../core/tra
 import type { Logger } from '../log';
 
 export interface Interpreter {
-  /** The real executable (sys.executable). */
-  readonly executable: string;
-  readonly version: string;
+  /** As checked (`executable` is the real one, never a shim): a run started with it does not check it again. */
+  readonly info: PythonInfo;
   /** Where it came from, for messages. */
   readonly source: 'python-extension' | 'setting' | 'path';
-  /** As checked: a run started with it does not check it again. */
-  readonly info: PythonInfo;
 }
 
 export interface InterpreterSearch {
@@ -65,7 +62,7 @@ export async function findInterpreter(resource: vscode.Uri | undefined, settingP
     try {
       const { info, syntax } = await checkPython(c.command, script !== undefined ? { script } : {});
       log.info(`Interpreter: ${info.executable} (Python ${info.version}, from ${c.source})`);
-      return { found: { executable: info.executable, version: info.version, source: c.source, info }, tried, syntax };
+      return { found: { info, source: c.source }, tried, syntax };
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       tried.push(why);

@@ -130,7 +130,7 @@ export class RunController implements vscode.Disposable {
       this.reportNoInterpreter(search.tried);
       return;
     }
-    const python = search.found.executable;
+    const python = search.found.info.executable;
     const syntax = search.syntax;
     if (syntax) {
       const goTo = t('Go to Line');
@@ -149,7 +149,7 @@ export class RunController implements vscode.Disposable {
     const terminal = new RunTerminal(t('Process View: {0}', baseName(script.fsPath)));
     this.lastTerminal = terminal;
     terminal.terminal.show(true);
-    terminal.note(t('Process View: running {0} with Python {1} ({2})', script.fsPath, search.found.version, python));
+    terminal.note(t('Process View: running {0} with Python {1} ({2})', script.fsPath, search.found.info.version, python));
 
     let run: ActiveRun;
     let problems = 0;
