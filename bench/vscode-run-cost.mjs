@@ -60,24 +60,6 @@ for (const w of ['queue', 'pipe']) {
   );
 }
 
-/** The first file under `dir` (depth first) that `match` accepts, or null. */
-function findFile(dir, match) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return null;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      const found = findFile(p, match);
-      if (found) return found;
-    } else if (match(p)) return p;
-  }
-  return null;
-}
-
 // CPU seconds from /proc (Linux; 10 ms ticks): `own` is a process's user + system, `reaped` what
 // the children it has waited for used (their whole trees, as each parent waited for its own).
 const TICK = 1 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
@@ -190,7 +172,10 @@ try {
   // enough may come and go between two frames, so the status bar alone cannot tell its end.
   let logFile = null;
   const endsLogged = () => {
-    logFile ??= findFile(path.join(userDataDir, 'logs'), (p) => p.endsWith(`${path.sep}Process View.log`));
+    if (logFile === null) {
+      const logs = path.join(userDataDir, 'logs');
+      logFile = readdirSync(logs, { recursive: true }).map((p) => path.join(logs, p)).find((p) => p.endsWith(`${path.sep}Process View.log`)) ?? null;
+    }
     return logFile ? (readFileSync(logFile, 'utf8').match(/ ended: code /g) ?? []).length : 0;
   };
 
