@@ -196,7 +196,8 @@ export class WaitTracker {
     const byPid = new Map(nodes.map((n) => [n.pid, n]));
     for (const [pid, m] of this.open) {
       const n = byPid.get(pid);
-      if (n && (n.reapedMs !== null || n.state === 'zombie')) {
+      // Dead: reaped, or a zombie in the OS (its state may say exited while the supervisor reaps it).
+      if (n && (n.reapedMs !== null || n.state === 'zombie' || n.osState === 'zombie')) {
         this.open.delete(pid); // its waits ended with it
         continue;
       }

@@ -337,6 +337,20 @@ test('the script itself seen as Z before the supervisor reports reaping it is dy
   assert.equal(busy.after.zombieSinceMs, 100);
 });
 
+test('the script itself, killed while blocked in a get and seen as Z before the supervisor reports reaping it, waits no more', () => {
+  const s = new Session({ run: { script: F }, supervisorPid: 40 });
+  s.applyEvent(hello(100, 40, 0, 'main'));
+  s.applyEvent({ kind: 'wait.begin', t: 10, pid: 100, ppid: 40, tid: 1, op: 'get', id: 'q1', site: site(20) });
+  s.applySnapshot({ t: 50, tEnd: 55, processes: [sample(100, 40, 'sleeping')], gone: [] });
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 100)!.wait?.op, 'get', 'blocked in its get');
+  // SIGKILL: no exit event; the sampler sees it dead before the supervisor's process.reaped.
+  s.applySnapshot({ t: 400, tEnd: 405, processes: [sample(100, 40, 'zombie')], gone: [] });
+  const p = s.snapshot().processes.find((x) => x.pid === 100)!;
+  assert.notEqual(p.state, 'zombie', 'the supervisor sits in waitpid for it');
+  assert.equal(p.wait, null, 'a dead process waits for nothing');
+  assert.notEqual(p.state, 'waiting');
+});
+
 test('forkserver children are not orphans just because the forkserver forked them', () => {
   const s = baseRun();
   s.applyEvent(created(100, 103, 5));
