@@ -496,6 +496,57 @@ class BehaviourTest(unittest.TestCase):
         self.assertTrue(any(n.startswith("_core.") for n in cached), cached)
         self.assertFalse(os.path.exists(os.path.join(d, "__pycache__")), "the program's module was cached against its setting")
 
+    def test_the_programs_objects_keep_their_fast_attribute_loads(self):
+        # On Python 3.11 and 3.12, reading an object's __dict__ makes every later attribute load on
+        # it ~4x slower (multiprocessing's own put/get included): the tracer must leave the
+        # program's objects as it found them. gc.get_referents shows a dict only once one was made.
+        text = """
+            import gc, multiprocessing as mp, sys
+
+            def made(o):
+                return any(type(r) is dict for r in gc.get_referents(o))
+
+            def work(q, jq, sq, conn, lock, ev):
+                q.put("a"); jq.put("b"); sq.put("c"); conn.send("d")
+                with lock:
+                    pass
+                ev.set()
+
+            if __name__ == "__main__":
+                ctx = mp.get_context("fork")
+                q, jq, sq = ctx.Queue(), ctx.JoinableQueue(), ctx.SimpleQueue()
+                a, b = ctx.Pipe()
+                lock, rlock, sem, ev, cond, bar = ctx.Lock(), ctx.RLock(), ctx.Semaphore(2), ctx.Event(), ctx.Condition(), ctx.Barrier(1)
+                v = ctx.Value("i", 0)
+                p = ctx.Process(target=work, args=(q, jq, sq, b, lock, ev))
+                p.start()
+                print(q.get(), jq.get(), sq.get(), a.recv())
+                jq.task_done(); jq.join(); ev.wait(); p.join()
+                q.put(1); q.get(timeout=30); q.put_nowait(2); q.get(True, 30)
+                with rlock:
+                    sem.acquire(); sem.release()
+                with cond:
+                    cond.notify_all()
+                bar.wait()
+                with v.get_lock():
+                    v.value += 1
+                with ctx.Pool(1) as pool:
+                    r = pool.apply_async(abs, (-1,))
+                    print(r.get(timeout=60), pool.map(abs, [-2]))
+                objs = {"Queue": q, "its reader": q._reader, "JoinableQueue": jq, "SimpleQueue": sq, "Pipe end": a,
+                        "Lock": lock, "RLock": rlock, "Semaphore": sem, "Event": ev, "Condition": cond, "Barrier": bar,
+                        "Value": v, "Process": p, "Pool": pool, "AsyncResult": r}
+                print(sys.version_info[:2], sorted(k for k, o in objs.items() if made(o)))
+            """
+        pythons = [sys.executable] + [exe for exe in (os.path.join(PYENV, d, "bin", "python3") for d in
+                                                      (sorted(os.listdir(PYENV)) if os.path.isdir(PYENV) else ())
+                                                      if d.startswith(("3.11.", "3.12.")))
+                                      if os.path.exists(exe) and not os.path.samefile(exe, sys.executable)]
+        for python in pythons:
+            with self.subTest(python=python):
+                traced, plain = self.same(text, python=python)
+                self.assertIn("a b c d", plain.stdout)
+
     def test_wrong_token_is_not_a_crash(self):
         # The tracer does not learn it was refused; the program runs on.
         r = Receiver(token="the-right-one")

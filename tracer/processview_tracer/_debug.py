@@ -1000,8 +1000,8 @@ def _object_id(obj):
     if obj is None:
         return None
     try:
-        d = obj.__dict__
-        oid = d.get("_pv_id")
+        own = _core.own  # not obj.__dict__: reading it slows the program's later use of obj
+        oid = own(obj, "_pv_id")
         if oid:
             return oid
         from . import _ipc
@@ -1022,10 +1022,10 @@ def _object_id(obj):
             addr = tok.address
             addr = ":".join(str(x) for x in addr) if isinstance(addr, tuple) else str(addr)
             return "proxy:%s:%s" % (addr, tok.id)
-        pool = d.get("_pool")  # an AsyncResult: its pool
+        pool = own(obj, "_pool")  # an AsyncResult: its pool
         if pool is not None:
-            return pool.__dict__.get("_pv_id")
-        info = d.get("_pv")  # a Future of the program's executor: (pool id, site, job, index)
+            return own(pool, "_pv_id")
+        info = own(obj, "_pv")  # a Future of the program's executor: (pool id, site, job, index)
         if info:
             return info[0]
     except Exception:
@@ -1736,7 +1736,7 @@ def _patch_futures(mod):
     real_result = F.result
 
     def result(self, timeout=None):
-        if state.stop_on and "_pv" in self.__dict__:  # a future of the program's ProcessPoolExecutor
+        if state.stop_on and _core.own(self, "_pv") is not None:  # a future of the program's ProcessPoolExecutor
             _core.pause_before("pool", "result", self)
         return _reraise_hidden(real_result, self, timeout)
 

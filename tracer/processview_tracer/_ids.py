@@ -7,7 +7,7 @@ it is built.
 import os
 import sys
 
-from ._core import emit, get_ident, monotonic_ns, site, state
+from ._core import emit, get_ident, monotonic_ns, own, site, state
 
 _getframe = sys._getframe
 _INTERNAL_PREFIXES = ("multiprocessing", "concurrent.")
@@ -54,11 +54,10 @@ def _semlock_id(kind, lock):
 
 
 def _ensure_id(obj, kind, lock):
-    d = obj.__dict__
-    oid = d.get("_pv_id")
+    oid = own(obj, "_pv_id")  # not obj.__dict__: see _core.own
     if oid is None:
         oid = _semlock_id(kind, lock) or _next_local_id(kind)
-        d["_pv_id"] = oid
+        object.__setattr__(obj, "_pv_id", oid)
     return oid
 
 

@@ -13,7 +13,7 @@ import sys
 import zlib
 
 from . import _core
-from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, preview, site, state, INTERNAL, NO_SITE
+from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, own, pause_before, preview, site, state, INTERNAL, NO_SITE
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
@@ -47,7 +47,7 @@ def _queue_kind(q):
 
 def _mark_internal_locks(obj, names):
     for n in names:
-        lk = obj.__dict__.get(n)
+        lk = own(obj, n)
         if lk is not None and hasattr(lk, "_semlock"):
             lk._pv_internal = True
             try:
@@ -64,7 +64,7 @@ def _instrument_queue_pipe(q):
     for: None means "not wired here yet" (a new queue, or after fork or unpickling)."""
     import collections
     pending = collections.deque()  # put records waiting for the feeder thread to pickle them
-    oid = q.__dict__.get("_pv_id")
+    oid = q._pv_id  # a class default: None until set
     # The writer's own send_bytes as multiprocessing defines it: the patched one would only add
     # a call level to find out that a queue's pipe is not a user's connection.
     writer = q._writer
@@ -112,7 +112,7 @@ def _wire_queue(q):
     """The hot paths' slow branch: wire a user's queue in this process (first use here, or after
     fork or unpickling). Returns its pending deque, or False for a queue multiprocessing made for
     itself (never reported)."""
-    oid = q.__dict__.get("_pv_id")
+    oid = q._pv_id  # a class default: None until set
     if oid == "":
         q._pv_pending = False
         return False
@@ -159,9 +159,9 @@ def _patch_queues(mod):
         real_reset(self, *a, **k)
         # After fork or unpickling, the bound send/recv methods are fresh: wire them again on
         # first use (an internal queue stays False).
-        if self.__dict__.get("_pv_pending") is not False:
-            self.__dict__.pop("_pv_pending", None)
-            self.__dict__.pop("_pv_last", None)
+        if self._pv_pending is not False:
+            self._pv_pending = None  # the class defaults' value, set on the instance (see _core.own)
+            self._pv_last = None
 
     def make_put(real_put):
         # One closure per class (Queue and JoinableQueue have their own put): no extra call level
@@ -316,7 +316,7 @@ def _patch_queues(mod):
     def _start_thread(self):
         real_start_thread(self)
         try:
-            oid = self.__dict__.get("_pv_id")
+            oid = self._pv_id
             if oid:
                 self._thread._pv_qid = oid
         except Exception:
@@ -355,7 +355,7 @@ def _patch_queues(mod):
         except BaseException as e:
             hide(e)
             raise
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         if oid == "" or _internal_caller():
             return
         try:
@@ -369,7 +369,7 @@ def _patch_queues(mod):
         if state.stop_on:
             pause_before("queue", "join", self)
         t0 = monotonic_ns()
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         slot = None if oid == "" else _core.wait_frame("join", oid, None, _getframe(1), t0)
         try:
             real_join(self)
@@ -394,6 +394,7 @@ def _patch_queues(mod):
     SQ = mod.SimpleQueue
     real_sq_init, real_sq_setstate = SQ.__init__, SQ.__setstate__
     real_sq_put, real_sq_get = SQ.put, SQ.get
+    SQ._pv_id = None  # a class default: the hot paths read `self._pv_id` (see _core.own)
 
     def sq_init(self, *a, **k):
         real_sq_init(self, *a, **k)
@@ -419,7 +420,7 @@ def _patch_queues(mod):
     def sq_put(self, obj):
         if state.stop_on:
             pause_before("queue", "put", self, obj)
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         if oid == "" or _internal_caller():
             try:
                 return real_sq_put(self, obj)
@@ -458,7 +459,7 @@ def _patch_queues(mod):
     def sq_get(self):
         if state.stop_on:
             pause_before("queue", "get", self)
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         if oid == "" or _internal_caller():
             try:
                 return real_sq_get(self)
@@ -645,7 +646,7 @@ def _patch_connection(mod):
         if state.stop_on:
             pause_before("pipe", "send_bytes", self, buf)
         try:
-            if self.__dict__.get("_pv_id") is None or _internal_caller():
+            if self._pv_id is None or _internal_caller():
                 return real_send_bytes(self, buf, offset, size)
             t0 = monotonic_ns()
             real_send_bytes(self, buf, offset, size)
@@ -662,7 +663,7 @@ def _patch_connection(mod):
     def recv_bytes(self, maxlength=None):
         if state.stop_on:
             pause_before("pipe", "recv_bytes", self)
-        if self.__dict__.get("_pv_id") is None or _internal_caller():
+        if self._pv_id is None or _internal_caller():
             try:
                 return real_recv_bytes(self, maxlength)
             except BaseException as e:
@@ -691,7 +692,7 @@ def _patch_connection(mod):
     def close(self):
         if state.stop_on:
             pause_before("pipe", "close", self)
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         was_open = self._handle is not None
         t = monotonic_ns()  # before the other end can see EOF
         try:
@@ -709,7 +710,7 @@ def _patch_connection(mod):
     _real_send, _real_recv = CB.send, CB.recv
     _real_conn["send_bytes"], _real_conn["recv_bytes"] = real_send_bytes, real_recv_bytes
     # A class default, so the hot paths read `self._pv_id` (an attribute load) instead of
-    # `self.__dict__.get("_pv_id")` (a method call): traced connections set their own.
+    # `self.__dict__.get("_pv_id")` (a method call, and a slower object: see _core.own): traced connections set their own.
     CB._pv_id = None
     CB.send, CB.recv, CB.send_bytes, CB.recv_bytes, CB.close = send, recv, send_bytes, recv_bytes, close
 
@@ -719,7 +720,7 @@ def _patch_connection(mod):
 
         def reduce_connection(conn):
             func, args = real_reduce(conn)
-            oid = conn.__dict__.get("_pv_id")
+            oid = own(conn, "_pv_id")
             if oid is None:
                 return func, args
             return _rebuild_with_id, (func, args, oid)

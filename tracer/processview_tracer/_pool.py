@@ -2,17 +2,17 @@
 import sys
 import zlib
 
-from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, preview, qualname, site, state, wait_frame, wait_over
+from ._core import emit, error, get_ident, hide, monotonic_ns, own, pause_before, preview, qualname, site, state, wait_frame, wait_over
 from ._ids import _created, _next_local_id
 
 _getframe = sys._getframe
 
 
 def _pool_id(pool):
-    d = pool.__dict__
-    oid = d.get("_pv_id")
+    oid = own(pool, "_pv_id")  # not pool.__dict__: see _core.own
     if oid is None:
-        oid = d["_pv_id"] = _next_local_id("pool")
+        oid = _next_local_id("pool")
+        object.__setattr__(pool, "_pv_id", oid)
     return oid
 
 
@@ -133,7 +133,7 @@ def _patch_pool(mod):
         real_set = cls._set
 
         def _set(self, i, obj):
-            pool = self.__dict__.get("_pool")
+            pool = own(self, "_pool")
             cb = getattr(self, "_callback", None)
             ecb = getattr(self, "_error_callback", None)
             # The result's time is when it came back, before real_set wakes the waiting get(): the
@@ -141,11 +141,11 @@ def _patch_pool(mod):
             t = monotonic_ns()
             real_set(self, i, obj)
             try:
-                if pool is None or "_pv_id" not in pool.__dict__:
+                if pool is None or own(pool, "_pv_id") is None:
                     return
                 oid = pool._pv_id
                 success, value = obj
-                fn, ln = self.__dict__.get("_pv_site", (None, None))
+                fn, ln = own(self, "_pv_site", (None, None))
                 detail = {"job": getattr(self, "_job", None), "index": i if chunked else None}
                 emit(("channel.op", t, get_ident(), fn, ln, oid, "result",
                       preview(value) if success else "%s: %s" % (type(value).__name__, value),
@@ -177,7 +177,7 @@ def _patch_pool(mod):
             slot = None
             try:
                 pool = pool_of(self)
-                oid = pool.__dict__.get("_pv_id") if pool is not None else None
+                oid = own(pool, "_pv_id") if pool is not None else None
                 if oid:
                     timeout = k.get("timeout", a[0] if timeout_arg and a else None)
                     f = _getframe(1)
@@ -198,9 +198,9 @@ def _patch_pool(mod):
         waiting.__wrapped__ = real
         setattr(cls, name, waiting)
 
-    wrap_wait(mod.ApplyResult, "get", "result", lambda r: r.__dict__.get("_pool"), True)
-    wrap_wait(mod.ApplyResult, "wait", "result", lambda r: r.__dict__.get("_pool"), True)
-    wrap_wait(mod.IMapIterator, "next", "result", lambda r: r.__dict__.get("_pool"), True)
+    wrap_wait(mod.ApplyResult, "get", "result", lambda r: own(r, "_pool"), True)
+    wrap_wait(mod.ApplyResult, "wait", "result", lambda r: own(r, "_pool"), True)
+    wrap_wait(mod.IMapIterator, "next", "result", lambda r: own(r, "_pool"), True)
     wrap_wait(P, "join", "join", lambda p: p, False)
 
 
@@ -210,13 +210,13 @@ def _patch_managers(mod):
     dumps = None
 
     def _pid(self):
-        d = self.__dict__
-        oid = d.get("_pv_id")
+        oid = own(self, "_pv_id")
         if oid is None:
             tok = self._token
             addr = tok.address
             addr = ":".join(str(x) for x in addr) if isinstance(addr, tuple) else str(addr)
-            oid = d["_pv_id"] = "proxy:%s:%s" % (addr, tok.id)
+            oid = "proxy:%s:%s" % (addr, tok.id)
+            object.__setattr__(self, "_pv_id", oid)  # not the proxy's __setattr__ (a Namespace's is remote)
         return oid
 
     def __init__(self, token, serializer, manager=None, *a, **k):
@@ -302,11 +302,11 @@ def _patch_executor(mod):
     tls = threading.local()
 
     def _next_job(self):
-        d = self.__dict__
-        jobs = d.get("_pv_jobs")
+        jobs = own(self, "_pv_jobs")
         if jobs is None:
             import itertools
-            jobs = d["_pv_jobs"] = itertools.count()
+            jobs = itertools.count()
+            object.__setattr__(self, "_pv_jobs", jobs)
         return next(jobs)
 
     def __init__(self, *a, **k):
@@ -337,7 +337,7 @@ def _patch_executor(mod):
         t0 = monotonic_ns()
         info = job = None
         try:
-            if "_pv_id" in self.__dict__:
+            if own(self, "_pv_id") is not None:
                 chunked = process_chunk is not None and type(fn) is partial and fn.func is process_chunk
                 job = getattr(tls, "map", None) if chunked else None
                 if chunked and job is None:
@@ -365,7 +365,7 @@ def _patch_executor(mod):
             tls.pending = None
         try:
             if info is not None:
-                if "_pv" not in fut.__dict__:
+                if own(fut, "_pv") is None:
                     fut._pv = info  # no _WorkItem to tag it (a newer concurrent.futures)
                 if job is None:
                     oid, (fn_site, ln), n, _ = info
@@ -381,7 +381,7 @@ def _patch_executor(mod):
         t0 = monotonic_ns()
         job = None
         try:
-            if "_pv_id" in self.__dict__:
+            if own(self, "_pv_id") is not None:
                 job = {"oid": self._pv_id, "site": site(), "job": _next_job(self), "chunks": 0, "count": 0, "shown": []}
         except Exception as e:
             error("ProcessPoolExecutor.map", e)
@@ -419,7 +419,7 @@ def _patch_executor(mod):
         emit(("channel.op", t, get_ident(), fn, ln, oid, "result", pv, None, None, None, ok, {"job": job, "index": index}))
 
     def set_result(self, result):
-        info = self.__dict__.get("_pv")
+        info = own(self, "_pv")
         if info is None:
             return real_set_result(self, result)
         # The time is before the waiting result() is woken (see Pool's results).
@@ -435,7 +435,7 @@ def _patch_executor(mod):
             error("future result", e)
 
     def set_exception(self, exception):
-        info = self.__dict__.get("_pv")
+        info = own(self, "_pv")
         if info is None:
             return real_set_exception(self, exception)
         t = monotonic_ns()
@@ -456,7 +456,7 @@ def _patch_executor(mod):
                   {"job": job, "index": index}))
 
     def _invoke_callbacks(self):
-        mine = self.__dict__.get("_pv_cbs")
+        mine = own(self, "_pv_cbs")
         if mine:
             try:
                 _callbacks(self, [cb for cb in list(self._done_callbacks) if any(cb is m for m in mine)], monotonic_ns())
@@ -465,14 +465,18 @@ def _patch_executor(mod):
         return real_invoke(self)
 
     def add_done_callback(self, fn):
-        if "_pv" not in self.__dict__:
+        if own(self, "_pv") is None:
             return real_add(self, fn)
         t = monotonic_ns()
         try:
             # The program's callbacks, not asyncio's or concurrent.futures' own.
             user = not _getframe(1).f_globals.get("__name__", "").startswith(("asyncio", "concurrent."))
             if user:
-                self.__dict__.setdefault("_pv_cbs", []).append(fn)
+                mine = own(self, "_pv_cbs")
+                if mine is None:
+                    mine = []
+                    object.__setattr__(self, "_pv_cbs", mine)
+                mine.append(fn)
         except Exception:
             user = False
         try:

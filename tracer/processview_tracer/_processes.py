@@ -7,7 +7,7 @@ import time
 import warnings
 
 from . import _core
-from ._core import emit, error, get_ident, hide, monotonic_ns, pause_before, site, state
+from ._core import emit, error, get_ident, hide, monotonic_ns, own, pause_before, site, state
 
 _tls = state.tls
 
@@ -32,7 +32,7 @@ def _role_for_target(target):
 
 
 def _obj_id(proc):
-    oid = proc.__dict__.get("_pv_id")
+    oid = own(proc, "_pv_id")  # not proc.__dict__: see _core.own
     if oid is None:
         state.counter = getattr(state, "counter", 0) + 1
         oid = "process:%d:%d" % (os.getpid(), state.counter)
@@ -254,7 +254,7 @@ def _patch_process(mod):
                 if popen is not None:
                     popen._pv_in_join = False
                     return_code = popen.returncode
-                    if not popen.__dict__.get("_pv_join_reported"):
+                    if not own(popen, "_pv_join_reported"):
                         t1 = monotonic_ns()
                         fn, ln = site()
                         emit(("process.joined", t1, get_ident(), fn, ln, popen.pid, timeout,
@@ -334,11 +334,11 @@ def _patch_popen_fork(mod):
         alive = _core.alive_ns(self) if before is None and _core.watched else None
         t0 = monotonic_ns()
         rc = real_poll(self, flag)
-        if before is None and rc is not None and not self.__dict__.get("_pv_in_join"):
+        if before is None and rc is not None and not own(self, "_pv_in_join"):
             try:
                 # Reaped by multiprocessing internals (is_alive, active_children, a new Process start).
                 # waitedMs says when the reaping call began: what decides whether the child was a zombie.
-                if not self.__dict__.get("_pv_join_reported"):
+                if not own(self, "_pv_join_reported"):
                     self._pv_join_reported = True
                     fn, ln = site()
                     t1 = monotonic_ns()

@@ -18,7 +18,7 @@ belongs to a Value; under fork the id set on the lock travels with the copy.
 import ctypes
 import sys
 
-from ._core import error, hide, preview
+from ._core import error, hide, own, preview
 from ._ids import _created, _created_internally, _ensure_id, _next_local_id, _semlock_id
 
 _getframe = sys._getframe
@@ -48,10 +48,9 @@ def _detail(obj, lock):
 
 def _lock_id(lk):
     """The id the lock's operations are reported on (None for a lock that is not a SemLock)."""
-    d = getattr(lk, "__dict__", None)
-    if d is None or "_semlock" not in d:
+    if own(lk, "_semlock") is None:  # not lk.__dict__: see _core.own
         return None
-    oid = d.get("_pv_id")
+    oid = own(lk, "_pv_id")
     if oid is None:
         from . import _sync
         syn = sys.modules.get("multiprocessing.synchronize")
@@ -74,20 +73,19 @@ def _patch(mod):
             raise
         try:
             lk = self._lock
-            sem = lk.__dict__.get("_semlock") if hasattr(lk, "__dict__") else None
+            sem = own(lk, "_semlock")
             if sem is None:
                 return  # a lock of another kind (a manager's, threading's): left as it is
             # v.value, arr[i]: the wrapper's own locking, straight to the semaphore (see above).
             self.acquire, self.release = sem.acquire, sem.release
             self._pv_sem = sem
-            d = lk.__dict__
-            if d.get("_pv_internal"):
+            if own(lk, "_pv_internal"):
                 # The RLock sharedctypes made for this object: from now on the program's own use
                 # of it (get_lock()) is reported, on the value's id.
-                del d["_pv_internal"]
-                d["_pv_id"] = _semlock_id("rlock", lk) or _next_local_id(_kind(obj))
+                lk._pv_internal = False  # the class default
+                lk._pv_id = _semlock_id("rlock", lk) or _next_local_id(_kind(obj))
                 lk._make_methods()  # _sync wraps acquire/release again
-                self.__dict__["_pv_own"] = True
+                self._pv_own = True
         except Exception as e:
             error("Synchronized()", e)
 
@@ -119,7 +117,7 @@ def _patch(mod):
                 return
             if isinstance(result, SB):
                 obj = result._obj
-                if result.__dict__.get("_pv_own"):
+                if own(result, "_pv_own"):
                     oid, lock_id = result._lock._pv_id, None  # its lock's ops are the value's
                 else:
                     # The program's own lock (lock=...): the lock's ops keep the lock's id.
@@ -127,7 +125,7 @@ def _patch(mod):
             else:
                 obj = result
                 oid, lock_id = _next_local_id(_kind(obj)), False
-            result.__dict__["_pv_id"] = oid
+            result._pv_id = oid
             _created(oid, _kind(obj), _detail(obj, lock_id), depth=4)
         except Exception as e:
             error(where, e)

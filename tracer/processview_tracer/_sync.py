@@ -8,7 +8,7 @@ Objects multiprocessing builds for itself (a Queue's locks, an Event's condition
 import sys
 
 from . import _core
-from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, pause_before, state, INTERNAL, NO_SITE
+from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, own, pause_before, state, INTERNAL, NO_SITE
 from ._ids import _created, _created_internally, _ensure_id
 
 _getframe = sys._getframe
@@ -64,14 +64,14 @@ def _lock_op(f, last, oid, op, t, waited, ok):
 def _patch(mod):
     SL = mod.SemLock
     real_init, real_make, real_enter, real_exit = SL.__init__, SL._make_methods, SL.__enter__, SL.__exit__
-    # Class defaults, so the hot paths read attributes instead of `self.__dict__.get(...)`.
+    # Class defaults, so the hot paths read attributes, not `self.__dict__.get(...)` (see _core.own).
     SL._pv_id = None
     SL._pv_internal = False
     # The latest call site of each hot function (see _core.cached_site).
     acquire_last, release_last, enter_last, exit_last = [NO_SITE], [NO_SITE], [NO_SITE], [NO_SITE]
 
     def _ident(self):
-        oid = self.__dict__.get("_pv_id")
+        oid = self._pv_id
         if oid is None:
             oid = _ensure_id(self, _kind(self, mod), self)
         return oid
@@ -94,7 +94,7 @@ def _patch(mod):
 
     def _make_methods(self):
         real_make(self)
-        if self.__dict__.get("_pv_internal"):
+        if self._pv_internal:
             return
         raw_acquire, raw_release = self._semlock.acquire, self._semlock.release
         me = self
@@ -209,7 +209,7 @@ def _patch(mod):
     ev_init, ev_set, ev_clear, ev_wait = EV.__init__, EV.set, EV.clear, EV.wait
 
     def _ev_id(self):
-        oid = self.__dict__.get("_pv_id")
+        oid = own(self, "_pv_id")
         if oid is None:
             oid = _ensure_id(self, "event", self._flag)
         return oid
@@ -270,7 +270,7 @@ def _patch(mod):
     co_wait, co_notify, co_notify_all = CO.wait, CO.notify, CO.notify_all
 
     def _co_id(self):
-        oid = self.__dict__.get("_pv_id")
+        oid = own(self, "_pv_id")
         if oid is None:
             oid = _ensure_id(self, "condition", self._lock)
         return oid
@@ -372,7 +372,7 @@ def _patch(mod):
     ba_init, ba_wait, ba_abort = BA.__init__, BA.wait, BA.abort
 
     def _ba_id(self):
-        oid = self.__dict__.get("_pv_id")
+        oid = own(self, "_pv_id")
         if oid is None:
             oid = _ensure_id(self, "barrier", self._cond._lock)
         return oid
