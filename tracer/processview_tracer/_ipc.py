@@ -13,7 +13,7 @@ import sys
 import zlib
 
 from . import _core
-from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, own, pause_before, preview, site, state, INTERNAL, NO_SITE
+from ._core import emit, error, frame_site, get_ident, hide, monotonic_ns, own, pause_before, preview, site, site_slow, state, INTERNAL, NO_SITE
 
 _buf = state.buf
 _MAX = _core.MAX_PENDING
@@ -179,7 +179,11 @@ def _patch_queues(mod):
                         pending = _wire_queue(self)
                     if pending is not False:
                         f = _getframe(1)
-                        fn, ln = cached_site(f, put_last)
+                        k = put_last[0]  # _core.cached_site, written out (a call and a frame less on the hot path)
+                        if k[0] is f.f_code and k[1] == f.f_lasti:
+                            fn, ln = k[2], k[3]
+                        else:
+                            fn, ln = site_slow(f, f.f_code, f.f_lasti, put_last)
                         if fn is INTERNAL and f.f_code.co_name == "put_nowait":
                             fn, ln = frame_site(f.f_back)  # the user's put_nowait(): report it as the put
                         if fn is not INTERNAL:
@@ -190,7 +194,8 @@ def _patch_queues(mod):
                     error("Queue.put", e)
                     rec = None
             slot = None
-            if block and self._maxsize < 2**31 - 1 and rec is not None:
+            may_wait = rec is not None and block and self._maxsize < 2147483647  # a bounded queue (2**31 - 1: unbounded)
+            if may_wait:
                 # A bounded queue's put may wait for room: a wait slot (its line known already),
                 # stamped as the put, whose own event then ends it.
                 tid = rec[1]
@@ -220,7 +225,7 @@ def _patch_queues(mod):
                 raise
             if slot is not None:
                 _core.wait_over(slot, _PUT)  # the put's own event comes later, from the feeder
-            if rec is not None and block and self._maxsize < 2**31 - 1:
+            if may_wait:
                 rec[5] = (monotonic_ns() - rec[0]) / 1e6
 
         return put
@@ -243,7 +248,11 @@ def _patch_queues(mod):
                     last = self._pv_last if _wire_queue(self) is not False else False
                 if last is not False:
                     f = _getframe(1)
-                    fn, ln = cached_site(f, get_last)
+                    k = get_last[0]  # _core.cached_site, written out (a call and a frame less on the hot path)
+                    if k[0] is f.f_code and k[1] == f.f_lasti:
+                        fn, ln = k[2], k[3]
+                    else:
+                        fn, ln = site_slow(f, f.f_code, f.f_lasti, get_last)
                     if fn is INTERNAL and f.f_code.co_name == "get_nowait":
                         fn, ln = frame_site(f.f_back)  # the user's get_nowait(): report it as the get
             except Exception as e:
@@ -256,11 +265,11 @@ def _patch_queues(mod):
                 hide(e)
                 raise
         t0 = monotonic_ns()
+        tid = get_ident()
         slot = None
         if block:
             # A get that waits for a message (or its timeout): a wait slot; the get's own event
             # (a failed one on timeout) ends it.
-            tid = get_ident()
             if tid not in _waits:
                 slot = [_GET, self._pv_id, None, timeout, fn, ln, t0, False, tid]
                 _waits[tid] = slot
@@ -292,11 +301,11 @@ def _patch_queues(mod):
                 pass
             hide(e)
             raise
-        if slot is not None and _waits.get(slot[8]) is slot:
-            del _waits[slot[8]]
+        if slot is not None and _waits.get(tid) is slot:
+            del _waits[tid]
         try:
             if len(_buf) < _MAX:
-                _buf.append(("channel.op", t1, get_ident(), fn, ln, self._pv_id, "get", repr(obj) if type(obj) in _FAST else preview(obj),
+                _buf.append(("channel.op", t1, tid, fn, ln, self._pv_id, "get", repr(obj) if type(obj) in _FAST else preview(obj),
                              size, digest, (t1 - t0) / 1e6, True, None))
             else:
                 state.dropped += 1
@@ -569,7 +578,11 @@ def _patch_connection(mod):
             raise
         try:
             f = _getframe(1)
-            fn, ln = cached_site(f, send_last)
+            k = send_last[0]  # _core.cached_site, written out (a call and a frame less on the hot path)
+            if k[0] is f.f_code and k[1] == f.f_lasti:
+                fn, ln = k[2], k[3]
+            else:
+                fn, ln = site_slow(f, f.f_code, f.f_lasti, send_last)
             if fn is INTERNAL:
                 return
             if len(_buf) < _MAX:
@@ -630,7 +643,11 @@ def _patch_connection(mod):
             raise
         try:
             f = _getframe(1)
-            fn, ln = cached_site(f, recv_last)
+            k = recv_last[0]  # _core.cached_site, written out (a call and a frame less on the hot path)
+            if k[0] is f.f_code and k[1] == f.f_lasti:
+                fn, ln = k[2], k[3]
+            else:
+                fn, ln = site_slow(f, f.f_code, f.f_lasti, recv_last)
             if fn is INTERNAL:
                 return obj
             if len(_buf) < _MAX:
