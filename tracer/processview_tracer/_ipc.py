@@ -651,7 +651,7 @@ def _patch_connection(mod):
             if fn is INTERNAL:
                 return obj
             if len(_buf) < _MAX:
-                _buf.append(("channel.op", t1, get_ident(), fn, ln, oid, "recv", repr(obj) if type(obj) in _FAST else preview(obj),
+                _buf.append(("channel.op", t1, tid, fn, ln, oid, "recv", repr(obj) if type(obj) in _FAST else preview(obj),
                              len(mv), _crc32(mv), (t1 - t0) / 1e6, True, None))
             else:
                 state.dropped += 1
