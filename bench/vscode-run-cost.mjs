@@ -17,6 +17,7 @@
 //
 //   node scripts/build.mjs && node scripts/setup.mjs && npm run package
 //   node bench/vscode-run-cost.mjs [--rounds 5] [--python python3] [--which flood,queue,pipe] [--vsix file]
+//     [--renderer-profile DIR]
 //
 // Workloads: flood = test/python/programs/zombie_flood.py (40 processes x 1,000 Queue messages,
 // then a Pool of 8 over 200 tasks: issue 14's VS Code figure); queue / pipe = bench/tracer-
@@ -42,6 +43,9 @@ const python = arg('--python', 'python3');
 const which = arg('--which', 'flood,queue,pipe').split(',');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const vsix = arg('--vsix', path.join(root, `${manifest.name}-${manifest.version}.vsix`));
+// With --renderer-profile DIR: a CPU profile of the window's page (the renderer's main thread) over
+// each Run with Process View that opens the palette, written as DIR/<workload>-<round>.cpuprofile.
+const rendererProfiles = arg('--renderer-profile', '');
 const pythonExe = execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 const pythonVersion = execFileSync(pythonExe, ['--version'], { encoding: 'utf8' }).trim();
 
@@ -179,8 +183,15 @@ try {
     return logFile ? (readFileSync(logFile, 'utf8').match(/ ended: code /g) ?? []).length : 0;
   };
 
-  async function processViewRun(file, probe) {
+  async function processViewRun(file, probe, profileTo = '') {
     await wb.openFile(file);
+    let cdp = null;
+    if (profileTo) {
+      cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const row = await wb.findCommand('Process View: Run with Process View');
     const host = extensionHostPid();
     const program0 = procCpu(host).reaped;
@@ -200,6 +211,12 @@ try {
       else await new Promise((r) => setTimeout(r, 20));
     }
     const wall = (performance.now() - t0) / 1000;
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(path.dirname(profileTo), { recursive: true });
+      writeFileSync(profileTo, JSON.stringify(profile));
+      await cdp.detach();
+    }
     // The supervisor is the extension host's child: when it is waited for, the whole run's CPU
     // lands in the host's children's times. The rest of code-server's tree is the product's own.
     return { wall, latencies, program: procCpu(host).reaped - program0, ours: treeCpu(server.child.pid) - ours0 };
@@ -223,7 +240,7 @@ try {
       ours.push(b.ours);
       const c = await plainRun(file, paletteLatencyMs);
       plainLat.push(...c.latencies);
-      const d = await processViewRun(file, true);
+      const d = await processViewRun(file, true, rendererProfiles ? path.join(path.resolve(rendererProfiles), `${w}-${r + 1}.cpuprofile`) : '');
       lat.push(...d.latencies);
       console.log(
         `  ${w} round ${r + 1}: plain ${a.wall.toFixed(2)} s (CPU ${a.cpu.toFixed(2)} s); Run with Process View ${b.wall.toFixed(2)} s ` +

@@ -40,6 +40,8 @@ export class ProcessView implements vscode.Disposable {
   readonly processView: vscode.TreeView<unknown>;
   readonly lessons: LessonController;
   private revealedOnRun = false;
+  /** The hasSession context key as last sent to the window. */
+  private shownHasSession: boolean | undefined;
   private readonly channelView: vscode.TreeView<unknown>;
   private showExited: boolean;
 
@@ -119,7 +121,8 @@ export class ProcessView implements vscode.Disposable {
     };
     own(registerCommands(commands, this.log));
     void this.setContext(ContextKeys.showExited, this.showExited);
-    void this.setContext(ContextKeys.hasSession, false);
+    this.shownHasSession = this.store.hasSession;
+    void this.setContext(ContextKeys.hasSession, this.shownHasSession);
     void this.setContext(ContextKeys.inLesson, false);
     this.log.info(`Process View ${String(context.extension.packageJSON.version)} activated`);
   }
@@ -153,17 +156,24 @@ export class ProcessView implements vscode.Disposable {
 
   /** The line above the tree: what moment is shown, and how many ended processes are hidden. */
   private updateViewMessage(): void {
-    void this.setContext(ContextKeys.hasSession, this.store.hasSession);
+    // Sent only when changed: this runs at every redraw of a run (4 a second), and each message
+    // or context key sent makes the window lay the view out again.
+    if (this.shownHasSession !== this.store.hasSession) {
+      this.shownHasSession = this.store.hasSession;
+      void this.setContext(ContextKeys.hasSession, this.store.hasSession);
+    }
     const parts: string[] = [];
     const origin = this.store.origin;
     if (origin?.kind === 'recording') parts.push(t('Recording: {0}', origin.file.split(/[\\/]/).pop() ?? origin.file));
     const at = this.store.scrubbedTo;
     if (at !== null) parts.push(t('As it was at {0} s (scrubbed in the timeline)', (at / 1000).toFixed(3)));
     if (this.processes.hiddenCount > 0) parts.push(t('{0} ended processes hidden', this.processes.hiddenCount));
-    this.processView.message = parts.length > 0 ? parts.join(' · ') : undefined;
+    const processMessage = parts.length > 0 ? parts.join(' · ') : undefined;
+    if (this.processView.message !== processMessage) this.processView.message = processMessage;
     const snapshot = this.store.current();
-    this.channelView.message =
+    const channelMessage =
       snapshot && visibleChannels(snapshot).length === 0 ? t('No queues, pipes, locks or other channels in this run (yet).') : undefined;
+    if (this.channelView.message !== channelMessage) this.channelView.message = channelMessage;
   }
 
   /** The file behind the session shown: the opened recording, or else the current or last run's. */

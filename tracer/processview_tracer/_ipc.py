@@ -194,7 +194,7 @@ def _patch_queues(mod):
                     error("Queue.put", e)
                     rec = None
             slot = None
-            may_wait = rec is not None and block and self._maxsize < 2147483647  # a bounded queue (2**31 - 1: unbounded)
+            may_wait = rec is not None and block and self._maxsize < 2**31 - 1  # a bounded queue (folded to a constant)
             if may_wait:
                 # A bounded queue's put may wait for room: a wait slot (its line known already),
                 # stamped as the put, whose own event then ends it.
@@ -295,7 +295,7 @@ def _patch_queues(mod):
             # Empty (get_nowait, a timed get), a closed queue...: a failed get, reported as such.
             try:
                 t1 = monotonic_ns()
-                emit(("channel.op", t1, get_ident(), fn, ln, self._pv_id, "get", None, None, None, (t1 - t0) / 1e6, False,
+                emit(("channel.op", t1, tid, fn, ln, self._pv_id, "get", None, None, None, (t1 - t0) / 1e6, False,
                       {"error": type(e).__name__}))
             except Exception:
                 pass
