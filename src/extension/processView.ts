@@ -156,8 +156,8 @@ export class ProcessView implements vscode.Disposable {
 
   /** The line above the tree: what moment is shown, and how many ended processes are hidden. */
   private updateViewMessage(): void {
-    // Sent only when changed: this runs at every redraw of a run (4 a second), and each message
-    // or context key sent makes the window lay the view out again.
+    // Sent only when changed: this runs at every redraw of a run (4 a second), and the window
+    // redraws a view's message and welcome content whenever it is sent one, even the same.
     if (this.shownHasSession !== this.store.hasSession) {
       this.shownHasSession = this.store.hasSession;
       void this.setContext(ContextKeys.hasSession, this.store.hasSession);
