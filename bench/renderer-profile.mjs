@@ -1,20 +1,28 @@
-// Reads a CPU profile of the VS Code window's page (bench/vscode-run-cost.mjs --renderer-profile
-// DIR writes one per Run with Process View) and says where the renderer's main thread went: busy
-// against idle, the functions with the most self time, and every busy stretch (no idle sample in
-// between) longer than a threshold, with the call paths it was spent in. A palette open that lands
-// in such a stretch waits for its end.
+// Reads what bench/vscode-run-cost.mjs --renderer-profile DIR wrote for a Run with Process View
+// and says where the window's main thread went.
+// - A CPU profile (.cpuprofile): busy against idle, the functions with the most self time, and
+//   every busy stretch (no idle sample in between) longer than a threshold, with the call paths it
+//   was spent in. A palette open that lands in such a stretch waits for its end.
+// - A Chromium trace (.trace.json): the main thread's self time by task kind (style, layout,
+//   paint, script...), and the longest style recalculations with how many elements each touched:
+//   one that touches a handful of elements yet lasts long is a thread waiting for a core.
 //
 //   node bench/renderer-profile.mjs DIR/flood-1.cpuprofile [--stretch 200] [--top 20]
+//   node bench/renderer-profile.mjs DIR/flood-1.trace.json [--top 20]
 import { readFileSync } from 'node:fs';
 import { arg } from './lib/cli.mjs';
 
 const file = process.argv[2];
 if (!file || file.startsWith('--')) {
-  console.error('usage: node bench/renderer-profile.mjs FILE.cpuprofile [--stretch MS] [--top N]');
+  console.error('usage: node bench/renderer-profile.mjs FILE.cpuprofile|FILE.trace.json [--stretch MS] [--top N]');
   process.exit(2);
 }
 const stretchMs = Number(arg('--stretch', '200'));
 const top = Number(arg('--top', '20'));
+if (file.endsWith('.trace.json')) {
+  readTrace(JSON.parse(readFileSync(file, 'utf8')));
+  process.exit(0);
+}
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -81,3 +89,34 @@ for (const s of samples) {
   }
 }
 if (start !== null) report(t);
+
+function readTrace(trace) {
+  const events = trace.traceEvents ?? trace;
+  const threadName = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+  for (const [thread, tname] of threadName) {
+    if (tname !== 'CrRendererMain') continue;
+    const tasks = events.filter((e) => `${e.pid}:${e.tid}` === thread && e.ph === 'X' && e.dur).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    if (tasks.length === 0) continue;
+    // Self time: a task's duration less the tasks nested in it (trace events nest by time).
+    const self = new Map(tasks.map((e) => [e, e.dur]));
+    const open = [];
+    for (const e of tasks) {
+      while (open.length > 0 && open[open.length - 1].ts + open[open.length - 1].dur <= e.ts) open.pop();
+      if (open.length > 0) self.set(open[open.length - 1], self.get(open[open.length - 1]) - e.dur);
+      open.push(e);
+    }
+    const byKind = new Map();
+    for (const [e, us] of self) byKind.set(e.name, (byKind.get(e.name) ?? 0) + us / 1000);
+    const span = (tasks[tasks.length - 1].ts + tasks[tasks.length - 1].dur - tasks[0].ts) / 1000;
+    console.log(`${file}: the window's main thread (${thread}), ${tasks.length} tasks over ${span.toFixed(0)} ms; self time by kind, top ${top}:`);
+    for (const [k, ms] of [...byKind].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms.toFixed(0).padStart(7)} ms  ${k}`);
+    const styles = tasks.filter((e) => e.name === 'UpdateLayoutTree');
+    const small = styles.filter((e) => (e.args?.elementCount ?? 0) < 10);
+    const ms = (xs) => (xs.reduce((sum, e) => sum + e.dur, 0) / 1000).toFixed(0);
+    console.log(`\nstyle recalculations: ${styles.length}, ${ms(styles)} ms; of them touching fewer than 10 elements: ${small.length}, ${ms(small)} ms`);
+    console.log('the longest (at ms from the first task, duration, elements):');
+    for (const e of [...styles].sort((a, b) => b.dur - a.dur).slice(0, 8)) {
+      console.log(`  at ${((e.ts - tasks[0].ts) / 1000).toFixed(0)} ms  ${(e.dur / 1000).toFixed(1)} ms  ${e.args?.elementCount ?? '?'} elements`);
+    }
+  }
+}

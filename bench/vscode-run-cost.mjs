@@ -43,8 +43,10 @@ const python = arg('--python', 'python3');
 const which = arg('--which', 'flood,queue,pipe').split(',');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const vsix = arg('--vsix', path.join(root, `${manifest.name}-${manifest.version}.vsix`));
-// With --renderer-profile DIR: a CPU profile of the window's page (the renderer's main thread) over
-// each Run with Process View that opens the palette, written as DIR/<workload>-<round>.cpuprofile.
+// With --renderer-profile DIR: a CPU profile of the window's page (the renderer's main thread) and
+// a Chromium trace (devtools.timeline: style, layout, paint) over each Run with Process View that
+// opens the palette, written as DIR/<workload>-<round>.cpuprofile and .trace.json; read them with
+// bench/renderer-profile.mjs.
 const rendererProfiles = arg('--renderer-profile', '');
 const pythonExe = execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 const pythonVersion = execFileSync(pythonExe, ['--version'], { encoding: 'utf8' }).trim();
@@ -187,10 +189,12 @@ try {
     await wb.openFile(file);
     let cdp = null;
     if (profileTo) {
+      mkdirSync(path.dirname(profileTo), { recursive: true });
       cdp = await page.context().newCDPSession(page);
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
+      await browser.startTracing(page, { path: profileTo.replace(/\.cpuprofile$/, '.trace.json'), categories: ['devtools.timeline'] });
     }
     const row = await wb.findCommand('Process View: Run with Process View');
     const host = extensionHostPid();
@@ -212,8 +216,8 @@ try {
     }
     const wall = (performance.now() - t0) / 1000;
     if (cdp) {
+      await browser.stopTracing();
       const { profile } = await cdp.send('Profiler.stop');
-      mkdirSync(path.dirname(profileTo), { recursive: true });
       writeFileSync(profileTo, JSON.stringify(profile));
       await cdp.detach();
     }
