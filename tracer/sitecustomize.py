@@ -1,6 +1,6 @@
 """Process View: activates the tracer in every Python process of a traced run.
 
-The launcher puts this folder first on PYTHONPATH and sets PROCESS_VIEW_PORT / PROCESS_VIEW_TOKEN.
+The launcher puts this folder first on PYTHONPATH and sets PROCESS_VIEW_SOCKET (or _PORT) / PROCESS_VIEW_TOKEN.
 Without those variables this module does nothing but chain to the sitecustomize that would have
 been imported without us, so a stray PYTHONPATH never changes a program's behaviour.
 """
@@ -25,7 +25,8 @@ def _line_buffered():
 
 
 def _activate():
-    if not (os.environ.get("PROCESS_VIEW_TOKEN") and os.environ.get("PROCESS_VIEW_PORT")):
+    # The events channel's address (a Unix socket's path, or a port) and the run's token.
+    if not (os.environ.get("PROCESS_VIEW_TOKEN") and (os.environ.get("PROCESS_VIEW_SOCKET") or os.environ.get("PROCESS_VIEW_PORT"))):
         return
     # The tracer's own bytecode is cached next to it even when the program runs with
     # PYTHONDONTWRITEBYTECODE (common in containers): compiling its modules again in every

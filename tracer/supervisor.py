@@ -18,7 +18,7 @@ Standard library only; it must never print anything of its own on the program's 
 import json
 import os
 import signal
-import socket
+import socket  # noqa: F401  imported at start for _protocol.connect
 import sys
 import threading
 import time
@@ -26,7 +26,7 @@ import time
 # The protocol's version is declared once, in the tracer's _protocol.py (no imports of its own):
 # loaded on its own, not through the tracer package, which the supervisor has no use for.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "processview_tracer"))
-from _protocol import PROTOCOL_VERSION  # noqa: E402
+from _protocol import CONTROL, EVENTS, PROTOCOL_VERSION, connect, offered  # noqa: E402
 del sys.path[0]
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -50,9 +50,8 @@ class Reporter:
         self.lock = threading.Lock()
         self.dead = False
         try:
-            port = int(os.environ["PROCESS_VIEW_PORT"])
             token = os.environ["PROCESS_VIEW_TOKEN"]
-            self.sock = socket.create_connection((os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1"), port), timeout=2)
+            self.sock = connect(EVENTS, 2)
             hs = {"pv": PROTOCOL_VERSION, "token": token, "pid": os.getpid(), "client": "supervisor"}
             self.sock.sendall((json.dumps(hs) + "\n").encode())
         except Exception:
@@ -78,7 +77,7 @@ class Reporter:
 
 
 class DebugLink:
-    """Debug runs only (PROCESS_VIEW_DEBUG_PORT): the supervisor's control connection to the debug
+    """Debug runs only (the control channel offered): the supervisor's control connection to the debug
     adapter. If the adapter goes away while the run goes on (the editor closed, the adapter
     killed), the run is stopped as Stop stops it, unless the adapter said to let it run on
     (PROCESS_VIEW_DEBUG_ON_LOST=run-on, or a "runOn" message): paused processes resume by
@@ -89,11 +88,10 @@ class DebugLink:
         self.on_lost = on_lost
         self.finished = False
         self.run_on = os.environ.get("PROCESS_VIEW_DEBUG_ON_LOST") == "run-on"
-        port = os.environ.get("PROCESS_VIEW_DEBUG_PORT")
-        if not port:
+        if not offered(CONTROL, os.environ):
             return
         try:
-            self.sock = socket.create_connection((os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1"), int(port)), timeout=5)
+            self.sock = connect(CONTROL, 5)
             hs = {"pv": PROTOCOL_VERSION, "token": os.environ.get("PROCESS_VIEW_TOKEN", ""), "pid": os.getpid(),
                   "client": "supervisor"}
             self.sock.sendall((json.dumps(hs) + "\n").encode())

@@ -1,13 +1,15 @@
 // Debug with Process View as a user does it: a breakpoint set by clicking the gutter in a child
 // process's target, Debug with Process View from the Explorer's context menu, the editor showing
 // the paused line in the child, the Call Stack listing the processes by pid, Variables showing the
-// child's argument, the Processes tree marking the child paused, Continue to the end. And Debug
-// Recording on the zombie example's recording (made elsewhere: its sources are found in the
+// child's argument, the Processes tree marking the child paused, none of the run's channels
+// auto-forwarded as a port, Continue to the end. And Debug Recording on the zombie example's
+// recording (made elsewhere: its sources are found in the
 // project), Reverse Continue from its end back to the zombie.
 // Screenshots go to test-results/e2e/.
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as net from 'node:net';
 import { join } from 'node:path';
 import { poll, scenario, slow, type Workbench } from './harness';
 
@@ -113,6 +115,24 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   const paused = rows.find((r) => /^paused/i.test(r.description));
   assert.ok(paused && paused.label.startsWith(`${childPid} `), rows.map((r) => `${r.label} ${r.description}`).join('\n'));
   await wb.screenshot('debug-child-paused-in-tree');
+
+  // A remote window (this code-server is one) auto-forwards every localhost port it finds
+  // listening and tells the user; the run's channels are Unix sockets, not ports. A listener of
+  // the test's own is the control: once the Ports view lists it, the window has looked while the
+  // debug run's channels were open, and no port may be the extension host's.
+  const listener = net.createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const control = (listener.address() as net.AddressInfo).port;
+  try {
+    const ports = await poll(async () => {
+      await wb.page.locator('.part.panel .composite-bar .action-item', { hasText: 'Ports' }).first().click({ timeout: slow(5_000) });
+      const rows = (await wb.page.locator('.part.panel .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+      return rows.some((r) => r.startsWith(`${control} `)) ? rows : undefined;
+    }, `the Ports view listing the test's own port ${control}`, slow(40_000), 1000);
+    assert.ok(!ports.some((r) => /Code Extension Host/.test(r)), `ports of the extension host were auto-forwarded:\n${ports.join('\n')}`);
+  } finally {
+    listener.close();
+  }
 
   // Continue: the child puts, the parent gets, the run ends and the debug session with it.
   await clickToolbar(wb, 'debug-continue');

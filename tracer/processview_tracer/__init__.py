@@ -27,9 +27,10 @@ def activate():
 
 
 def _debug_run():
-    """The debugger's module in a debug run (the launcher set its port), else None."""
+    """The debugger's module in a debug run (the launcher offered its control channel), else None."""
     import os
-    if not os.environ.get("PROCESS_VIEW_DEBUG_PORT"):
+    from ._protocol import CONTROL, offered
+    if not offered(CONTROL, os.environ):
         return None
     from . import _debug
     return _debug

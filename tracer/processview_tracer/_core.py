@@ -11,12 +11,13 @@ import marshal
 import os
 import select
 import signal
-import socket
+import socket  # noqa: F401  imported at start for _protocol.connect: an import later (at exit, after a fork) is a hazard
 import struct
 import sys
 import threading
 import time
 
+from . import _protocol
 from ._protocol import PROTOCOL_VERSION
 MAX_PENDING = 200_000  # events held while the receiver lags; beyond that they are dropped
 FLUSH_INTERVAL = 0.01  # seconds between batches
@@ -364,20 +365,8 @@ _DONE, _MORE, _BLOCKED, _GONE, _UNANSWERED = range(5)
 
 
 def _connect():
-    port = int(os.environ["PROCESS_VIEW_PORT"])
-    host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
-    # Not create_connection: its getaddrinfo imports encodings.idna on first use, and an import
-    # in progress on this thread when another thread forks leaves the child's import lock held
-    # forever (a hang we saw under forkserver). A numeric address needs no resolution.
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    s.settimeout(CONNECT_TIMEOUT)
-    try:
-        s.connect((host, port))
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except BaseException:
-        s.close()
-        raise
-    return s
+    # Not socket.create_connection: see _protocol.connect (a hang we saw under forkserver).
+    return _protocol.connect(_protocol.EVENTS, CONNECT_TIMEOUT)
 
 
 def _handshake(ack=True):

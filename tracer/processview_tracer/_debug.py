@@ -1,7 +1,8 @@
 """The in-process debugger of a debug run (docs/debugging.md).
 
-Active only when the launcher set PROCESS_VIEW_DEBUG_PORT: then each traced process opens its
-own control connection to the debug adapter (loopback TCP, the run's token), takes its
+Active only when the launcher offered the control channel (PROCESS_VIEW_DEBUG_SOCKET, or
+PROCESS_VIEW_DEBUG_PORT): then each traced process opens its own control connection to the debug
+adapter (a Unix socket, or loopback TCP; the run's token), takes its
 configuration (breakpoints, the operation kinds to pause before, stop on entry) before the
 program's code runs, and serves the adapter's commands from a reader thread of its own.
 
@@ -33,10 +34,9 @@ import sys
 import threading
 import types
 
-from . import _core
+from . import _core, _protocol
 from ._core import state
 
-PORT_ENV = "PROCESS_VIEW_DEBUG_PORT"
 CONFIG_TIMEOUT = 10.0  # seconds a new process waits for its configuration before running undebugged
 SEND_TIMEOUT = 10.0
 KINDS = ("process", "queue", "pipe", "lock", "event", "pool", "manager")
@@ -446,13 +446,8 @@ def _reply(msg, ok=True, body=None, err=None):
 
 
 def _connect():
-    port = int(os.environ[PORT_ENV])
-    host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    s.settimeout(SEND_TIMEOUT)
+    s = _protocol.connect(_protocol.CONTROL, SEND_TIMEOUT)
     try:
-        s.connect((host, port))
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         hs = {"pv": _core.PROTOCOL_VERSION, "token": os.environ.get("PROCESS_VIEW_TOKEN", ""), "pid": os.getpid(),
               "client": "debugger"}
         s.sendall((json.dumps(hs) + "\n").encode())
@@ -491,7 +486,7 @@ class _Lines:
 
 def start():
     """Called by activate() when the run is a debug run: connect, take the configuration, serve."""
-    if not os.environ.get(PORT_ENV):
+    if not _protocol.offered(_protocol.CONTROL, os.environ):
         return
     state.debug_hook = pause_before_op
     if hasattr(os, "register_at_fork"):
@@ -1264,7 +1259,7 @@ def after_watch_main():
     """End of start-up (3.9-3.11): the exit watch hands over to our trace function when it has
     taken the main module's frame; if it did not install itself and tracing is wanted, ours now."""
     global _started_up
-    if _MONITORING or not os.environ.get(PORT_ENV):
+    if _MONITORING or not _protocol.offered(_protocol.CONTROL, os.environ):
         return
     _started_up = True
     if _hooking and not _tracing:

@@ -5,9 +5,46 @@ their values from.
 The tracer builds events as positional tuples in this order; src/core/protocol/wire.ts decodes them
 with the same table and src/core/protocol/events.ts declares the same lists (a unit test compares
 them: test/unit/tracer/protocol.test.ts). New fields go at the end of a list; new list values too.
-Standard library only, no imports: the supervisor loads this file as well.
+Standard library only, no imports at load (connect imports what it needs when called): the
+supervisor loads this file as well.
 """
 PROTOCOL_VERSION = 1
+
+# Where the run's channels listen (docs/protocol.md, "Environment"): a Unix socket's path when
+# the launcher chose one (POSIX), else a port on 127.0.0.1 (or PROCESS_VIEW_HOST).
+EVENTS = ("PROCESS_VIEW_SOCKET", "PROCESS_VIEW_PORT")
+CONTROL = ("PROCESS_VIEW_DEBUG_SOCKET", "PROCESS_VIEW_DEBUG_PORT")
+
+
+def offered(channel, environ):
+    """Whether the launcher offered this channel (EVENTS or CONTROL) to the run."""
+    return bool(environ.get(channel[0]) or environ.get(channel[1]))
+
+
+def connect(channel, timeout):
+    """A socket connected to one of the run's channels (EVENTS or CONTROL). Never a name lookup:
+    a numeric address needs none, and getaddrinfo imports encodings.idna on first use (an import
+    in progress on one thread while another forks leaves the child's import lock held for good).
+    Its callers import socket when they start: here it is only looked up."""
+    import os
+    import socket
+    path = os.environ.get(channel[0])
+    if path:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        address = path
+    else:
+        host = os.environ.get("PROCESS_VIEW_HOST", "127.0.0.1")
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        address = (host, int(os.environ[channel[1]]))
+    s.settimeout(timeout)
+    try:
+        s.connect(address)
+        if not path:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except BaseException:
+        s.close()
+        raise
+    return s
 
 FIELDS = {
     "hello": ["role", "name", "argv", "python", "executable", "startTicks", "startMethod"],

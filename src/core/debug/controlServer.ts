@@ -1,6 +1,7 @@
 /**
- * The control channel's listener for one debug run: loopback TCP, port chosen by the OS, the
- * run's token checked in the first line of every connection (src/core/protocol/control.ts).
+ * The control channel's listener for one debug run, on a local address of its own
+ * (src/core/tracer/localListen.ts), the run's token checked in the first line of every connection
+ * (src/core/protocol/control.ts).
  */
 import * as net from 'node:net';
 import {
@@ -11,6 +12,7 @@ import {
   type ControlCommands,
   type ControlEvent,
 } from '../protocol/control';
+import { listenLocal, type LocalAddress, type LocalTransport } from '../tracer/localListen';
 import { HANDSHAKE_TIMEOUT_MS } from '../tracer/receiver';
 
 export interface ControlProblem {
@@ -149,8 +151,8 @@ export class ControlServer {
   private token: string | null = null;
 
   private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
+    readonly address: LocalAddress,
+    private readonly closeServer: () => Promise<void>,
   ) {}
 
   /** The run's token; until it is set every connection is refused. */
@@ -158,18 +160,20 @@ export class ControlServer {
     this.token = token;
   }
 
-  static listen(host = '127.0.0.1'): Promise<ControlServer> {
-    return new Promise((resolve, reject) => {
-      const server = net.createServer();
-      let control: ControlServer | undefined;
-      server.on('connection', (s) => control?.accept(s));
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        control = new ControlServer(server, (server.address() as net.AddressInfo).port);
-        resolve(control);
-      });
-    });
+  /** Listens as `transport` says (default 'tcp': tests connect by port; a debug run's is the platform's default). */
+  static async listen(transport: LocalTransport = 'tcp'): Promise<ControlServer> {
+    const server = net.createServer();
+    const made: { control?: ControlServer } = {}; // set before any connection can be taken (as EventReceiver.listen)
+    server.on('connection', (s) => made.control?.accept(s));
+    const { address, close } = await listenLocal(server, transport);
+    made.control = new ControlServer(address, close);
+    return made.control;
+  }
+
+  /** The port of a TCP control server (tests connect to it). */
+  get port(): number {
+    if (this.address.kind !== 'tcp') throw new Error('this control server listens on a Unix socket, not a port');
+    return this.address.port;
   }
 
   onConnection(listener: Listener<ControlConnection>): () => void {
@@ -184,7 +188,7 @@ export class ControlServer {
 
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.closeServer();
   }
 
   private problem(p: ControlProblem): void {

@@ -17,7 +17,7 @@ import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
 import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
-import { prepareTracedRun, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
+import { defaultTransport, prepareTracedRun, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
 import type { DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { findChannel, operationFacts, plain, processFacts, stopDescription, type Localize } from './describe';
@@ -131,16 +131,16 @@ export class LiveDebugBackend implements DebugBackend {
     const cwd = options.cwd ?? path.dirname(path.resolve(options.program));
     const program = path.resolve(cwd, options.program);
     if (!existsSync(program)) throw new Error(`The program ${program} does not exist.`);
-    const control = await ControlServer.listen();
+    const control = await ControlServer.listen(defaultTransport());
     const backend = new LiveDebugBackend(options, control, program);
     control.onConnection((conn) => backend.attach(conn));
 
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    let env: NodeJS.ProcessEnv = { ...process.env };
     for (const [k, v] of Object.entries(options.env ?? {})) {
       if (v === null) delete env[k];
       else env[k] = v;
     }
-    env.PROCESS_VIEW_DEBUG_PORT = String(control.port);
+    env = withAddress(env, control.address, 'PROCESS_VIEW_DEBUG_SOCKET', 'PROCESS_VIEW_DEBUG_PORT');
     if (options.onAdapterLost === 'runOn') env.PROCESS_VIEW_DEBUG_ON_LOST = 'run-on';
     const inTerminal = options.runInTerminal;
     // Through a pipe Python would hold prints back; line-buffered like a terminal (docs/protocol.md).

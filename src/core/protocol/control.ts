@@ -1,9 +1,10 @@
 /**
  * The control channel of a debug run (docs/protocol.md, "Control channel"): one authenticated
- * loopback connection per traced process (client "debugger") and one from the run's supervisor
- * (client "supervisor"). JSON lines both ways. Commands go down to a process, answered by a
- * response with the command's `seq`; the process sends events up (it stopped, a logpoint's
- * output). The Python side is tracer/processview_tracer/_debug.py (and supervisor.py's DebugLink).
+ * local connection (src/core/tracer/localListen.ts) per traced process (client "debugger") and
+ * one from the run's supervisor (client "supervisor"). JSON lines both ways. Commands go down to
+ * a process, answered by a response with the command's `seq`; the process sends events up (it
+ * stopped, a logpoint's output). The Python side is tracer/processview_tracer/_debug.py (and
+ * supervisor.py's DebugLink).
  *
  * No `vscode` import here, ever.
  */

@@ -5,3 +5,5 @@ export type { PythonInfo, SyntaxProblem } from './python';
 export { EventReceiver } from './receiver';
 export type { ReceiverConnection, ReceiverOptions, ReceiverProblem, ReceiverStats } from './receiver';
 export { newRunToken } from './token';
+export { defaultTransport, listenLocal, withAddress } from './localListen';
+export type { LocalAddress, LocalTransport } from './localListen';

@@ -3,7 +3,7 @@
  * (tracer/supervisor.py) which starts the script with the tracer's environment.
  *
  *   node ──spawn──► supervisor (python -I, not traced; Linux child subreaper)
- *                        └─► python SCRIPT ARGS  (PYTHONPATH=tracer/, token, port) ─► children...
+ *                        └─► python SCRIPT ARGS  (PYTHONPATH=tracer/, token, the receiver's address) ─► children...
  *
  * stdin, stdout and stderr are the supervisor's, which the script inherits untouched; the
  * supervisor exits with the script's exit status (re-raising its signal), so `exited` reports
@@ -16,6 +16,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { TracerEvent } from '../protocol/events';
 import type { WireUnit } from '../protocol/wire';
 import { findPython, type PythonInfo } from './python';
+import { defaultTransport, withAddress, type LocalAddress, type LocalTransport } from './localListen';
 import { EventReceiver, type ReceiverProblem, type ReceiverStats } from './receiver';
 import { newRunToken } from './token';
 
@@ -43,6 +44,8 @@ export interface LaunchOptions {
   readonly stopGraceMs?: number;
   /** Called for connections refused and events rejected (already counted in stats). */
   readonly onProblem?: (p: ReceiverProblem) => void;
+  /** Where the run's channels listen (default: a Unix socket where the platform allows; localListen.ts). */
+  readonly transport?: LocalTransport;
 }
 
 export type StdioKind = 'inherit' | 'pipe';
@@ -86,7 +89,8 @@ export interface RunSource {
 
 export interface TracedRun extends RunSource {
   readonly token: string;
-  readonly port: number;
+  /** Where the run's events arrive. */
+  readonly address: LocalAddress;
   /** Present when stdio is 'pipe'. */
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
@@ -124,7 +128,8 @@ export interface PreparedRun {
   readonly startNs: bigint;
   readonly startedAtIso: string;
   readonly token: string;
-  readonly port: number;
+  /** Where the run's events arrive. */
+  readonly address: LocalAddress;
   /** The supervisor's command line, working folder and environment (with the tracer's variables). */
   readonly command: { readonly file: string; readonly args: readonly string[]; readonly cwd: string; readonly env: NodeJS.ProcessEnv };
   /** Spawn the command here, stdio inherited or piped (default: `options.stdio`). */
@@ -156,16 +161,16 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   const startNs = process.hrtime.bigint();
   const startedAtIso = new Date().toISOString();
   const startNum = Number(startNs);
-  const receiver = await EventReceiver.listen({ token, toMs: (ns) => (ns - startNum) / 1e6 });
+  const transport = options.transport ?? defaultTransport();
+  const receiver = await EventReceiver.listen({ token, toMs: (ns) => (ns - startNum) / 1e6, transport });
 
   const onEvent = holdUntilSubscribed<TracerEvent>((l) => receiver.onEvent(l));
   const onWire = holdUntilSubscribed<WireUnit>((l) => receiver.onWire(l));
   if (options.onProblem) receiver.onProblem(options.onProblem);
 
   const env: NodeJS.ProcessEnv = {
-    ...baseEnv,
+    ...withAddress(baseEnv, receiver.address, 'PROCESS_VIEW_SOCKET', 'PROCESS_VIEW_PORT'),
     PYTHONPATH: [tracerDir, baseEnv.PYTHONPATH].filter((p) => p).join(path.delimiter),
-    PROCESS_VIEW_PORT: String(receiver.port),
     PROCESS_VIEW_TOKEN: token,
   };
   const grace = options.stopGraceMs ?? 3000;
@@ -179,7 +184,7 @@ export async function prepareTracedRun(options: LaunchOptions): Promise<Prepared
   };
   /** Every process of the run is gone: read their last bytes while they keep coming (a busy receiver may be seconds behind), then close. */
   const drained = (): Promise<void> => receiver.whenIdle(2000).then(() => receiver.close());
-  const base = { python, startNs, startedAtIso, token, port: receiver.port, stats: receiver.stats, onEvent, onWire };
+  const base = { python, startNs, startedAtIso, token, address: receiver.address, stats: receiver.stats, onEvent, onWire };
 
   return {
     ...base,

@@ -1,5 +1,5 @@
 /**
- * The loopback TCP receiver for one run. Every traced process opens its own connection, sends a
+ * The receiver for one run, on a local address of its own (src/core/tracer/localListen.ts). Every traced process opens its own connection, sends a
  * handshake carrying the run token, then batches (src/core/protocol/wire.ts). A connection
  * without the right token in its first line is refused, logged and counted; bad lines and bad
  * events are rejected one by one, never thrown.
@@ -19,6 +19,7 @@
  */
 import * as net from 'node:net';
 import type { TracerEvent } from '../protocol/events';
+import { listenLocal, type LocalAddress, type LocalTransport } from './localListen';
 import {
   cutBatchCount,
   MAX_FRAME_BYTES,
@@ -82,7 +83,10 @@ export interface ReceiverOptions {
   readonly maxLineBytes?: number;
   /** Partial frames and lines held for all connections together (default 256 MiB). */
   readonly maxBufferedBytes?: number;
+  /** Loopback TCP's host, when it is TCP (default 127.0.0.1). */
   readonly host?: string;
+  /** 'tcp' (default: what a test connects to by port) or 'unix' (a run's: see localListen.ts). */
+  readonly transport?: LocalTransport;
 }
 
 type Listener<T> = (value: T) => void;
@@ -109,26 +113,26 @@ export class EventReceiver {
   private lastDataMs = 0;
 
   private constructor(
-    private readonly server: net.Server,
     private readonly options: ReceiverOptions,
-    readonly host: string,
-    readonly port: number,
+    readonly address: LocalAddress,
+    private readonly closeServer: () => Promise<void>,
   ) {}
 
-  static listen(options: ReceiverOptions): Promise<EventReceiver> {
-    const host = options.host ?? '127.0.0.1';
-    return new Promise((resolve, reject) => {
-      const server = net.createServer();
-      let receiver: EventReceiver | undefined;
-      server.on('connection', (s) => receiver?.accept(s));
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        const addr = server.address() as net.AddressInfo;
-        receiver = new EventReceiver(server, options, host, addr.port);
-        resolve(receiver);
-      });
-    });
+  static async listen(options: ReceiverOptions): Promise<EventReceiver> {
+    const server = net.createServer();
+    // Set before any connection can be taken: 'connection' comes from the event loop, after the
+    // code that follows the await below.
+    const made: { receiver?: EventReceiver } = {};
+    server.on('connection', (s) => made.receiver?.accept(s));
+    const { address, close } = await listenLocal(server, options.transport ?? 'tcp', options.host);
+    made.receiver = new EventReceiver(options, address, close);
+    return made.receiver;
+  }
+
+  /** The port of a TCP receiver (tests connect to it). */
+  get port(): number {
+    if (this.address.kind !== 'tcp') throw new Error('this receiver listens on a Unix socket, not a port');
+    return this.address.port;
   }
 
   onEvent(listener: Listener<TracerEvent>): () => void {
@@ -214,7 +218,7 @@ export class EventReceiver {
 
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.closeServer();
   }
 
   private problem(p: ReceiverProblem): void {

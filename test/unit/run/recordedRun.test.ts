@@ -132,7 +132,9 @@ test('stop() ends the script and everything it started, and the run ends by the 
 test('a run started elsewhere (as a terminal would, from prepareTracedRun) is recorded and stopped the same way', { skip: process.platform !== 'linux' }, async () => {
   const s = script('elsewhere.py', 'import multiprocessing as mp, sys, time\nif __name__ == "__main__":\n    p = mp.Process(target=time.sleep, args=(0.05,)); p.start(); p.join()\n    sys.exit(5)\n');
   const prepared = await prepareTracedRun({ script: s });
-  assert.equal(prepared.command.env.PROCESS_VIEW_PORT, String(prepared.port));
+  assert.equal(prepared.address.kind, 'unix');
+  assert.equal(prepared.command.env.PROCESS_VIEW_SOCKET, prepared.address.kind === 'unix' ? prepared.address.path : undefined);
+  assert.equal(prepared.command.env.PROCESS_VIEW_PORT, undefined);
   assert.ok(prepared.command.args.includes(s));
   const attached = prepared.attach(20_000);
   // The "terminal": not a child the run knows of, and its output is not ours.

@@ -2,7 +2,7 @@
 // interpreter discovery, Stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
@@ -133,7 +133,7 @@ test('syntax errors, os._exit and SIGKILL come out as they would without us', as
 
 test('a connection without the token is refused while the run goes on', async () => {
   const run = await launchTracedRun({ script: script('slow.py', 'import time\ntime.sleep(0.5)\nprint("done")\n'), stdio: 'pipe' });
-  const c = net.connect(run.port, '127.0.0.1');
+  const c = run.address.kind === 'unix' ? net.connect(run.address.path) : net.connect(run.address.port, run.address.host);
   c.on('error', () => undefined);
   c.write('{"pv": 1, "token": "nope", "pid": 1}\n');
   const { out } = await collect(run);
@@ -157,4 +157,36 @@ test('stop() ends the script and its children, and resolves when they are gone',
   const pids = events.flatMap((e) => (e.kind === 'process.created' ? [e.childPid] : e.kind === 'hello' ? [e.pid] : []));
   assert.ok(pids.length >= 3, JSON.stringify(pids));
   for (const pid of pids) assert.equal(existsSync(`/proc/${pid}`), false, `pid ${pid} is still there`);
+});
+
+// A remote window (Remote-SSH, containers, code-server) auto-forwards every localhost TCP port it
+// sees listening and tells the user about it: a run's channels are Unix sockets where Python can
+// reach one (src/core/tracer/localListen.ts).
+const SPAWNS = 'import multiprocessing as mp\nif __name__ == "__main__":\n    p = mp.Process(target=print, args=("child",)); p.start(); p.join()\n';
+
+test('a run listens on a Unix socket in a folder only its user can enter, gone once the run has ended', { skip: process.platform === 'win32' }, async () => {
+  const run = await launchTracedRun({ script: script('unix.py', SPAWNS), stdio: 'pipe' });
+  assert.equal(run.address.kind, 'unix');
+  if (run.address.kind !== 'unix') return;
+  const folder = path.dirname(run.address.path);
+  assert.equal(statSync(folder).mode & 0o777, 0o700, "the socket's folder is private");
+  assert.ok(statSync(run.address.path).isSocket());
+  const { out, events } = await collect(run);
+  assert.equal(out, 'child\n');
+  assert.ok(events.some((e) => e.kind === 'process.created'), "the parent's events arrived");
+  assert.ok(new Set(events.map((e) => e.pid)).size >= 2, "the child's events arrived on its own connection");
+  assert.equal(existsSync(folder), false, 'the socket and its folder are removed');
+});
+
+test("loopback TCP (Windows' way) carries a run as well, and a run never inherits an outer run's address", async () => {
+  // Variables an outer traced run would leave in the environment: a socket that is not there.
+  const env = { ...process.env, PROCESS_VIEW_SOCKET: path.join(dir, 'not-a-socket'), PROCESS_VIEW_PORT: '1' };
+  for (const transport of ['tcp', 'unix'] as const) {
+    if (transport === 'unix' && process.platform === 'win32') continue;
+    const run = await launchTracedRun({ script: script(`${transport}.py`, SPAWNS), stdio: 'pipe', env, transport });
+    assert.equal(run.address.kind, transport);
+    const { out, events } = await collect(run);
+    assert.equal(out, 'child\n');
+    assert.ok(new Set(events.filter((e) => e.kind === 'hello').map((e) => e.pid)).size >= 2, `${transport}: both processes reported`);
+  }
 });
