@@ -26,17 +26,19 @@ const MaxSocketPath = 100;
 /** A listening server at a fresh local address, and how to close it (the socket's folder goes too). */
 export async function listenLocal(server: net.Server, transport: LocalTransport, host = '127.0.0.1'): Promise<{ address: LocalAddress; close: () => Promise<void> }> {
   if (transport === 'unix') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pv-'));
-    const file = path.join(dir, 's');
-    if (Buffer.byteLength(file) <= MaxSocketPath) {
-      try {
+    let dir: string | undefined;
+    try {
+      dir = mkdtempSync(path.join(tmpdir(), 'pv-'));
+      const file = path.join(dir, 's');
+      if (Buffer.byteLength(file) <= MaxSocketPath) {
         await listening(server, () => server.listen(file));
-        return { address: { kind: 'unix', path: file }, close: () => closed(server).finally(() => rmSync(dir, { recursive: true, force: true })) };
-      } catch {
-        // A file system that cannot hold a socket: TCP, below.
+        const folder = dir;
+        return { address: { kind: 'unix', path: file }, close: () => closed(server).finally(() => rmSync(folder, { recursive: true, force: true })) };
       }
+    } catch {
+      // No temporary folder to write in, or a file system that cannot hold a socket: TCP, below.
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
   await listening(server, () => server.listen(0, host));
   return { address: { kind: 'tcp', host, port: (server.address() as net.AddressInfo).port }, close: () => closed(server) };
