@@ -7,14 +7,18 @@
 //   paint, script...), and the longest style recalculations with how many elements each touched:
 //   one that touches a handful of elements yet lasts long is a thread waiting for a core.
 //
-//   node bench/renderer-profile.mjs DIR/flood-1.cpuprofile [--stretch 200] [--top 20]
+// - With --under REGEX: the time spent in the call trees of the functions whose name matches (each
+//   sample counted once, under its outermost match), by function: what one part of the workbench
+//   (the terminal: 'xterm|terminal|webgl') cost the thread.
+//
+//   node bench/renderer-profile.mjs DIR/flood-1.cpuprofile [--stretch 200] [--top 20] [--under REGEX]
 //   node bench/renderer-profile.mjs DIR/flood-1.trace.json [--top 20]
 import { readFileSync } from 'node:fs';
 import { arg } from './lib/cli.mjs';
 
 const file = process.argv[2];
 if (!file || file.startsWith('--')) {
-  console.error('usage: node bench/renderer-profile.mjs FILE.cpuprofile|FILE.trace.json [--stretch MS] [--top N]');
+  console.error('usage: node bench/renderer-profile.mjs FILE.cpuprofile|FILE.trace.json [--stretch MS] [--top N] [--under REGEX]');
   process.exit(2);
 }
 const stretchMs = Number(arg('--stretch', '200'));
@@ -89,6 +93,22 @@ for (const s of samples) {
   }
 }
 if (start !== null) report(t);
+
+const under = arg('--under', '');
+if (under) {
+  const re = new RegExp(under, 'i');
+  const by = new Map();
+  let sum = 0;
+  for (const s of samples) {
+    if (isIdle(s)) continue;
+    const outer = path(s.id).find((f) => re.test(f));
+    if (outer === undefined) continue;
+    by.set(outer, (by.get(outer) ?? 0) + s.ms);
+    sum += s.ms;
+  }
+  console.log(`\nunder /${under}/i: ${sum.toFixed(0)} ms`);
+  for (const [k, ms] of [...by].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms.toFixed(0).padStart(7)} ms  ${k}`);
+}
 
 function readTrace(trace) {
   const events = trace.traceEvents ?? trace;

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenario, slow } from './harness';
+import { poll, scenario, slow } from './harness';
 
 scenario('the Processes view welcomes a new user and offers the examples', async (t) => {
   const wb = await t.openWorkbench('examples');
@@ -223,4 +223,24 @@ scenario('a process drawn before its first child shows that child under it, expa
   await wb.screenshot('late-child-after');
   writeFileSync(join(dir, 'stop'), '');
   await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && r.every((row) => /exited/.test(row.description)), slow(30_000));
+});
+
+scenario('a second run takes over the run terminal: one terminal, renamed, its screen cleared', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-terminal-'));
+  writeFileSync(join(dir, 'first.py'), 'print("OUTPUT OF THE FIRST RUN")\n');
+  writeFileSync(join(dir, 'second.py'), 'print("output of the second run")\n');
+  const wb = await t.openWorkbench(dir);
+  // The panel's terminal tabs (a list with two or more terminals, a title with one).
+  const tabs = wb.page.locator('.terminal-tabs-entry, .single-terminal-tab');
+  const ended = (rows: { description: string }[]): boolean => rows.length > 0 && rows.every((r) => /^exited/.test(r.description));
+  await wb.explorerContextMenu('first.py', 'Run with Process View');
+  await poll(async () => (await tabs.filter({ hasText: 'first.py' }).count()) > 0, 'the first run terminal', 30_000);
+  const first = (await wb.waitForTreeRows('Processes', ended, 30_000)).map((r) => r.label);
+  await wb.explorerContextMenu('second.py', 'Run with Process View');
+  await poll(async () => (await tabs.filter({ hasText: 'second.py' }).count()) > 0, 'the terminal renamed for the second run', 30_000);
+  // The second run's process (another pid, so another label), ended.
+  await wb.waitForTreeRows('Processes', (rows) => ended(rows) && rows.every((r) => !first.includes(r.label)), 30_000);
+  assert.equal(await tabs.filter({ hasText: 'Process View' }).count(), 1, 'one terminal of ours');
+  assert.equal(await tabs.filter({ hasText: 'first.py' }).count(), 0, 'no terminal left from the first run');
+  await wb.screenshot('rerun-terminal');
 });

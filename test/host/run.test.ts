@@ -91,6 +91,41 @@ describe('Run with Process View (real runs)', function () {
     assert.ok(pv.timeline.sent.messages > 0);
   });
 
+  it('gives the next run the same terminal, renamed, and a new one once the user has closed it', async () => {
+    await api();
+    const dir = mkdtempSync(join(tmpdir(), 'pv-terminal-'));
+    const first = join(dir, 'first.py');
+    const second = join(dir, 'second.py');
+    writeFileSync(first, 'print("first")\n');
+    writeFileSync(second, 'print("second")\n');
+    const ours = (): vscode.Terminal[] => vscode.window.terminals.filter((t) => t.name.startsWith('Process View: '));
+    await vscode.commands.executeCommand('processView.run', vscode.Uri.file(first));
+    const terminal = await poll(() => ours().find((t) => t.name.endsWith('first.py')), 'the first run terminal');
+    await vscode.commands.executeCommand('processView.run', vscode.Uri.file(second));
+    await poll(() => terminal.name.endsWith('second.py'), `the terminal renamed for the second run (it is "${terminal.name}")`);
+    assert.deepEqual(
+      ours().map((t) => t.name),
+      [terminal.name],
+      'one terminal of ours',
+    );
+    assert.ok(terminal.exitStatus === undefined, 'still open');
+    // The user closes it: the next run gets a new terminal.
+    const closed = new Promise<void>((resolve) => {
+      const sub = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    terminal.dispose();
+    await closed;
+    await vscode.commands.executeCommand('processView.run', vscode.Uri.file(first));
+    const next = await poll(() => ours().find((t) => t.name.endsWith('first.py')), 'a new run terminal');
+    assert.notEqual(next, terminal);
+    assert.equal(ours().length, 1);
+  });
+
   it('passes what is typed in the run terminal to the script stdin', async () => {
     const pv = await api();
     const dir = mkdtempSync(join(tmpdir(), 'pv-stdin-'));

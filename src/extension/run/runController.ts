@@ -145,9 +145,15 @@ export class RunController implements vscode.Disposable {
 
     const recordingPath = this.recordings.newPath(script.fsPath);
 
-    this.lastTerminal?.dispose();
-    const terminal = new RunTerminal(t('Process View: {0}', baseName(script.fsPath)));
-    this.lastTerminal = terminal;
+    const terminalName = t('Process View: {0}', baseName(script.fsPath));
+    let terminal = this.lastTerminal;
+    if (terminal?.reusable) {
+      terminal.reuse(terminalName);
+    } else {
+      terminal?.dispose();
+      terminal = new RunTerminal(terminalName);
+      this.lastTerminal = terminal;
+    }
     terminal.terminal.show(true);
     terminal.note(t('Process View: running {0} with Python {1} ({2})', script.fsPath, search.found.info.version, python));
 
@@ -184,7 +190,10 @@ export class RunController implements vscode.Disposable {
       end: () => run.endInput(),
       interrupt: () => void this.stop(),
     });
-    run.onOutput((text) => terminal.write(text));
+    const generation = terminal.generation;
+    run.onOutput((text) => {
+      if (terminal.generation === generation) terminal.write(text);
+    });
     this.store.show(run.session, { kind: 'run', script: script.fsPath });
     this.setRunning(true);
     this.log.info(`Started ${script.fsPath} (root pid ${run.rootPid ?? '?'}), recording to ${recordingPath}`);

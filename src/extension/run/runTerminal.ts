@@ -1,6 +1,9 @@
 /**
  * The terminal a run's script talks through: its stdout and stderr are written here, what the
  * user types goes to its stdin (echoed and line-edited by LineDiscipline), Ctrl+C stops the run.
+ * The next run takes it over (`reuse`) unless the user closed it: creating a terminal and its
+ * renderer, and disposing of the last one, took the window 80-130 ms at the start of every run
+ * (bench/vscode-run-cost.md, "4 December"), and the user keeps where they put it.
  */
 import * as vscode from 'vscode';
 import { LineDiscipline, toTerminalText } from '../models/lineDiscipline';
@@ -14,8 +17,12 @@ export interface TerminalInput {
 export class RunTerminal implements vscode.Disposable {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
-  private readonly discipline = new LineDiscipline();
+  private readonly nameEmitter = new vscode.EventEmitter<string>();
+  private discipline = new LineDiscipline();
   private opened = false;
+  private closed = false;
+  /** Bumped by `reuse`: output of an earlier run (late, or of a leftover) is not written into a later one's. */
+  generation = 0;
   private pending: string[] = [];
   private input: TerminalInput | undefined;
   readonly terminal: vscode.Terminal;
@@ -24,6 +31,7 @@ export class RunTerminal implements vscode.Disposable {
     const pty: vscode.Pseudoterminal = {
       onDidWrite: this.writeEmitter.event,
       onDidClose: this.closeEmitter.event,
+      onDidChangeName: this.nameEmitter.event,
       open: () => {
         this.opened = true;
         for (const text of this.pending) this.writeEmitter.fire(text);
@@ -31,12 +39,31 @@ export class RunTerminal implements vscode.Disposable {
       },
       close: () => {
         // The user closed the terminal: the run has no console any more, so it ends.
+        this.closed = true;
         this.input?.interrupt();
         this.input = undefined;
       },
       handleInput: (data) => this.handleInput(data),
     };
     this.terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('server-process') });
+  }
+
+  /** False once the user has closed it: the next run needs a new one. */
+  get reusable(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Takes the terminal over for the next run: renamed, screen and scrollback cleared (as a new
+   * terminal would be), half-typed input dropped. The last run must be over (detached).
+   */
+  reuse(name: string): void {
+    this.generation++;
+    this.input = undefined;
+    this.discipline = new LineDiscipline();
+    this.nameEmitter.fire(name);
+    // ED 2 (screen), ED 3 (scrollback), cursor home.
+    this.write('\x1b[2J\x1b[3J\x1b[H');
   }
 
   attach(input: TerminalInput | undefined): void {
@@ -68,5 +95,6 @@ export class RunTerminal implements vscode.Disposable {
     this.terminal.dispose();
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
+    this.nameEmitter.dispose();
   }
 }
