@@ -165,7 +165,19 @@ interface Lane {
   recvs: MatchQueue<PendingRecv>;
 }
 
-/** Growing typed arrays of every op, in arrival order: enough to answer "what was true at time ms". */
+/**
+ * Ops a channel keeps for questions about the past (about 26 bytes each, so at most 27 MB a
+ * channel); beyond, its oldest half is folded into counts (see OpHistory).
+ */
+export const MAX_HISTORY_OPS = 1 << 20;
+
+/**
+ * Growing typed arrays of the ops of a channel, in arrival order: enough to answer "what was true
+ * at time ms". At most `max` are kept: then the oldest half is dropped, and what it counted (ops
+ * by code, messages, lock holders, sends and receives by line) is kept as the starting point of
+ * every later count, so counts stay exact for moments after the dropped ops. A run's memory so
+ * follows the channels it has, not its length (it grew by ~27 bytes an op, without bound).
+ */
 class OpHistory {
   t = new Float64Array(64);
   code = new Uint8Array(64);
@@ -174,20 +186,39 @@ class OpHistory {
   /** How long it blocked (NaN: not reported). */
   waited = new Float64Array(64);
   ok = new Uint8Array(64);
+  /** Ops kept (storage indices 0..n-1). */
   n = 0;
+  /** Ops dropped from the front: op i ever (arrival order) is at storage i - dropped. */
+  dropped = 0;
+  /** What the dropped ops counted, as `count` counts: by code, then messages sent. */
+  readonly droppedCounts = new Int32Array(OPS.length + 1);
+  /** Lock holders after the dropped ops (folded in arrival order). */
+  readonly droppedHeld = new Map<number, number>();
+  /** The dropped ops' successful sends and receives, by site index. */
+  readonly droppedSent = new Map<number, number>();
+  readonly droppedReceived = new Map<number, number>();
+  /** The latest time among the dropped ops: counts at an earlier moment include later ops. */
+  droppedUntilMs = -Infinity;
+
+  constructor(private readonly max = MAX_HISTORY_OPS) {}
+
   push(t: number, code: number, site: number, pid: number, waited: number, ok: boolean): void {
     if (this.n === this.t.length) {
-      const grow = <A extends Float64Array | Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.t = grow(this.t, (n) => new Float64Array(n));
-      this.code = grow(this.code, (n) => new Uint8Array(n));
-      this.site = grow(this.site, (n) => new Int32Array(n));
-      this.pid = grow(this.pid, (n) => new Int32Array(n));
-      this.waited = grow(this.waited, (n) => new Float64Array(n));
-      this.ok = grow(this.ok, (n) => new Uint8Array(n));
+      if (this.n >= this.max) this.dropOldestHalf();
+      else {
+        const size = Math.min(this.t.length * 2, Math.max(this.max, 64));
+        const grow = <A extends Float64Array | Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
+          const b = make(size);
+          b.set(a);
+          return b;
+        };
+        this.t = grow(this.t, (n) => new Float64Array(n));
+        this.code = grow(this.code, (n) => new Uint8Array(n));
+        this.site = grow(this.site, (n) => new Int32Array(n));
+        this.pid = grow(this.pid, (n) => new Int32Array(n));
+        this.waited = grow(this.waited, (n) => new Float64Array(n));
+        this.ok = grow(this.ok, (n) => new Uint8Array(n));
+      }
     }
     const i = this.n++;
     this.t[i] = t;
@@ -196,6 +227,25 @@ class OpHistory {
     this.pid[i] = pid;
     this.waited[i] = waited;
     this.ok[i] = ok ? 1 : 0;
+  }
+
+  private dropOldestHalf(): void {
+    const d = Math.max(1, this.n >> 1);
+    for (let i = 0; i < d; i++) {
+      count(this.droppedCounts, this, i);
+      const code = this.code[i]!;
+      const ok = this.ok[i] === 1;
+      hold(this.droppedHeld, code, this.pid[i]!, ok);
+      const site = this.site[i]!;
+      if (ok && site >= 0) {
+        const by = SEND_CODE_SET.has(code) ? this.droppedSent : OUTCOME_BY_CODE[code] === OP_RECEIVED ? this.droppedReceived : null;
+        by?.set(site, (by.get(site) ?? 0) + 1);
+      }
+      if (this.t[i]! > this.droppedUntilMs) this.droppedUntilMs = this.t[i]!;
+    }
+    for (const a of [this.t, this.code, this.site, this.pid, this.waited, this.ok]) a.copyWithin(0, d, this.n);
+    this.n -= d;
+    this.dropped += d;
   }
 }
 
@@ -243,7 +293,7 @@ export class ChannelRec {
   private readonly opCounts = new Int32Array(OPS.length);
   private readonly opsSeen: number[] = [];
   readonly recent: MessageRec[] = [];
-  readonly history = new OpHistory();
+  readonly history: OpHistory;
   /**
    * The previews of the newest ops, by op index modulo the window: the one thing an op's
    * OpRecord needs that the history has no column for. OpRecords are built when a snapshot asks
@@ -259,8 +309,10 @@ export class ChannelRec {
   private cached: Channel | null = null;
   /** This channel's index in the timeline log. */
   private readonly logIndex: number;
-  /** The TimelineLog row of each message of this channel, by rank (its seq). */
+  /** The TimelineLog row of each message of this channel, by rank (its seq) less rowsBase. */
   private rows = new Int32Array(16);
+  /** Rank of rows[0]: ranks before it have no row in the log any more (it dropped them). */
+  private rowsBase = 0;
   /** Bumped by every op (a receive changes an older message too); the time index is rebuilt when it moved. */
   private version = 0;
   private timeIndex: TimeIndex | null = null;
@@ -276,7 +328,11 @@ export class ChannelRec {
     private readonly maxRecent: number,
     /** Where every message and wait of the run goes (the recent logs above are bounded). */
     private readonly log: TimelineLog | null = null,
+    /** Ops kept for questions about the past (then the oldest half, counted). */
+    maxOps = MAX_HISTORY_OPS,
   ) {
+    // The newest ops (at most maxRecent) must stay in storage when the oldest half is dropped.
+    this.history = new OpHistory(Math.max(maxOps, 4 * maxRecent, 64));
     this.kind = kind;
     this.createdBy = createdBy;
     this.createdMs = createdMs;
@@ -294,19 +350,20 @@ export class ChannelRec {
   /** The newest ops (at most the window), as records; each built once, when first asked for. */
   private recentOps(): OpRecord[] {
     const h = this.history;
-    const n = h.n;
+    const n = h.dropped + h.n; // ops ever: k below is an op's index in arrival order, k - h.dropped its storage
     const from = Math.max(0, n - this.maxRecent);
     if (this.opsWindowEnd < from) this.opsWindow = [];
     for (let k = Math.max(from, this.opsWindowEnd); k < n; k++) {
-      const waited = h.waited[k]!;
+      const i = k - h.dropped;
+      const waited = h.waited[i]!;
       this.opsWindow.push({
         channelId: this.id,
-        op: OPS[h.code[k]!]!,
-        pid: h.pid[k]!,
-        t: h.t[k]!,
-        site: this.site(h.site[k]!),
+        op: OPS[h.code[i]!]!,
+        pid: h.pid[i]!,
+        t: h.t[i]!,
+        site: this.site(h.site[i]!),
         waitedMs: Number.isNaN(waited) ? null : waited,
-        ok: h.ok[k] === 1,
+        ok: h.ok[i] === 1,
         preview: this.opPreviews[k % this.opPreviews.length]!,
       });
     }
@@ -333,7 +390,7 @@ export class ChannelRec {
     const code = OP_CODE.get(e.op);
     if (code === undefined) return OP_OTHER; // not an op of the protocol (the decoder lets none through)
     if (this.opCounts[code]!++ === 0) this.opsSeen.push(code);
-    const k = this.history.n;
+    const k = this.history.dropped + this.history.n;
     this.history.push(e.t, code, siteIndex, e.pid, e.waitedMs ?? NaN, e.ok !== false);
     this.opPreviews[k % this.opPreviews.length] = e.preview ?? null;
     this.version++;
@@ -457,9 +514,9 @@ export class ChannelRec {
   /** Rank of the oldest message still known (in the TimelineLog, or else in `recent`). */
   private firstKnown(): number {
     if (!this.log) return this.firstRecent;
-    let r = 0;
+    let r = this.rowsBase;
     // Rows the log dropped are a prefix (it drops its oldest half at a time).
-    while (r < this.messageCount && this.log.at(this.rows[r]!) < 0) r++;
+    while (r < this.messageCount && this.log.at(this.rows[r - this.rowsBase]!) < 0) r++;
     return Math.min(r, this.firstRecent);
   }
 
@@ -469,7 +526,7 @@ export class ChannelRec {
       const m = this.recentRec(r);
       return [m.sentMs, m.receivedMs ?? NaN];
     }
-    const s = this.log!.at(this.rows[r]!);
+    const s = this.log!.at(this.rows[r - this.rowsBase]!);
     return [this.log!.sentMs[s]!, this.log!.receivedMs[s]!];
   }
 
@@ -479,7 +536,7 @@ export class ChannelRec {
     if (r >= this.firstRecent) f = freeze(this.recentRec(r));
     else if ((f = this.messageCache.get(r)) === undefined) {
       const log = this.log!;
-      const s = log.at(this.rows[r]!);
+      const s = r >= this.rowsBase ? log.at(this.rows[r - this.rowsBase]!) : -1;
       if (s < 0) return null;
       const received = log.receivedMs[s]!;
       f = {
@@ -541,10 +598,10 @@ export class ChannelRec {
     const opOrder = sortedOrder(h.t, n);
     const opT = new Float64Array(n);
     const counts = new Int32Array((((n / CHECKPOINT) | 0) + 1) * W);
-    const running = new Int32Array(W);
+    const running = Int32Array.from(h.droppedCounts);
     const lockLike = LOCKLIKE.has(this.kind);
     const holders: Map<number, number>[] | null = lockLike ? [] : null;
-    const held = new Map<number, number>();
+    const held = new Map<number, number>(h.droppedHeld);
     const waitKey = new Float64Array(n);
     for (let i = 0; i <= n; i++) {
       if (i % CHECKPOINT === 0) {
@@ -594,7 +651,7 @@ export class ChannelRec {
       received: new MaxTree(recv, m),
       receivedSorted: Float64Array.from(receivedTimes).sort(),
       maxSkew,
-      complete: first === 0,
+      complete: first === 0 && h.dropped === 0,
     };
     return this.timeIndex;
   }
@@ -627,12 +684,8 @@ export class ChannelRec {
       frozen: null,
       row: this.log ? this.log.send(this.logIndex, code, e.pid, e.t, siteIndex, e.preview ?? null) : -1,
     };
-    if (this.rows.length <= m.seq) {
-      const rows = new Int32Array(this.rows.length * 2);
-      rows.set(this.rows);
-      this.rows = rows;
-    }
-    this.rows[m.seq] = m.row;
+    if (this.rows.length <= m.seq - this.rowsBase) this.makeRoomForRow(m.seq);
+    this.rows[m.seq - this.rowsBase] = m.row;
     this.recent.push(m);
     trimFront(this.recent, this.maxRecent);
     // A pipe end's message is received at the other end.
@@ -669,8 +722,24 @@ export class ChannelRec {
       m.receivedAt = e.site ?? null;
       m.frozen = null;
     }
-    const row = this.rows[seq]!;
+    const row = seq >= this.rowsBase ? this.rows[seq - this.rowsBase]! : -1;
     if (this.log && row >= 0) this.log.receive(row, e.pid, e.t, siteIndex);
+  }
+
+  /** Room in `rows` for rank `seq`: first by forgetting the ranks whose rows the log has dropped. */
+  private makeRoomForRow(seq: number): void {
+    let first = this.rowsBase;
+    while (first < seq && (this.log === null || this.log.at(this.rows[first - this.rowsBase]!) < 0)) first++;
+    const held = seq - first;
+    if (held * 2 <= this.rows.length) {
+      this.rows.copyWithin(0, first - this.rowsBase, seq - this.rowsBase);
+      this.rowsBase = first;
+      return;
+    }
+    const rows = new Int32Array(this.rows.length * 2);
+    rows.set(this.rows.subarray(first - this.rowsBase, seq - this.rowsBase));
+    this.rows = rows;
+    this.rowsBase = first;
   }
 }
 

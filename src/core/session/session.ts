@@ -22,10 +22,21 @@ export interface Disposable {
   dispose(): void;
 }
 
+/** Send and receive times by site index, sorted, and what ops no longer kept counted (for snapshotAt). */
+interface LineTimes {
+  readonly version: number;
+  readonly sent: Array<Float64Array | undefined>;
+  readonly received: Array<Float64Array | undefined>;
+  readonly sentBase: Int32Array;
+  readonly receivedBase: Int32Array;
+}
+
 export interface SessionOptions {
   readonly run: Partial<RunInfo>;
   /** Messages and operations kept per channel for the views (the recording keeps all). Default 1000. */
   readonly maxMessagesPerChannel?: number;
+  /** Ops each channel keeps for questions about the past (then its oldest half, counted). */
+  readonly maxHistoryOps?: number;
   /** Messages the run's TimelineLog keeps (every message up to this many; then the newest half). */
   readonly maxTimelineMessages?: number;
   /**
@@ -50,6 +61,7 @@ interface LineRec {
 export class Session {
   private run: RunInfo;
   private readonly maxMessages: number;
+  private readonly maxHistoryOps: number | undefined;
   private readonly processes: ProcessTable;
   private readonly channels = new Map<string, ChannelRec>();
   private readonly channelOrder: ChannelRec[] = [];
@@ -78,10 +90,11 @@ export class Session {
   private lastOp: { readonly id: string; readonly channel: ChannelRec | null; readonly end: number | null } = NO_OP;
   /** Bumped by every channel op: the line index below is rebuilt when it moved. */
   private opsVersion = 0;
-  private lineIndex: { version: number; sent: Array<Float64Array | undefined>; received: Array<Float64Array | undefined> } | null = null;
+  private lineIndex: LineTimes | null = null;
 
   constructor(opts: SessionOptions) {
     this.maxMessages = opts.maxMessagesPerChannel ?? 1000;
+    this.maxHistoryOps = opts.maxHistoryOps;
     this.timeline = new TimelineLog(this.sites, opts.maxTimelineMessages ?? MAX_TIMELINE_MESSAGES);
     this.processes = new ProcessTable(opts.supervisorPid);
     this.run = {
@@ -282,8 +295,9 @@ export class Session {
       const idx = l.siteIdx;
       const sentT = times.sent[idx];
       const receivedT = times.received[idx];
-      const sent = sentT ? countAtOrBefore(sentT, sentT.length, ms) : 0;
-      const received = receivedT ? countAtOrBefore(receivedT, receivedT.length, ms) : 0;
+      // Ops a channel no longer keeps are counted in the base (see OpHistory).
+      const sent = (times.sentBase[idx] ?? 0) + (sentT ? countAtOrBefore(sentT, sentT.length, ms) : 0);
+      const received = (times.receivedBase[idx] ?? 0) + (receivedT ? countAtOrBefore(receivedT, receivedT.length, ms) : 0);
       const started = l.processesStarted.filter((pid) => {
         const startedMs = this.processes.startedMs(pid);
         return startedMs !== undefined && startedMs <= ms;
@@ -323,13 +337,17 @@ export class Session {
   }
 
   /** Send and receive times of every line, sorted, rebuilt after new ops (for snapshotAt's counts). */
-  private lineTimes(): { sent: Array<Float64Array | undefined>; received: Array<Float64Array | undefined> } {
+  private lineTimes(): LineTimes {
     if (this.lineIndex && this.lineIndex.version === this.opsVersion) return this.lineIndex;
     const nSites = this.sites.length;
     const sentN = new Int32Array(nSites);
     const recvN = new Int32Array(nSites);
+    const sentBase = new Int32Array(nSites);
+    const receivedBase = new Int32Array(nSites);
     for (const c of this.channelOrder) {
       const h = c.history;
+      for (const [site, n] of h.droppedSent) sentBase[site]! += n;
+      for (const [site, n] of h.droppedReceived) receivedBase[site]! += n;
       for (let i = 0; i < h.n; i++) {
         const site = h.site[i]!;
         if (site < 0 || h.ok[i] === 0) continue;
@@ -351,7 +369,7 @@ export class Session {
       }
     }
     for (const a of [...sent, ...received]) a?.sort();
-    this.lineIndex = { version: this.opsVersion, sent, received };
+    this.lineIndex = { version: this.opsVersion, sent, received, sentBase, receivedBase };
     return this.lineIndex;
   }
 
@@ -395,7 +413,7 @@ export class Session {
   private channel(id: string, created: ChannelKind | ChannelOp, pid: number, t: number, isKind = false): ChannelRec {
     let c = this.channels.get(id);
     if (!c) {
-      c = new ChannelRec(id, isKind ? (created as ChannelKind) : kindFromOp(created as ChannelOp), pid, t, this.maxMessages, this.timeline);
+      c = new ChannelRec(id, isKind ? (created as ChannelKind) : kindFromOp(created as ChannelOp), pid, t, this.maxMessages, this.timeline, this.maxHistoryOps);
       this.channels.set(id, c);
       this.channelOrder.push(c);
     }
