@@ -5,9 +5,11 @@
 // default. Wall time is the whole command's, from spawn to exit, for both; CPU is the sum over
 // every process of the command's tree (getrusage of the waited-for children, via /usr/bin/time
 // when present, else Node's own resource usage of the child); bytes per event from the recording.
-//   node scripts/build.mjs && node bench/record-cost.mjs [--n 100000] [--rounds 3] [--python PATH] [--which queue,pipe,flood,hello]
+//   node scripts/build.mjs && node bench/record-cost.mjs [--n 100000] [--rounds 3] [--python PATH] [--which queue,pipe,flood,hello,children]
 // flood: test/python/programs/zombie_flood.py (40 processes × 1,000 Queue messages, then a Pool of 8
-// over 200 tasks: issue 14's VS Code workload); hello: a one-line script (the fixed cost of a run).
+// over 200 tasks: issue 14's VS Code workload); hello: a one-line script (the fixed cost of a run);
+// children: 40 processes that do nothing, each started and joined before the next (the tutorials'
+// start/join pattern: what the tracer adds to a process's life).
 // --baseline-cli OTHER/out/cli.js: another build's `record` too, in the same rounds (before/after).
 // The tracer-only figure (no Session, no recording) is bench/tracer-throughput.mjs.
 import { spawn } from 'node:child_process';
@@ -28,9 +30,14 @@ const workload = path.join(root, 'bench/tracer-throughput.py');
 const dir = mkdtempSync(path.join(tmpdir(), 'pv-record-cost-'));
 const hello = path.join(dir, 'hello.py');
 writeFileSync(hello, "print('hello')\n");
+const children = path.join(dir, 'children.py');
+writeFileSync(
+  children,
+  ['import multiprocessing as mp', 'def f():', '    pass', "if __name__ == '__main__':", '    for _ in range(40):', '        p = mp.Process(target=f)', '        p.start()', '        p.join()', ''].join('\n'),
+);
 /** The script and its arguments for workload w. */
 const command = (w) =>
-  w === 'hello' ? [hello] : w === 'flood' ? [path.join(root, 'test/python/programs/zombie_flood.py')] : [workload, String(n), 'fork', w];
+  w === 'hello' ? [hello] : w === 'children' ? [children] : w === 'flood' ? [path.join(root, 'test/python/programs/zombie_flood.py')] : [workload, String(n), 'fork', w];
 
 /** Runs a command to its end; wall seconds and the CPU seconds of its whole (waited-for) tree. */
 function timed(cmd, args) {

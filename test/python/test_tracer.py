@@ -357,6 +357,28 @@ class BehaviourTest(unittest.TestCase):
         t, _ = self.same("import os\nprint('bye', flush=True)\nos._exit(5)\n")
         self.assertEqual([(e["how"], e["exitCode"]) for e in t.of("process.exit")], [("os._exit", 5)])
 
+    def test_the_program_sees_its_own_threads_only(self):
+        # The tracer's sender thread runs in every process, but threading must not list it:
+        # not at start, not in a forked child, not after the program's threads have come and gone.
+        t, _ = self.same(
+            "import multiprocessing as mp, threading, time\n"
+            "def seen(where):\n"
+            "    print(where, threading.active_count(), sorted(t.name for t in threading.enumerate()),\n"
+            "          threading.current_thread().name, flush=True)\n"
+            "def child():\n"
+            "    time.sleep(0.05)\n"
+            "    seen('child')\n"
+            "if __name__ == '__main__':\n"
+            "    seen('start')\n"
+            "    time.sleep(0.05)\n"
+            "    w = threading.Thread(target=seen, args=('worker',), name='worker')\n"
+            "    w.start(); w.join()\n"
+            "    p = mp.get_context('fork').Process(target=child); p.start(); p.join()\n"
+            "    seen('end')\n"
+        )
+        self.assertIn("child 1 ['MainThread'] MainThread", t.stdout)
+        self.assertGreater(len(t.of("hello")), 1, "the child was traced")
+
     def test_stdin_passes_through(self):
         self.same("import sys\nprint(sys.stdin.read().upper())\n", stdin="abc\n")
 
@@ -802,16 +824,22 @@ class ChildrenTest(unittest.TestCase):
         receiver = Receiver()
         script = write_script("""
             import multiprocessing as mp, os, time, signal
-            def stubborn():
+            def stubborn(ignoring):
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)   # only SIGKILL ends it
+                ignoring.set()
                 time.sleep(120)
             def orphan_maker():
                 if os.fork() == 0:
                     time.sleep(120)
                     os._exit(0)
             if __name__ == "__main__":
-                mp.Process(target=stubborn).start()
+                # "ready" only once the stubborn child ignores SIGTERM: on a busy machine it may
+                # not have run that far when the parent got here (seen: it died of SIGTERM).
+                ignoring = mp.Event()
+                mp.Process(target=stubborn, args=(ignoring,)).start()
                 p = mp.Process(target=orphan_maker); p.start(); p.join()
+                if not ignoring.wait(60):
+                    raise SystemExit("the stubborn child never started")
                 print("ready", flush=True)
                 time.sleep(120)
         """)

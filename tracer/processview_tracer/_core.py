@@ -16,6 +16,7 @@ import struct
 import sys
 import threading
 import time
+import _thread
 
 from . import _protocol
 from ._protocol import PROTOCOL_VERSION
@@ -758,7 +759,10 @@ def _sender_loop():
     # Timed waits only: nothing on the program's threads ever has to signal us (a lock shared
     # with them could be held by code a signal handler interrupted).
     sleep = time.sleep
-    r = _DONE
+    # The first pass sends at once: a process's connection (its handshake waits for the receiver's
+    # answer) is then made while the program runs, not left to its exit. A short-lived child's
+    # exit used to pay that round trip, which showed in its parent's join.
+    r = _MORE
     while True:
         try:
             if r == _BLOCKED or r == _UNANSWERED:
@@ -785,17 +789,23 @@ def _sender_loop():
             r = _DONE
 
 
+class _SenderThread:
+    """What others need of the sender thread: its ident (the debugger leaves it running)."""
+
+    __slots__ = ("ident",)
+
+    def __init__(self, ident):
+        self.ident = ident
+
+
 def _start_thread():
-    t = threading.Thread(target=_sender_loop, name="process-view-tracer", daemon=True)
-    # Keep our thread out of threading.enumerate()/active_count() so programs that count threads see
-    # what they saw without us.
-    t.start()
-    try:
-        with threading._active_limbo_lock:
-            threading._active.pop(t.ident, None)
-    except Exception:
-        pass
-    state.thread = t
+    # A bare _thread, not a threading.Thread: Thread.start() waits until the new thread has run,
+    # which in a forked child on a busy machine took 3-47 ms of the child's start (the program's
+    # Process.start() never waits for our thread), and the thread stays out of
+    # threading.enumerate()/active_count() without being taken out again: programs that count
+    # threads see what they saw without us. The loop never asks threading for its current thread
+    # (that would register a dummy Thread for it).
+    state.thread = _SenderThread(_thread.start_new_thread(_sender_loop, ()))
 
 
 def flush(limit=EXIT_LIMIT, stall=EXIT_STALL):
@@ -1138,8 +1148,8 @@ def _reset_after_fork():
             state.start_method = started or "os.fork"
             if state.role == "main":
                 state.role = "child"
+        emit_hello()  # before the thread: its first pass finds the hello to send
         _start_thread()
-        emit_hello()
     except Exception as e:
         error("after fork", e)
 
