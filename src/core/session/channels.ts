@@ -197,8 +197,6 @@ class OpHistory {
   /** The dropped ops' successful sends and receives, by site index. */
   readonly droppedSent = new Map<number, number>();
   readonly droppedReceived = new Map<number, number>();
-  /** The latest time among the dropped ops: counts at an earlier moment include later ops. */
-  droppedUntilMs = -Infinity;
 
   constructor(private readonly max = MAX_HISTORY_OPS) {}
 
@@ -238,10 +236,10 @@ class OpHistory {
       hold(this.droppedHeld, code, this.pid[i]!, ok);
       const site = this.site[i]!;
       if (ok && site >= 0) {
-        const by = SEND_CODE_SET.has(code) ? this.droppedSent : OUTCOME_BY_CODE[code] === OP_RECEIVED ? this.droppedReceived : null;
+        const outcome = OUTCOME_BY_CODE[code];
+        const by = outcome === OP_SENT ? this.droppedSent : outcome === OP_RECEIVED ? this.droppedReceived : null;
         by?.set(site, (by.get(site) ?? 0) + 1);
       }
-      if (this.t[i]! > this.droppedUntilMs) this.droppedUntilMs = this.t[i]!;
     }
     for (const a of [this.t, this.code, this.site, this.pid, this.waited, this.ok]) a.copyWithin(0, d, this.n);
     this.n -= d;
@@ -514,10 +512,16 @@ export class ChannelRec {
   /** Rank of the oldest message still known (in the TimelineLog, or else in `recent`). */
   private firstKnown(): number {
     if (!this.log) return this.firstRecent;
+    return Math.min(this.firstLoggedRank(this.messageCount), this.firstRecent);
+  }
+
+  /** The oldest rank from rowsBase on (before `end`) whose row the log still holds; `end` without a log. */
+  private firstLoggedRank(end: number): number {
+    if (!this.log) return end;
     let r = this.rowsBase;
     // Rows the log dropped are a prefix (it drops its oldest half at a time).
-    while (r < this.messageCount && this.log.at(this.rows[r - this.rowsBase]!) < 0) r++;
-    return Math.min(r, this.firstRecent);
+    while (r < end && this.log.at(this.rows[r - this.rowsBase]!) < 0) r++;
+    return r;
   }
 
   /** The sent and received times of the message of rank r (NaN: not received). */
@@ -728,17 +732,15 @@ export class ChannelRec {
 
   /** Room in `rows` for rank `seq`: first by forgetting the ranks whose rows the log has dropped. */
   private makeRoomForRow(seq: number): void {
-    let first = this.rowsBase;
-    while (first < seq && (this.log === null || this.log.at(this.rows[first - this.rowsBase]!) < 0)) first++;
-    const held = seq - first;
-    if (held * 2 <= this.rows.length) {
-      this.rows.copyWithin(0, first - this.rowsBase, seq - this.rowsBase);
-      this.rowsBase = first;
-      return;
+    const first = this.firstLoggedRank(seq);
+    const from = first - this.rowsBase;
+    const to = seq - this.rowsBase;
+    if ((to - from) * 2 <= this.rows.length) this.rows.copyWithin(0, from, to);
+    else {
+      const rows = new Int32Array(this.rows.length * 2);
+      rows.set(this.rows.subarray(from, to));
+      this.rows = rows;
     }
-    const rows = new Int32Array(this.rows.length * 2);
-    rows.set(this.rows.subarray(first - this.rowsBase, seq - this.rowsBase));
-    this.rows = rows;
     this.rowsBase = first;
   }
 }
