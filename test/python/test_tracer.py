@@ -737,6 +737,33 @@ class SignalRoutingTest(unittest.TestCase):
                 self.assertTrue(m & (1 << (signal.SIGTERM - 1)), "%s: a thread takes SIGTERM: %x" % (who, m))
                 self.assertTrue(m & (1 << (signal.SIGINT - 1)), "%s: a thread takes SIGINT: %x" % (who, m))
 
+    def test_a_ctrl_c_while_our_thread_starts_still_interrupts_the_program(self):
+        # Our threads start with SIGINT blocked in the starting thread; one that arrives in that
+        # window is run when the mask comes back. In a fork child that is inside an at-fork hook,
+        # where a KeyboardInterrupt raised would be printed as ignored and lost: the program's
+        # main thread must still get it (the child spins until it does, or gives up after 30 s).
+        r = run_traced("""
+            import os, signal, sys
+            from processview_tracer import _core
+            def hook():
+                _core.start_deaf(os.kill, os.getpid(), signal.SIGINT)  # pending until unblocked
+            os.register_at_fork(after_in_child=hook)
+            pid = os.fork()
+            if pid == 0:
+                import time
+                deadline = time.monotonic() + 30
+                try:
+                    while time.monotonic() < deadline:
+                        pass
+                except KeyboardInterrupt:
+                    os._exit(7)
+                os._exit(0)
+            print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "7", r.stderr)
+        self.assertNotIn("Exception ignored", r.stderr)
+
 
 class LineBufferedTest(unittest.TestCase):
     def test_prints_of_several_processes_never_split_a_line(self):

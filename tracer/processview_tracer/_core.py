@@ -747,15 +747,35 @@ def _check_children():
                 w[1] = before  # not readable: alive when we looked
 
 
-def _sender_loop():
-    # Signals with Python handlers must land on the main thread. If the kernel gave SIGTERM to
-    # this thread, our handler would only be queued for a main thread that may be blocked in a
-    # lock or a join, and the process would hang where, without us, SIGTERM's default action
-    # ends it whichever thread takes it (seen: a Pool worker terminated while waiting for a task).
+def start_deaf(start, *args):
+    """Call start(*args), which starts a thread of ours, with SIGTERM and SIGINT blocked here: the
+    new thread inherits this mask, so it never takes them, not even before it first runs (blocking
+    them as its own first act left that window open, long on a busy machine). Signals with Python
+    handlers must land on the main thread: one taken by our thread only queues the handler for a
+    main thread that may be blocked in a lock or a join, and the process hangs where, without us,
+    it would have died or been interrupted (seen: a Pool worker terminated while it waited)."""
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEAF_TO)
     except Exception:
-        pass
+        old = None  # no pthread_sigmask (Windows): there only the main thread runs handlers anyway
+    try:
+        return start(*args)
+    finally:
+        if old is not None:
+            try:
+                # A signal that came meanwhile is delivered now and its handler runs here.
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            except KeyboardInterrupt:
+                # Raised here it would be lost in an at-fork hook (and any instruction of ours
+                # would take it): send it again from a thread that cannot take it, so the
+                # program's main thread gets it, as it would have without us.
+                start_deaf(_thread.start_new_thread, _real_kill, (os.getpid(), signal.SIGINT))
+
+
+_DEAF_TO = {signal.SIGTERM, signal.SIGINT}
+
+
+def _sender_loop():
     # Timed waits only: nothing on the program's threads ever has to signal us (a lock shared
     # with them could be held by code a signal handler interrupted).
     sleep = time.sleep
@@ -805,7 +825,7 @@ def _start_thread():
     # threading.enumerate()/active_count() without being taken out again: programs that count
     # threads see what they saw without us. The loop never asks threading for its current thread
     # (that would register a dummy Thread for it).
-    state.thread = _SenderThread(_thread.start_new_thread(_sender_loop, ()))
+    state.thread = _SenderThread(start_deaf(_thread.start_new_thread, _sender_loop, ()))
 
 
 def flush(limit=EXIT_LIMIT, stall=EXIT_STALL):

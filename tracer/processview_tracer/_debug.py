@@ -28,7 +28,6 @@ import ast
 import json
 import os
 import re
-import signal
 import socket
 import sys
 import threading
@@ -540,7 +539,7 @@ def _close_socket():
 
 def _start_reader(lines):
     t = threading.Thread(target=_reader, args=(lines,), name="process-view-debugger", daemon=True)
-    t.start()
+    _core.start_deaf(t.start)
     _own.add(t.ident)
     try:
         with threading._active_limbo_lock:
@@ -550,10 +549,6 @@ def _start_reader(lines):
 
 
 def _reader(lines):
-    try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-    except Exception:
-        pass
     if not _MONITORING:
         sys.settrace(None)
     _own.add(get_ident())
