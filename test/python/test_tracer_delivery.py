@@ -71,6 +71,7 @@ class SlowReceiver:
     def __init__(self, token="delivery-token", rate=None):
         self.token, self.rate = token, rate
         self.events = []
+        self.first_event_codes = []  # each frame's first event's marshal type byte
         self.cut_unknown = 0
         self.open = 0
         self.connections = 0
@@ -145,8 +146,10 @@ class SlowReceiver:
                 while len(data) >= 4 and len(data) >= 4 + struct.unpack(">I", data[:4])[0]:
                     n = struct.unpack(">I", data[:4])[0]
                     ppid, evs = marshal.loads(data[4:4 + n])
+                    first = data[4 + 12] if evs else None  # after (ppid, [n: see cut_batch_count
                     data = data[4 + n:]
                     with self.lock:
+                        self.first_event_codes.append(first)
                         self.events.extend(_protocol.as_dict(e, pid, ppid) for e in evs)
                 chunk = self._read(conn, 1 << 16)
                 if not chunk:
@@ -226,6 +229,22 @@ class DeliveryTest(unittest.TestCase):
         cls.expected = {roles[pid]: row[0] for pid, row in rx.per_pid().items() if pid in roles}
         assert set(cls.expected) == {"main", "child"}, cls.expected
         assert all(row[1] == 0 for row in rx.per_pid().values())
+
+    def test_events_are_marshalled_without_back_reference_slots(self):
+        # An event tuple held twice while marshal writes it (the batch's list and a copy with the
+        # loss reports) is written with a back-reference slot: a hash-table entry per event in
+        # the program's process, and a slot in the decoder's table, for tuples never referred to
+        # again. Each frame's first event is a plain small tuple (0x29), not one flagged (0xa9).
+        rx = SlowReceiver()
+        try:
+            proc = start_traced(self.script, ["2000"], rx)
+            proc.communicate(timeout=120)
+            self.assertTrue(rx.wait_idle())
+        finally:
+            rx.close()
+        codes = [c for c in rx.first_event_codes if c is not None]
+        self.assertGreater(len(codes), 2)
+        self.assertEqual(set(codes), {0x29}, [hex(c) for c in codes])
 
     def assert_same_program(self, out, err, code):
         self.assertEqual((code, out, err), (5, self.plain.stdout, self.plain.stderr))
