@@ -6,7 +6,9 @@ Runs bench/tracer-throughput.py's Queue and Pipe workloads (N small messages, ch
 fork) under valgrind (cachegrind, instruction counts only), plain and traced, and prints the
 instructions per message of all the run's processes and threads, and the traced / plain ratio.
 Per message = (count with N+1 messages - count with 1) / N, so start-up and the tracer's import
-cancel out. Traced runs send every event to a minimal loopback receiver in this script, which
+cancel out. Also split by process: the child (which sends; for the Queue with its feeder thread)
+is the run's critical path when it does more per message than the main process (which receives),
+as both do here: its figure bounds the wall-clock ratio from below on any number of cores. Traced runs send every event to a minimal loopback receiver in this script, which
 only reads (it is not under valgrind, and the plain runs have none): the figure is what the
 tracer costs inside the traced program. Wall-clock throughput, with the real receiver, is
 bench/tracer-throughput.mjs; on a shared 2-core machine its ratios move with the neighbours,
@@ -50,20 +52,21 @@ def sink():
 
 
 def instructions(python, mode, n, env):
-    """Total instructions of `python WORKLOAD n fork mode` and every process it starts."""
+    """Instructions of `python WORKLOAD n fork mode` and every process it starts: a list, one
+    total a process (its threads included), in the order they started (the main process first)."""
     out = tempfile.mkdtemp(prefix="pv-cg-")
     try:
         cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--trace-children=yes",
                "--cachegrind-out-file=/dev/null", "--log-file=" + os.path.join(out, "log.%p"),
                python, WORKLOAD, str(n), "fork", mode]
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-        total = 0
-        for log in glob.glob(os.path.join(out, "log.*")):
+        per = []
+        for log in sorted(glob.glob(os.path.join(out, "log.*")), key=lambda p: int(p.rsplit(".", 1)[1])):
             with open(log) as f:
                 m = re.search(r"I\s+refs:\s+([\d,]+)", f.read())
             if m:
-                total += int(m.group(1).replace(",", ""))
-        return total
+                per.append(int(m.group(1).replace(",", "")))
+        return per
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -79,14 +82,19 @@ def main():
     traced_env = dict(plain_env, PROCESS_VIEW_PORT=str(sink()), PROCESS_VIEW_TOKEN=secrets.token_hex(16),
                       PYTHONPATH=os.pathsep.join(p for p in (os.path.join(ROOT, "tracer"), plain_env.get("PYTHONPATH")) if p))
     ver = subprocess.run([a.python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True).stdout.strip()
-    print("python %s, n=%d, fork, instructions per message (all processes and threads)" % (ver, a.n))
+    print("python %s, n=%d, fork, instructions per message (all processes and threads; then the main"
+          " process, which receives, and the child, which sends, each with its threads)" % (ver, a.n))
     for mode in ("queue", "pipe"):
         per = {}
         for label, env in (("plain", plain_env), ("traced", traced_env)):
             base = instructions(a.python, mode, 1, env)
             full = instructions(a.python, mode, a.n + 1, env)
-            per[label] = (full - base) / a.n
-        print("%-5s plain %6.0f  traced %6.0f  ratio x%.2f" % (mode, per["plain"], per["traced"], per["traced"] / per["plain"]))
+            if len(base) != 2 or len(full) != 2:
+                sys.exit("expected two processes (main and child), got %d and %d" % (len(base), len(full)))
+            per[label] = [(f - b) / a.n for f, b in zip(full, base)]
+        pl, tr = per["plain"], per["traced"]
+        print("%-5s plain %6.0f  traced %6.0f  ratio x%.2f  |  main %6.0f -> %6.0f (x%.2f)  child %6.0f -> %6.0f (x%.2f)"
+              % (mode, sum(pl), sum(tr), sum(tr) / sum(pl), pl[0], tr[0], tr[0] / pl[0], pl[1], tr[1], tr[1] / pl[1]))
 
 
 if __name__ == "__main__":

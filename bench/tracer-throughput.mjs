@@ -1,8 +1,13 @@
-// Tracer throughput: 100,000 small messages child -> parent through a Queue and a Pipe, with and
-// without the tracer, every message logged (the run's events are counted to prove it).
+// A piece, not the product as used (that is bench/record-cost.mjs): the tracer alone. 100,000 small
+// messages child -> parent through a Queue and a Pipe, without the tracer, then traced with the
+// real receiver (events decoded and counted, to prove every message is logged; no Session, no
+// recording), then traced with a receiver that takes the bytes and does nothing with them (what
+// the tracer costs the program by itself: the floor under anything done with its events).
 //   node scripts/build.mjs && node bench/tracer-throughput.mjs [--n 100000] [--rounds 5] [--python PATH]
-// Prints per-round timings and the median slowdown (traced / plain) for each channel.
-import { execFileSync } from 'node:child_process';
+// Prints per-round timings and the median slowdown (traced / plain) for each channel and receiver.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -41,11 +46,38 @@ async function traced() {
   return { ...JSON.parse(out.trim().split('\n').pop()), counts };
 }
 
-const res = { plainQ: [], plainP: [], tracedQ: [], tracedP: [], plainQc: [], plainPc: [], tracedQc: [], tracedPc: [] };
+// The receiver that costs nothing: accepts every connection (the tracer waits for "ok" before its
+// first batch: docs/protocol.md) and discards what it reads. The workload runs without the
+// supervisor, as a traced process's own tracer sees no difference.
+const token = randomBytes(16).toString('hex');
+const sink = net.createServer((c) => {
+  c.write('ok\n');
+  c.on('data', () => {});
+  c.on('error', () => {});
+});
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sinkEnv = { ...process.env, PROCESS_VIEW_PORT: String(sink.address().port), PROCESS_VIEW_TOKEN: token, PYTHONPATH: [path.join(root, 'tracer'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
+
+function nullReceiver() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python.executable, [workload, String(n), method], { env: sinkEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`traced workload (null receiver) exited ${code}`))));
+  });
+}
+
+const res = { plainQ: [], plainP: [], tracedQ: [], tracedP: [], plainQc: [], plainPc: [], tracedQc: [], tracedPc: [], nullQ: [], nullP: [], nullQc: [], nullPc: [] };
 console.log(`python ${python.version}, n=${n}, start method ${method}, ${rounds} rounds (alternating)`);
 for (let r = 0; r < rounds; r++) {
   const p = plain();
   const t = await traced();
+  const z = await nullReceiver();
+  res.nullQ.push(z.queue_s);
+  res.nullP.push(z.pipe_s);
+  res.nullQc.push(z.queue_cpu_s);
+  res.nullPc.push(z.pipe_cpu_s);
   res.plainQ.push(p.queue_s);
   res.plainP.push(p.pipe_s);
   res.tracedQ.push(t.queue_s);
@@ -56,7 +88,7 @@ for (let r = 0; r < rounds; r++) {
   res.tracedPc.push(t.pipe_cpu_s);
   const s = (w, c) => `${w.toFixed(3)}s (cpu ${c.toFixed(3)}s)`;
   console.log(
-    `round ${r + 1}: queue ${s(p.queue_s, p.queue_cpu_s)} -> ${s(t.queue_s, t.queue_cpu_s)}, pipe ${s(p.pipe_s, p.pipe_cpu_s)} -> ${s(t.pipe_s, t.pipe_cpu_s)}, events ${JSON.stringify(t.counts)}`,
+    `round ${r + 1}: queue ${s(p.queue_s, p.queue_cpu_s)} -> ${s(t.queue_s, t.queue_cpu_s)} (null receiver ${s(z.queue_s, z.queue_cpu_s)}), pipe ${s(p.pipe_s, p.pipe_cpu_s)} -> ${s(t.pipe_s, t.pipe_cpu_s)} (null receiver ${s(z.pipe_s, z.pipe_cpu_s)}), events ${JSON.stringify(t.counts)}`,
   );
 }
 const q = median(res.tracedQ) / median(res.plainQ);
@@ -66,3 +98,6 @@ console.log(`median slowdown with every message logged (wall): queue x${q.toFixe
 const qc = median(res.tracedQc) / median(res.plainQc);
 const pc = median(res.tracedPc) / median(res.plainPc);
 console.log(`median Python CPU time ratio (parent + child, all threads): queue x${qc.toFixed(2)}, pipe x${pc.toFixed(2)}`);
+const ratio = (a, b) => `x${(median(a) / median(b)).toFixed(2)}`;
+console.log(`with the null receiver (the tracer's own cost, the floor): wall queue ${ratio(res.nullQ, res.plainQ)}, pipe ${ratio(res.nullP, res.plainP)}; Python CPU queue ${ratio(res.nullQc, res.plainQc)}, pipe ${ratio(res.nullPc, res.plainPc)}`);
+sink.close();
