@@ -50,15 +50,17 @@ async function traced() {
 // first batch: docs/protocol.md) and discards what it reads. The workload runs without the
 // supervisor, as a traced process's own tracer sees no difference.
 const token = randomBytes(16).toString('hex');
+let sinkBytes = 0; // what the tracer sent (shown per round: proof that it ran and sent everything)
 const sink = net.createServer((c) => {
   c.write('ok\n');
-  c.on('data', () => {});
+  c.on('data', (d) => (sinkBytes += d.length));
   c.on('error', () => {});
 });
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkEnv = { ...process.env, PROCESS_VIEW_PORT: String(sink.address().port), PROCESS_VIEW_TOKEN: token, PYTHONPATH: [path.join(root, 'tracer'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
 
 function nullReceiver() {
+  sinkBytes = 0;
   return new Promise((resolve, reject) => {
     const child = spawn(python.executable, [workload, String(n), method], { env: sinkEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -88,7 +90,7 @@ for (let r = 0; r < rounds; r++) {
   res.tracedPc.push(t.pipe_cpu_s);
   const s = (w, c) => `${w.toFixed(3)}s (cpu ${c.toFixed(3)}s)`;
   console.log(
-    `round ${r + 1}: queue ${s(p.queue_s, p.queue_cpu_s)} -> ${s(t.queue_s, t.queue_cpu_s)} (null receiver ${s(z.queue_s, z.queue_cpu_s)}), pipe ${s(p.pipe_s, p.pipe_cpu_s)} -> ${s(t.pipe_s, t.pipe_cpu_s)} (null receiver ${s(z.pipe_s, z.pipe_cpu_s)}), events ${JSON.stringify(t.counts)}`,
+    `round ${r + 1}: queue ${s(p.queue_s, p.queue_cpu_s)} -> ${s(t.queue_s, t.queue_cpu_s)} (null receiver ${s(z.queue_s, z.queue_cpu_s)}), pipe ${s(p.pipe_s, p.pipe_cpu_s)} -> ${s(t.pipe_s, t.pipe_cpu_s)} (null receiver ${s(z.pipe_s, z.pipe_cpu_s)}, ${(sinkBytes / 1e6).toFixed(1)} MB sent to it), events ${JSON.stringify(t.counts)}`,
   );
 }
 const q = median(res.tracedQ) / median(res.plainQ);
