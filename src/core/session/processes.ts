@@ -594,7 +594,8 @@ export class ProcessTable {
    *   around it; never later than the first sample that saw it as Z;
    * - its reaping: when its OS parent's reaping call (join, waitpid, a poll) began, from that
    *   call's own event. A parent already blocked in it when the child died leaves no zombie at
-   *   all. The supervisor says when its waitpid began (for an orphan: not before its creator
+   *   all; one whose call began after the death reaped it no earlier than the last sample that
+   *   still saw it as Z. The supervisor says when its waitpid began (for an orphan: not before its creator
    *   died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
    *   run, the supervisor of an older recording): the last sample that saw it as Z. Not reaped yet: the last sample that saw
    *   it as Z, unless its parent was already waiting for it then.
@@ -613,7 +614,11 @@ export class ProcessTable {
     let until: number | null;
     let reaping = false;
     const supervisorBegan = this.supervisorReapBegan(p);
-    if (p.reapBeganMs !== null) until = Math.max(p.reapBeganMs, died);
+    // Reaped by its parent in the run. Already in the reaping call when it died: no zombie, however
+    // late the parent then ran. Not yet: a zombie until the reap, which is no earlier than the
+    // call's start nor than the last sample that still saw it as Z (a parent starved between
+    // calling join and running it: seen under strace and busy loops, 340 ms).
+    if (p.reapBeganMs !== null) until = p.reapBeganMs <= died ? died : Math.max(p.reapBeganMs, p.lastZombieSampleMs ?? -Infinity);
     else if (supervisorBegan !== null) until = Math.max(supervisorBegan, died);
     else if (p.reapedMs !== null || p.gone) until = Math.max(died, p.lastZombieSampleMs ?? -Infinity);
     else if (p.lastZombieSampleMs !== null && p.ppid !== null && this.hidden.has(p.ppid)) {

@@ -123,6 +123,36 @@ test('zombies are decided by when the reaping call began, not by when its event 
   assert.equal(p.zombieSinceMs, 100);
 });
 
+test('a join begun after the death by a parent that then did not run: a zombie until the last sample that saw it as Z', () => {
+  // A CI run under strace and busy loops: the child stamped its exit at 1165, its parent called
+  // join at 1204, then did not run until 1545; samples saw the child as Z at 1190, 1412 and 1524
+  // (strace: reaped 355 ms after it died). The join's start alone said a zombie of 38 ms.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applySnapshot({ t: 1083, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'sleeping')], gone: [] });
+  s.applyEvent(exit(101, 100, 1165));
+  const z = (t: number) => s.applySnapshot({ t, processes: [sample(100, 50, 'running'), sample(101, 100, 'zombie')], gone: [] });
+  z(1190);
+  s.applyEvent(waitBegin(100, 101, 1204));
+  z(1412);
+  z(1524);
+  s.applyEvent(joinedAfter(100, 101, 1204, 1551));
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 1165);
+  // The same samples, but its parent was already in join when it died: it waited for nothing the
+  // program left undone, so no zombie, however long the parent then took to run.
+  s.applyEvent(created(100, 102, 5));
+  s.applyEvent(waitBegin(100, 102, 1600));
+  s.applyEvent(exit(102, 100, 1650));
+  const z2 = (t: number) => s.applySnapshot({ t, processes: [sample(100, 50, 'running'), sample(102, 100, 'zombie')], gone: [] });
+  z2(1700);
+  z2(1900);
+  s.applyEvent(joinedAfter(100, 102, 1600, 1950));
+  p = s.snapshot().processes.find((x) => x.pid === 102)!;
+  assert.equal(p.zombie, false);
+});
+
 test('a child its parent knew alive when the reaping call began was waited for, whatever its exit stamp says', () => {
   // Under load a child can stamp its exit and then wait for a CPU for longer than 100 ms before
   // it dies; its parent's join began in between, and saw its sentinel still unreadable.
