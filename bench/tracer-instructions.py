@@ -8,9 +8,10 @@ instructions per message of all the run's processes and threads, and the traced 
 Per message = (count with N+1 messages - count with 1) / N, so start-up and the tracer's import
 cancel out. Also split by process: the child (which sends; for the Queue with its feeder thread)
 is the run's critical path when it does more per message than the main process (which receives),
-as both do here: its figure bounds the wall-clock ratio from below on any number of cores. Traced runs send every event to a minimal loopback receiver in this script, which
-only reads (it is not under valgrind, and the plain runs have none): the figure is what the
-tracer costs inside the traced program. Wall-clock throughput, with the real receiver, is
+as both do here: its figure bounds the wall-clock ratio from below on any number of cores.
+Traced runs send every event to a minimal loopback receiver in this script, which only reads
+(it is not under valgrind, and the plain runs have none): the figure is what the tracer costs
+inside the traced program. Wall-clock throughput, with the real receiver, is
 bench/tracer-throughput.mjs; on a shared 2-core machine its ratios move with the neighbours,
 these do not (seen: the same count to within 0.5% between runs).
 """

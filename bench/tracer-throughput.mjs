@@ -59,6 +59,8 @@ const sink = net.createServer((c) => {
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkEnv = { ...process.env, PROCESS_VIEW_PORT: String(sink.address().port), PROCESS_VIEW_TOKEN: token, PYTHONPATH: [path.join(root, 'tracer'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
 
+// Spawned, not execFileSync as plain() is: the sink above runs on this event loop, which a
+// synchronous child would block (the tracer would wait for its "ok" for ever).
 function nullReceiver() {
   sinkBytes = 0;
   return new Promise((resolve, reject) => {

@@ -399,14 +399,17 @@ _WIRE_SCALARS = (int, float, str, bool, type(None))
 _pack_len = struct.Struct(">I").pack
 
 
-def _encode(items):
-    """One frame: 4-byte big-endian length, then marshal (version 4) of (ppid, events)."""
-    batch = (os.getppid(), items)
+def _encode(items, reports=()):
+    """One frame: 4-byte big-endian length, then marshal (version 4) of (ppid, events + reports).
+    Without reports the events' own list is written, not a copy: marshal writes an object held
+    twice with a back-reference slot, which costs it a hash-table entry (~0.3 us an event here)
+    and the decoder a slot, for tuples that are never referred to again."""
+    batch = (os.getppid(), items + reports if reports else items)
     try:
         payload = marshal.dumps(batch, 4)
     except ValueError:
         # An event held a subclass (an IntEnum exit code, a str subclass): rebuild with plain types.
-        payload = marshal.dumps((batch[0], [_clean(it) for it in items]), 4)
+        payload = marshal.dumps((batch[0], [_clean(it) for it in batch[1]]), 4)
     return _pack_len(len(payload)) + payload
 
 
@@ -443,15 +446,12 @@ def _next_frame():
     del buf[:n]  # events appended since the slice stay, in order
     reports = _reports()
     try:
-        # The events' own list, not a copy with the reports: marshal writes an object held twice
-        # with a back-reference slot, which costs it a hash-table entry (~0.3 us an event here)
-        # and the decoder a slot, for tuples that are never referred to again.
-        frame = _encode(items + reports if reports else items)
+        frame = _encode(items, reports)
         while len(frame) > FRAME_BYTES and n > 1:
             n //= 2
             buf[0:0] = items[n:]  # rare (huge argv or messages): the rest goes in the next frames
             items = items[:n]
-            frame = _encode(items + reports if reports else items)
+            frame = _encode(items, reports)
     except Exception as e:  # not even _clean could encode it: lose the batch, say so, go on
         _lose(n, "connection-lost")
         for r in reports:
@@ -889,12 +889,11 @@ def _give_up():
     reports = _reports()
     if not keep and not reports:
         return
-    items = keep + reports
     s = None
     try:
         s = _connect()
         s.settimeout(0.5)  # a few hundred bytes into an empty socket buffer: at once, or never
-        s.sendall(_handshake(ack=False) + _encode(items))  # no answer awaited: the receiver may be stalled
+        s.sendall(_handshake(ack=False) + _encode(keep, reports))  # no answer awaited: the receiver may be stalled
     except Exception:
         pass  # no receiver to tell
     finally:

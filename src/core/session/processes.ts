@@ -595,8 +595,8 @@ export class ProcessTable {
    * - its reaping: when its OS parent's reaping call (join, waitpid, a poll) began, from that
    *   call's own event. A parent already blocked in it when the child died leaves no zombie at
    *   all; one whose call began after the death reaped it no earlier than the last sample that
-   *   still saw it as Z. The supervisor says when its waitpid began (for an orphan: not before its creator
-   *   died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
+   *   still saw it as Z. The supervisor says when its waitpid began (for an orphan: not before
+   *   its creator died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
    *   run, the supervisor of an older recording): the last sample that saw it as Z. Not reaped yet: the last sample that saw
    *   it as Z, unless its parent was already waiting for it then.
    * Re-judged whenever the evidence changes; the verdict can change with it.
