@@ -595,8 +595,8 @@ export class ProcessTable {
    * - its reaping: when its OS parent's reaping call (join, waitpid, a poll) began, from that
    *   call's own event. A parent already blocked in it when the child died leaves no zombie at
    *   all; one whose call began after the death reaped it no earlier than the last sample that
-   *   still saw it as Z. The supervisor says when its waitpid began (for an orphan: not before
-   *   its creator died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
+   *   still saw it as Z. The same for the supervisor's waitpid, which says when it began (for an
+   *   orphan: not before its creator died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
    *   run, the supervisor of an older recording): the last sample that saw it as Z. Not reaped yet: the last sample that saw
    *   it as Z, unless its parent was already waiting for it then.
    * Re-judged whenever the evidence changes; the verdict can change with it.
@@ -614,12 +614,9 @@ export class ProcessTable {
     let until: number | null;
     let reaping = false;
     const supervisorBegan = this.supervisorReapBegan(p);
-    // Reaped by its parent in the run. Already in the reaping call when it died: no zombie, however
-    // late the parent then ran. Not yet: a zombie until the reap, which is no earlier than the
-    // call's start nor than the last sample that still saw it as Z (a parent starved between
-    // calling join and running it: seen under strace and busy loops, 340 ms).
-    if (p.reapBeganMs !== null) until = p.reapBeganMs <= died ? died : Math.max(p.reapBeganMs, p.lastZombieSampleMs ?? -Infinity);
-    else if (supervisorBegan !== null) until = Math.max(supervisorBegan, died);
+    // Reaped by its parent in the run, or by the supervisor: one rule (reapedAfter).
+    if (p.reapBeganMs !== null) until = reapedAfter(p, died, p.reapBeganMs);
+    else if (supervisorBegan !== null) until = reapedAfter(p, died, supervisorBegan);
     else if (p.reapedMs !== null || p.gone) until = Math.max(died, p.lastZombieSampleMs ?? -Infinity);
     else if (p.lastZombieSampleMs !== null && p.ppid !== null && this.hidden.has(p.ppid)) {
       // The supervisor's child (the main process, an adopted orphan): it sits in waitpid for all
@@ -628,8 +625,10 @@ export class ProcessTable {
       until = died;
       reaping = true;
     } else if (p.lastZombieSampleMs !== null) {
+      // Not reaped yet. Its parent already in a reaping call when it died: no zombie (as above);
+      // otherwise a zombie until the last sample that saw it as Z, so far.
       const w = this.parentWaiting(p);
-      until = w !== undefined && w.t <= p.lastZombieSampleMs ? Math.max(w.t, died) : p.lastZombieSampleMs;
+      until = w !== undefined && w.t <= died ? died : p.lastZombieSampleMs;
     } else until = null;
     const zombie = until !== null && until - died >= ZOMBIE_MIN_MS;
     // Since when, also while it is one now (the views say "zombie since"), flagged or not yet.
@@ -697,6 +696,17 @@ export class ProcessTable {
  * When it died, as well as the evidence says (see judgeZombie), or null when nothing says it did.
  * Never later than the first sample that saw it as Z, nor than its reaping.
  */
+/**
+ * Until when a dead process reaped by a call that began at `began` (its parent's join, waitpid or
+ * poll, or the supervisor's waitpid) was a zombie. Already in that call when it died: not at all,
+ * however late the reaper then ran. Otherwise no earlier than the call's start nor than the last
+ * sample that still saw it as Z: a reaper can be starved between calling and running (under strace
+ * and busy loops, a parent 340 ms, CI).
+ */
+function reapedAfter(p: ProcRec, died: number, began: number): number {
+  return began <= died ? died : Math.max(began, p.lastZombieSampleMs ?? -Infinity);
+}
+
 function deathEstimate(p: ProcRec): number | null {
   const latest = Math.min(p.firstZombieSampleMs ?? Infinity, p.reapedMs ?? Infinity, p.deathSeenMs ?? Infinity);
   const alive = Math.max(p.lastAliveSampleMs ?? -Infinity, p.aliveSeenMs ?? -Infinity);

@@ -153,6 +153,26 @@ test('a join begun after the death by a parent that then did not run: a zombie u
   assert.equal(p.zombie, false);
 });
 
+test('a join begun after the death, not over yet: the live verdict is the one the reap will give', () => {
+  // Died at 100, its parent called join at 130 and was then starved: a sample at 400 still saw
+  // it as Z. While the join is open the view said "no zombie" (the call's start, 30 ms), then
+  // "zombie" once the join reported; both now say what the samples saw.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(exit(101, 100, 100));
+  const z = (t: number) => s.applySnapshot({ t, processes: [sample(100, 50, 'running'), sample(101, 100, 'zombie')], gone: [] });
+  z(110);
+  s.applyEvent(waitBegin(100, 101, 130));
+  z(400);
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true, 'live, its join still open');
+  assert.equal(p.zombieSinceMs, 100);
+  s.applyEvent(joinedAfter(100, 101, 130, 410));
+  p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, true, 'reaped');
+  assert.equal(p.zombieSinceMs, 100);
+});
+
 test('a child its parent knew alive when the reaping call began was waited for, whatever its exit stamp says', () => {
   // Under load a child can stamp its exit and then wait for a CPU for longer than 100 ms before
   // it dies; its parent's join began in between, and saw its sentinel still unreadable.
@@ -340,6 +360,18 @@ test('the script itself, reaped by the supervisor already waiting, is no zombie'
   s.applySnapshot({ t: 300, tEnd: 305, processes: [sample(100, 40, 'zombie')], gone: [] });
   s.applyEvent(reapedBySupervisor(100, 1, 306, false));
   assert.equal(s.snapshot().processes.find((x) => x.pid === 100)!.zombie, false);
+});
+
+test('the supervisor waiting only after the death, then starved: a zombie until the last sample that saw it as Z', () => {
+  // Its waitpid began 30 ms after the script died, a sample 300 ms after the death still saw Z.
+  const s = new Session({ run: { script: F }, supervisorPid: 40 });
+  s.applyEvent(hello(100, 40, 0, 'main'));
+  s.applyEvent(exit(100, 40, 100));
+  s.applySnapshot({ t: 400, tEnd: 405, processes: [sample(100, 40, 'zombie')], gone: [] });
+  s.applyEvent(reapedBySupervisor(100, 130, 406, false));
+  const p = s.snapshot().processes.find((x) => x.pid === 100)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 100);
 });
 
 test('the script itself seen as Z before the supervisor reports reaping it is dying, not a zombie; a busy supervisor still makes one', () => {
