@@ -6,6 +6,7 @@
  * cut short, a damaged block) go to stderr, so stdout stays one JSON object a line.
  */
 import { NotARecordingError, scanRecording } from '../core/recording';
+import { endQuietlyWhenStdoutCloses } from './stdout';
 
 const USAGE = 'usage: process-view export FILE.jsonl   (every record as one JSON line: header, events, samples, end)';
 
@@ -16,6 +17,7 @@ export async function runExport(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const file = argv[0]!;
+  endQuietlyWhenStdoutCloses();
   let lines: string[] = [];
   const flush = (): void => {
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);

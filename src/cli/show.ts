@@ -9,6 +9,7 @@ import { loadSession, NotARecordingError } from '../core/recording';
 import { describeChannelState, describeStep, formatMoment, openReplay } from '../core/replay';
 import { describeLosses, summarize } from '../core/session';
 import type { SessionSnapshot } from '../core/session/model';
+import { endQuietlyWhenStdoutCloses } from './stdout';
 import { renderChannels, renderStalls, renderTree, runLine, type TreeStyle } from './tree';
 
 const USAGE = 'usage: process-view show [--json] [--at TIME] FILE.jsonl   (TIME: 3.2s or 3200ms since the run started)';
@@ -41,6 +42,7 @@ export async function runShow(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const file = files[0]!;
+  endQuietlyWhenStdoutCloses();
   try {
     return atMs === null ? await showFinal(file, json) : await showAt(file, atMs, json);
   } catch (e) {

@@ -2,7 +2,7 @@
 // stderr, the script's own output untouched) and `show` / `show --json` on what it wrote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -139,4 +139,29 @@ test('export prints every record of a format 2 recording as one JSON line, the e
   const folder = await cli(['export', dir]);
   assert.deepEqual([folder.code, folder.stdout], [1, '']);
   assert.match(folder.stderr, /is a folder, not a recording/);
+});
+
+test('export into a reader that stops early (| head) ends quietly with status 0', { skip: !existsSync(join(repoRoot(), 'out', 'cli.js')) && 'build first' }, async () => {
+  // 3,000 messages: ~6,000 events, over a megabyte of JSON lines, far more than a pipe holds, so
+  // export is still writing when the reader goes.
+  const script = join(dir, 'export_many.py');
+  writeFileSync(script, 'import multiprocessing as mp\nif __name__ == "__main__":\n    q = mp.Queue()\n    for i in range(3000):\n        q.put(i)\n        q.get()\n');
+  const out = join(dir, 'export_many.jsonl');
+  const rec = await cli(['record', '--quiet', '--out', out, script]);
+  assert.equal(rec.code, 0, rec.stderr);
+  const child = spawn(process.execPath, [CLI, 'export', out], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let first = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.once('data', (d: Buffer) => {
+      first = d.toString();
+      child.stdout.destroy(); // the reader goes, as head does after its lines
+      resolve();
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.match(first, /^\{"type":"header"/);
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, '');
 });
