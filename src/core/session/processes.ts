@@ -598,7 +598,7 @@ export class ProcessTable {
    *   still saw it as Z. The same for the supervisor's waitpid, which says when it began (for an
    *   orphan: not before its creator died). Reaped by someone whose call we do not see (the forkserver, a parent outside the
    *   run, the supervisor of an older recording): the last sample that saw it as Z. Not reaped yet: the last sample that saw
-   *   it as Z, unless its parent was already waiting for it then.
+   *   it as Z, unless its parent was already waiting for it when it died.
    * Re-judged whenever the evidence changes; the verdict can change with it.
    */
   private judgeZombie(p: ProcRec, t: number): void {
@@ -693,10 +693,6 @@ export class ProcessTable {
 }
 
 /**
- * When it died, as well as the evidence says (see judgeZombie), or null when nothing says it did.
- * Never later than the first sample that saw it as Z, nor than its reaping.
- */
-/**
  * Until when a dead process reaped by a call that began at `began` (its parent's join, waitpid or
  * poll, or the supervisor's waitpid) was a zombie. Already in that call when it died: not at all,
  * however late the reaper then ran. Otherwise no earlier than the call's start nor than the last
@@ -707,6 +703,10 @@ function reapedAfter(p: ProcRec, died: number, began: number): number {
   return began <= died ? died : Math.max(began, p.lastZombieSampleMs ?? -Infinity);
 }
 
+/**
+ * When it died, as well as the evidence says (see judgeZombie), or null when nothing says it did.
+ * Never later than the first sample that saw it as Z, nor than its reaping.
+ */
 function deathEstimate(p: ProcRec): number | null {
   const latest = Math.min(p.firstZombieSampleMs ?? Infinity, p.reapedMs ?? Infinity, p.deathSeenMs ?? Infinity);
   const alive = Math.max(p.lastAliveSampleMs ?? -Infinity, p.aliveSeenMs ?? -Infinity);
