@@ -4,3 +4,7 @@ export { launchTracedRun, findPython, EventReceiver } from '../../../src/core/tr
 export { WireDecoder } from '../../../src/core/protocol/wire';
 export { decodeMarshal } from '../../../src/core/protocol/marshal';
 export { scanRecording } from '../../../src/core/recording';
+export { startRecordedRun } from '../../../src/core/run';
+export { Session } from '../../../src/core/session';
+export { RecordingWriter } from '../../../src/core/recording';
+export { PROTOCOL_VERSION } from '../../../src/core/protocol/events';
