@@ -145,7 +145,12 @@ test('a run started elsewhere (as a terminal would, from prepareTracedRun) is re
   const end = await recorded.ended;
   assert.deepEqual(end, { exitCode: 5, signal: null, recordingError: null }, 'the status the supervisor reported');
   const snap = recorded.session.snapshot();
-  assert.deepEqual(snap.processes.map((p) => [p.role, p.state]), [['main', 'exited'], ['child', 'exited']]);
+  // Sorted: each process reports on its own connection, so the child's hello can be read before
+  // the main's (a busy machine, the main's sender thread not yet run); the list is in order of sight.
+  const roles = snap.processes.map((p) => [p.role, p.state]).sort((a, b) => a[0]!.localeCompare(b[0]!));
+  assert.deepEqual(roles, [['child', 'exited'], ['main', 'exited']]);
+  const main = snap.processes.find((p) => p.role === 'main')!;
+  assert.equal(snap.processes.find((p) => p.role === 'child')!.parentPid, main.pid, 'the child is the main\'s, whichever was seen first');
 
   const forever = script('forever.py', 'import time\nwhile True: time.sleep(0.05)\n');
   const second = await prepareTracedRun({ script: forever });
