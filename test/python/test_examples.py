@@ -358,7 +358,9 @@ def _eaten_and_made(run):
 def _(tc, run):
     made, eaten = _eaten_and_made(run)
     tc.assertEqual(made, ['包子%d' % i for i in range(10)])
-    tc.assertEqual(eaten, made)  # one consumer: in order
+    # One consumer: in order. A prefix: it has the example's join(1) to eat the last one before it
+    # is terminated, which a busy machine can starve it of.
+    tc.assertTrue(eaten and eaten == made[:len(eaten)], (eaten, made))
     tc.assertIn('consumer is still blocked in q.get() on an empty queue: nobody told it to stop', run.lines)
     tc.assertIn('consumer exitcode -15', run.lines)
 
@@ -758,7 +760,9 @@ def _(tc, run, ev):
     waits = ev.ops('wait')
     writes_after = min(e['t'] for e in ev.of('process.exit') if e['pid'] != ev.main_pid)
     tc.assertEqual(len(waits), 3)
-    tc.assertTrue(all(w['t'] < writes_after for w in waits))
+    # Arrivals, not returns: a buyer who returns from the barrier late (starved) may do so after
+    # another has written and exited; every arrival is before any write, which is the race shown.
+    tc.assertTrue(all(w['t'] - (w.get('waitedMs') or 0) < writes_after for w in waits), (waits, writes_after))
 
 
 @events('25_ticket_with_lock')
@@ -1020,8 +1024,13 @@ def _(tc, run, ev):
 @events('53_pool_apply_async')
 def _(tc, run, ev):
     _needs(tc, ev, 'pool tasks', ev.ops('submit'))
-    seq = sorted(ev.ops('submit') + ev.ops('result'), key=lambda e: e['t'])
-    tc.assertEqual([e['op'] for e in seq[:10]], ['submit'] * 10)  # all submitted before any result
+    # Each result after its own submit (a task can finish before the tenth is submitted: its
+    # sleep can be ~0 and the main loop can wait for the GIL, so no order across jobs is asserted).
+    submitted = {e['detail']['job']: e['t'] for e in ev.ops('submit')}
+    results = {e['detail']['job']: e['t'] for e in ev.ops('result')}
+    tc.assertEqual(len(submitted), 10)
+    tc.assertEqual(sorted(results), sorted(submitted))
+    tc.assertTrue(all(results[j] > submitted[j] for j in submitted), (submitted, results))
     tc.assertEqual(sorted(int(e['preview']) for e in ev.ops('result')), [i * i for i in range(10)])
 
 

@@ -364,12 +364,14 @@ export class LiveDebugBackend implements DebugBackend {
   // Stops
 
   private async onStop(tr: Tracked, conn: ControlConnection, body: StoppedBody): Promise<void> {
-    // The process flushed its events before it stopped, but they travel on another connection:
-    // wait (briefly) until the Session knows the object the operation is about.
+    // The process flushed its events before it stopped, but they travel on another connection,
+    // and the object may have been created by another process, whose sender thread a busy machine
+    // can starve for over half a second: wait (up to a second, only while it is unknown) until the
+    // Session knows the object the operation is about.
     const op = body.op ?? null;
     await this.whenWired; // a stop on entry can come before the run is recorded
     if (op?.id) {
-      const deadline = Date.now() + 300;
+      const deadline = Date.now() + 1000;
       while (!findChannel(this.session.snapshot(), op.id) && Date.now() < deadline && !conn.closed) await delay(15);
     }
     if (conn.closed || tr.conn !== conn) return;

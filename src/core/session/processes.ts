@@ -56,6 +56,12 @@ class ProcRec {
   exitedMs: number | null = null;
   exitCode: number | null = null;
   signal: string | null = null;
+  /**
+   * exitCode and signal are its reaper's wait status (process.reaped, process.joined): the
+   * kernel's word, which its own exit event, possibly read later, does not change (a SIGKILL can
+   * land while a process that stamped its SIGTERM exit still flushes).
+   */
+  statusFromReaper = false;
   error: string | null = null;
   reapedMs: number | null = null;
   reapedBy: number | null = null;
@@ -236,12 +242,12 @@ export class ProcessTable {
         const p = this.proc(e.pid, e.t, e.ppid);
         p.exitedMs = e.t;
         p.exitEventMs = e.t;
-        if (e.exitCode !== null) {
+        if (e.exitCode !== null && !p.statusFromReaper) {
           const s = splitExitCode(e.exitCode);
           p.exitCode = s.exitCode;
           if (s.signal) p.signal = s.signal;
         }
-        if (e.how === 'signal' && e.signal) p.signal = e.signal;
+        if (e.how === 'signal' && e.signal && !p.statusFromReaper) p.signal = e.signal;
         if (e.how === 'exception' && e.error) p.error = e.error;
         this.touch(p, e.t);
         this.judgeZombie(p, e.t); // its parent's reaping may have arrived first
@@ -291,7 +297,11 @@ export class ProcessTable {
         const p = this.byPid.get(e.childPid);
         if (!p) break;
         const code = e.signal ? null : e.exitCode;
-        if (e.signal) p.signal = e.signal;
+        if (e.signal) {
+          p.signal = e.signal;
+          p.exitCode = null;
+          p.statusFromReaper = true;
+        }
         if (typeof e.waitedMs === 'number' && e.waitedMs >= 0) {
           p.supervisorWaitBeganMs = e.t - e.waitedMs;
           p.supervisorAdopted = e.adopted;
@@ -573,7 +583,8 @@ export class ProcessTable {
     if (exitCode !== null && exitCode !== undefined) {
       const s = splitExitCode(exitCode);
       p.exitCode = s.exitCode;
-      if (s.signal) p.signal = s.signal;
+      p.signal = s.signal;
+      p.statusFromReaper = true;
     } else if (p.signal === null && p.signalSent !== null && p.exitCode === null) {
       p.signal = p.signalSent;
     }

@@ -60,8 +60,11 @@ test('record writes a session that show and show --json read back', { skip: !exi
   const s = JSON.parse(json.stdout) as SessionSummary;
   const keys = ['pid', 'parentPid', 'ppid', 'name', 'role', 'daemon', 'createdAt', 'startedMs', 'exitedMs', 'exitCode', 'signal', 'zombie', 'orphaned', 'adoptedBy'];
   for (const p of s.processes) for (const k of keys) assert.ok(k in p, `process field ${k}`);
-  const [main, child] = s.processes;
-  assert.equal(main!.role, 'main');
+  // Found by role: the list is in order of first sight, and the child's hello can be read before
+  // the main's (each process reports on its own connection).
+  assert.deepEqual(s.processes.map((p) => p.role).sort(), ['child', 'main']);
+  const main = s.processes.find((p) => p.role === 'main');
+  const child = s.processes.find((p) => p.role === 'child');
   assert.equal(child!.parentPid, main!.pid);
   assert.deepEqual(child!.createdAt, { file: script, line: 8 });
   assert.equal(child!.zombie, true);

@@ -320,6 +320,29 @@ test('the supervisor reports adoption and reaping of an orphan', () => {
   assert.equal(p.reapedBy, 40);
 });
 
+test('how a process ended is its reaper\'s word: its own exit event, read before or after, does not change it', () => {
+  // A second Ctrl+C: SIGKILL lands while the main, having stamped its SIGTERM exit, still flushes.
+  // Its exit event and the supervisor's process.reaped travel on different connections.
+  for (const order of ['exit first', 'reaped first'] as const) {
+    const s = baseRun();
+    const exitEv: TracerEvent = { kind: 'process.exit', t: 50, pid: 100, ppid: 40, exitCode: null, how: 'signal', signal: 'SIGTERM' };
+    const reapedEv: TracerEvent = { kind: 'process.reaped', t: 60, pid: 40, ppid: 1, childPid: 100, exitCode: null, signal: 'SIGKILL', adopted: false, waitedMs: 55 };
+    for (const e of order === 'exit first' ? [exitEv, reapedEv] : [reapedEv, exitEv]) s.applyEvent(e);
+    const p = s.snapshot().processes.find((x) => x.pid === 100)!;
+    assert.deepEqual([p.state, p.signal, p.exitCode], ['killed', 'SIGKILL', null], order);
+  }
+  // And a child its parent joined: the join's exit code stands over a different one in its exit event.
+  for (const order of ['exit first', 'joined first'] as const) {
+    const s = baseRun();
+    s.applyEvent(created(100, 101, 5));
+    s.applyEvent(hello(101, 100, 6));
+    const evs = [exit(101, 100, 50, 1), joined(100, 101, 60, -9)];
+    for (const e of order === 'exit first' ? evs : evs.reverse()) s.applyEvent(e);
+    const p = s.snapshot().processes.find((x) => x.pid === 101)!;
+    assert.deepEqual([p.state, p.signal, p.exitCode], ['killed', 'SIGKILL', null], order);
+  }
+});
+
 const reapedBySupervisor = (child: number, began: number, t: number, adopted = true): TracerEvent => ({
   kind: 'process.reaped', t, pid: 40, ppid: 1, childPid: child, exitCode: 0, signal: null, adopted, waitedMs: t - began,
 });

@@ -227,7 +227,8 @@ test('fuzz: random and mutated frames, authenticated or not, for a fixed budget:
     const deadline = Date.now() + budgetMs;
     let clients = 0;
     try {
-      while (Date.now() < deadline) {
+      // For the time budget, and for at least 64 clients however slow a busy machine makes them.
+      while (Date.now() < deadline || clients < 64) {
         const batch = Array.from({ length: 8 }, async () => {
           clients++;
           const s = await connect(rx.port);
@@ -283,7 +284,6 @@ test('fuzz: random and mutated frames, authenticated or not, for a fixed budget:
     } finally {
       clearInterval(watch);
     }
-    assert.ok(clients > 50, `only ${clients} clients in ${budgetMs} ms`);
     assert.ok(most <= maxHeld, `held ${most} bytes > ${maxHeld} (seed ${seed})`);
     assert.equal(rx.bufferedBytes, 0);
     const grown = process.memoryUsage().heapUsed - heapBefore;
