@@ -10,6 +10,7 @@
 import { fstatSync } from 'node:fs';
 import * as path from 'node:path';
 import { startRecordedRun } from '../core/run';
+import { untestedPythonNote } from '../core/tracer';
 import type { StdioMode } from '../core/tracer';
 import { LiveDisplay, type LiveMode } from './live';
 
@@ -120,6 +121,8 @@ export async function runRecord(argv: readonly string[]): Promise<number> {
   });
   const { run } = recorded;
   const live = new LiveDisplay(recorded, { mode, sameFile });
+  const untested = untestedPythonNote(run.python);
+  if (untested) live.say(`process-view: ${untested}`);
   live.relay(run.stdout, run.stderr, mode === 'tty' ? run.stdin : null);
   // Ctrl+C reaches the whole foreground process group: the script gets its SIGINT as without
   // us, and we end the whole run as Stop does (a daemon, a setsid grandchild or a process that

@@ -7,7 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DapClient, lineOf, script, waitThread, withRun } from './harness';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fakeNewerPython } from '../fixtures/newerPython';
+import { DapClient, lineOf, PYTHON, script, waitThread, withRun } from './harness';
 
 const CHILD = `import multiprocessing as mp
 
@@ -39,6 +43,21 @@ describe("the adapter in the client's language", { timeout: 300_000 }, () => {
       await c.request('continue', { threadId: worker });
       assert.equal(await c.ended(), 0);
     });
+  });
+
+  test('a Python newer than the tested ones: the session starts with a note in the client\'s language, and runs as usual', { skip: process.platform === 'win32' && 'POSIX' }, async () => {
+    const file = script('child.py', CHILD);
+    const fake = fakeNewerPython(mkdtempSync(path.join(tmpdir(), 'pv-newer-')), PYTHON);
+    for (const [locale, want] of [
+      ['zh-CN', /^Python 3\.14\.0 比本版 Process View 测试过的版本（3\.9 至 3\.13）更新/],
+      [undefined, /^Python 3\.14\.0 is newer than the versions this release of Process View is tested with \(3\.9 to 3\.13\)/],
+    ] as const) {
+      await withRun(async ({ client: c, env }) => {
+        await c.launch({ program: file, env, python: fake }, {}, locale ? { locale } : {});
+        assert.equal(await c.ended(), 0);
+        assert.match(c.output('important'), want);
+      });
+    }
   });
 
   test('a zh-cn client gets a refused launch in Chinese; an English client in English', async () => {

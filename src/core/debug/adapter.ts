@@ -262,6 +262,7 @@ export class ProcessViewDebugSession extends DebugSession {
         this.sendEvent(new TerminatedEvent());
       }),
     );
+    for (const note of backend.notes ?? []) this.sendEvent(new OutputEvent(`${note}\n`, 'important'));
   }
 
   private detachBackend(): void {

@@ -104,6 +104,8 @@ export interface DebugBackend extends Disposable {
   /** A process resumed without being asked (its control connection was lost). */
   readonly onContinued: Event<number>;
   readonly onOutput: Event<OutputText>;
+  /** What the client is told as the session starts, before anything the run prints (e.g. an untested Python). */
+  readonly notes?: readonly string[];
   /** Breakpoints were verified (or moved) after they were set, e.g. by the first process. */
   readonly onBreakpointsVerified: Event<{ path: string; breakpoints: readonly BreakpointResult[] }>;
   /** The run ended: every process is gone. */

@@ -17,7 +17,7 @@ import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
 import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
-import { defaultTransport, prepareTracedRun, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
+import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
 import type { DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { findChannel, operationFacts, plain, processFacts, stopDescription, type Localize } from './describe';
@@ -83,6 +83,7 @@ export class LiveDebugBackend implements DebugBackend {
   private readonly stopped = new Emitter<ProcessStop>();
   private readonly continued = new Emitter<number>();
   private readonly output = new Emitter<OutputText>();
+  readonly notes: string[] = [];
   private readonly verified = new Emitter<{ path: string; breakpoints: readonly BreakpointResult[] }>();
   private readonly ended = new Emitter<RunEnd>();
   readonly onProcessStarted = this.started.event;
@@ -162,6 +163,8 @@ export class LiveDebugBackend implements DebugBackend {
     }
     // The control channel takes the run's token (nothing has started that could connect yet).
     control.setToken(prepared.token);
+    const untested = untestedPythonNote(prepared.python, backend.t);
+    if (untested) backend.notes.push(untested);
     let source: RunSource;
     let traced: TracedRun | null = null;
     try {

@@ -1,6 +1,6 @@
 export { launchTracedRun, prepareTracedRun, defaultTracerDir, ScriptNotFoundError } from './launch';
 export type { LaunchOptions, PreparedRun, RunExit, RunSource, StdioKind, StdioMode, TracedRun } from './launch';
-export { checkPython, findPython, PythonNotFoundError, MIN_PYTHON } from './python';
+export { checkPython, findPython, PythonNotFoundError, MIN_PYTHON, NEWEST_TESTED_PYTHON, untestedPythonNote } from './python';
 export type { PythonInfo, SyntaxProblem } from './python';
 export { EventReceiver } from './receiver';
 export type { ReceiverConnection, ReceiverOptions, ReceiverProblem, ReceiverStats } from './receiver';

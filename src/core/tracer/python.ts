@@ -5,6 +5,7 @@
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { plain, type Localize } from '../session/explain';
 
 export interface PythonInfo {
   /** The real interpreter (sys.executable), never a shim. */
@@ -46,6 +47,25 @@ const PROBE = [
 ].join('\n');
 /** The tracer supports these; older interpreters are refused with a clear message. */
 export const MIN_PYTHON: readonly [number, number] = [3, 9];
+/**
+ * The newest Python this release is tested with (every test runs on 3.9 to 3.13). A newer one is
+ * not refused (the tracer never breaks the program it traces, so the worst is a view that misses
+ * something multiprocessing now does differently), but every front end says so at the run's start.
+ */
+export const NEWEST_TESTED_PYTHON: readonly [number, number] = [3, 13];
+
+/** The sentence a front end shows when a run's Python is newer than NEWEST_TESTED_PYTHON; null when it is not. */
+export function untestedPythonNote(info: PythonInfo, t: Localize = plain): string | null {
+  const [maj, min] = info.versionTuple;
+  const [newMaj, newMin] = NEWEST_TESTED_PYTHON;
+  if (maj < newMaj || (maj === newMaj && min <= newMin)) return null;
+  return t(
+    'Python {0} is newer than the versions this release of Process View is tested with ({1} to {2}): the run goes ahead, but a view may miss what multiprocessing does differently there.',
+    info.version,
+    MIN_PYTHON.join('.'),
+    NEWEST_TESTED_PYTHON.join('.'),
+  );
+}
 
 function run(candidate: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ err: ExecFileException | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

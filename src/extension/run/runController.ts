@@ -10,6 +10,7 @@ import { revealLine } from '../editor/reveal';
 import { baseName, formatDuration } from '../models/format';
 import { ConfigSection, ContextKeys, Settings } from '../ids';
 import { findInterpreter } from './interpreter';
+import { untestedPythonNote } from '../../core/tracer';
 import type { Logger } from '../log';
 import type { ActiveRun, RunBackend, RunOutcome } from './runBackend';
 import { RunTerminal } from './runTerminal';
@@ -156,6 +157,11 @@ export class RunController implements vscode.Disposable {
     }
     terminal.terminal.show(true);
     terminal.note(t('Process View: running {0} with Python {1} ({2})', script.fsPath, search.found.info.version, python));
+    const untested = untestedPythonNote(search.found.info, t);
+    if (untested) {
+      terminal.note(untested);
+      this.log.warn(untested);
+    }
 
     let run: ActiveRun;
     let problems = 0;

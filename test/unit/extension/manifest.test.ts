@@ -84,11 +84,13 @@ describe('localization', () => {
   /** String literals passed to t(...) / l10n.t(...) in the extension sources. */
   function sourceStrings(): Set<string> {
     // explain.ts: the stall explanations the Processes view shows (core, through the view's t);
-    // src/core/debug: what the debugger says (the extension's l10n.t, or core/l10n.ts for initialize's locale).
+    // src/core/debug: what the debugger says (the extension's l10n.t, or core/l10n.ts for initialize's locale);
+    // tracer/python.ts: the untested-Python note every front end shows.
     const files = [
       join(root, 'src', 'extension.ts'),
       ...listFiles(join(root, 'src', 'extension'), /\.ts$/),
       join(root, 'src', 'core', 'session', 'explain.ts'),
+      join(root, 'src', 'core', 'tracer', 'python.ts'),
       ...listFiles(join(root, 'src', 'core', 'debug'), /\.ts$/),
     ];
     const out = new Set<string>();

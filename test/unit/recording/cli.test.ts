@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SessionSummary } from '../../../src/core/session';
+import { fakeNewerPython } from '../../fixtures/newerPython';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -75,6 +76,20 @@ test('record writes a session that show and show --json read back', { skip: !exi
   const missing = await cli(['show', join(dir, 'nope.jsonl')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no such file/i);
+});
+
+test('a Python newer than the tested ones runs the script as it is, with one line saying so', { skip: (process.platform === 'win32' || !existsSync(join(repoRoot(), 'out', 'cli.js'))) && 'POSIX, built' }, async () => {
+  const fake = fakeNewerPython(dir);
+  const s = join(dir, 'newer.py');
+  writeFileSync(s, 'import multiprocessing as mp\nif __name__ == "__main__":\n    p = mp.Process(target=print, args=("from the child",)); p.start(); p.join()\n    print("same output")\n');
+  const newer = await cli(['record', '--python', fake, '--out', join(dir, 'newer.jsonl'), s]);
+  assert.equal(newer.code, 0, newer.stderr);
+  assert.equal(newer.stdout, 'from the child\nsame output\n');
+  assert.match(newer.stderr, /^process-view: Python 3\.14\.0 is newer than the versions this release of Process View is tested with \(3\.9 to 3\.13\): the run goes ahead/m);
+  assert.match(newer.stderr, /newer\.py: 2 processes, ended after .*, exit 0/);
+  const tested = await cli(['record', '--out', join(dir, 'tested.jsonl'), s]);
+  assert.equal(tested.code, 0, tested.stderr);
+  assert.doesNotMatch(tested.stderr, /is newer than the versions/);
 });
 
 test('show says lost events in words, skips malformed lines with a warning, and refuses a folder in one sentence', { skip: !existsSync(join(repoRoot(), 'out', 'cli.js')) && 'build first' }, async () => {
