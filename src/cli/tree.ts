@@ -4,7 +4,7 @@
  * who adopted it.
  */
 import type { Channel, ProcessNode, SessionSnapshot, Stall } from '../core/session/model';
-import { CHANNEL_OPS, stallSteps, waitText } from '../core/session';
+import { byStart, CHANNEL_OPS, stallSteps, waitText } from '../core/session';
 
 export interface TreeStyle {
   /** ANSI colours (a terminal) or plain text. */
@@ -62,7 +62,7 @@ export function processLine(p: ProcessNode, style: TreeStyle, nowMs: number, sna
   return parts.join('  ');
 }
 
-/** The process tree, one line per process, children under the parent that created them. */
+/** The process tree, one line per process, children under the parent that created them, in the order they started (byStart, as the Processes view). */
 export function renderTree(s: SessionSnapshot, style: TreeStyle): string[] {
   const byPid = new Map<number, ProcessNode>();
   for (const p of s.processes) byPid.set(p.pid, p);
@@ -80,11 +80,11 @@ export function renderTree(s: SessionSnapshot, style: TreeStyle): string[] {
     seen.add(p);
     const branch = top ? '' : last ? '└─ ' : '├─ ';
     out.push(cut(`${prefix}${branch}${processLine(p, style, s.nowMs, s)}`, style));
-    const kids = children.get(p.pid) ?? [];
+    const kids = [...(children.get(p.pid) ?? [])].sort(byStart);
     const next = top ? prefix : prefix + (last ? '   ' : '│  ');
     kids.forEach((k, i) => walk(k, next, i === kids.length - 1, false));
   };
-  const roots = children.get(null) ?? [];
+  const roots = [...(children.get(null) ?? [])].sort(byStart);
   roots.forEach((r, i) => walk(r, '', i === roots.length - 1, true));
   return out;
 }

@@ -31,7 +31,8 @@ export const MAX_BLOCK_BYTES = 17 * 1024 * 1024;
 /**
  * Brotli at quality 1 with a window the size of a block: ~13 bytes a small message's event (raw
  * marshal ~78) for ~0.2 µs of CPU an event; quality 0 is ~30% cheaper and ~30% larger, zlib's
- * deflate at level 1 ~3x dearer for a larger result (bench/record.mjs and docs/performance.md).
+ * deflate at level 1 ~3x dearer for a larger result (measured when format 2 was chosen;
+ * docs/session-format.md says the format, bench/record-node-cpu.mjs times the writer as a piece).
  */
 const COMPRESS = {
   params: { [zlib.BROTLI_PARAM_QUALITY]: 1, [zlib.BROTLI_PARAM_LGWIN]: 18, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_GENERIC },

@@ -22,6 +22,13 @@ export type ProcessState =
 /** The states of a process that still runs (its Python can still act): one list for every reader. */
 export const ALIVE_STATES: ReadonlySet<ProcessState> = new Set<ProcessState>(['starting', 'running', 'sleeping', 'waiting', 'stopped']);
 
+/**
+ * The order every front end lists processes in (siblings in a tree, roots): by when they started,
+ * then pid. Not the Session's order of first sight, which follows how the events of different
+ * processes happened to arrive (each process reports on its own connection).
+ */
+export const byStart = (a: ProcessNode, b: ProcessNode): number => a.startedMs - b.startedMs || a.pid - b.pid;
+
 /** A key that identifies one process over a whole run even when its pid is reused. */
 export type ProcessKey = string; // `${pid}@${startTicks}` or `${pid}` when start time is unknown
 

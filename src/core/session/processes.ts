@@ -80,7 +80,7 @@ class ProcRec {
   rssBytes: number | null = null;
   traced = false;
   poolId: string | null = null;
-  /** The wait its main thread is in now (the Session's waits module decides it). */
+  /** The wait it is in now: its main thread's, else its other threads' oldest (the Session's waits module decides it). */
   wait: ProcessWait | null = null;
   startTicks: number | null = null;
   /** Announced/seen running (hello, process.running or a live sample). */

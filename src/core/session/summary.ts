@@ -4,7 +4,7 @@
  * the start of the run.
  */
 import type { ChannelKind, ChannelOp, ProcessRole, SourceSite } from '../protocol/events';
-import type { LostEvents, ProcessState, SessionSnapshot, StallKind } from './model';
+import { byStart, type LostEvents, type ProcessState, type SessionSnapshot, type StallKind } from './model';
 import { explainStall } from './explain';
 
 export interface ProcessSummary {
@@ -54,6 +54,7 @@ export interface SessionSummary {
     lostEvents: readonly LostEvents[];
     warnings: readonly string[];
   };
+  /** In the order they started (byStart), as every view lists them. */
   processes: ProcessSummary[];
   channels: ChannelSummary[];
   /** Deadlocks and waits that can never end (or only by a timeout), in words (explain.ts). */
@@ -87,7 +88,7 @@ export function summarize(s: SessionSnapshot): SessionSummary {
       lostEvents: s.run.lostEvents,
       warnings: s.run.warnings,
     },
-    processes: s.processes.map((p) => ({
+    processes: [...s.processes].sort(byStart).map((p) => ({
       pid: p.pid,
       key: p.key,
       parentPid: p.parentPid,

@@ -4,7 +4,7 @@
  * SessionSnapshot; `processTree.ts` only turns these into vscode.TreeItems.
  * No `vscode` import here (tested with node:test).
  */
-import type { Channel, ProcessNode, ProcessState, SessionSnapshot } from '../../core/session/model';
+import { byStart, type Channel, type ProcessNode, type ProcessState, type SessionSnapshot } from '../../core/session/model';
 import type { ProcessRole } from '../../core/protocol/events';
 import { explainStall, waitText } from '../../core/session/explain';
 import { formatBytes, formatDuration, formatSite, type Localize } from './format';
@@ -129,8 +129,6 @@ export function buildProcessForest(snapshot: SessionSnapshot, showExited: boolea
   }
   return { roots, byId, hiddenCount };
 }
-
-const byStart = (a: ProcessNode, b: ProcessNode): number => a.startedMs - b.startedMs || a.pid - b.pid;
 
 // ---------------------------------------------------------------------------------------------
 // What a row says

@@ -2,7 +2,8 @@
 // message matching, bounds, time travel and cost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from '../../../src/core/session';
+import { Session, summarize } from '../../../src/core/session';
+import { renderTree } from '../../../src/cli/tree';
 import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
 import type { ProcessSample } from '../../../src/core/sampler/types';
 
@@ -318,6 +319,22 @@ test('the supervisor reports adoption and reaping of an orphan', () => {
   assert.equal(p.state, 'killed');
   assert.equal(p.signal, 'SIGTERM');
   assert.equal(p.reapedBy, 40);
+});
+
+test('processes are listed in the order they started, whatever order their events arrived in', () => {
+  // Each process reports on its own connection: here the second child's hello is read first, then
+  // the main's, then the first child's (a busy machine, the senders run late).
+  const s = new Session({ run: { script: F } });
+  s.applyEvent(hello(102, 100, 12));
+  s.applyEvent(hello(100, 50, 0, 'main'));
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(created(100, 102, 10));
+  s.applyEvent(hello(101, 100, 7));
+  assert.deepEqual(s.snapshot().processes.map((p) => p.pid), [102, 100, 101], 'the Session keeps its order of first sight');
+  assert.deepEqual(summarize(s.snapshot()).processes.map((p) => p.pid), [100, 101, 102], 'show --json');
+  const tree = renderTree(s.snapshot(), { color: false });
+  assert.deepEqual(tree.map((l) => /\b(10[0-2])\b/.exec(l)?.[1]), ['100', '101', '102'], tree.join('\n'));
+  assert.match(tree[2]!, /^└─ 102/, 'the last child drawn last');
 });
 
 test('how a process ended is its reaper\'s word: its own exit event, read before or after, does not change it', () => {
