@@ -10,7 +10,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { RecordedRun, RecordedRunEnd } from '../core/run';
-import { describeLosses } from '../core/session';
+import { adopterText, describeLosses } from '../core/session';
 import type { ProcessNode, SessionSnapshot } from '../core/session/model';
 import { processLine, renderChannels, renderStalls, renderTree, runLine, ms, stallLine } from './tree';
 
@@ -230,7 +230,7 @@ class EventLines {
       else if (p.state === 'stopped') out.push(`${p.pid} ${p.name} stopped`);
     }
     if (p.zombie && !was?.zombie) out.push(`${p.pid} ${p.name} was a zombie for at least 100 ms`);
-    if (p.orphaned && !was?.orphaned) out.push(`${p.pid} ${p.name} orphaned: adopted by ${p.adoptedBy ?? '?'}`);
+    if (p.orphaned && !was?.orphaned) out.push(`${p.pid} ${p.name} orphaned: adopted by ${adopterText(p)}`);
     return out;
   }
 }

@@ -4,7 +4,7 @@
  * who adopted it.
  */
 import type { Channel, ProcessNode, SessionSnapshot, Stall } from '../core/session/model';
-import { byStart, CHANNEL_OPS, stallSteps, waitText } from '../core/session';
+import { adopterText, byStart, CHANNEL_OPS, stallSteps, waitText } from '../core/session';
 
 export interface TreeStyle {
   /** ANSI colours (a terminal) or plain text. */
@@ -55,7 +55,7 @@ export function processLine(p: ProcessNode, style: TreeStyle, nowMs: number, sna
     const since = p.zombieSinceMs ?? p.exitedMs ?? until;
     parts.push(paint(style, 'yellow', `was a zombie ${ms(until - since)}${p.reapedMs === null ? ' (not joined)' : ''}`));
   }
-  if (p.orphaned) parts.push(paint(style, 'yellow', `orphan, adopted by ${p.adoptedBy === 1 ? 'init (1)' : p.adoptedBy ?? '?'}`));
+  if (p.orphaned) parts.push(paint(style, 'yellow', `orphan, adopted by ${adopterText(p)}`));
   if (p.exitedMs === null && p.cpuPercent !== null) parts.push(paint(style, 'dim', `${p.cpuPercent.toFixed(0)}% cpu`));
   if (p.exitedMs === null && p.rssBytes !== null) parts.push(paint(style, 'dim', `${(p.rssBytes / 1048576).toFixed(1)} MB`));
   if (p.createdAt) parts.push(paint(style, 'dim', `${baseName(p.createdAt.file)}:${p.createdAt.line}`));

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { OperationInfo } from '../protocol/control';
 import type { ChannelKind, SourceSite } from '../protocol/events';
 import { formatDuration, formatMoment } from '../replay/describe';
-import { explainStall, plain, waitText, type Localize } from '../session/explain';
+import { adopterText, explainStall, plain, waitText, type Localize } from '../session/explain';
 import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
 import type { FactRow, StopReason } from './backend';
 
@@ -173,7 +173,7 @@ export function processFacts(p: ProcessNode | undefined, pid: number, t: Localiz
   const created = formatSite(p.createdAt);
   if (created) rows.push({ name: t('started at'), value: created });
   rows.push({ name: t('started'), value: formatMoment(p.startedMs) });
-  if (p.orphaned) rows.push({ name: t('orphan'), value: t('adopted by {0}', p.adoptedBy ?? '?') });
+  if (p.orphaned) rows.push({ name: t('orphan'), value: t('adopted by {0}', adopterText(p, t)) });
   if (p.exitCode !== null) rows.push({ name: t('exit code'), value: String(p.exitCode) });
   return rows;
 }

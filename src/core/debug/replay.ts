@@ -36,6 +36,7 @@ import type { Session } from '../session';
 import type { ChannelState, ProcessNode } from '../session/model';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
 import { plain, waitFacts, type Localize } from './describe';
+import { adopterText } from '../session/explain';
 import { Emitter } from './emitter';
 
 /** Things a fresh launch may be told to stop at besides lines. */
@@ -456,7 +457,7 @@ export class ReplayDebugBackend implements DebugBackend {
     if (p.signal) rows.push({ name: this.t('signal'), value: p.signal });
     if (p.error) rows.push({ name: this.t('error'), value: p.error });
     if (p.zombie || p.state === 'zombie') rows.push({ name: this.t('zombie'), value: p.zombieSinceMs !== null ? this.t('since {0}', formatMoment(p.zombieSinceMs)) : this.t('yes') });
-    if (p.orphaned) rows.push({ name: this.t('orphan'), value: this.t('adopted by {0}', p.adoptedBy ?? '?') });
+    if (p.orphaned) rows.push({ name: this.t('orphan'), value: this.t('adopted by {0}', adopterText(p, this.t)) });
     return rows;
   }
 

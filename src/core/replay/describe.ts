@@ -7,6 +7,7 @@
  */
 import type { ChannelKind, ChannelOpEvent, TracerEvent } from '../protocol/events';
 import type { ChannelState, Message, ProcessNode } from '../session/model';
+import { adopterText } from '../session/explain';
 import type { Replay, StateChange, Step } from './replay';
 
 /** `l10n.t`-shaped: `{0}`, `{1}`... are replaced by the arguments. */
@@ -148,7 +149,7 @@ export function describeChange(c: StateChange, t: Localize = plain): string {
     case 'zombie':
       return t('pid {0} is a zombie: it has exited, and its parent {1} has not joined (waited for) it', c.pid, n.parentPid ?? n.ppid ?? '?');
     case 'orphaned':
-      return t('pid {0} is orphaned: its parent {1} ended; adopted by {2}', c.pid, n.parentPid ?? '?', n.adoptedBy === 1 ? 'init (pid 1)' : (n.adoptedBy ?? '?'));
+      return t('pid {0} is orphaned: its parent {1} ended; adopted by {2}', c.pid, n.parentPid ?? '?', adopterText(n, t));
     case 'killed':
       return t('pid {0} was killed by {1}', c.pid, n.signal ?? t('a signal'));
     case 'exited':

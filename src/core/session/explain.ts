@@ -98,6 +98,18 @@ export function channelText(c: Pick<Channel, 'kind' | 'createdAt'>, t: Localize 
   return c.createdAt ? t('the {0} created at {1}', kind, lineText(c.createdAt, t)) : t('the {0}', kind);
 }
 
+/**
+ * Who adopted an orphan, for every front end: init, the run's supervisor (under Process View the
+ * orphan's new parent is not init: the supervisor adopts the run's orphans so they stay observable
+ * and Stop can end them; a learner sees that pid in the program's own output), another subreaper.
+ */
+export function adopterText(p: Pick<ProcessNode, 'adoptedBy' | 'adoptedBySupervisor'>, t: Localize = plain): string {
+  if (p.adoptedBy === null) return t('an unknown process');
+  if (p.adoptedBy === 1) return t('{0} (init)', 1);
+  if (p.adoptedBySupervisor) return t('{0} (Process View\'s run supervisor, in place of init)', p.adoptedBy);
+  return t('{0} (a subreaper)', p.adoptedBy);
+}
+
 /** What a waiting process waits on, short, for a tree row: "get on the Queue created at line 9". */
 export function waitText(w: ProcessWait, snap: Snap, t: Localize = plain): string {
   if ((w.op === 'join' || w.op === 'waitpid') && w.childPid !== null && !w.channelId) {

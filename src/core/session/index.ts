@@ -9,4 +9,4 @@ export { TimelineLog, JOIN_WAIT, MIN_WAIT_MS, MAX_TIMELINE_MESSAGES } from './ti
 export type * from './model';
 export { byStart } from './model';
 export { STALL_SETTLE_MS } from './waits';
-export { explainStall, stallTitle, stallSteps, stepText, waitText, channelText } from './explain';
+export { adopterText, explainStall, stallTitle, stallSteps, stepText, waitText, channelText } from './explain';

@@ -66,6 +66,8 @@ export interface ProcessNode {
   readonly orphanedMs: number | null;
   /** Pid of whoever adopted it: 1 (init) or a subreaper. */
   readonly adoptedBy: number | null;
+  /** That adopter is the run's supervisor (Process View's subreaper, which adopts the run's orphans in place of init). */
+  readonly adoptedBySupervisor: boolean;
   readonly cpuPercent: number | null;
   readonly rssBytes: number | null;
   /** The tracer ran inside it (false for external and never-connected processes). */

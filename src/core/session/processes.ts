@@ -76,6 +76,7 @@ class ProcRec {
   orphaned = false;
   orphanedMs: number | null = null;
   adoptedBy: number | null = null;
+  adoptedBySupervisor = false;
   cpuPercent: number | null = null;
   rssBytes: number | null = null;
   traced = false;
@@ -182,6 +183,7 @@ class ProcRec {
       orphaned: this.orphaned,
       orphanedMs: this.orphanedMs,
       adoptedBy: this.adoptedBy,
+      adoptedBySupervisor: this.adoptedBySupervisor,
       cpuPercent: this.cpuPercent,
       rssBytes: this.rssBytes,
       traced: this.traced,
@@ -441,6 +443,13 @@ export class ProcessTable {
   private hideSupervisor(pid: number): void {
     if (this.hidden.has(pid)) return;
     this.hidden.add(pid);
+    // Orphans a sample saw re-parented to it before its first event said what it is.
+    for (const q of this.procs) {
+      if (q.adoptedBy === pid && !q.adoptedBySupervisor) {
+        q.adoptedBySupervisor = true;
+        this.touch(q, q.history[q.history.length - 1]?.t ?? q.startedMs); // its latest version says so
+      }
+    }
     const p = this.byPid.get(pid);
     if (p && !p.traced) {
       this.procs.splice(this.procs.indexOf(p), 1);
@@ -575,6 +584,7 @@ export class ProcessTable {
       p.orphanedMs = parent?.exitedMs !== null && parent?.exitedMs !== undefined ? Math.min(parent.exitedMs, t) : t;
     }
     p.adoptedBy = newParent;
+    p.adoptedBySupervisor = this.hidden.has(newParent);
     this.touch(p, t);
   }
 

@@ -28,6 +28,8 @@ export interface ProcessSummary {
   zombie: boolean;
   orphaned: boolean;
   adoptedBy: number | null;
+  /** The adopter is the run's supervisor (Process View's subreaper, in place of init). */
+  adoptedBySupervisor: boolean;
   reapedBy: number | null;
   traced: boolean;
 }
@@ -106,6 +108,7 @@ export function summarize(s: SessionSnapshot): SessionSummary {
       zombie: p.zombie,
       orphaned: p.orphaned,
       adoptedBy: p.adoptedBy,
+      adoptedBySupervisor: p.adoptedBySupervisor,
       reapedBy: p.reapedBy,
       traced: p.traced,
     })),

@@ -6,7 +6,7 @@
  */
 import { byStart, type Channel, type ProcessNode, type ProcessState, type SessionSnapshot } from '../../core/session/model';
 import type { ProcessRole } from '../../core/protocol/events';
-import { explainStall, waitText } from '../../core/session/explain';
+import { adopterText, explainStall, waitText } from '../../core/session/explain';
 import { formatBytes, formatDuration, formatSite, type Localize } from './format';
 
 export interface ProcessRow {
@@ -258,12 +258,7 @@ export function explainProcess(p: ProcessNode, snapshot: SessionSnapshot, t: Loc
     );
   }
   if (p.orphaned) {
-    const adopter =
-      p.adoptedBy === null
-        ? t('an unknown process')
-        : p.adoptedBy === 1
-          ? t('{0} (init)', 1)
-          : t('{0} (a subreaper)', p.adoptedBy);
+    const adopter = adopterText(p, t);
     const when = p.orphanedMs !== null ? t(' {0} ago', formatDuration(now - p.orphanedMs)) : '';
     lines.push(
       t('Orphan: its parent {0} exited while it was still running{1}; it was adopted by {2}.', parentPid ?? '?', when, adopter),

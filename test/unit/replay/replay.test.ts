@@ -104,7 +104,7 @@ test('19_orphan: the orphaned filter stops where the child was adopted; without 
   const moment = replay.momentAt(stop.index);
   const child = moment.snapshot.processes.find((p) => p.pid === moment.step.pid)!;
   assert.equal(child.orphaned, true);
-  assert.match(describeStep(replay, moment.step), /is orphaned: its parent \d+ ended; adopted by/);
+  assert.match(describeStep(replay, moment.step), /is orphaned: its parent \d+ ended; adopted by \d+ \(Process View's run supervisor, in place of init\)/);
   bps.setFilters([]);
   const c2 = new Cursor(replay, bps);
   assert.deepEqual([c2.continue().reason, c2.index], ['end', replay.length - 1]);

@@ -34,6 +34,7 @@ test('19_orphan: the os.fork() child outlives its parent and is adopted by the s
   assert.equal(child.orphaned, true);
   assert.equal(child.parentPid, main.pid);
   assert.equal(child.adoptedBy, child.reapedBy, 'adopted and reaped by the supervisor (a subreaper)');
+  assert.equal(child.adoptedBySupervisor, true);
   assert.notEqual(child.adoptedBy, main.pid);
   assert.equal(child.exitCode, 0);
 });

@@ -302,6 +302,7 @@ test('re-parenting seen by the sampler makes an orphan with its adopter', () => 
   const p = s.snapshot().processes.find((x) => x.pid === 102)!;
   assert.equal(p.orphaned, true);
   assert.equal(p.adoptedBy, 1);
+  assert.equal(p.adoptedBySupervisor, false);
   assert.equal(p.parentPid, 101, 'parent at creation is kept');
   assert.equal(p.ppid, 1);
   assert.equal(p.orphanedMs, 60, 'orphaned when its parent exited');
@@ -316,9 +317,29 @@ test('the supervisor reports adoption and reaping of an orphan', () => {
   const p = s.snapshot().processes.find((x) => x.pid === 101)!;
   assert.equal(p.orphaned, true);
   assert.equal(p.adoptedBy, 40);
+  assert.equal(p.adoptedBySupervisor, true, 'its adopter is the run supervisor, not some other subreaper');
   assert.equal(p.state, 'killed');
   assert.equal(p.signal, 'SIGTERM');
   assert.equal(p.reapedBy, 40);
+  assert.match(renderTree(s.snapshot(), { color: false }).join('\n'), /orphan, adopted by 40 \(Process View's run supervisor, in place of init\)/);
+});
+
+test('an orphan a sample saw re-parented to the supervisor before its first event: named as the supervisor once that event comes', () => {
+  const s = baseRun(); // no supervisorPid given, as in a recording made before the header had one
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 6));
+  s.applySnapshot({ t: 50, processes: [sample(101, 40, 'sleeping')], gone: [100] });
+  const before = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.deepEqual([before.orphaned, before.adoptedBy, before.adoptedBySupervisor], [true, 40, false], 'pid 40 is not known as the supervisor yet');
+  s.applyEvent({ kind: 'process.adopted', t: 60, pid: 40, ppid: 1, childPid: 101 });
+  const after = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.deepEqual([after.adoptedBy, after.adoptedBySupervisor], [40, true]);
+  const live = new Session({ run: { script: F }, supervisorPid: 40 });
+  live.applyEvent(hello(100, 40, 0, 'main'));
+  live.applyEvent(created(100, 101, 5));
+  live.applyEvent(hello(101, 100, 6));
+  live.applySnapshot({ t: 50, processes: [sample(101, 40, 'sleeping')], gone: [100] });
+  assert.equal(live.snapshot().processes.find((x) => x.pid === 101)!.adoptedBySupervisor, true, 'a live run knows its supervisor from the start');
 });
 
 test('processes are listed in the order they started, whatever order their events arrived in', () => {
