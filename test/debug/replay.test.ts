@@ -25,8 +25,8 @@ function recordZombie(): { script: string; recording: string } {
 }
 
 /** initialize → launch(recording) → stop filters and breakpoints → configurationDone. */
-async function launchReplay(c: DapClient, recording: string, extra: Record<string, unknown>, filters: string[] | null, breakpoints: Record<string, DebugProtocol.SourceBreakpoint[]> = {}): Promise<void> {
-  await c.request('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+async function launchReplay(c: DapClient, recording: string, extra: Record<string, unknown>, filters: string[] | null, breakpoints: Record<string, DebugProtocol.SourceBreakpoint[]> = {}, locale?: string): Promise<void> {
+  await c.request('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...(locale ? { locale } : {}) });
   await c.event('initialized');
   const launched = c.request('launch', { recording, ...extra });
   if (filters) await c.request('setExceptionBreakpoints', { filters });
@@ -45,6 +45,20 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
   const text = readFileSync(script, 'utf8');
   const START = lineOf(script, '    p.start()', text);
   const JOIN = lineOf(script, '    p.join()', text);
+
+  test('a zh-CN client: the steps and state changes of a recording are described in Chinese', async () => {
+    const c = new DapClient();
+    try {
+      await launchReplay(c, recording, { startAt: 'end' }, ['zombie', 'orphaned'], {}, 'zh-CN');
+      const end = await nextStopped(c, 0);
+      assert.match(end.description ?? '', /^录制结束.*pid \d+ 被运行监管进程回收（退出码 0）/);
+      await c.request('reverseContinue', { threadId: end.threadId! });
+      const zombie = await nextStopped(c, 1);
+      assert.match(zombie.description ?? '', new RegExp(`pid ${zombie.threadId} 是僵尸进程：它已退出，而父进程 ${end.threadId} 还没有 join（等待）它`));
+    } finally {
+      await c.close();
+    }
+  });
 
   test('from the end, Reverse Continue stops where the child became a zombie; back and forth land on the same steps', async () => {
     const c = new DapClient();

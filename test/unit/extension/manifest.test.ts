@@ -85,12 +85,14 @@ describe('localization', () => {
   function sourceStrings(): Set<string> {
     // explain.ts: the stall explanations the Processes view shows (core, through the view's t);
     // src/core/debug: what the debugger says (the extension's l10n.t, or core/l10n.ts for initialize's locale);
-    // tracer/python.ts: the untested-Python note every front end shows.
+    // tracer/python.ts: the untested-Python note every front end shows; replay/describe.ts: a
+    // replay's step descriptions and channel states (the debugger's stepping through a recording).
     const files = [
       join(root, 'src', 'extension.ts'),
       ...listFiles(join(root, 'src', 'extension'), /\.ts$/),
       join(root, 'src', 'core', 'session', 'explain.ts'),
       join(root, 'src', 'core', 'tracer', 'python.ts'),
+      join(root, 'src', 'core', 'replay', 'describe.ts'),
       ...listFiles(join(root, 'src', 'core', 'debug'), /\.ts$/),
     ];
     const out = new Set<string>();
