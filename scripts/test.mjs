@@ -42,7 +42,7 @@ const pythonTestsExist = () => files(join(root, 'test', 'python'), /^test.*\.py$
 const stages = [
   { name: 'build', minutes: 5, cmds: () => [[node, ['scripts/build.mjs']]] },
   { name: 'typecheck', minutes: 5, cmds: () => [[bin('tsc'), ['--noEmit', '-p', '.']]] },
-  { name: 'lint', minutes: 5, cmds: () => [[bin('eslint'), ['--max-warnings=0', 'src', 'test', 'scripts']]] },
+  { name: 'lint', minutes: 5, cmds: () => [[bin('eslint'), ['--max-warnings=0', 'src', 'test', 'scripts', 'bench']]] },
   {
     name: 'unit',
     minutes: 10,
