@@ -77,6 +77,8 @@ class ProcRec {
   orphanedMs: number | null = null;
   adoptedBy: number | null = null;
   adoptedBySupervisor = false;
+  /** `name` is only its command's base name, from a sample: any word of the tracer's replaces it. */
+  nameFromSample = false;
   cpuPercent: number | null = null;
   rssBytes: number | null = null;
   traced = false;
@@ -233,6 +235,7 @@ export class ProcessTable {
       case 'process.running': {
         const p = this.proc(e.pid, e.t, e.ppid);
         p.name = e.name;
+        p.nameFromSample = false;
         p.role = e.role;
         p.daemon = e.daemon;
         p.traced = true;
@@ -468,7 +471,10 @@ export class ProcessTable {
     if (e.t < p.startedMs) p.startedMs = e.t;
     if (e.startTicks !== undefined) p.startTicks = e.startTicks;
     // An os.fork() child inherits the name "MainProcess"; the creator's word ("os.fork") says more.
-    if (!(e.name === 'MainProcess' && e.role !== 'main' && p.name !== '')) p.name = e.name;
+    if (!(e.name === 'MainProcess' && e.role !== 'main' && p.name !== '' && !p.nameFromSample)) {
+      p.name = e.name;
+      p.nameFromSample = false;
+    }
     p.role = e.role;
     p.argv = e.argv;
     p.traced = true;
@@ -491,7 +497,10 @@ export class ProcessTable {
     p.parentPid = e.pid;
     if (p.ppid === null) p.ppid = e.pid;
     // The child's own hello may have come first with the same facts; creation adds the site.
-    if (!p.traced || p.name === '' || (p.name === 'MainProcess' && p.role !== 'main')) p.name = e.name;
+    if (!p.traced || p.name === '' || p.nameFromSample || (p.name === 'MainProcess' && p.role !== 'main')) {
+      p.name = e.name;
+      p.nameFromSample = false;
+    }
     if (!p.traced) p.role = e.role;
     p.daemon = e.daemon;
     p.startMethod = e.startMethod;
@@ -522,6 +531,7 @@ export class ProcessTable {
       p.ppid = s.ppid;
       p.role = s.pid === rootPid ? 'main' : 'external';
       p.name = commandName(s.command);
+      p.nameFromSample = true;
       p.argv = s.command.split(' ');
     }
     if (p.startTicks === null) p.startTicks = s.startTicks;
@@ -530,7 +540,10 @@ export class ProcessTable {
     p.cpuPercent = s.cpuPercent;
     p.rssBytes = s.rssBytes;
     if (!p.traced && (p.name === '' || p.argv.length === 0)) {
-      p.name = commandName(s.command);
+      if (p.name === '') {
+        p.name = commandName(s.command);
+        p.nameFromSample = true;
+      }
       p.argv = s.command.split(' ');
     }
     if (s.state === 'zombie') {

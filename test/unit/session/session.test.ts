@@ -342,6 +342,27 @@ test('an orphan a sample saw re-parented to the supervisor before its first even
   assert.equal(live.snapshot().processes.find((x) => x.pid === 101)!.adoptedBySupervisor, true, 'a live run knows its supervisor from the start');
 });
 
+test('a process a sample saw first takes the tracer\'s name for it, whichever of its events comes next', () => {
+  // 19_orphan in VS Code on a busy machine: a sample sees the os.fork() child (command python3)
+  // before the father's process.created ("os.fork") and the child's own hello (the inherited
+  // "MainProcess") arrive; the tree said "python3" for good.
+  const forkHello = { ...(hello(101, 100, 6) as Extract<TracerEvent, { kind: 'hello' }>), name: 'MainProcess' };
+  const forked = { ...(created(100, 101, 5) as Extract<TracerEvent, { kind: 'process.created' }>), name: 'os.fork', startMethod: 'os.fork' as const };
+  for (const order of [[forkHello, forked], [forked, forkHello]]) {
+    const s = baseRun();
+    s.applySnapshot({ t: 4, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'sleeping')], gone: [] });
+    assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.name, 'python3', 'the command, until the tracer says');
+    for (const e of order) s.applyEvent(e);
+    assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.name, 'os.fork', order.map((e) => e.kind).join(' then '));
+  }
+  // A multiprocessing child: its own name, and a later sample does not rename it.
+  const s = baseRun();
+  s.applySnapshot({ t: 4, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'sleeping')], gone: [] });
+  s.applyEvent(created(100, 101, 5));
+  s.applySnapshot({ t: 8, processes: [sample(100, 50, 'sleeping'), sample(101, 100, 'sleeping')], gone: [] });
+  assert.equal(s.snapshot().processes.find((x) => x.pid === 101)!.name, 'Process-101');
+});
+
 test('processes are listed in the order they started, whatever order their events arrived in', () => {
   // Each process reports on its own connection: here the second child's hello is read first, then
   // the main's, then the first child's (a busy machine, the senders run late).
