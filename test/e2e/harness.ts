@@ -214,26 +214,38 @@ export class Workbench {
 
   /** Reveals a file in the Explorer and right-clicks it; returns the context menu's item labels. */
   async rightClickInExplorer(relativePath: string): Promise<string[]> {
+    return this.openExplorerMenu(relativePath, true);
+  }
+
+  /**
+   * Reveals a file in the Explorer and right-clicks it until its context menu shows items; with
+   * `read`, returns their labels. A menu can close right after it opened while the window settles
+   * (CI run J: the file's hover came up and no menu; a later run: the menu showed, then went before
+   * its items could be read): each of these is a reason to right-click again, not to fail.
+   */
+  private async openExplorerMenu(relativePath: string, read: boolean): Promise<string[]> {
     await this.openFile(relativePath);
     await this.runCommand('File: Reveal Active File in Explorer View');
     const name = relativePath.split('/').pop() ?? relativePath;
     const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first();
     await row.waitFor({ timeout: slow(15_000) });
-    // A right-click can be lost while the window settles (CI run J: the file's hover came up and no
-    // menu, 30 s): right-click again until a menu shows.
-    const menu = this.page.locator('.monaco-menu').first();
-    await poll(async () => {
-      if (await menu.isVisible()) return true;
-      await row.click({ button: 'right', timeout: slow(3_000) }).catch(() => undefined);
-      return menu.waitFor({ timeout: slow(2_000) }).then(
-        () => true,
-        () => {
+    const items = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
+    return poll(async () => {
+      if (!(await items.first().isVisible())) {
+        await row.click({ button: 'right', timeout: slow(3_000) }).catch(() => undefined);
+        const shown = await items.first().waitFor({ timeout: slow(2_000) }).then(
+          () => true,
+          () => false,
+        );
+        if (!shown) {
           console.log(`    (no context menu after a right-click on ${name}; right-clicking again)`);
-          return false;
-        },
-      );
+          return undefined;
+        }
+      }
+      if (!read) return [];
+      const labels = (await items.allInnerTexts().catch(() => [])).map((s) => s.trim()).filter((s) => s.length > 0);
+      return labels.length > 0 ? labels : undefined; // closed while being read: open it again
     }, `the context menu of ${relativePath}`, 20_000, 300);
-    return this.contextMenuItems();
   }
 
   /** The labels of the open context menu (separators left out). */
@@ -279,7 +291,7 @@ export class Workbench {
    * it closes under us (focus moving while the window settles) before the item could be clicked.
    */
   async explorerContextMenu(relativePath: string, label: string): Promise<void> {
-    await this.rightClickInExplorer(relativePath);
+    await this.openExplorerMenu(relativePath, false);
     const name = relativePath.split('/').pop() ?? relativePath;
     const row = this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     const item = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: label }).first();

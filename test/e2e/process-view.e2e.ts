@@ -46,7 +46,8 @@ scenario('right-click a .py in the Explorer → Run with Process View shows the 
   assert.ok(items.includes('Run with Process View'), `context menu: ${items.join(' | ')}`);
   await wb.clickContextMenuItem('Run with Process View');
   // While the parent sleeps, its child is a zombie, nested under it.
-  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^zombie/.test(row.description)), 40_000);
+  // Both rows in one read (a read in the middle of a redraw can hold one of them).
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^zombie/.test(row.description)) && r.some((row) => /\bmain\b/.test(row.description)), 40_000);
   const main = rows.find((r) => /\bmain\b/.test(r.description));
   const zombie = rows.find((r) => /^zombie/.test(r.description));
   assert.ok(main && zombie, rows.map((r) => `${r.label} ${r.description}`).join('\n'));
@@ -216,10 +217,20 @@ scenario('a process drawn before its first child shows that child under it, expa
   await wb.waitForTreeRows('Processes', (r) => r.length === 1 && /MainProcess/.test(r[0]!.label) && r[0]!.expanded === undefined, slow(60_000));
   await wb.screenshot('late-child-before');
   writeFileSync(join(dir, 'go'), '');
-  // The child's row is drawn only when its parent's row is expanded: no click here.
-  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /Process-1/.test(row.label)), slow(30_000));
+  // The child's row is drawn only when its parent's row is expanded: no click here. The main's row
+  // is drawn anew when its first child comes (a new id, so VS Code takes the expanded state), and a
+  // read in the middle of that redraw can see the child's row alone (CI, a busy machine): wait for
+  // one read holding both. Were the main's row drawn collapsed, the child's row would never show.
+  const rows = await wb.waitForTreeRows(
+    'Processes',
+    (r) => r.some((row) => /Process-1/.test(row.label)) && r.some((row) => /MainProcess/.test(row.label)),
+    slow(30_000),
+  );
   const main = rows.find((r) => /MainProcess/.test(r.label));
-  assert.equal(main?.expanded, true, `MainProcess's row is expanded: ${rows.map((r) => `${r.label} ${String(r.expanded)}`).join(' | ')}`);
+  const child = rows.find((r) => /Process-1/.test(r.label));
+  const shown = rows.map((r) => `${r.label} level ${r.level} ${String(r.expanded)}`).join(' | ');
+  assert.equal(main?.expanded, true, `MainProcess's row is expanded: ${shown}`);
+  assert.equal(child?.level, (main?.level ?? 0) + 1, `the child's row is under the main's: ${shown}`);
   await wb.screenshot('late-child-after');
   writeFileSync(join(dir, 'stop'), '');
   await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && r.every((row) => /exited/.test(row.description)), slow(30_000));
