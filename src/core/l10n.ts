@@ -6,14 +6,14 @@
  * One table: the extension's l10n bundle (l10n/bundle.l10n.<locale>.json, shipped in the VSIX),
  * which holds the core's strings too — the localization test checks that every t('...') of
  * src/core/debug and src/core/session/explain.ts has its entry. Inside VS Code the extension
- * passes `l10n.t`, which reads the same bundle. The mechanism is explain.ts's: a `Localize`
+ * passes `l10n.t`, which reads the same bundle. The mechanism is localize.ts's: a `Localize`
  * function with `{0}` placeholders; English is the key itself.
  *
  * No `vscode` import here, ever.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { plain, type Localize } from './session/explain';
+import { plain, type Localize } from './localize';
 
 /** The folder with the l10n bundles: the package's l10n/, found upwards from this bundle's folder. */
 function bundleDir(): string | null {

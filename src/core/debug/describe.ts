@@ -7,12 +7,10 @@ import * as path from 'node:path';
 import type { OperationInfo } from '../protocol/control';
 import type { ChannelKind, SourceSite } from '../protocol/events';
 import { formatDuration, formatMoment } from '../replay/describe';
-import { adopterText, explainStall, plain, waitText, type Localize } from '../session/explain';
+import { plain, type Localize } from '../localize';
+import { adopterText, explainStall, waitText } from '../session/explain';
 import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
 import type { FactRow, StopReason } from './backend';
-
-/** `l10n.t`-shaped (explain.ts's): `{0}`, `{1}`... are replaced by the arguments. */
-export { plain, type Localize };
 
 /** "MainProcess · pid 4241", "Process-1 · pid 4242 · child of 4241". */
 export function threadName(p: { name: string; pid: number; ppid: number | null; role: string }, t: Localize = plain): string {
@@ -156,8 +154,12 @@ function formatSite(s: SourceSite | null): string | null {
   return s ? `${path.basename(s.file)}:${s.line}` : null;
 }
 
-/** The Process scope: what the Session knows about one process (`snapshot`: the moment shown, for its wait). */
-export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain, snapshot?: WaitMoment): FactRow[] {
+/**
+ * The Process scope, live and in a recording: what the Session knows about one process at the
+ * moment shown (`moment`, for its wait). The first seven rows are fixed (the live debugger puts
+ * its "debugger" row after them).
+ */
+export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain, moment?: WaitMoment): FactRow[] {
   if (!p) return [{ name: t('pid'), value: String(pid) }];
   const rows: FactRow[] = [
     { name: t('pid'), value: String(p.pid) },
@@ -168,13 +170,17 @@ export function processFacts(p: ProcessNode | undefined, pid: number, t: Localiz
     { name: t('start method'), value: p.startMethod ?? '—' },
     { name: t('state'), value: p.state },
   ];
-  if (snapshot) rows.push(...waitFacts(p, snapshot, t));
+  if (moment) rows.push(...waitFacts(p, moment, t));
   if (p.target) rows.push({ name: t('target'), value: p.target });
   const created = formatSite(p.createdAt);
   if (created) rows.push({ name: t('started at'), value: created });
   rows.push({ name: t('started'), value: formatMoment(p.startedMs) });
-  if (p.orphaned) rows.push({ name: t('orphan'), value: t('adopted by {0}', adopterText(p, t)) });
+  if (p.exitedMs !== null) rows.push({ name: t('exited'), value: formatMoment(p.exitedMs) });
   if (p.exitCode !== null) rows.push({ name: t('exit code'), value: String(p.exitCode) });
+  if (p.signal) rows.push({ name: t('signal'), value: p.signal });
+  if (p.error) rows.push({ name: t('error'), value: p.error });
+  if (p.zombie || p.state === 'zombie') rows.push({ name: t('zombie'), value: p.zombieSinceMs !== null ? t('since {0}', formatMoment(p.zombieSinceMs)) : t('yes') });
+  if (p.orphaned) rows.push({ name: t('orphan'), value: t('adopted by {0}', adopterText(p, t)) });
   return rows;
 }
 

@@ -13,7 +13,8 @@ export { ProcessViewDebugSession, checkLaunchArguments, type DebugAdapterOptions
 export type { DebugBackend, DebugProcess, ProcessStop, ResumeKind, StopReason, FactRow, OutputText, RunEnd, BackendCapabilities, ReplayLaunchOptions } from './backend';
 export { ReplayDebugBackend } from './replay';
 export { LiveDebugBackend, defaultRecordingPath, type LiveLaunchOptions } from './live';
-export { plain, threadName, stopDescription, operationText, type Localize } from './describe';
+export { threadName, stopDescription, operationText } from './describe';
+export { plain, type Localize } from '../localize';
 export { STOP_ON_KINDS, type StopOnKind } from '../protocol/control';
 
 /** A DAP session for one debug session of the client; it implements vscode.DebugAdapter's shape. */

@@ -20,7 +20,8 @@ import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session
 import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
 import type { DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
-import { findChannel, operationFacts, plain, processFacts, stopDescription, type Localize } from './describe';
+import { plain, type Localize } from '../localize';
+import { findChannel, operationFacts, processFacts, stopDescription } from './describe';
 import { Emitter } from './emitter';
 
 export interface LiveLaunchOptions {

@@ -35,8 +35,8 @@ import {
 import type { Session } from '../session';
 import type { ChannelState, ProcessNode } from '../session/model';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
-import { plain, waitFacts, type Localize } from './describe';
-import { adopterText } from '../session/explain';
+import { plain, type Localize } from '../localize';
+import { processFacts } from './describe';
 import { Emitter } from './emitter';
 
 /** Things a fresh launch may be told to stop at besides lines. */
@@ -438,27 +438,7 @@ export class ReplayDebugBackend implements DebugBackend {
 
   /** The Process scope: the process as it was at the moment shown. */
   processFacts(pid: number): FactRow[] {
-    const p = this.node(pid);
-    if (!p) return [{ name: 'pid', value: String(pid) }];
-    const rows: FactRow[] = [
-      { name: 'pid', value: String(p.pid) },
-      { name: this.t('parent pid'), value: p.ppid === null ? '—' : String(p.ppid) },
-      { name: this.t('name'), value: p.name },
-      { name: this.t('role'), value: p.role },
-      { name: this.t('state'), value: p.state },
-      { name: this.t('daemon'), value: p.daemon ? this.t('yes') : this.t('no') },
-      { name: this.t('started'), value: formatMoment(p.startedMs) },
-    ];
-    if (p.createdAt) rows.push({ name: this.t('started at'), value: `${path.basename(p.createdAt.file)}:${p.createdAt.line}` });
-    if (p.target) rows.push({ name: this.t('target'), value: p.target });
-    rows.push(...waitFacts(p, { ...this.moment.snapshot, nowMs: this.moment.step.t }, this.t));
-    if (p.exitedMs !== null) rows.push({ name: this.t('exited'), value: formatMoment(p.exitedMs) });
-    if (p.exitCode !== null) rows.push({ name: this.t('exit code'), value: String(p.exitCode) });
-    if (p.signal) rows.push({ name: this.t('signal'), value: p.signal });
-    if (p.error) rows.push({ name: this.t('error'), value: p.error });
-    if (p.zombie || p.state === 'zombie') rows.push({ name: this.t('zombie'), value: p.zombieSinceMs !== null ? this.t('since {0}', formatMoment(p.zombieSinceMs)) : this.t('yes') });
-    if (p.orphaned) rows.push({ name: this.t('orphan'), value: this.t('adopted by {0}', adopterText(p, this.t)) });
-    return rows;
+    return processFacts(this.node(pid), pid, this.t, { ...this.moment.snapshot, nowMs: this.moment.step.t });
   }
 
   operationFacts(): FactRow[] {

@@ -10,11 +10,7 @@ import type { ChannelState, Message, ProcessNode } from '../session/model';
 import { adopterText } from '../session/explain';
 import type { Replay, StateChange, Step } from './replay';
 
-/** `l10n.t`-shaped: `{0}`, `{1}`... are replaced by the arguments. */
-export type Localize = (message: string, ...args: Array<string | number | boolean>) => string;
-
-export const plain: Localize = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+import { plain, type Localize } from '../localize';
 
 /** The class name a Python programmer knows each channel kind by. */
 export const CHANNEL_CLASS: Readonly<Record<ChannelKind, string>> = {

@@ -8,10 +8,7 @@
 import type { ChannelKind, SourceSite } from '../protocol/events';
 import type { Channel, ProcessNode, ProcessWait, SessionSnapshot, Stall, StallStep } from './model';
 
-/** `l10n.t`-shaped: `{0}`, `{1}`... are replaced by the arguments. */
-export type Localize = (message: string, ...args: Array<string | number | boolean>) => string;
-
-export const plain: Localize = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+import { plain, type Localize } from '../localize';
 
 type Snap = Pick<SessionSnapshot, 'processes' | 'channels'>;
 

@@ -5,7 +5,7 @@
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { plain, type Localize } from '../session/explain';
+import { plain, type Localize } from '../localize';
 
 export interface PythonInfo {
   /** The real interpreter (sys.executable), never a shim. */

@@ -1,17 +1,10 @@
 /**
  * Small formatting helpers shared by the views. Pure (no `vscode` import): the view layer passes
- * `vscode.l10n.t` in as `Localize`, tests pass `englishLocalize`.
+ * `vscode.l10n.t` in as `Localize`, tests pass `plain` (core/localize.ts).
  */
 import type { SourceSite } from '../../core/protocol/events';
 
-/** Same shape as `vscode.l10n.t(message, ...args)`: `{0}`-style placeholders. */
-export type Localize = (message: string, ...args: Array<string | number | boolean>) => string;
-
-export const englishLocalize: Localize = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (whole, index: string) => {
-    const value = args[Number(index)];
-    return value === undefined ? whole : String(value);
-  });
+export type { Localize } from '../../core/localize';
 
 export function baseName(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));

@@ -93,6 +93,21 @@ describe('scopes', () => {
     assert.deepEqual(processFacts(undefined, 5), [{ name: 'pid', value: '5' }]);
   });
 
+  test('Process scope of an ended process: how it ended, its zombie time and its adopter, live and replayed alike', () => {
+    const zombie = proc({ pid: 102, ppid: 1, name: 'Process-2', state: 'zombie', zombie: true, exitedMs: 1500, exitCode: 0, zombieSinceMs: 1500, orphaned: true, adoptedBy: 4000, adoptedBySupervisor: true });
+    const rows = processFacts(zombie, 102);
+    const byName = Object.fromEntries(rows.map((r) => [r.name, r.value]));
+    assert.equal(rows[6]?.name, 'state', 'the live debugger puts its "debugger" row after the first seven');
+    assert.equal(byName['exit code'], '0');
+    assert.match(byName.exited ?? '', /\d/);
+    assert.match(byName.zombie ?? '', /^since /);
+    assert.match(byName.orphan ?? '', /^adopted by 4000 \(Process View's run supervisor/);
+    const killed = Object.fromEntries(processFacts(proc({ pid: 103, state: 'killed', signal: 'SIGKILL', exitedMs: 900 }), 103).map((r) => [r.name, r.value]));
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.equal(killed.zombie, undefined);
+    assert.equal(killed.orphan, undefined);
+  });
+
   test('Operation scope: payload, what the process saw, holders and waiters the Session knows', () => {
     const state: ChannelState = {
       id: 'queue:mp-1', kind: 'queue', messageCount: 2, ops: {}, inFlight: [], inFlightCount: 1, complete: true,

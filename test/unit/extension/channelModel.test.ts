@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelDescription, channelLabel, logRows, MaxLogRows, messageDescription, messageLabel, messageRows, messageTooltipLines, opLabel } from '../../../src/extension/models/channelModel';
-import { englishLocalize as t } from '../../../src/extension/models/format';
+import { plain as t } from '../../../src/core/localize';
 import { lineHoverLines, lineSummary } from '../../../src/extension/models/lineModel';
 import { message, producerConsumer, XSS } from './fixtures/snapshots';
 

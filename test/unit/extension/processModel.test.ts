@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { englishLocalize as t } from '../../../src/extension/models/format';
+import { plain as t } from '../../../src/core/localize';
 import {
   buildProcessForest,
   countProcesses,

@@ -6,7 +6,7 @@ import { Session } from '../../../src/core/session';
 import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
 import { channelDescription, channelLabel, opLabel } from '../../../src/extension/models/channelModel';
 import { buildProcessForest, poolLabel } from '../../../src/extension/models/processModel';
-import { englishLocalize as t } from '../../../src/extension/models/format';
+import { plain as t } from '../../../src/core/localize';
 
 const F = '/home/u/shared.py';
 const site = (line: number) => ({ file: F, line });

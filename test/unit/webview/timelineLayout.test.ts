@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Session } from '../../../src/core/session';
 import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
 import { TimelineFeed } from '../../../src/extension/models/timelineFeed';
-import { englishLocalize as t } from '../../../src/extension/models/format';
+import { plain as t } from '../../../src/core/localize';
 import { isHostToWebview, type LaneInfo, type MessageChunk, type TimelineUpdate } from '../../../src/webview/shared/messages';
 import {
   MessageTable,
