@@ -6,7 +6,8 @@ import { chmodSync, mkdtempSync, statSync, writeFileSync, existsSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { checkPython, findPython, launchTracedRun, PythonNotFoundError, type TracedRun } from '../../../src/core/tracer';
+import { checkPython, findPython, launchTracedRun, PythonNotFoundError, untestedPythonNote, type TracedRun } from '../../../src/core/tracer';
+import type { PythonInfo } from '../../../src/core/tracer/python';
 import type { TracerEvent } from '../../../src/core/protocol/events';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pv-launch-'));
@@ -189,4 +190,10 @@ test("loopback TCP (Windows' way) carries a run as well, and a run never inherit
     assert.equal(out, 'child\n');
     assert.ok(new Set(events.filter((e) => e.kind === 'hello').map((e) => e.pid)).size >= 2, `${transport}: both processes reported`);
   }
+});
+
+test('a Python newer than 3.13 gets the untested note; 3.9 to 3.13 do not', () => {
+  const info = (major: number, minor: number): PythonInfo => ({ executable: '/x/python', version: `${major}.${minor}.0`, versionTuple: [major, minor, 0], requested: 'python3' });
+  for (const [major, minor] of [[3, 9], [3, 12], [3, 13]] as const) assert.equal(untestedPythonNote(info(major, minor)), null, `${major}.${minor}`);
+  for (const [major, minor] of [[3, 14], [3, 20], [4, 0]] as const) assert.match(untestedPythonNote(info(major, minor)) ?? '', new RegExp(`^Python ${major}\\.${minor}\\.0 is newer than .* \\(3\\.9 to 3\\.13\\)`));
 });
