@@ -19,11 +19,20 @@ async function clickGutter(wb: Workbench, line: number): Promise<void> {
   const editor = wb.page.locator('.editor-instance .monaco-editor').first();
   const number = editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
   await number.waitFor({ timeout: slow(10_000) });
-  const box = await number.boundingBox();
-  const glyph = await editor.locator('.glyph-margin').first().boundingBox();
-  assert.ok(box && glyph, 'the editor margin is laid out');
-  await wb.page.mouse.click(glyph.x + glyph.width / 2, box.y + box.height / 2);
-  await editor.locator('.codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: slow(10_000) });
+  // A click can be lost while the window settles (as a right-click can, see the harness): clicked
+  // again while no breakpoint shows. Only then: a click on a breakpoint would remove it.
+  const mark = editor.locator('.codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified').first();
+  await poll(async () => {
+    if (await mark.isVisible()) return true;
+    const box = await number.boundingBox();
+    const glyph = await editor.locator('.glyph-margin').first().boundingBox();
+    assert.ok(box && glyph, 'the editor margin is laid out');
+    await wb.page.mouse.click(glyph.x + glyph.width / 2, box.y + box.height / 2);
+    return mark.waitFor({ timeout: slow(3_000) }).then(() => true, () => false);
+  }, `a breakpoint on line ${line} after a click in its gutter`, 30_000, 500);
+  // On the line clicked (its icon level with the line's number).
+  const [at, icon] = await Promise.all([number.boundingBox(), mark.boundingBox()]);
+  assert.ok(at && icon && Math.abs(icon.y + icon.height / 2 - (at.y + at.height / 2)) < at.height / 2, `the breakpoint is on line ${line}`);
 }
 
 /**
@@ -45,7 +54,7 @@ async function waitForStackFrame(wb: Workbench, file: string, timeoutMs: number)
 async function paneRows(wb: Workbench, title: string): Promise<string[]> {
   const pane = wb.viewPane(title);
   const header = pane.locator('.pane-header').first();
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: slow(3_000) });
   return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
 }
 
@@ -104,8 +113,9 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
     const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
     if (await locals.isVisible()) await locals.click();
     const rows = await paneRows(wb, 'Variables');
-    return rows.some((r) => /^n\s*[=:]\s*7$/.test(r)) ? rows : undefined;
-  }, 'Variables showing n = 7', 30_000);
+    // Both in one read: the rows of Locals can be read while they are being drawn.
+    return rows.some((r) => /^n\s*[=:]\s*7$/.test(r)) && rows.some((r) => /^value\s*[=:]\s*49$/.test(r)) ? rows : undefined;
+  }, 'Variables showing n = 7 and value = 49', 30_000);
   assert.ok(vars.some((r) => /^value\s*[=:]\s*49$/.test(r)), vars.join('\n'));
   await wb.screenshot('debug-child-breakpoint');
 
@@ -134,9 +144,16 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
     listener.close();
   }
 
-  // Continue: the child puts, the parent gets, the run ends and the debug session with it.
-  await clickToolbar(wb, 'debug-continue');
-  await wb.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: slow(60_000) });
+  // Continue: the child puts, the parent gets, the run ends and the debug session with it. The
+  // toolbar is drawn anew as the views change: Continue is clicked again while it still shows (no
+  // other breakpoint: a click too many finds no Continue once the child runs).
+  const continueButton = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
+  await continueButton.waitFor({ timeout: slow(15_000) });
+  await poll(async () => {
+    if (!(await wb.page.locator('.debug-toolbar').isVisible())) return true;
+    if (await continueButton.isVisible()) await continueButton.click({ timeout: slow(3_000) }).catch(() => undefined);
+    return undefined;
+  }, 'the debug session to end after Continue', 60_000, 2_000);
   await wb.runCommand('Process View: Focus on Processes View');
   await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && r.every((row) => !/^paused/i.test(row.description)) && r.some((row) => /^exited/.test(row.description)), 30_000);
   await wb.screenshot('debug-child-after-continue');
@@ -159,13 +176,28 @@ scenario('Debug Recording on the zombie example: Reverse Continue from the end t
   await wb.runCommand('View: Show Run and Debug');
   await wb.screenshot('debug-recording-first-stop');
   // To the end, then back: Reverse Continue lands on the zombie again.
+  // Each move waits for the Call Stack of the stop it leads to: the rows of the stop before are
+  // still shown until VS Code has the new stop (Reverse Continue clicked on them would go back from
+  // the first stop). At the end no process is left: the stop's description is in the pane's
+  // header, not in a thread's row. A frame's row names 18_zombie.py: "zombie" is looked for in the rest.
+  const callStackText = async (): Promise<string> => {
+    await paneRows(wb, 'Call Stack'); // expands the pane
+    return (await wb.viewPane('Call Stack').innerText()).replace(/\s+/g, ' ');
+  };
+  const atEnd = (text: string): boolean => /End of the recording/i.test(text);
+  let seen = '';
   await clickToolbar(wb, 'debug-continue');
-  await poll(async () => (await paneRows(wb, 'Call Stack')).length > 0, 'the Call Stack after Continue', 30_000);
+  await poll(async () => atEnd((seen = await callStackText())), 'the Call Stack at the end of the recording after Continue', 30_000).catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; the Call Stack said: ${seen}`);
+  });
   await clickToolbar(wb, 'debug-reverse-continue');
   const stack = await poll(async () => {
-    const rows = await paneRows(wb, 'Call Stack');
-    return rows.some((r) => /zombie/i.test(r)) ? rows : undefined;
-  }, 'the Call Stack at the moment the child became a zombie', 30_000);
+    seen = await callStackText();
+    if (atEnd(seen) || !/zombie/i.test(seen.replace(/18_zombie\.py/g, ''))) return undefined;
+    return paneRows(wb, 'Call Stack');
+  }, 'the Call Stack at the moment the child became a zombie', 30_000).catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; the Call Stack said: ${seen}`);
+  });
   assert.ok(stack.some((r) => /pid \d+/.test(r)), stack.join('\n'));
   await wb.screenshot('debug-recording-reverse-to-zombie');
   await wb.runCommand('Process View: Focus on Processes View');

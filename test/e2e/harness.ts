@@ -103,6 +103,9 @@ export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g
 
 /** The code-server workbench in one browser tab. `page` is the raw Playwright page for anything else. */
 export class Workbench {
+  /** The Explorer row the last context menu was opened on (to open it again). */
+  private menuRow: Locator | undefined;
+
   constructor(
     readonly page: Page,
     readonly folder: string,
@@ -195,14 +198,25 @@ export class Workbench {
     return rows.nth(index - 1);
   }
 
-  /** Opens a file (path relative to the workbench folder) in an editor through Quick Open. */
+  /**
+   * Opens a file (path relative to the workbench folder) in an editor through Quick Open, and waits
+   * until it is the active editor. Enter takes the focused row: it is pressed only once that row is
+   * the file's (until Quick Open has filtered on the typed path, the focused row can be a recently
+   * opened file's), and the whole is done again when the file's tab does not come forward (Quick
+   * Open closed under us, focus moving while the window settles).
+   */
   async openFile(relativePath: string): Promise<void> {
-    const input = await this.openQuickInput('');
-    await input.fill(relativePath);
     const name = relativePath.split('/').pop() ?? relativePath;
-    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: slow(15_000) });
-    await this.page.keyboard.press('Enter');
-    await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: slow(15_000) });
+    const focused = this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).first();
+    const active = this.page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label*="${name}"]`).first();
+    await poll(async () => {
+      if (await active.isVisible()) return true;
+      const input = await this.openQuickInput('');
+      await input.fill(relativePath, { timeout: slow(3_000) });
+      await focused.waitFor({ timeout: slow(5_000) });
+      await input.press('Enter', { timeout: slow(3_000) });
+      return active.waitFor({ timeout: slow(5_000) }).then(() => true, () => false);
+    }, `${relativePath} open in the active editor`, 30_000, 300);
   }
 
   /** Moves the cursor of the active editor to a line (1-based), scrolling it into view. */
@@ -229,6 +243,7 @@ export class Workbench {
     const name = relativePath.split('/').pop() ?? relativePath;
     const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first();
     await row.waitFor({ timeout: slow(15_000) });
+    this.menuRow = row;
     const items = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
     return poll(async () => {
       if (!(await items.first().isVisible())) {
@@ -255,17 +270,34 @@ export class Workbench {
     return (await items.allInnerTexts()).map((s) => s.trim()).filter((s) => s.length > 0);
   }
 
-  /** Clicks an item of the open context menu by its label. */
+  /**
+   * Clicks an item of the open context menu by its label. The menu can close by itself between
+   * the read of its items and this click (as it can before they are read, see openExplorerMenu):
+   * then the row it was opened on (rightClickInExplorer) is right-clicked again. A menu that
+   * closed after a click on the item took the click; one that closed before any click did not.
+   */
   async clickContextMenuItem(label: string): Promise<void> {
     const item = this.page.locator('.monaco-menu .action-item .action-label', { hasText: label }).first();
-    await item.waitFor({ timeout: slow(10_000) }).catch(async () => {
-      throw new Error(`no "${label}" in the context menu; it has: ${(await this.contextMenuItems().catch(() => [])).join(' | ')}`);
-    });
+    const menu = this.page.locator('.monaco-menu').first();
+    let seen: string[] = [];
+    let clicked = false;
     await poll(async () => {
-      if (!(await item.isVisible())) return true; // it was taken (the menu closed late)
+      if (clicked && !(await menu.isVisible())) return true; // it was taken (the menu closed late)
+      if (!(await item.isVisible())) {
+        if (await menu.isVisible()) {
+          seen = await this.contextMenuItems().catch(() => []);
+          await this.page.keyboard.press('Escape');
+        }
+        if (!this.menuRow) return false;
+        await this.menuRow.click({ button: 'right', timeout: slow(3_000) });
+        console.log(`    (the context menu closed before "${label}" was clicked; right-clicking again)`);
+      }
       await item.click({ timeout: slow(3_000) });
+      clicked = true;
       return this.menuClosed();
-    }, `"${label}" to be taken by the context menu`, 20_000, 300);
+    }, `"${label}" to be taken by the context menu`, 20_000, 300).catch((e: unknown) => {
+      throw new Error(`no "${label}" in the context menu; it had: ${seen.join(' | ')} (${e instanceof Error ? e.message : String(e)})`);
+    });
   }
 
   /**
@@ -343,7 +375,7 @@ export class Workbench {
     if ((await pane.count()) === 0) await this.openView(viewTitle);
     // Expand a collapsed pane so its rows render.
     const header = pane.locator('.pane-header').first();
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: slow(3_000) });
     return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
       rows.map((row) => {
         const text = (sel: string) => (row.querySelector(sel)?.textContent ?? '').trim();
@@ -370,10 +402,34 @@ export class Workbench {
     } catch (e) {
       const titles = await this.page.locator('.pane-header .title').allInnerTexts().catch(() => []);
       throw new Error(
-        `rows of "${viewTitle}" never matched within ${timeoutMs} ms; last seen:\n${last.map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description}`).join('\n') || '(no rows)'}` +
+        `rows of "${viewTitle}" never matched within ${slow(timeoutMs)} ms; last seen:\n${last.map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description}`).join('\n') || '(no rows)'}` +
           `\n(last error: ${e instanceof Error ? e.message : String(e)}; view titles in the window: ${titles.join(' | ')})`,
       );
     }
+  }
+
+  /**
+   * Expands a row of a tree view (the first whose text matches `label`) by its twistie, and returns
+   * a read of the rows that shows it expanded. A click can land on a row that the tree is drawing
+   * anew as it updates (or the row can have no children yet): it is clicked again, as a user would,
+   * while the rows read show it collapsed.
+   */
+  async expandTreeRow(viewTitle: string, label: RegExp, timeoutMs = 20_000): Promise<TreeRow[]> {
+    const rows = this.viewPane(viewTitle).locator('.pane-body .monaco-list-row', { hasText: label });
+    let last: TreeRow[] = [];
+    return poll(async () => {
+      last = await this.treeRows(viewTitle);
+      const row = last.find((r) => label.test(r.label));
+      if (row?.expanded === true) return last;
+      if (row?.expanded === false) {
+        await rows.first().locator('.monaco-tl-twistie').click({ timeout: slow(3_000) });
+        // Read again only once the click had time to show (a second click on a slow redraw would fold it).
+        await this.viewPane(viewTitle).locator('.pane-body .monaco-list-row[aria-expanded="true"]', { hasText: label }).first().waitFor({ timeout: slow(2_000) }).catch(() => undefined);
+      }
+      return undefined;
+    }, `the row ${String(label)} of "${viewTitle}" expanded`, timeoutMs, 500).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; last seen: ${last.map((r) => `${r.label} (expanded: ${String(r.expanded)})`).join(' | ') || '(no rows)'}`);
+    });
   }
 
   /** Texts of the notification toasts currently shown. */

@@ -87,7 +87,11 @@ scenario('Restricted Mode: Run with Process View refuses and starts nothing; a r
   await wb.explorerContextMenu('zombie-run.jsonl', 'Open Recording…');
   // Opening a recording brings up the Processes view (and the timeline beside the editor).
   await wb.viewPane('Processes').waitFor({ timeout: slow(15_000) });
-  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => row.label.startsWith('11926 ')) && r.some((row) => row.label.startsWith('11945 ')), 30_000);
+  const rows = await wb.waitForTreeRows(
+    'Processes',
+    (r) => r.some((row) => row.label.startsWith('11926 ') && /\bmain\b/.test(row.description)) && r.some((row) => row.label.startsWith('11945 ')),
+    30_000,
+  );
   assert.ok(rows.some((r) => /\bmain\b/.test(r.description)), rowsText(rows));
   await poll(async () => (await processesMessage(wb)).includes('Recording: zombie-run.jsonl'), 'the Processes view to say which recording it shows', 10_000);
   // The timeline opens beside it and draws the recording (its time readout is filled then).
@@ -127,14 +131,13 @@ scenario('Save Recording after a run writes a recording that Open Recording show
 
   await wb.explorerContextMenu('saver.py', 'Run with Process View');
   // The run is over when its main process shows as exited (its child too).
-  const ran = await wb.waitForTreeRows(
-    'Processes',
-    (r) => r.some((row) => /\bmain\b/.test(row.description) && /^exited/.test(row.description) && !row.label.startsWith('11926 ')) &&
-      r.some((row) => /^exited/.test(row.description) && row.level >= 2),
-    40_000,
-  );
-  const main = ran.find((r) => /\bmain\b/.test(r.description));
-  const child = ran.find((r) => r.level === (main?.level ?? 0) + 1);
+  // The rows asserted on below, in one read: this run's main process, ended, and its child under it.
+  const isMain = (row: TreeRow): boolean => /\bmain\b/.test(row.description) && /^exited/.test(row.description) && !row.label.startsWith('11926 ');
+  const childOf = (r: TreeRow[], main: TreeRow | undefined): TreeRow | undefined =>
+    main && r.slice(r.indexOf(main) + 1).find((row) => row.level === main.level + 1 && /^exited/.test(row.description));
+  const ran = await wb.waitForTreeRows('Processes', (r) => childOf(r, r.find(isMain)) !== undefined, 40_000);
+  const main = ran.find(isMain);
+  const child = childOf(ran, main);
   assert.ok(main && child, rowsText(ran));
   const mainPid = Number(main.label.split(' ')[0]);
   const childPid = Number(child.label.split(' ')[0]);
@@ -177,7 +180,11 @@ scenario('Save Recording after a run writes a recording that Open Recording show
   await wb.answerFileDialog(target);
   const reopened = await wb.waitForTreeRows(
     'Processes',
-    (r) => r.some((row) => row.label === main.label && /\bmain\b/.test(row.description)) && r.some((row) => row.label === child.label) && !r.some((row) => row.label.startsWith('11926 ')),
+    // The child's level too, in the same read (a row drawn anew under its parent can be read before the parent's).
+    (r) => {
+      const m = r.find((row) => row.label === main.label && /\bmain\b/.test(row.description));
+      return m !== undefined && r.some((row) => row.label === child.label && row.level === m.level + 1) && !r.some((row) => row.label.startsWith('11926 '));
+    },
     30_000,
   );
   assert.equal(reopened.find((r) => r.label === child.label)?.level, reopened.find((r) => r.label === main.label)!.level + 1, 'the child is under its parent');

@@ -31,7 +31,7 @@ const PROGRAM = [
 async function callStack(wb: Workbench): Promise<string[]> {
   const pane = wb.viewPane('Call Stack');
   const header = pane.locator('.pane-header').first();
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: slow(3_000) });
   return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
 }
 

@@ -46,8 +46,13 @@ scenario('join before drain → Run with Process View: the deadlock notification
   let last: TreeRow[] = [];
   const rows = await poll(async () => {
     last = await wb.treeRows('Processes');
-    return last.filter((row) => /^waiting/.test(row.description)).length >= 2 && last.some((row) => /MainProcess/.test(row.label) && row.ariaLabel.includes('Deadlock: ')) ? last : undefined;
-  }, 'MainProcess and Process-1 waiting in the Processes view', slow(30_000), 250).catch((e: unknown) => {
+    // Every row asserted on below, in one read: each row is drawn anew as its process's state
+    // changes, not all of them at once.
+    return last.some((row) => /MainProcess/.test(row.label) && /^waiting .*join ⚠/.test(row.description) && row.ariaLabel.includes('Deadlock: ')) &&
+      last.some((row) => /Process-1/.test(row.label) && /^waiting .*flush ⚠/.test(row.description))
+      ? last
+      : undefined;
+  }, 'MainProcess (join ⚠) and Process-1 (flush ⚠) waiting in the Processes view', slow(30_000), 250).catch((e: unknown) => {
     throw new Error(`${e instanceof Error ? e.message : String(e)}; last seen: ${last.map((r) => `${r.label} ${r.description}`).join(' | ')}`);
   });
   const main = rows.find((r) => /MainProcess/.test(r.label))!;

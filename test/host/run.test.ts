@@ -20,8 +20,15 @@ describe('Run with Process View (real runs)', function () {
     const pv = await api();
     const script = vscode.Uri.file(join(examples, '18_zombie.py'));
     const done = vscode.commands.executeCommand('processView.run', script);
-    // While running: the main process and its child appear, and the child becomes a zombie.
-    const zombie = await poll(() => processRows(pv).find((r) => r.process.state === 'zombie'), 'a zombie row', 30_000);
+    // While running: the main process and its child appear, and the child becomes a zombie. Its
+    // state comes from a sample, its role and creation line from the tracer's events: two sources
+    // whose order is not given, so the wait is for one read in which both have come (a row whose
+    // process is known only from a sample has the role 'external' and no creation line).
+    const zombie = await poll(
+      () => processRows(pv).find((r) => r.process.state === 'zombie' && r.process.role !== 'external' && r.process.createdAt !== null),
+      "a zombie row with the tracer's facts about it",
+      30_000,
+    );
     assert.equal(zombie.process.role, 'child');
     const main = processRows(pv).find((r) => r.process.role === 'main');
     assert.ok(main, 'main process row');
