@@ -52,6 +52,7 @@ async function childBreakpoint(method: string): Promise<void> {
     assert.equal(proc.pid, String(child.threadId));
     assert.equal(proc['start method'], method);
     assert.equal(proc.role, 'child');
+    assert.equal(proc.debugger, 'paused in thread MainThread');
     // Evaluate in the child's frame, in the child.
     const f = await top(c, child.threadId);
     const r = await c.request<import('@vscode/debugprotocol').DebugProtocol.EvaluateResponse>('evaluate', { expression: '(x + 100, __import__("os").getpid())', frameId: f.id, context: 'repl' });

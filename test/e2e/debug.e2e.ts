@@ -50,14 +50,6 @@ async function waitForStackFrame(wb: Workbench, file: string, timeoutMs: number)
   });
 }
 
-/** The texts of the rendered rows of a pane of the Run and Debug view (Call Stack, Variables). */
-async function paneRows(wb: Workbench, title: string): Promise<string[]> {
-  const pane = wb.viewPane(title);
-  const header = pane.locator('.pane-header').first();
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: slow(3_000) });
-  return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
-}
-
 /** Clicks a button of the debug toolbar by its icon (debug-continue, debug-reverse-continue...), as a user does. */
 async function clickToolbar(wb: Workbench, icon: string): Promise<void> {
   const button = wb.page.locator(`.debug-toolbar .action-label.codicon-${icon}`).first();
@@ -101,7 +93,7 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
 
   // The Call Stack: one thread per process, named with its pid; the child is the paused one.
   const stack = await poll(async () => {
-    const rows = await paneRows(wb, 'Call Stack');
+    const rows = await wb.paneTexts('Call Stack');
     return rows.some((r) => /Process-1 · pid \d+/.test(r) && /paused/i.test(r)) && rows.some((r) => /MainProcess · pid \d+/.test(r)) ? rows : undefined;
   }, 'the Call Stack listing MainProcess and the paused Process-1 by pid', 30_000);
   const child = stack.find((r) => /Process-1 · pid \d+/.test(r));
@@ -112,7 +104,7 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   const vars = await poll(async () => {
     const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
     if (await locals.isVisible()) await locals.click();
-    const rows = await paneRows(wb, 'Variables');
+    const rows = await wb.paneTexts('Variables');
     // Both in one read: the rows of Locals can be read while they are being drawn.
     return rows.some((r) => /^n\s*[=:]\s*7$/.test(r)) && rows.some((r) => /^value\s*[=:]\s*49$/.test(r)) ? rows : undefined;
   }, 'Variables showing n = 7 and value = 49', 30_000);
@@ -181,8 +173,7 @@ scenario('Debug Recording on the zombie example: Reverse Continue from the end t
   // the first stop). At the end no process is left: the stop's description is in the pane's
   // header, not in a thread's row. A frame's row names 18_zombie.py: "zombie" is looked for in the rest.
   const callStackText = async (): Promise<string> => {
-    await paneRows(wb, 'Call Stack'); // expands the pane
-    return (await wb.viewPane('Call Stack').innerText()).replace(/\s+/g, ' ');
+    return (await (await wb.expandedPane('Call Stack')).innerText()).replace(/\s+/g, ' ');
   };
   const atEnd = (text: string): boolean => /End of the recording/i.test(text);
   let seen = '';
@@ -194,7 +185,7 @@ scenario('Debug Recording on the zombie example: Reverse Continue from the end t
   const stack = await poll(async () => {
     seen = await callStackText();
     if (atEnd(seen) || !/zombie/i.test(seen.replace(/18_zombie\.py/g, ''))) return undefined;
-    return paneRows(wb, 'Call Stack');
+    return wb.paneTexts('Call Stack');
   }, 'the Call Stack at the moment the child became a zombie', 30_000).catch((e: unknown) => {
     throw new Error(`${e instanceof Error ? e.message : String(e)}; the Call Stack said: ${seen}`);
   });

@@ -369,13 +369,24 @@ export class Workbench {
       .first();
   }
 
-  /** Reads the rendered rows of a tree view (only rows scrolled into view are rendered). */
-  async treeRows(viewTitle: string): Promise<TreeRow[]> {
-    const pane = this.viewPane(viewTitle);
-    if ((await pane.count()) === 0) await this.openView(viewTitle);
-    // Expand a collapsed pane so its rows render.
+  /** A visible view's pane, expanded if it was collapsed (a collapsed pane renders no rows). */
+  async expandedPane(title: string): Promise<Locator> {
+    const pane = this.viewPane(title);
     const header = pane.locator('.pane-header').first();
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: slow(3_000) });
+    return pane;
+  }
+
+  /** The rendered rows' texts of a visible view (Call Stack, Variables...), whitespace collapsed. */
+  async paneTexts(title: string): Promise<string[]> {
+    const pane = await this.expandedPane(title);
+    return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Reads the rendered rows of a tree view (only rows scrolled into view are rendered). */
+  async treeRows(viewTitle: string): Promise<TreeRow[]> {
+    if ((await this.viewPane(viewTitle).count()) === 0) await this.openView(viewTitle);
+    const pane = await this.expandedPane(viewTitle);
     return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
       rows.map((row) => {
         const text = (sel: string) => (row.querySelector(sel)?.textContent ?? '').trim();

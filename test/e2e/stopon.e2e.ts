@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { poll, scenario, slow, type Workbench } from './harness';
+import { poll, scenario, slow } from './harness';
 
 const PROGRAM = [
   'import multiprocessing as mp',
@@ -27,14 +27,6 @@ const PROGRAM = [
   '',
 ].join('\n');
 
-/** The texts of the Call Stack's rendered rows. */
-async function callStack(wb: Workbench): Promise<string[]> {
-  const pane = wb.viewPane('Call Stack');
-  const header = pane.locator('.pane-header').first();
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: slow(3_000) });
-  return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
-}
-
 scenario('stopOn queue in launch.json → F5 pauses before each put and get, Continue steps through them', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-stopon-'));
   writeFileSync(join(dir, 'prodcons.py'), PROGRAM);
@@ -51,13 +43,13 @@ scenario('stopOn queue in launch.json → F5 pauses before each put and get, Con
   // Both processes pause before their first operation on the queue (the Call Stack shows a thread's
   // state in capitals: matched without case).
   const first = await poll(async () => {
-    const rows = await callStack(wb);
+    const rows = await wb.paneTexts('Call Stack');
     return rows.some((r) => /MainProcess · pid \d+.*Paused before Queue\.put\(42\) to Queue@line 10/i.test(r)) &&
       rows.some((r) => /Consumer · pid \d+.*Paused before Queue\.get\(\) from Queue@line 10/i.test(r))
       ? rows
       : undefined;
   }, 'the Call Stack: MainProcess paused before put(42), Consumer before get()', slow(90_000)).catch(async (e: unknown) => {
-    throw new Error(`${String(e)}\nCall Stack: ${(await callStack(wb)).join('\n')}`);
+    throw new Error(`${String(e)}\nCall Stack: ${(await wb.paneTexts('Call Stack')).join('\n')}`);
   });
   assert.ok(first.length >= 2);
   await wb.screenshot('stopon-queue-first-put-and-get');
@@ -66,7 +58,7 @@ scenario('stopOn queue in launch.json → F5 pauses before each put and get, Con
   const continueButton = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
   let sawSecondPut = false;
   await poll(async () => {
-    const rows = await callStack(wb).catch(() => []);
+    const rows = await wb.paneTexts('Call Stack').catch(() => []);
     if (rows.some((r) => /Paused before Queue\.put\(None\) to Queue@line 10/i.test(r))) {
       if (!sawSecondPut) await wb.screenshot('stopon-queue-second-put');
       sawSecondPut = true;

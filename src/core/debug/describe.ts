@@ -156,11 +156,12 @@ function formatSite(s: SourceSite | null): string | null {
 
 /**
  * The Process scope, live and in a recording: what the Session knows about one process at the
- * moment shown (`moment`, for its wait). The first seven rows are fixed (the live debugger puts
- * its "debugger" row after them).
+ * moment shown (`moment`, for its wait). `pausedIn`: the thread the live debugger holds it in,
+ * said right after its state.
  */
-export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain, moment?: WaitMoment): FactRow[] {
-  if (!p) return [{ name: t('pid'), value: String(pid) }];
+export function processFacts(p: ProcessNode | undefined, pid: number, t: Localize = plain, moment?: WaitMoment, pausedIn?: string): FactRow[] {
+  const paused: FactRow[] = pausedIn === undefined ? [] : [{ name: t('debugger'), value: t('paused in thread {0}', pausedIn) }];
+  if (!p) return [{ name: t('pid'), value: String(pid) }, ...paused];
   const rows: FactRow[] = [
     { name: t('pid'), value: String(p.pid) },
     { name: t('parent pid'), value: p.ppid === null ? '—' : String(p.ppid) },
@@ -169,6 +170,7 @@ export function processFacts(p: ProcessNode | undefined, pid: number, t: Localiz
     { name: t('daemon'), value: p.daemon ? t('yes') : t('no') },
     { name: t('start method'), value: p.startMethod ?? '—' },
     { name: t('state'), value: p.state },
+    ...paused,
   ];
   if (moment) rows.push(...waitFacts(p, moment, t));
   if (p.target) rows.push({ name: t('target'), value: p.target });

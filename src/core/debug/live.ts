@@ -462,10 +462,7 @@ export class LiveDebugBackend implements DebugBackend {
 
   processFacts(pid: number): FactRow[] {
     const snapshot = this.session.snapshot();
-    const rows = processFacts(newestNode(snapshot, pid), pid, this.t, snapshot);
-    const stop = this.tracked.get(pid)?.stop;
-    if (stop) rows.splice(7, 0, { name: this.t('debugger'), value: this.t('paused in thread {0}', stop.thread) });
-    return rows;
+    return processFacts(newestNode(snapshot, pid), pid, this.t, snapshot, this.tracked.get(pid)?.stop?.thread);
   }
 
   operationFacts(pid: number): FactRow[] {

@@ -54,15 +54,15 @@ export const MIN_PYTHON: readonly [number, number] = [3, 9];
  */
 export const NEWEST_TESTED_PYTHON: readonly [number, number] = [3, 13];
 
-/** Whether version (major, minor) comes before `bound`. */
-function before(major: number, minor: number, bound: readonly [number, number]): boolean {
-  return major < bound[0] || (major === bound[0] && minor < bound[1]);
+/** Whether version a comes before version b (major, minor). */
+function before(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 }
 
 /** The sentence a front end shows when a run's Python is newer than NEWEST_TESTED_PYTHON; null when it is not. */
 export function untestedPythonNote(info: PythonInfo, t: Localize = plain): string | null {
   const [maj, min] = info.versionTuple;
-  if (before(maj, min, [NEWEST_TESTED_PYTHON[0], NEWEST_TESTED_PYTHON[1] + 1])) return null;
+  if (!before(NEWEST_TESTED_PYTHON, [maj, min])) return null;
   return t(
     'Python {0} is newer than the versions this release of Process View is tested with ({1} to {2}): the run goes ahead, but a view may miss what multiprocessing does differently there.',
     info.version,
@@ -114,7 +114,7 @@ async function probe(candidate: string, env: NodeJS.ProcessEnv, script?: string)
 export async function checkPython(candidate: string, opts: { readonly script?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<{ info: PythonInfo; syntax: SyntaxProblem | null }> {
   const r = await probe(candidate, opts.env ?? process.env, opts.script);
   const [maj, min] = r.info.versionTuple;
-  if (before(maj, min, MIN_PYTHON)) {
+  if (before([maj, min], MIN_PYTHON)) {
     throw new Error(`${candidate}: Python ${r.info.version} is too old (Process View needs ${MIN_PYTHON.join('.')} or newer)`);
   }
   return r;
@@ -141,7 +141,7 @@ async function whyNot(candidate: string, err: ExecFileException, stderr: string,
   const m = /Python (\d+)\.(\d+)(?:\.(\d+))?/.exec(`${version.stdout}\n${version.stderr}`);
   if (m) {
     const [maj, min] = [Number(m[1]), Number(m[2])];
-    if (before(maj, min, MIN_PYTHON)) {
+    if (before([maj, min], MIN_PYTHON)) {
       return `${candidate}: Python ${m.slice(1).filter(Boolean).join('.')} is too old (Process View needs ${MIN_PYTHON.join('.')} or newer)`;
     }
     return `${candidate}: Python ${m.slice(1).filter(Boolean).join('.')} failed to start: ${firstLines(stderr) || `exit code ${String(err.code)}`}`;

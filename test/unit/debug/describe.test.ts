@@ -97,7 +97,10 @@ describe('scopes', () => {
     const zombie = proc({ pid: 102, ppid: 1, name: 'Process-2', state: 'zombie', zombie: true, exitedMs: 1500, exitCode: 0, zombieSinceMs: 1500, orphaned: true, adoptedBy: 4000, adoptedBySupervisor: true });
     const rows = processFacts(zombie, 102);
     const byName = Object.fromEntries(rows.map((r) => [r.name, r.value]));
-    assert.equal(rows[6]?.name, 'state', 'the live debugger puts its "debugger" row after the first seven');
+    assert.equal(byName.debugger, undefined, 'no "debugger" row unless the live debugger holds it');
+    const held = processFacts(zombie, 102, undefined, undefined, 'MainThread').map((r) => r.name);
+    assert.equal(held[held.indexOf('state') + 1], 'debugger', 'the live debugger says where it holds the process right after its state');
+    assert.deepEqual(processFacts(undefined, 5, undefined, undefined, 'MainThread').map((r) => r.value), ['5', 'paused in thread MainThread']);
     assert.equal(byName['exit code'], '0');
     assert.match(byName.exited ?? '', /\d/);
     assert.match(byName.zombie ?? '', /^since /);
