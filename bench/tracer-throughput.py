@@ -1,7 +1,11 @@
 """Workload for bench/tracer-throughput.mjs: N small messages child -> parent through a
 multiprocessing Queue (put/get) and a Pipe (send/recv). Prints one JSON line of timings.
 
-    python bench/tracer-throughput.py [N] [start_method] [queue|pipe|both]
+    python bench/tracer-throughput.py [N] [start_method] [queue|pipe|both] [WORK]
+
+WORK (default 0): the producer computes sum(range(WORK)) before each message, work of the
+program's own that the tracer does not touch (bench/record-cost.mjs --work: how the cost of
+tracing falls as messages carry work).
 
 Wall time is measured in the parent from the child's start to the last message received, so it
 includes the child's sending and, for the Queue, the feeder thread's pickling. CPU time is the
@@ -15,17 +19,27 @@ import sys
 import time
 
 
-def queue_producer(q, n):
+def queue_producer(q, n, work=0):
     put = q.put
-    for i in range(n):
-        put(i)
+    if work:
+        for i in range(n):
+            sum(range(work))
+            put(i)
+    else:
+        for i in range(n):
+            put(i)
     put(None)
 
 
-def pipe_producer(conn, n):
+def pipe_producer(conn, n, work=0):
     send = conn.send
-    for i in range(n):
-        send(i)
+    if work:
+        for i in range(n):
+            sum(range(work))
+            send(i)
+    else:
+        for i in range(n):
+            send(i)
     send(None)
     conn.close()
 
@@ -35,10 +49,10 @@ def _cpu():
     return time.process_time() + ch.ru_utime + ch.ru_stime
 
 
-def bench_queue(ctx, n):
+def bench_queue(ctx, n, work=0):
     c0 = _cpu()
     q = ctx.Queue()
-    p = ctx.Process(target=queue_producer, args=(q, n))
+    p = ctx.Process(target=queue_producer, args=(q, n, work))
     t0 = time.perf_counter()
     p.start()
     get = q.get
@@ -51,10 +65,10 @@ def bench_queue(ctx, n):
     return t1 - t0, _cpu() - c0
 
 
-def bench_pipe(ctx, n):
+def bench_pipe(ctx, n, work=0):
     c0 = _cpu()
     a, b = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=pipe_producer, args=(b, n))
+    p = ctx.Process(target=pipe_producer, args=(b, n, work))
     t0 = time.perf_counter()
     p.start()
     b.close()
@@ -72,9 +86,10 @@ if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     ctx = mp.get_context(sys.argv[2] if len(sys.argv) > 2 else "fork")
     which = sys.argv[3] if len(sys.argv) > 3 else "both"
-    res = {"n": n}
+    work = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    res = {"n": n, "work": work}
     if which in ("queue", "both"):
-        res["queue_s"], res["queue_cpu_s"] = bench_queue(ctx, n)
+        res["queue_s"], res["queue_cpu_s"] = bench_queue(ctx, n, work)
     if which in ("pipe", "both"):
-        res["pipe_s"], res["pipe_cpu_s"] = bench_pipe(ctx, n)
+        res["pipe_s"], res["pipe_cpu_s"] = bench_pipe(ctx, n, work)
     print(json.dumps(res))
