@@ -4,8 +4,14 @@
  *   process-view show [--json] [--at TIME] FILE.jsonl
  *   process-view export FILE.jsonl
  *   process-view debug-adapter
+ *   process-view --version | --help
  * Subcommands are a table so more can be added without touching the others.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROTOCOL_VERSION } from '../core/protocol/events';
+import { SESSION_FORMAT_VERSION } from '../core/recording';
+import { MIN_PYTHON, NEWEST_TESTED_PYTHON } from '../core/tracer';
 import { runDebugAdapter } from './debugAdapter';
 import { runExport } from './export';
 import { runRecord } from './record';
@@ -21,7 +27,13 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
 };
 
 function usage(): string {
-  return ['usage: process-view <command> ...', '', ...Object.values(COMMANDS).map((c) => `  process-view ${c.summary}`), ''].join('\n');
+  return ['usage: process-view <command> ...', '', ...Object.values(COMMANDS).map((c) => `  process-view ${c.summary}`), '  process-view --version   this release, the formats it speaks and the Pythons it is tested with', ''].join('\n');
+}
+
+/** The release (the package.json beside out/, in the repository and in the VSIX alike) and what it speaks. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return `process-view ${String(pkg.version)} (recordings: format ${SESSION_FORMAT_VERSION}; tracer protocol ${PROTOCOL_VERSION}; Python ${MIN_PYTHON.join('.')} to ${NEWEST_TESTED_PYTHON.join('.')})\n`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,6 +41,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (name === undefined || name === '-h' || name === '--help') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(version());
+    return 0;
   }
   const cmd = COMMANDS[name];
   if (!cmd) {

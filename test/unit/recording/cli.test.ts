@@ -183,3 +183,20 @@ test('export into a reader that stops early (| head) ends quietly with status 0'
   assert.equal(code, 0, stderr);
   assert.equal(stderr, '');
 });
+
+test('--version names the release, the recording format and the Pythons it is tested with; --help and a wrong command', { skip: !existsSync(join(repoRoot(), 'out', 'cli.js')) && 'build first' }, async () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const v = await cli([flag]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout, `process-view ${pkg.version} (recordings: format 2; tracer protocol 1; Python 3.9 to 3.13)\n`);
+  }
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^usage: process-view <command>/);
+  assert.match(help.stdout, /process-view --version/);
+  const wrong = await cli(['recrod']);
+  assert.equal(wrong.code, 2);
+  assert.equal(wrong.stdout, '');
+  assert.match(wrong.stderr, /unknown command "recrod"/);
+});
