@@ -19,20 +19,8 @@ import sys
 import time
 
 
-def queue_producer(q, n, work=0):
-    put = q.put
-    if work:
-        for i in range(n):
-            sum(range(work))
-            put(i)
-    else:
-        for i in range(n):
-            put(i)
-    put(None)
-
-
-def pipe_producer(conn, n, work=0):
-    send = conn.send
+def produce(send, n, work):
+    """Sends 0..n-1 then None, with `work` of the program's own before each message."""
     if work:
         for i in range(n):
             sum(range(work))
@@ -41,6 +29,14 @@ def pipe_producer(conn, n, work=0):
         for i in range(n):
             send(i)
     send(None)
+
+
+def queue_producer(q, n, work=0):
+    produce(q.put, n, work)
+
+
+def pipe_producer(conn, n, work=0):
+    produce(conn.send, n, work)
     conn.close()
 
 
