@@ -68,11 +68,12 @@ class ProcRec {
   zombie = false;
   zombieSinceMs: number | null = null;
   /**
-   * The supervisor's child (the main process, an adopted orphan) seen as Z before the supervisor
-   * reported reaping it: being reaped (it sits in waitpid for all of them), so shown as ended,
-   * not as a zombie, until its process.reaped says whether a busy supervisor made one.
+   * Seen as Z while its reaper is known to be in the call that reaps it: the supervisor's child
+   * (the main process, an adopted orphan: it sits in waitpid for all of them), or a child whose
+   * parent was already blocked in join/waitpid for it when it died. Dying, not a zombie: shown as
+   * ended until the reaping's own event says whether a reaper that did not run in time made one.
    */
-  reapingBySupervisor = false;
+  beingReaped = false;
   orphaned = false;
   orphanedMs: number | null = null;
   adoptedBy: number | null = null;
@@ -138,7 +139,7 @@ class ProcRec {
     // Blocked in a reported wait; also after its exit event while it flushes a Queue at exit.
     if (this.wait !== null && !this.gone && this.reapedMs === null && this.deathSeenMs === null && this.osState !== 'zombie') return 'waiting';
     if (this.ended) {
-      if (this.osState === 'zombie' && !this.gone && this.reapedMs === null && !this.reapingBySupervisor) return 'zombie';
+      if (this.osState === 'zombie' && !this.gone && this.reapedMs === null && !this.beingReaped) return 'zombie';
       return this.signal !== null ? 'killed' : 'exited';
     }
     switch (this.osState) {
@@ -659,18 +660,19 @@ export class ProcessTable {
       until = died;
       reaping = true;
     } else if (p.lastZombieSampleMs !== null) {
-      // Not reaped yet. Its parent already in a reaping call when it died: no zombie (as above);
-      // otherwise a zombie until the last sample that saw it as Z, so far.
+      // Not reaped yet. Its parent already in a reaping call when it died: dying, no zombie (as
+      // above); otherwise a zombie until the last sample that saw it as Z, so far.
       const w = this.parentWaiting(p);
-      until = w !== undefined && w.t <= died ? died : p.lastZombieSampleMs;
+      reaping = w !== undefined && w.t <= died;
+      until = reaping ? died : p.lastZombieSampleMs;
     } else until = null;
     const zombie = until !== null && until - died >= ZOMBIE_MIN_MS;
     // Since when, also while it is one now (the views say "zombie since"), flagged or not yet.
-    const since = zombie || (p.osState === 'zombie' && p.reapedMs === null && !p.gone) ? died : null;
-    if (zombie !== p.zombie || since !== p.zombieSinceMs || reaping !== p.reapingBySupervisor) {
+    const since = zombie || (!reaping && p.osState === 'zombie' && p.reapedMs === null && !p.gone) ? died : null;
+    if (zombie !== p.zombie || since !== p.zombieSinceMs || reaping !== p.beingReaped) {
       p.zombie = zombie;
       p.zombieSinceMs = since;
-      p.reapingBySupervisor = reaping;
+      p.beingReaped = reaping;
       this.touch(p, t);
     }
   }

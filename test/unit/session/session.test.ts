@@ -236,10 +236,16 @@ test('live: a zombie seen by the sampler is not one while its parent is already 
   let snap = s.snapshot();
   assert.equal(snap.processes.find((x) => x.pid === 101)!.zombie, false, 'its parent was waiting for it');
   assert.equal(snap.processes.find((x) => x.pid === 102)!.zombie, true, 'nobody waits for this one');
-  assert.equal(snap.processes.find((x) => x.pid === 101)!.state, 'zombie', 'the OS state is still shown');
+  // Dying, not a zombie ("its parent has not waited for it": it has): shown as exited, with no
+  // "zombie since", so neither the views nor a replay's zombie stop say otherwise.
+  assert.equal(snap.processes.find((x) => x.pid === 101)!.state, 'exited', 'its parent is in join: not a zombie state either');
+  assert.equal(snap.processes.find((x) => x.pid === 101)!.zombieSinceMs, null);
+  assert.equal(snap.processes.find((x) => x.pid === 102)!.state, 'zombie');
+  assert.equal(snap.processes.find((x) => x.pid === 102)!.zombieSinceMs, 100);
   s.applyEvent(joinedAfter(100, 101, 90, 260));
   snap = s.snapshot();
   assert.equal(snap.processes.find((x) => x.pid === 101)!.zombie, false);
+  assert.equal(snap.processes.find((x) => x.pid === 101)!.state, 'exited');
 });
 
 test('a wait.begin that arrives after the event that ended it opens nothing', () => {
