@@ -96,6 +96,12 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       const proc = await c.scope(child, 'Process');
       assert.equal(proc.state, 'zombie');
       assert.equal(proc['started at'], `18_zombie.py:${START}`);
+      // A recording is what happened: no Set Value, and a client that asks anyway is told why.
+      assert.notEqual(capabilities.supportsSetVariable, true);
+      const procScope = scopes.find((s) => s.name === 'Process')!;
+      const refused = await c.raw('setVariable', { variablesReference: procScope.variablesReference, name: 'state', value: '"exited"' });
+      assert.equal(refused.success, false);
+      assert.match(refused.message ?? '', /nor a recording/);
       const event = await c.scope(child, 'Event');
       assert.match(event.what!, /is a zombie/);
       assert.equal(event['why here'], undefined, 'a step of its own (a sample saw it): no evidence event to explain');

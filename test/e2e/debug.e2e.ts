@@ -111,6 +111,30 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   assert.ok(vars.some((r) => /^value\s*[=:]\s*49$/.test(r)), vars.join('\n'));
   await wb.screenshot('debug-child-breakpoint');
 
+  // Set Value (the variable's context menu), as a user changes a value at a stop: the row shows
+  // the new one. A menu or an Enter lost while the view redraws is given again while 49 shows.
+  await poll(async () => {
+    const rows = await wb.paneTexts('Variables');
+    if (rows.some((r) => /^value\s*[=:]\s*50$/.test(r))) return true;
+    const input = wb.viewPane('Variables').locator('.monaco-inputbox input').first();
+    if (await input.isVisible()) {
+      await input.fill('50');
+      await input.press('Enter');
+      return undefined;
+    }
+    const setValue = wb.page.locator('.monaco-menu .action-item .action-label', { hasText: 'Set Value' }).first();
+    if (!(await setValue.isVisible())) {
+      if (await wb.page.locator('.monaco-menu').first().isVisible()) await wb.page.keyboard.press('Escape');
+      await wb.viewPane('Variables').locator('.monaco-list-row').filter({ hasText: /value\s*[=:]\s*49/ }).first().click({ button: 'right', timeout: slow(3_000) });
+      await setValue.waitFor({ timeout: slow(3_000) });
+    }
+    await setValue.click({ timeout: slow(3_000) });
+    return undefined;
+  }, 'Variables showing value = 50 after Set Value', 30_000, 1_000);
+  const afterSet = await wb.paneTexts('Variables');
+  assert.ok(afterSet.some((r) => /^n\s*[=:]\s*7$/.test(r)), `only the value chosen changed:\n${afterSet.join('\n')}`);
+  await wb.screenshot('debug-child-set-value');
+
   // The Processes tree follows the debug run and marks the child paused.
   await wb.runCommand('Process View: Focus on Processes View');
   const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^paused/i.test(row.description)), 30_000);

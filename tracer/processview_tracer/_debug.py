@@ -586,7 +586,7 @@ def _lost():
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate")
+_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable")
 
 
 def _dispatch(msg):
@@ -694,6 +694,7 @@ class _Stop:
         self.cond = threading.Condition(threading.Lock())
         self.inbox = []
         self.refs = [None]
+        self.frame_of = {}  # ref -> the frame a value set under it is evaluated in
         self.frames = []
         f = frame
         while f is not None:
@@ -714,8 +715,10 @@ class _Stop:
             self.woken = True
             self.cond.notify()
 
-    def ref(self, kind, value):
+    def ref(self, kind, value, frame=None):
         self.refs.append((kind, value))
+        if frame is not None:
+            self.frame_of[len(self.refs) - 1] = frame
         return len(self.refs) - 1
 
     def serve(self):
@@ -742,6 +745,8 @@ class _Stop:
                     body = self.variables(args)
                 elif cmd == "evaluate":
                     body = self.evaluate(args)
+                elif cmd == "setVariable":
+                    body = self.set_variable(args)
                 else:
                     raise ValueError("unknown command %r" % (cmd,))
             except Exception as e:
@@ -773,9 +778,9 @@ class _Stop:
         out = []
         if f.f_code.co_name != "<module>" or f.f_locals is not f.f_globals:
             loc = dict(f.f_locals)
-            out.append({"name": "Locals", "ref": self.ref("dict", loc), "named": len(loc)})
+            out.append({"name": "Locals", "ref": self.ref("dict", loc, f), "named": len(loc)})
         g = {k: v for k, v in f.f_globals.items() if k != "__builtins__"}
-        out.append({"name": "Globals", "ref": self.ref("globals", g), "named": len(g), "expensive": False})
+        out.append({"name": "Globals", "ref": self.ref("globals", g, f), "named": len(g), "expensive": False})
         return {"scopes": out}
 
     def variables(self, args):
@@ -796,16 +801,17 @@ class _Stop:
             kids, total = children(value, start, count)
             kids = [(k, v, (prefix + s) if (prefix and s) else None) for k, v, s in kids]
             named = False
-        out = [self.describe(name, v, ev) for name, v, ev in kids]
+        frame = self.frame_of.get(ref)
+        out = [self.describe(name, v, ev, frame) for name, v, ev in kids]
         return {"variables": out, "total": total, "named": named}
 
-    def describe(self, name, v, evaluate_name=None):
+    def describe(self, name, v, evaluate_name=None, frame=None):
         d = {"name": name, "value": safe_repr(v), "type": type(v).__name__}
         if evaluate_name:
             d["evaluateName"] = evaluate_name
         ex = expandable(v)
         if ex is not None:
-            d["ref"] = self.ref("obj", v)
+            d["ref"] = self.ref("obj", v, frame)
             if ex[1]:
                 d["indexed"] = ex[1]
             if ex[0]:
@@ -821,11 +827,71 @@ class _Stop:
         except SyntaxError:
             if args.get("context") not in ("repl", None):
                 raise
-            exec(compile(expr, "<debug console>", "exec"), f.f_globals, loc)
+            try:
+                exec(compile(expr, "<debug console>", "exec"), f.f_globals, loc)
+            finally:
+                _write_back(f, loc)  # `x = 5` in a function's frame stays assigned
             return {"result": "", "type": None}
-        v = eval(code, f.f_globals, loc)
-        d = self.describe(expr, v, expr)
+        try:
+            v = eval(code, f.f_globals, loc)
+        finally:
+            _write_back(f, loc)  # (x := 5) too
+        d = self.describe(expr, v, expr, f)
         return {"result": d["value"], "type": d["type"], "ref": d.get("ref"), "named": d.get("named"), "indexed": d.get("indexed")}
+
+    def set_variable(self, args):
+        """Set Value in the Variables view: `value` evaluated in the frame the variable was shown
+        from, then assigned where the view found it (a local, a global, a list item, a dict item,
+        an attribute). Raises with Python's own words when it cannot."""
+        ref = int(args.get("ref", 0))
+        if not 0 < ref < len(self.refs):
+            raise ValueError("no variable reference %d" % ref)
+        kind, container = self.refs[ref]
+        name = str(args.get("name") or "")
+        f = self.frame_of.get(ref) or (self.frames[0] if self.frames else None)
+        if f is None:
+            raise ValueError("no frame of the program to evaluate the value in")
+        loc = f.f_locals
+        try:
+            v = eval(compile(str(args.get("value") or ""), "<set value>", "eval"), f.f_globals, loc)
+            if kind == "dict":  # a frame's locals (the view holds a copy)
+                if name not in container:
+                    raise KeyError(name)
+                loc[name] = v
+                container[name] = v
+            elif kind == "globals":
+                f.f_globals[name] = v
+                container[name] = v
+            elif isinstance(container, list) and not _is_proxy(container):
+                container[int(name)] = v
+            elif isinstance(container, dict):
+                for k in container:
+                    if safe_repr(k, 60) == name:
+                        container[k] = v
+                        break
+                else:
+                    raise KeyError(name)
+            elif isinstance(container, (tuple, set, frozenset)) or _is_proxy(container):
+                raise TypeError("the items of a %s cannot be set one by one" % type(container).__name__)
+            else:
+                setattr(container, name, v)
+        finally:
+            _write_back(f, loc)
+        return self.describe(name, v, None, f)
+
+
+_LOCALS_WRITE_THROUGH = sys.version_info >= (3, 13)  # PEP 667: a function frame's f_locals writes through
+_CO_OPTIMIZED = 0x1
+
+
+def _write_back(f, loc):
+    """3.9-3.12: a function's locals live in its frame's fast slots, which f_locals only copies
+    into a dict (refreshed from the slots on every read of f_locals). What an evaluation assigned
+    in that dict is copied back, as the interpreter does after a trace function returns."""
+    if _LOCALS_WRITE_THROUGH or not f.f_code.co_flags & _CO_OPTIMIZED or loc is f.f_globals:
+        return
+    import ctypes
+    ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(f), ctypes.c_int(0))
 
 
 def _stop(frame, reason, extra=None):

@@ -224,6 +224,7 @@ export class ProcessViewDebugSession extends DebugSession {
         new DapEvent('capabilities', {
           capabilities: {
             supportsStepBack: caps.stepBack === true,
+            supportsSetVariable: caps.setVariable === true,
             ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
           },
         }),
@@ -500,6 +501,30 @@ export class ProcessViewDebugSession extends DebugSession {
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 2003, format: message(e) });
+    }
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    void this.doSetVariableRequest(response, args);
+  }
+
+  private async doSetVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    try {
+      const h = this.vars.get(args.variablesReference);
+      const backend = this.backend;
+      if (!h || !backend || backend.stopOf(h.pid)?.stop !== h.stop) throw new Error(this.t('Those variables are gone: their process has moved on.'));
+      if (h.kind !== 'py' || !backend.setVariable) throw new Error(this.t('Only the program\'s own values can be changed, and only while it runs: not what Process View knows about it, nor a recording.'));
+      const v = await backend.setVariable(h.pid, h.ref, args.name, args.value);
+      response.body = {
+        value: v.value,
+        type: v.type,
+        variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref }) : 0,
+        ...(v.named ? { namedVariables: v.named } : {}),
+        ...(v.indexed ? { indexedVariables: v.indexed } : {}),
+      };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2005, format: message(e) });
     }
   }
 

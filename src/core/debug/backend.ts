@@ -51,6 +51,8 @@ export interface BackendCapabilities {
   readonly stepBack?: boolean;
   /** Every process stops and moves together (a recording): a stop stops every thread, and the focus stays with the process that moved. */
   readonly lockstep?: boolean;
+  /** Set Value in the Variables view changes the program's own values. */
+  readonly setVariable?: boolean;
   /** Things to stop at besides lines, shown in the Breakpoints view (DAP exception filters). */
   readonly stopFilters?: ReadonlyArray<{ readonly id: string; readonly label: string; readonly description?: string; readonly default?: boolean }>;
 }
@@ -122,6 +124,8 @@ export interface DebugBackend extends Disposable {
   scopes(pid: number, frame: number): Promise<readonly PyScope[]>;
   variables(pid: number, ref: number, options: { start?: number; count?: number; evaluateName?: string }): Promise<{ variables: readonly PyVariable[]; total: number }>;
   evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }>;
+  /** Set Value in the Variables view (capabilities.setVariable): the child `name` of `ref`, to the value of an expression. */
+  setVariable?(pid: number, ref: number, name: string, value: string): Promise<PyVariable>;
   /** The Process scope: facts the Session knows. */
   processFacts(pid: number): FactRow[];
   /** The Operation scope of a stop before an operation. */

@@ -18,7 +18,7 @@ import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
 import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
 import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
-import type { DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
+import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { plain, type Localize } from '../localize';
 import { findChannel, operationFacts, processFacts, stopDescription } from './describe';
@@ -79,6 +79,8 @@ export function defaultRecordingPath(program: string, now = new Date()): string 
 }
 
 export class LiveDebugBackend implements DebugBackend {
+  /** A live program's values can be changed (Set Value); it runs forwards only. */
+  readonly capabilities: BackendCapabilities = { setVariable: true };
   private readonly started = new Emitter<DebugProcess>();
   private readonly exited = new Emitter<DebugProcess>();
   private readonly stopped = new Emitter<ProcessStop>();
@@ -458,6 +460,11 @@ export class LiveDebugBackend implements DebugBackend {
   async evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }> {
     const { conn, stop } = this.stoppedConn(pid);
     return conn.request('evaluate', { stop: stop.stop, frame, expression, ...(context ? { context } : {}) }, 60_000);
+  }
+
+  async setVariable(pid: number, ref: number, name: string, value: string): Promise<PyVariable> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return conn.request('setVariable', { stop: stop.stop, ref, name, value }, 60_000);
   }
 
   processFacts(pid: number): FactRow[] {

@@ -98,6 +98,8 @@ export interface ControlCommands {
     args: { stop: number; frame: number; expression: string; context?: string };
     body: { result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null };
   };
+  /** Set Value: `value` evaluated in the frame `ref` was shown from, assigned to its child `name`. */
+  setVariable: { args: { stop: number; ref: number; name: string; value: string }; body: PyVariable };
 }
 export type ControlCommand = keyof ControlCommands;
 
