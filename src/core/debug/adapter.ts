@@ -13,7 +13,7 @@
 import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
+import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type PyVariable, type StopOnKind } from '../protocol/control';
 import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { plain, type Localize } from '../localize';
 import { threadName } from './describe';
@@ -467,15 +467,32 @@ export class ProcessViewDebugSession extends DebugSession {
     return id;
   }
 
+  /** The variables handle `ref` and the backend, while the stop the handle belongs to lasts. */
+  private current(ref: number): { h: VarHandle; backend: DebugBackend } {
+    const h = this.vars.get(ref);
+    const backend = this.backend;
+    if (!h || !backend || backend.stopOf(h.pid)?.stop !== h.stop) throw new Error(this.t('Those variables are gone: their process has moved on.'));
+    return { h, backend };
+  }
+
+  /** A Python value as DAP shows it: expandable under a handle of its own, valid during the stop `h` is in. */
+  private shown(h: VarHandle, v: PyVariable): { value: string; type: string; variablesReference: number; namedVariables?: number; indexedVariables?: number } {
+    return {
+      value: v.value,
+      type: v.type,
+      variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}) }) : 0,
+      ...(v.named ? { namedVariables: v.named } : {}),
+      ...(v.indexed ? { indexedVariables: v.indexed } : {}),
+    };
+  }
+
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     void this.doVariablesRequest(response, args);
   }
 
   private async doVariablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
     try {
-      const h = this.vars.get(args.variablesReference);
-      const backend = this.backend;
-      if (!h || !backend || backend.stopOf(h.pid)?.stop !== h.stop) throw new Error(this.t('Those variables are gone: their process has moved on.'));
+      const { h, backend } = this.current(args.variablesReference);
       if (h.kind !== 'py') {
         const rows = h.kind === 'process' ? backend.processFacts(h.pid) : backend.operationFacts(h.pid);
         response.body = { variables: rows.map((r) => ({ name: r.name, value: r.value, variablesReference: 0 })) };
@@ -488,15 +505,7 @@ export class ProcessViewDebugSession extends DebugSession {
         ...(h.evaluateName ? { evaluateName: h.evaluateName } : {}),
       });
       response.body = {
-        variables: variables.map((v) => ({
-          name: v.name,
-          value: v.value,
-          type: v.type,
-          ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}),
-          variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}) }) : 0,
-          ...(v.named ? { namedVariables: v.named } : {}),
-          ...(v.indexed ? { indexedVariables: v.indexed } : {}),
-        })),
+        variables: variables.map((v) => ({ name: v.name, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}), ...this.shown(h, v) })),
       };
       this.sendResponse(response);
     } catch (e) {
@@ -510,18 +519,9 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private async doSetVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
     try {
-      const h = this.vars.get(args.variablesReference);
-      const backend = this.backend;
-      if (!h || !backend || backend.stopOf(h.pid)?.stop !== h.stop) throw new Error(this.t('Those variables are gone: their process has moved on.'));
+      const { h, backend } = this.current(args.variablesReference);
       if (h.kind !== 'py' || !backend.setVariable) throw new Error(this.t('Only the program\'s own values can be changed, and only while it runs: not what Process View knows about it, nor a recording.'));
-      const v = await backend.setVariable(h.pid, h.ref, args.name, args.value);
-      response.body = {
-        value: v.value,
-        type: v.type,
-        variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref }) : 0,
-        ...(v.named ? { namedVariables: v.named } : {}),
-        ...(v.indexed ? { indexedVariables: v.indexed } : {}),
-      };
+      response.body = this.shown(h, await backend.setVariable(h.pid, h.ref, args.name, args.value));
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 2005, format: message(e) });
