@@ -13,7 +13,7 @@
 import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type PyVariable, type StopOnKind } from '../protocol/control';
+import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
 import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { plain, type Localize } from '../localize';
 import { threadName } from './describe';
@@ -475,12 +475,20 @@ export class ProcessViewDebugSession extends DebugSession {
     return { h, backend };
   }
 
-  /** A Python value as DAP shows it: expandable under a handle of its own, valid during the stop `h` is in. */
-  private shown(h: VarHandle, v: PyVariable): { value: string; type: string; variablesReference: number; namedVariables?: number; indexedVariables?: number } {
+  /**
+   * A Python value as DAP shows it (a variable, a Set Value's answer, an evaluation's result):
+   * expandable under a handle of its own, valid during the stop `h` is in. Its children's
+   * evaluateName start from `evaluateName`.
+   */
+  private shown(
+    h: { readonly pid: number; readonly stop: number },
+    v: { value: string; type?: string | null; ref?: number | null; named?: number | null; indexed?: number | null },
+    evaluateName?: string,
+  ): { value: string; type?: string; variablesReference: number; namedVariables?: number; indexedVariables?: number } {
     return {
       value: v.value,
-      type: v.type,
-      variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}) }) : 0,
+      ...(v.type != null ? { type: v.type } : {}),
+      variablesReference: v.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: v.ref, ...(evaluateName ? { evaluateName } : {}) }) : 0,
       ...(v.named ? { namedVariables: v.named } : {}),
       ...(v.indexed ? { indexedVariables: v.indexed } : {}),
     };
@@ -505,7 +513,7 @@ export class ProcessViewDebugSession extends DebugSession {
         ...(h.evaluateName ? { evaluateName: h.evaluateName } : {}),
       });
       response.body = {
-        variables: variables.map((v) => ({ name: v.name, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}), ...this.shown(h, v) })),
+        variables: variables.map((v) => ({ name: v.name, ...(v.evaluateName ? { evaluateName: v.evaluateName } : {}), ...this.shown(h, v, v.evaluateName) })),
       };
       this.sendResponse(response);
     } catch (e) {
@@ -521,7 +529,8 @@ export class ProcessViewDebugSession extends DebugSession {
     try {
       const { h, backend } = this.current(args.variablesReference);
       if (h.kind !== 'py' || !backend.setVariable) throw new Error(this.t('Only the program\'s own values can be changed, and only while it runs: not what Process View knows about it, nor a recording.'));
-      response.body = this.shown(h, await backend.setVariable(h.pid, h.ref, args.name, args.value));
+      const v = await backend.setVariable(h.pid, h.ref, args.name, args.value);
+      response.body = this.shown(h, v, v.evaluateName);
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 2005, format: message(e) });
@@ -539,13 +548,8 @@ export class ProcessViewDebugSession extends DebugSession {
       if (h.index < 0) throw new Error(this.t('No frame of the program is left in this process.'));
       const backend = this.backend!;
       const r = await backend.evaluate(h.pid, h.index, args.expression, args.context);
-      response.body = {
-        result: r.result,
-        ...(r.type ? { type: r.type } : {}),
-        variablesReference: r.ref ? this.handle({ pid: h.pid, stop: h.stop, kind: 'py', ref: r.ref, evaluateName: args.expression }) : 0,
-        ...(r.named ? { namedVariables: r.named } : {}),
-        ...(r.indexed ? { indexedVariables: r.indexed } : {}),
-      };
+      const { value, ...rest } = this.shown(h, { ...r, value: r.result }, args.expression);
+      response.body = { result: value, ...rest };
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 2004, format: message(e) });
