@@ -152,13 +152,20 @@ export class DapClient {
   }
 
   /** initialize → launch (+ breakpoints) → configurationDone, as a client does. */
-  async launch(args: Record<string, unknown>, breakpoints: Record<string, Array<number | DebugProtocol.SourceBreakpoint>> = {}, caps: Record<string, unknown> = {}): Promise<void> {
+  async launch(
+    args: Record<string, unknown>,
+    breakpoints: Record<string, Array<number | DebugProtocol.SourceBreakpoint>> = {},
+    caps: Record<string, unknown> = {},
+    /** Exception filters set before configurationDone, as VS Code sends the ones it remembers. */
+    exceptionFilters?: string[],
+  ): Promise<void> {
     await this.request('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...caps });
     await this.event('initialized');
     const launched = this.request('launch', { python: PYTHON, console: 'internalConsole', ...args });
     for (const [file, lines] of Object.entries(breakpoints)) {
       await this.request('setBreakpoints', { source: { path: file }, breakpoints: lines.map((l) => (typeof l === 'number' ? { line: l } : l)) });
     }
+    if (exceptionFilters) await this.request('setExceptionBreakpoints', { filters: exceptionFilters });
     await this.request('configurationDone');
     await launched;
   }

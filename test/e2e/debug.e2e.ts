@@ -175,6 +175,69 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   await wb.screenshot('debug-child-after-continue');
 }, { timeoutMs: 300_000 });
 
+scenario('Debug with Process View stops where an uncaught exception is about to end a child: the exception widget, its locals, Continue', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-uncaught-'));
+  writeFileSync(
+    join(dir, 'parse.py'),
+    [
+      'import multiprocessing as mp',
+      '',
+      '',
+      'def parse(text):',
+      '    value = int(text)  # line 5: raises in the child',
+      '    return value',
+      '',
+      '',
+      'def work(text):',
+      '    print("parsed", parse(text))',
+      '',
+      '',
+      "if __name__ == '__main__':",
+      '    child = mp.Process(target=work, args=("forty-two",))',
+      '    child.start()',
+      '    child.join()',
+      '    print("child exit code", child.exitcode)',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  // No breakpoint: "Uncaught exceptions" is on by default.
+  await wb.explorerContextMenu('parse.py', 'Debug with Process View');
+  await waitForStackFrame(wb, 'parse.py', slow(90_000));
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 5,/ }).first().waitFor({ timeout: slow(15_000) });
+  // VS Code's exception widget under the line: the type (exceptionInfo), the message, the traceback.
+  const widget = wb.page.locator('.exception-widget').first();
+  await widget.waitFor({ timeout: slow(30_000) });
+  const said = await poll(async () => {
+    const text = (await widget.innerText()).replace(/\s+/g, ' ');
+    return /ValueError/.test(text) && /forty-two/.test(text) && /in parse/.test(text) ? text : undefined;
+  }, 'the exception widget naming ValueError, its message and the traceback', 30_000);
+  assert.doesNotMatch(said, /processview_tracer/, said);
+  // The child's frame, its locals as they were when int() raised.
+  await wb.runCommand('View: Show Run and Debug');
+  const vars = await poll(async () => {
+    const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
+    if (await locals.isVisible()) await locals.click();
+    const rows = await wb.paneTexts('Variables');
+    return rows.some((r) => /^text\s*[=:]\s*'forty-two'$/.test(r)) ? rows : undefined;
+  }, "Variables showing text = 'forty-two'", 30_000);
+  assert.ok(vars.length > 0);
+  const stack = await wb.paneTexts('Call Stack');
+  assert.ok(stack.some((r) => /Process-1 · pid \d+/.test(r) && /exception/i.test(r)), stack.join('\n'));
+  await wb.screenshot('debug-uncaught-exception');
+  // Continue: the child prints its traceback and exits 1, as without the debugger; the run ends.
+  const continueButton = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
+  await continueButton.waitFor({ timeout: slow(15_000) });
+  await poll(async () => {
+    if (!(await wb.page.locator('.debug-toolbar').isVisible())) return true;
+    if (await continueButton.isVisible()) await continueButton.click({ timeout: slow(3_000) }).catch(() => undefined);
+    return undefined;
+  }, 'the debug session to end after Continue', 60_000, 2_000);
+  await wb.runCommand('Process View: Focus on Processes View');
+  await wb.waitForTreeRows('Processes', (r) => r.some((row) => /raised ValueError/.test(row.description)), 30_000);
+  await wb.screenshot('debug-uncaught-after-continue');
+}, { timeoutMs: 240_000 });
+
 scenario('Debug Recording on the zombie example: Reverse Continue from the end to the zombie', async (t) => {
   // A recording made on another machine, kept in the project beside the example it ran: its
   // recorded path is nowhere here, and the example is found under the project.

@@ -77,6 +77,7 @@ class _State:
     # `if state.stop_on:` is all a run without the debugger pays.
     stop_on = frozenset()
     debug_hook = None
+    uncaught_hook = None  # debug mode: called with an exception that ends a process or a thread, before it is printed
     trace_next = None  # 3.9-3.11: the debugger's trace function, handed over by the exit watch
 
 
@@ -123,6 +124,17 @@ def pause_before(kind, op, obj=None, payload=NO_PAYLOAD, internal_ok=False, deta
             hook(kind, op, obj, payload, internal_ok, detail)
         except Exception as e:
             error("pause before", e)
+
+
+def uncaught(exc):
+    """An exception is about to end this process or one of its threads (its traceback not printed
+    yet): debug mode may stop here, the raising frame on top, until the debugger resumes."""
+    hook = state.uncaught_hook
+    if hook is not None:
+        try:
+            hook(exc)
+        except Exception as e:
+            error("uncaught exception", e)
 
 
 def error(where, exc):
@@ -1010,6 +1022,7 @@ def _strip_tracer_frames(tb):
 
 
 def _excepthook(tp, value, tb):
+    uncaught(value)
     try:
         if issubclass(tp, KeyboardInterrupt) and os.name == "posix":
             # Uncaught in the main module, Python ends the process with SIGINT itself (after

@@ -39,6 +39,8 @@ from ._core import state
 CONFIG_TIMEOUT = 10.0  # seconds a new process waits for its configuration before running undebugged
 SEND_TIMEOUT = 10.0
 KINDS = ("process", "queue", "pipe", "lock", "event", "pool", "manager")
+EXCEPTION_FILTERS = ("uncaught",)  # stop where an exception ends a process or a thread
+TRACEBACK_MAX = 20_000  # characters of a stop's traceback text
 HELPER_ROLES = ("forkserver", "resource-tracker", "manager")
 REPR_MAX = 200
 CHILDREN_MAX = 300  # children listed when the client asks for all of them
@@ -348,6 +350,7 @@ _trace_all = False
 _busy = set()  # threads serving the adapter while stopped: never stopped again meanwhile
 _own = set()  # the debugger's own threads
 _current = None  # the _Stop being served
+_exceptions = frozenset()  # EXCEPTION_FILTERS turned on
 _entry_thread = None
 
 
@@ -488,6 +491,7 @@ def start():
     if not _protocol.offered(_protocol.CONTROL, os.environ):
         return
     state.debug_hook = pause_before_op
+    _hook_thread_exceptions()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_child)
     _install_tracing()
@@ -575,6 +579,7 @@ def _lost():
     _live = False
     _close_socket()
     state.stop_on = frozenset()
+    _set_exceptions(())
     _bps, _want, _steps = {}, {}, {}
     _pause = False
     _update_tracing()
@@ -603,6 +608,9 @@ def _dispatch(msg):
     elif cmd == "setStopOn":
         _set_stop_on(args.get("kinds") or [])
         _reply(msg)
+    elif cmd == "setExceptions":
+        _set_exceptions(args.get("filters") or [])
+        _reply(msg)
     elif cmd == "pause":
         _request_pause()
         _reply(msg, body={"helper": _helper_process()})
@@ -621,6 +629,7 @@ def _configure(args):
     for path, specs in (args.get("breakpoints") or {}).items():
         out[path] = _set_breakpoints(path, specs)
     _set_stop_on(args.get("stopOn") or [])
+    _set_exceptions(args.get("exceptions") or [])
     if args.get("stopOnEntry") and not _helper_process():
         _entry_thread = get_ident()
         _steps[_entry_thread] = _Step("entry", None, 0)
@@ -631,6 +640,12 @@ def _configure(args):
 
 def _set_stop_on(kinds):
     state.stop_on = frozenset(k for k in kinds if k in KINDS)
+
+
+def _set_exceptions(filters):
+    global _exceptions
+    _exceptions = frozenset(f for f in filters if f in EXCEPTION_FILTERS)
+    state.uncaught_hook = _on_uncaught if _exceptions else None
 
 
 def _set_breakpoints(path, specs):
@@ -1050,6 +1065,64 @@ def pause_before_op(kind, op, obj, payload, internal_ok, detail):
     _stop(f, "operation", {"op": info})
 
 
+def _on_uncaught(exc):
+    """Debug mode, "uncaught" on: `exc` is about to end this process (the main module, a
+    multiprocessing child's run()) or a thread, its traceback not printed yet. Stop where it was
+    raised, with the frames it went through (their locals as they were); when resumed it goes on
+    to be printed and to end the process as it would have."""
+    if "uncaught" not in _exceptions or not _live or _helper_process() or _helper_thread():
+        return
+    if not isinstance(exc, Exception):
+        return  # SystemExit, KeyboardInterrupt, GeneratorExit: an ending, not an error
+    tb = exc.__traceback__
+    top = None
+    while tb is not None:
+        if not _ours(tb.tb_frame):
+            top = tb.tb_frame
+        tb = tb.tb_next
+    if top is None:
+        return
+    _stop(top, "exception", {"exception": _exception_info(exc)})
+
+
+def _exception_info(exc):
+    """What the exception widget shows: the type, the message, the traceback as Python prints it
+    (without the tracer's own entries)."""
+    import traceback
+    tp = type(exc)
+    mod = getattr(tp, "__module__", "") or ""
+    name = tp.__qualname__ if mod in ("builtins", "__main__", "") else "%s.%s" % (mod, tp.__qualname__)
+    try:
+        message = str(exc)
+    except Exception as e:
+        message = "<str() failed: %s>" % type(e).__name__
+    try:
+        entries = [fs for fs in traceback.extract_tb(exc.__traceback__)
+                   if not fs.filename.startswith(_TRACER_DIR)]
+        text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(entries)) + \
+            "".join(traceback.format_exception_only(tp, exc))
+    except Exception:
+        text = "%s: %s\n" % (name, message)
+    if len(text) > TRACEBACK_MAX:
+        text = "...\n" + text[-TRACEBACK_MAX:]
+    return {"type": name, "message": message[:REPR_MAX * 4], "traceback": text}
+
+
+_TRACER_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _hook_thread_exceptions():
+    """threading.excepthook, wrapped: a thread's uncaught exception may stop first (debug runs only)."""
+    real = threading.excepthook
+
+    def excepthook(args):
+        if args.exc_value is not None:
+            _core.uncaught(args.exc_value)
+        return real(args)
+
+    threading.excepthook = excepthook
+
+
 def _object_id(obj):
     """The id the tracer's events give this object, computed now if it has none yet (an object
     unpickled by a spawn child gets it at its first operation, which is after this pause)."""
@@ -1351,6 +1424,7 @@ def _after_fork_child():
         _pause = False
         _entry_thread = None
         state.stop_on = frozenset()
+        _set_exceptions(())
         _update_tracing()
         _open()
         _update_tracing()

@@ -314,7 +314,9 @@ def _patch_process(mod):
 
 
 def note_child_exit(e):
-    """Record how a multiprocessing child's run() ended with exception e."""
+    """Record how a multiprocessing child's run() ended with exception e (debug mode may stop
+    there first: _core.uncaught)."""
+    _core.uncaught(e)
     try:
         if isinstance(e, SystemExit):
             c = e.code

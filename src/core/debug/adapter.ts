@@ -128,6 +128,7 @@ export class ProcessViewDebugSession extends DebugSession {
       supportsSingleThreadExecutionRequests: true,
       supportTerminateDebuggee: true,
       supportsDelayedStackTraceLoading: true,
+      supportsExceptionInfoRequest: true,
     };
     this.sendResponse(response);
     this.sendEvent(new DapEvent('initialized'));
@@ -195,6 +196,7 @@ export class ProcessViewDebugSession extends DebugSession {
       stopOnEntry: launch.stopOnEntry === true,
       stopOn: (launch.stopOn ?? []).filter(isStopOnKind),
       breakpoints: new Map(this.breakpoints),
+      ...(this.stopFilters ? { stopFilters: this.stopFilters } : {}),
       ...(launch.recording ? { recording: launch.recording } : this.options.recordingFor ? { recording: this.options.recordingFor(launch.program) } : {}),
       onAdapterLost: launch.onDisconnect === 'runOn' ? 'runOn' : 'stop',
       localize: this.t,
@@ -357,6 +359,23 @@ export class ProcessViewDebugSession extends DebugSession {
     this.stopFilters = [...(args.filters ?? []), ...(args.filterOptions ?? []).map((f) => f.filterId)];
     await this.backend?.setStopFilters?.(this.stopFilters);
     response.body = { breakpoints: this.stopFilters.map(() => ({ verified: true })) };
+    this.sendResponse(response);
+  }
+
+  /** What VS Code's exception widget shows at an exception-like stop: its heading's name, what happened, a live exception's traceback. */
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
+    const s = this.backend?.stopOf(args.threadId);
+    if (!s || s.reason !== 'exception') {
+      this.sendErrorResponse(response, { id: 2006, format: this.t('This process is not stopped on an exception.') });
+      return;
+    }
+    const e = s.exception ?? { id: s.description, description: s.text ?? '' };
+    response.body = {
+      exceptionId: e.id,
+      description: e.description,
+      breakMode: 'unhandled',
+      ...(e.details ? { details: { typeName: e.id, message: e.description, stackTrace: e.details } } : {}),
+    };
     this.sendResponse(response);
   }
 

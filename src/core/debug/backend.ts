@@ -75,6 +75,12 @@ export interface ProcessStop {
   readonly breakpointIds: readonly number[];
   /** Set when it paused before an operation. */
   readonly op: OperationInfo | null;
+  /**
+   * Set when an exception-like stop has something to say in VS Code's exception widget (DAP
+   * exceptionInfo): a live run's uncaught exception (its type, message, traceback), a recording's
+   * stop filter (its label and what happened).
+   */
+  readonly exception?: { readonly id: string; readonly description: string; readonly details?: string };
 }
 
 export type ResumeKind = 'continue' | 'next' | 'stepIn' | 'stepOut';

@@ -13,6 +13,29 @@ import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../ses
 import type { FactRow, StopReason } from './backend';
 
 /** "MainProcess · pid 4241", "Process-1 · pid 4242 · child of 4241". */
+/** A stop filter's words in the Breakpoints view (a DAP exception filter): a recording's, a live run's. */
+export function stopFilterText(id: string, t: Localize = plain): { label: string; description: string } {
+  switch (id) {
+    case 'zombie':
+      return { label: t('A process becomes a zombie'), description: t('It has exited and its parent has not joined (waited for) it yet.') };
+    case 'orphaned':
+      return { label: t('A process is orphaned'), description: t('Its parent ended while it was still running; it was adopted.') };
+    case 'killed':
+      return { label: t('A process is killed by a signal'), description: t('terminate(), kill(), os.kill() or a signal from outside.') };
+    case 'error':
+      return { label: t('A process fails'), description: t('It dies of an uncaught exception or exits with a non-zero code.') };
+    case 'failed':
+      return { label: t('An operation fails or times out'), description: t('queue.Empty or Full, a timed-out acquire, join or wait, EOFError.') };
+    case 'uncaught':
+      return {
+        label: t('Uncaught exceptions'),
+        description: t('Pause where an exception is about to end a process or a thread, before its traceback is printed: in the frame that raised it, its locals as they were.'),
+      };
+    default:
+      return { label: id, description: '' };
+  }
+}
+
 export function threadName(p: { name: string; pid: number; ppid: number | null; role: string }, t: Localize = plain): string {
   const name = p.name && p.name !== '?' ? p.name : roleName(p.role, t);
   if (p.role === 'main' || p.ppid === null) return t('{0} · pid {1}', name, p.pid);

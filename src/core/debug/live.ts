@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
-import type { BreakpointResult, BreakpointSpec, OperationInfo, ProcessInfoBody, PyFrame, PyScope, PyVariable, StopOnKind, StoppedBody } from '../protocol/control';
+import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionFilter, type OperationInfo, type ProcessInfoBody, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
@@ -21,7 +21,7 @@ import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, ty
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { plain, type Localize } from '../localize';
-import { findChannel, operationFacts, processFacts, stopDescription } from './describe';
+import { findChannel, operationFacts, processFacts, stopDescription, stopFilterText } from './describe';
 import { Emitter } from './emitter';
 
 export interface LiveLaunchOptions {
@@ -35,6 +35,8 @@ export interface LiveLaunchOptions {
   readonly stopOn?: readonly StopOnKind[];
   /** Breakpoints set before the run starts, by source path. */
   readonly breakpoints?: ReadonlyMap<string, readonly BreakpointSpec[]>;
+  /** Exception filters set before the run starts (DAP setExceptionBreakpoints); default: those on by default. */
+  readonly stopFilters?: readonly string[];
   /** Where the run's recording goes (default: a file in the temporary folder). */
   readonly recording?: string;
   /**
@@ -62,6 +64,9 @@ interface Tracked {
 
 // A process blocked in a reported wait ('waiting': a join, a get...) is as alive as a sleeping one.
 const ALIVE: ReadonlySet<string> = ALIVE_STATES;
+
+/** A live run's exception filters, shown in the Breakpoints view (their words: stopFilterText). */
+export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; readonly default: boolean }> = [{ id: 'uncaught', default: true }];
 /**
  * How long the client's terminal may take to start the program: its answer to runInTerminal, and
  * the supervisor's connection. Generous (a loaded machine can take long to open a terminal and
@@ -79,8 +84,8 @@ export function defaultRecordingPath(program: string, now = new Date()): string 
 }
 
 export class LiveDebugBackend implements DebugBackend {
-  /** A live program's values can be changed (Set Value); it runs forwards only. */
-  readonly capabilities: BackendCapabilities = { setVariable: true };
+  /** A live program's values can be changed (Set Value); it runs forwards only; it can stop on uncaught exceptions. */
+  readonly capabilities: BackendCapabilities;
   private readonly started = new Emitter<DebugProcess>();
   private readonly exited = new Emitter<DebugProcess>();
   private readonly stopped = new Emitter<ProcessStop>();
@@ -105,6 +110,7 @@ export class LiveDebugBackend implements DebugBackend {
   private readonly breakpoints = new Map<string, readonly BreakpointSpec[]>();
   private readonly pendingVerification = new Set<string>();
   private stopOn: readonly StopOnKind[];
+  private exceptions: readonly ExceptionFilter[];
   private supervisorConn: ControlConnection | null = null;
   private readonly disposables: Disposable[] = [];
   private endedFlag = false;
@@ -123,6 +129,13 @@ export class LiveDebugBackend implements DebugBackend {
   ) {
     this.t = options.localize ?? plain;
     this.stopOn = options.stopOn ?? [];
+    this.capabilities = {
+      setVariable: true,
+      stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, this.t), default: f.default })),
+    };
+    this.exceptions = options.stopFilters
+      ? options.stopFilters.filter(isExceptionFilter)
+      : LIVE_STOP_FILTERS.filter((f) => f.default).map((f) => f.id);
     for (const [p, specs] of options.breakpoints ?? []) {
       this.breakpoints.set(p, specs);
       this.pendingVerification.add(p);
@@ -303,6 +316,7 @@ export class LiveDebugBackend implements DebugBackend {
       const body = await conn.request('configure', {
         breakpoints,
         stopOn: this.stopOn,
+        exceptions: this.exceptions,
         stopOnEntry: this.options.stopOnEntry === true && tr.info?.role === 'main',
       });
       for (const [p, results] of Object.entries(body.breakpoints)) {
@@ -383,19 +397,20 @@ export class LiveDebugBackend implements DebugBackend {
     if (conn.closed || tr.conn !== conn) return;
     this.refresh();
     const site = body.path && body.line ? { file: body.path, line: body.line } : null;
+    const exc = body.exception;
+    const what = exc ? this.t('Paused on an uncaught exception') : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
     const stop: ProcessStop = {
       pid: tr.pid,
       stop: body.stop,
       reason: body.reason,
-      description: body.mainThread
-        ? stopDescription(body.reason, op, this.session.snapshot(), site, this.t)
-        : this.t('{0} (thread {1})', stopDescription(body.reason, op, this.session.snapshot(), site, this.t), body.thread),
-      text: body.text ?? null,
+      description: body.mainThread ? what : this.t('{0} (thread {1})', what, body.thread),
+      text: body.text ?? (exc ? (exc.message ? `${exc.type}: ${exc.message}` : exc.type) : null),
       thread: body.thread,
       mainThread: body.mainThread,
       site,
       breakpointIds: body.breakpoints ?? [],
       op: op as OperationInfo | null,
+      ...(body.exception ? { exception: { id: body.exception.type, description: body.exception.message, details: body.exception.traceback } } : {}),
     };
     tr.stop = stop;
     this.stopped.fire(stop);
@@ -496,6 +511,13 @@ export class LiveDebugBackend implements DebugBackend {
     for (const r of results) if (r.status === 'fulfilled') return r.value.breakpoints;
     this.pendingVerification.add(p);
     return specs.map((s) => ({ id: s.id, verified: false, message: this.t('Not verified yet: no process answered.') }));
+  }
+
+  async setStopFilters(ids: readonly string[]): Promise<void> {
+    const filters = ids.filter(isExceptionFilter);
+    this.exceptions = filters;
+    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed).map((tr) => tr.conn!);
+    await Promise.allSettled(conns.map((c) => c.request('setExceptions', { filters })));
   }
 
   async setStopOn(kinds: readonly StopOnKind[]): Promise<void> {

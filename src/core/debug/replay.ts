@@ -36,7 +36,7 @@ import type { Session } from '../session';
 import type { ChannelState, ProcessNode } from '../session/model';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
 import { plain, type Localize } from '../localize';
-import { processFacts } from './describe';
+import { processFacts, stopFilterText } from './describe';
 import { Emitter } from './emitter';
 
 /** Things a fresh launch may be told to stop at besides lines. */
@@ -92,7 +92,7 @@ export class ReplayDebugBackend implements DebugBackend {
     this.capabilities = {
       stepBack: true,
       lockstep: true,
-      stopFilters: STOP_FILTERS.map((f) => ({ id: f.id, label: this.t(f.label), description: this.t(f.description), default: f.default })),
+      stopFilters: STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, this.t), default: f.default })),
     };
     if (options.stopFilters) this.bps.setFilters(options.stopFilters.filter((f): f is StopFilter => FILTER_IDS.has(f)));
     for (const [file, specs] of options.breakpoints ?? []) this.applyBreakpoints(file, specs);
@@ -195,6 +195,7 @@ export class ReplayDebugBackend implements DebugBackend {
         site,
         breakpointIds: pid === step.pid ? stop.breakpointIds : [],
         op: null,
+        ...(pid === step.pid && stop.filter ? { exception: { id: stopFilterText(stop.filter, this.t).label, description: text ?? description } } : {}),
       });
     }
     if (step.site) this.tellAboutSource(step.site.file);

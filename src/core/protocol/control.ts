@@ -17,6 +17,12 @@ export type StopOnKind = (typeof STOP_ON_KINDS)[number];
 
 export const isStopOnKind = (v: unknown): v is StopOnKind => typeof v === 'string' && (STOP_ON_KINDS as readonly string[]).includes(v);
 
+/** Exception filters of a live run (DAP setExceptionBreakpoints): `uncaught` stops where an exception ends a process or a thread. */
+export const EXCEPTION_FILTERS = ['uncaught'] as const;
+export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number];
+
+export const isExceptionFilter = (v: unknown): v is ExceptionFilter => typeof v === 'string' && (EXCEPTION_FILTERS as readonly string[]).includes(v);
+
 export type ControlClient = 'debugger' | 'supervisor';
 
 export interface ControlHandshake {
@@ -75,11 +81,12 @@ export interface PyVariable {
 /** Each command's arguments and its response's body. `stop`: the stop it is meant for. */
 export interface ControlCommands {
   configure: {
-    args: { breakpoints: Record<string, readonly BreakpointSpec[]>; stopOn: readonly StopOnKind[]; stopOnEntry: boolean };
+    args: { breakpoints: Record<string, readonly BreakpointSpec[]>; stopOn: readonly StopOnKind[]; exceptions: readonly ExceptionFilter[]; stopOnEntry: boolean };
     body: { breakpoints: Record<string, readonly BreakpointResult[]> };
   };
   setBreakpoints: { args: { path: string; breakpoints: readonly BreakpointSpec[] }; body: { breakpoints: readonly BreakpointResult[] } };
   setStopOn: { args: { kinds: readonly StopOnKind[] }; body: undefined };
+  setExceptions: { args: { filters: readonly ExceptionFilter[] }; body: undefined };
   /** Stop at the next line of the program's code any eligible thread runs. `helper`: refused (a helper process). */
   pause: { args: Record<string, never>; body: { helper: boolean } };
   /** Resume everything and stop debugging in this process. */
@@ -141,7 +148,7 @@ export interface OperationInfo {
 export interface StoppedBody {
   /** Numbers this stop; commands name it, so one meant for an earlier stop is refused. */
   readonly stop: number;
-  readonly reason: 'breakpoint' | 'step' | 'pause' | 'entry' | 'operation';
+  readonly reason: 'breakpoint' | 'step' | 'pause' | 'entry' | 'operation' | 'exception';
   readonly tid: number;
   readonly thread: string;
   readonly mainThread: boolean;
@@ -151,6 +158,17 @@ export interface StoppedBody {
   /** E.g. an error in a breakpoint's condition. */
   readonly text?: string;
   readonly op?: OperationInfo;
+  /** Set when an uncaught exception stopped it (reason 'exception'). */
+  readonly exception?: ExceptionInfo;
+}
+
+/** An exception that is about to end a process or a thread. */
+export interface ExceptionInfo {
+  /** Its type, qualified unless a builtin or the main module's: ValueError, json.decoder.JSONDecodeError. */
+  readonly type: string;
+  readonly message: string;
+  /** As Python prints it (bounded), without the tracer's own entries. */
+  readonly traceback: string;
 }
 
 export interface OutputBody {

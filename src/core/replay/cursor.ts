@@ -17,12 +17,13 @@ import type { ChangeKind, Replay, Step } from './replay';
 /** Things to stop at that are not lines: DAP exception filters. */
 export type StopFilter = ChangeKind | 'error' | 'failed';
 
-export const STOP_FILTERS: ReadonlyArray<{ readonly id: StopFilter; readonly label: string; readonly description: string; readonly default: boolean }> = [
-  { id: 'zombie', label: 'A process becomes a zombie', description: 'It has exited and its parent has not joined (waited for) it yet.', default: true },
-  { id: 'orphaned', label: 'A process is orphaned', description: 'Its parent ended while it was still running; it was adopted.', default: true },
-  { id: 'killed', label: 'A process is killed by a signal', description: 'terminate(), kill(), os.kill() or a signal from outside.', default: false },
-  { id: 'error', label: 'A process fails', description: 'It dies of an uncaught exception or exits with a non-zero code.', default: false },
-  { id: 'failed', label: 'An operation fails or times out', description: 'queue.Empty or Full, a timed-out acquire, join or wait, EOFError.', default: false },
+/** In the order the Breakpoints view lists them; their words: src/core/debug/describe.ts, stopFilterText. */
+export const STOP_FILTERS: ReadonlyArray<{ readonly id: StopFilter; readonly default: boolean }> = [
+  { id: 'zombie', default: true },
+  { id: 'orphaned', default: true },
+  { id: 'killed', default: false },
+  { id: 'error', default: false },
+  { id: 'failed', default: false },
 ];
 
 export interface BreakpointSpec {

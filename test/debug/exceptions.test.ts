@@ -1,0 +1,140 @@
+/**
+ * Uncaught exceptions in a live run, through a real DAP client over stdio: the "Uncaught
+ * exceptions" filter (on by default) stops where an exception is about to end a child process,
+ * a thread or the main process, in the frame that raised it with its locals; exceptionInfo gives
+ * VS Code's exception widget the type, the message and the traceback; resumed, each goes on to be
+ * printed and to end its process exactly as without the debugger. Turned off, nothing stops.
+ * The interpreter: PV_TEST_PYTHON (the `debug` test stage runs this file on every installed Python).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
+
+const PROGRAM = `import multiprocessing as mp
+import threading
+
+def parse(text):
+    value = int(text)  # RAISE
+    return value
+
+def work(text):
+    n = parse(text)
+    print("child got", n, flush=True)
+
+def in_thread():
+    items = ["only"]
+    print(items[3])  # THREAD
+
+if __name__ == "__main__":
+    p = mp.Process(target=work, args=("forty-two",))
+    p.start()
+    p.join()
+    print("exit", p.exitcode, flush=True)
+    t = threading.Thread(target=in_thread, name="reader")
+    t.start()
+    t.join()
+    limit = 7
+    raise RuntimeError("main gives up after %d" % limit)  # MAIN
+`;
+
+describe('uncaught exceptions', () => {
+  test('a child, a thread and the main process stop where they raised, with their locals; the tracebacks print as without the debugger', async () => {
+    const file = script('uncaught.py', PROGRAM);
+    const plain = plainRun(file);
+    assert.equal(plain.status, 1);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env });
+      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
+      const filters = caps.flatMap((x) => x.exceptionBreakpointFilters ?? []);
+      assert.deepEqual(
+        filters.map((f) => [f.filter, f.default]),
+        [['uncaught', true]],
+        'a live run offers the filter, on by default',
+      );
+      const info = async (s: Stop) => (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: s.threadId })).body;
+      const locals = async (frameId: number) => {
+        const scopes = await c.request<DebugProtocol.ScopesResponse>('scopes', { frameId });
+        const ref = scopes.body.scopes.find((x) => x.name === 'Locals')!.variablesReference;
+        return (await c.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: ref })).body.variables;
+      };
+
+      // The child: in parse(), where int() raised, text as it was; work() below it.
+      const child = await nextStop(c, 0);
+      assert.equal(child.reason, 'exception');
+      assert.equal(child.processView.reason, 'exception');
+      assert.match(child.text ?? '', /^ValueError: invalid literal for int\(\) with base 10: 'forty-two'$/);
+      const ci = await info(child);
+      assert.equal(ci.exceptionId, 'ValueError');
+      assert.equal(ci.breakMode, 'unhandled');
+      assert.match(ci.description ?? '', /invalid literal/);
+      assert.match(ci.details?.stackTrace ?? '', /^Traceback \(most recent call last\):\n[\s\S]*in work\n[\s\S]*in parse\n[\s\S]*ValueError: invalid literal/);
+      assert.doesNotMatch(ci.details?.stackTrace ?? '', /processview_tracer/);
+      const cf = await top(c, child.threadId);
+      assert.equal(cf.line, lineOf(file, '# RAISE', PROGRAM));
+      assert.equal(cf.name, 'parse');
+      assert.equal((await locals(cf.id)).find((v) => v.name === 'text')?.value, "'forty-two'");
+      const stack = await c.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: child.threadId });
+      assert.equal(stack.body.stackFrames[1]?.name, 'work', 'the frames the exception went through');
+      await c.request('continue', { threadId: child.threadId });
+
+      // A thread of the main process.
+      const thread = await nextStop(c, 1, (b) => b.reason === 'exception' && /IndexError/.test(b.text ?? ''));
+      assert.match(thread.description ?? '', /reader/, 'the thread is named');
+      assert.equal((await info(thread)).exceptionId, 'IndexError');
+      const tf = await top(c, thread.threadId);
+      assert.equal(tf.line, lineOf(file, '# THREAD', PROGRAM));
+      assert.equal((await locals(tf.id)).find((v) => v.name === 'items')?.value, "['only']");
+      await c.request('continue', { threadId: thread.threadId });
+
+      // The main module: the frame is the module's, its globals readable.
+      const main = await nextStop(c, 2, (b) => b.reason === 'exception' && /RuntimeError/.test(b.text ?? ''));
+      assert.notEqual(child.processView.pid, main.processView.pid, 'the first stop was the child\'s');
+      assert.equal(thread.processView.pid, main.processView.pid, 'the thread is the main process\'s');
+      const mf = await top(c, main.threadId);
+      assert.equal(mf.line, lineOf(file, '# MAIN', PROGRAM));
+      const limit = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'limit * 6', frameId: mf.id, context: 'repl' });
+      assert.equal(limit.body.result, '42');
+      await c.request('continue', { threadId: main.threadId });
+
+      assert.equal(await c.ended(), 1);
+      assert.equal(c.output('stdout'), plain.stdout);
+      assert.equal(c.output('stderr'), plain.stderr, 'every traceback prints as without the debugger');
+    });
+  });
+
+  test('a spawn child (the start method of macOS and Windows) stops the same way', async () => {
+    const text = PROGRAM.replace('if __name__ == "__main__":\n', 'if __name__ == "__main__":\n    mp.set_start_method("spawn")\n');
+    assert.notEqual(text, PROGRAM);
+    const file = script('uncaught-spawn.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env });
+      const child = await nextStop(c, 0);
+      assert.equal(child.reason, 'exception');
+      assert.match(child.text ?? '', /^ValueError: /);
+      const f = await top(c, child.threadId);
+      assert.equal(f.line, lineOf(file, '# RAISE', text));
+      await c.request('continue', { threadId: child.threadId });
+      // The thread's and the main module's exceptions stop too; let them go on.
+      for (const n of [1, 2]) {
+        const s = await nextStop(c, n);
+        assert.equal(s.reason, 'exception');
+        await c.request('continue', { threadId: s.threadId });
+      }
+      assert.equal(await c.ended(), 1);
+      assert.match(c.output('stderr'), /ValueError: invalid literal for int\(\) with base 10: 'forty-two'/);
+    });
+  });
+
+  test('with the filter off, nothing stops and the run ends as without the debugger', async () => {
+    const file = script('uncaught-off.py', PROGRAM);
+    const plain = plainRun(file);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, {}, {}, []);
+      assert.equal(await c.ended(), 1);
+      assert.equal(c.events.filter((e) => e.event === 'stopped').length, 0);
+      assert.equal(c.output('stdout'), plain.stdout);
+      assert.equal(c.output('stderr'), plain.stderr);
+    });
+  });
+});
