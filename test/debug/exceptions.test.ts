@@ -9,7 +9,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
+import { distinctStops, lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
+
+const distinctStopsCount = (c: Parameters<typeof distinctStops>[0]): number => distinctStops(c).length;
 
 const PROGRAM = `import multiprocessing as mp
 import threading
@@ -49,8 +51,8 @@ describe('uncaught exceptions', () => {
       const filters = caps.flatMap((x) => x.exceptionBreakpointFilters ?? []);
       assert.deepEqual(
         filters.map((f) => [f.filter, f.default]),
-        [['uncaught', true]],
-        'a live run offers the filter, on by default',
+        [['uncaught', true], ['task', true]],
+        'a live run offers the filters, on by default',
       );
       const info = async (s: Stop) => (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: s.threadId })).body;
       const locals = async (frameId: number) => {
@@ -126,11 +128,65 @@ describe('uncaught exceptions', () => {
     });
   });
 
+  test('a Pool task and a ProcessPoolExecutor task stop in the worker where they raised; the caller still gets the exception', async () => {
+    const text = `import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+def inverse(x):
+    share = 10 / x  # TASK
+    return share
+
+if __name__ == "__main__":
+    with mp.Pool(2) as pool:
+        try:
+            print(pool.map(inverse, [1, 0, 2]))
+        except ZeroDivisionError as e:
+            print("pool caught", e, flush=True)
+    with ProcessPoolExecutor(1) as ex:
+        try:
+            print(ex.submit(inverse, 0).result())
+        except ZeroDivisionError as e:
+            print("executor caught", e, flush=True)
+`;
+    const file = script('task-raises.py', text);
+    const plain = plainRun(file);
+    assert.equal(plain.status, 0);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env });
+      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
+      assert.deepEqual(
+        caps.flatMap((x) => x.exceptionBreakpointFilters ?? []).map((f) => [f.filter, f.default]),
+        [['uncaught', true], ['task', true]],
+      );
+      const threads = async () => (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads;
+      for (const [n, worker] of [[0, /PoolWorker/], [1, /SpawnProcess|ForkProcess|Process-/]] as const) {
+        const s = await nextStop(c, n);
+        assert.equal(s.reason, 'exception');
+        assert.match(s.text ?? '', /^ZeroDivisionError: division by zero$/);
+        assert.match(s.description ?? '', /pool task raised/);
+        const name = (await threads()).find((t) => t.id === s.threadId)?.name ?? '';
+        assert.match(name, worker, 'stopped in the worker');
+        const f = await top(c, s.threadId);
+        assert.equal(f.name, 'inverse');
+        assert.equal(f.line, lineOf(file, '# TASK', text));
+        const x = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'x', frameId: f.id, context: 'watch' });
+        assert.equal(x.body.result, '0');
+        const info = (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: s.threadId })).body;
+        assert.equal(info.exceptionId, 'ZeroDivisionError');
+        assert.match(info.details?.stackTrace ?? '', /in inverse\n/);
+        await c.request('continue', { threadId: s.threadId });
+      }
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), plain.stdout, 'the callers caught the exceptions as without the debugger');
+      assert.equal(distinctStopsCount(c), 2, 'nothing else stopped');
+    });
+  });
+
   test('with the filter off, nothing stops and the run ends as without the debugger', async () => {
     const file = script('uncaught-off.py', PROGRAM);
     const plain = plainRun(file);
     await withRun(async ({ client: c, env }) => {
-      await c.launch({ program: file, env }, {}, {}, []);
+      await c.launch({ program: file, env }, {}, {}, []);  // both filters off
       assert.equal(await c.ended(), 1);
       assert.equal(c.events.filter((e) => e.event === 'stopped').length, 0);
       assert.equal(c.output('stdout'), plain.stdout);

@@ -39,7 +39,7 @@ from ._core import state
 CONFIG_TIMEOUT = 10.0  # seconds a new process waits for its configuration before running undebugged
 SEND_TIMEOUT = 10.0
 KINDS = ("process", "queue", "pipe", "lock", "event", "pool", "manager")
-EXCEPTION_FILTERS = ("uncaught",)  # stop where an exception ends a process or a thread
+EXCEPTION_FILTERS = ("uncaught", "task")  # where an exception ends a process or a thread; where a pool task raised
 TRACEBACK_MAX = 20_000  # characters of a stop's traceback text
 HELPER_ROLES = ("forkserver", "resource-tracker", "manager")
 REPR_MAX = 200
@@ -1065,16 +1065,18 @@ def pause_before_op(kind, op, obj, payload, internal_ok, detail):
     _stop(f, "operation", {"op": info})
 
 
-def _on_uncaught(exc):
+def _on_uncaught(exc, tb=None, kind="uncaught"):
     """Debug mode, "uncaught" on: `exc` is about to end this process (the main module, a
-    multiprocessing child's run()) or a thread, its traceback not printed yet. Stop where it was
-    raised, with the frames it went through (their locals as they were); when resumed it goes on
-    to be printed and to end the process as it would have."""
-    if "uncaught" not in _exceptions or not _live or _helper_process() or _helper_thread():
+    multiprocessing child's run()) or a thread, its traceback not printed yet. "task" on: a pool
+    worker caught `exc` from a task (traceback `tb`) and is about to send it back to the caller.
+    Stop where it was raised, with the frames it went through (their locals as they were); when
+    resumed it goes on as it would have (printed and the end of the process; sent back)."""
+    if kind not in _exceptions or not _live or _helper_process() or _helper_thread():
         return
     if not isinstance(exc, Exception):
         return  # SystemExit, KeyboardInterrupt, GeneratorExit: an ending, not an error
-    tb = exc.__traceback__
+    if tb is None:
+        tb = exc.__traceback__
     top = None
     while tb is not None:
         if not _ours(tb.tb_frame):
@@ -1082,10 +1084,26 @@ def _on_uncaught(exc):
         tb = tb.tb_next
     if top is None:
         return
-    _stop(top, "exception", {"exception": _exception_info(exc)})
+    info = _exception_info(exc, tb)
+    info["where"] = kind
+    _stop(top, "exception", {"exception": info})
 
 
-def _exception_info(exc):
+def _wrap_task_exception(cls):
+    """A pool worker wraps a task's exception (with its traceback) before sending it back: that
+    is where the task failed, its frames still there. cls: multiprocessing.pool's
+    ExceptionWithTraceback, concurrent.futures.process's _ExceptionWithTraceback."""
+    real_init = cls.__init__
+
+    def __init__(self, exc, tb):
+        if "task" in _exceptions:
+            _on_uncaught(exc, tb, "task")
+        real_init(self, exc, tb)
+
+    cls.__init__ = __init__
+
+
+def _exception_info(exc, tb=None):
     """What the exception widget shows: the type, the message, the traceback as Python prints it
     (without the tracer's own entries)."""
     import traceback
@@ -1097,7 +1115,7 @@ def _exception_info(exc):
     except Exception as e:
         message = "<str() failed: %s>" % type(e).__name__
     try:
-        entries = [fs for fs in traceback.extract_tb(exc.__traceback__)
+        entries = [fs for fs in traceback.extract_tb(tb if tb is not None else exc.__traceback__)
                    if not fs.filename.startswith(_TRACER_DIR)]
         text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(entries)) + \
             "".join(traceback.format_exception_only(tp, exc))
@@ -1855,6 +1873,7 @@ def _patch_pool(mod):
         return _reraise_hidden(real_next, self, timeout)
 
     IM.next = IM.__next__ = next
+    _wrap_task_exception(mod.ExceptionWithTraceback)
 
 
 def _patch_futures(mod):
@@ -1871,6 +1890,7 @@ def _patch_futures(mod):
         return _reraise_hidden(real_result, self, timeout)
 
     F.result = result
+    _wrap_task_exception(mod._ExceptionWithTraceback)
 
 
 MODULE_PATCHES = {"multiprocessing.process": _patch_process, "multiprocessing.pool": _patch_pool,

@@ -31,6 +31,11 @@ export function stopFilterText(id: string, t: Localize = plain): { label: string
         label: t('Uncaught exceptions'),
         description: t('Pause where an exception is about to end a process or a thread, before its traceback is printed: in the frame that raised it, its locals as they were.'),
       };
+    case 'task':
+      return {
+        label: t('Exceptions in pool tasks'),
+        description: t('Pause in the worker where a task of a Pool or a ProcessPoolExecutor raised, before the exception goes back to the caller of get() or result(): in the frame that raised it, its locals as they were.'),
+      };
     default:
       return { label: id, description: '' };
   }

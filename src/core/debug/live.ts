@@ -66,7 +66,10 @@ interface Tracked {
 const ALIVE: ReadonlySet<string> = ALIVE_STATES;
 
 /** A live run's exception filters, shown in the Breakpoints view (their words: stopFilterText). */
-export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; readonly default: boolean }> = [{ id: 'uncaught', default: true }];
+export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; readonly default: boolean }> = [
+  { id: 'uncaught', default: true },
+  { id: 'task', default: true },
+];
 /**
  * How long the client's terminal may take to start the program: its answer to runInTerminal, and
  * the supervisor's connection. Generous (a loaded machine can take long to open a terminal and
@@ -398,7 +401,11 @@ export class LiveDebugBackend implements DebugBackend {
     this.refresh();
     const site = body.path && body.line ? { file: body.path, line: body.line } : null;
     const exc = body.exception;
-    const what = exc ? this.t('Paused on an uncaught exception') : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
+    const what = exc
+      ? exc.where === 'task'
+        ? this.t('Paused where a pool task raised an exception')
+        : this.t('Paused on an uncaught exception')
+      : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
     const stop: ProcessStop = {
       pid: tr.pid,
       stop: body.stop,

@@ -17,8 +17,12 @@ export type StopOnKind = (typeof STOP_ON_KINDS)[number];
 
 export const isStopOnKind = (v: unknown): v is StopOnKind => typeof v === 'string' && (STOP_ON_KINDS as readonly string[]).includes(v);
 
-/** Exception filters of a live run (DAP setExceptionBreakpoints): `uncaught` stops where an exception ends a process or a thread. */
-export const EXCEPTION_FILTERS = ['uncaught'] as const;
+/**
+ * Exception filters of a live run (DAP setExceptionBreakpoints): `uncaught` stops where an
+ * exception is about to end a process or a thread; `task` where a pool worker is about to send a
+ * task's exception back to its caller.
+ */
+export const EXCEPTION_FILTERS = ['uncaught', 'task'] as const;
 export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number];
 
 export const isExceptionFilter = (v: unknown): v is ExceptionFilter => typeof v === 'string' && (EXCEPTION_FILTERS as readonly string[]).includes(v);
@@ -169,6 +173,8 @@ export interface ExceptionInfo {
   readonly message: string;
   /** As Python prints it (bounded), without the tracer's own entries. */
   readonly traceback: string;
+  /** Which filter stopped: it ends a process or a thread (`uncaught`), a pool task raised it (`task`). */
+  readonly where: ExceptionFilter;
 }
 
 export interface OutputBody {
