@@ -1078,10 +1078,11 @@ def _on_uncaught(exc, tb=None, kind="uncaught"):
     if tb is None:
         tb = exc.__traceback__
     top = None
-    while tb is not None:
-        if not _ours(tb.tb_frame):
-            top = tb.tb_frame
-        tb = tb.tb_next
+    t = tb
+    while t is not None:
+        if not _ours(t.tb_frame):
+            top = t.tb_frame
+        t = t.tb_next
     if top is None:
         return
     info = _exception_info(exc, tb)
@@ -1103,9 +1104,9 @@ def _wrap_task_exception(cls):
     cls.__init__ = __init__
 
 
-def _exception_info(exc, tb=None):
-    """What the exception widget shows: the type, the message, the traceback as Python prints it
-    (without the tracer's own entries)."""
+def _exception_info(exc, tb):
+    """What the exception widget shows: the type, the message, the traceback `tb` as Python prints
+    it (without the tracer's own entries)."""
     import traceback
     tp = type(exc)
     mod = getattr(tp, "__module__", "") or ""
@@ -1115,7 +1116,7 @@ def _exception_info(exc, tb=None):
     except Exception as e:
         message = "<str() failed: %s>" % type(e).__name__
     try:
-        entries = [fs for fs in traceback.extract_tb(tb if tb is not None else exc.__traceback__)
+        entries = [fs for fs in traceback.extract_tb(tb)
                    if not fs.filename.startswith(_TRACER_DIR)]
         text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(entries)) + \
             "".join(traceback.format_exception_only(tp, exc))

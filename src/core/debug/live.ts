@@ -87,7 +87,7 @@ export function defaultRecordingPath(program: string, now = new Date()): string 
 }
 
 export class LiveDebugBackend implements DebugBackend {
-  /** A live program's values can be changed (Set Value); it runs forwards only; it can stop on uncaught exceptions. */
+  /** A live program's values can be changed (Set Value); it runs forwards only; it stops on exceptions (LIVE_STOP_FILTERS). */
   readonly capabilities: BackendCapabilities;
   private readonly started = new Emitter<DebugProcess>();
   private readonly exited = new Emitter<DebugProcess>();
