@@ -11,7 +11,14 @@ import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { distinctStops, lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
 
-const distinctStopsCount = (c: Parameters<typeof distinctStops>[0]): number => distinctStops(c).length;
+type Client = Parameters<typeof distinctStops>[0];
+const distinctStopsCount = (c: Client): number => distinctStops(c).length;
+
+/** The exception filters the run offered (the capabilities event after launch), with their defaults. */
+function filtersOffered(c: Client): Array<[string, boolean | undefined]> {
+  const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
+  return caps.flatMap((x) => x.exceptionBreakpointFilters ?? []).map((f) => [f.filter, f.default]);
+}
 
 const PROGRAM = `import multiprocessing as mp
 import threading
@@ -47,13 +54,7 @@ describe('uncaught exceptions', () => {
     assert.equal(plain.status, 1);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env });
-      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
-      const filters = caps.flatMap((x) => x.exceptionBreakpointFilters ?? []);
-      assert.deepEqual(
-        filters.map((f) => [f.filter, f.default]),
-        [['uncaught', true], ['task', true]],
-        'a live run offers the filters, on by default',
-      );
+      assert.deepEqual(filtersOffered(c), [['uncaught', true], ['task', true]], 'a live run offers the filters, on by default');
       const info = async (s: Stop) => (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: s.threadId })).body;
       const locals = async (frameId: number) => {
         const scopes = await c.request<DebugProtocol.ScopesResponse>('scopes', { frameId });
@@ -153,11 +154,7 @@ if __name__ == "__main__":
     assert.equal(plain.status, 0);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env });
-      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
-      assert.deepEqual(
-        caps.flatMap((x) => x.exceptionBreakpointFilters ?? []).map((f) => [f.filter, f.default]),
-        [['uncaught', true], ['task', true]],
-      );
+      assert.deepEqual(filtersOffered(c), [['uncaught', true], ['task', true]]);
       const threads = async () => (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads;
       for (const [n, worker] of [[0, /PoolWorker/], [1, /SpawnProcess|ForkProcess|Process-/]] as const) {
         const s = await nextStop(c, n);

@@ -57,6 +57,31 @@ async function clickToolbar(wb: Workbench, icon: string): Promise<void> {
   await button.click();
 }
 
+/**
+ * Continue until the debug session ends. The toolbar is drawn anew as the views change: Continue
+ * is clicked again while it still shows (with no other stop ahead, a click too many finds no
+ * Continue once the process runs).
+ */
+async function continueToEnd(wb: Workbench): Promise<void> {
+  const continueButton = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
+  await continueButton.waitFor({ timeout: slow(15_000) });
+  await poll(async () => {
+    if (!(await wb.page.locator('.debug-toolbar').isVisible())) return true;
+    if (await continueButton.isVisible()) await continueButton.click({ timeout: slow(3_000) }).catch(() => undefined);
+    return undefined;
+  }, 'the debug session to end after Continue', 60_000, 2_000);
+}
+
+/** The Variables view's rows once `ok` holds, Locals opened as a user opens it. */
+async function localsShow(wb: Workbench, ok: (rows: string[]) => boolean, what: string): Promise<string[]> {
+  return poll(async () => {
+    const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
+    if (await locals.isVisible()) await locals.click();
+    const rows = await wb.paneTexts('Variables');
+    return ok(rows) ? rows : undefined;
+  }, what, 30_000);
+}
+
 const CHILD_LINE = 7;
 
 scenario('a gutter breakpoint in a child → Debug with Process View stops there, Call Stack by pid, Variables, Continue', async (t) => {
@@ -101,13 +126,8 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   const childPid = /pid (\d+)/.exec(child)?.[1];
 
   // Variables: the child's arguments, in its frame (Locals opened as a user opens it).
-  const vars = await poll(async () => {
-    const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
-    if (await locals.isVisible()) await locals.click();
-    const rows = await wb.paneTexts('Variables');
-    // Both in one read: the rows of Locals can be read while they are being drawn.
-    return rows.some((r) => /^n\s*[=:]\s*7$/.test(r)) && rows.some((r) => /^value\s*[=:]\s*49$/.test(r)) ? rows : undefined;
-  }, 'Variables showing n = 7 and value = 49', 30_000);
+  // Both in one read: the rows of Locals can be read while they are being drawn.
+  const vars = await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)) && rows.some((r) => /^value\s*[=:]\s*49$/.test(r)), 'Variables showing n = 7 and value = 49');
   assert.ok(vars.some((r) => /^value\s*[=:]\s*49$/.test(r)), vars.join('\n'));
   await wb.screenshot('debug-child-breakpoint');
 
@@ -160,16 +180,8 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
     listener.close();
   }
 
-  // Continue: the child puts, the parent gets, the run ends and the debug session with it. The
-  // toolbar is drawn anew as the views change: Continue is clicked again while it still shows (no
-  // other breakpoint: a click too many finds no Continue once the child runs).
-  const continueButton = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
-  await continueButton.waitFor({ timeout: slow(15_000) });
-  await poll(async () => {
-    if (!(await wb.page.locator('.debug-toolbar').isVisible())) return true;
-    if (await continueButton.isVisible()) await continueButton.click({ timeout: slow(3_000) }).catch(() => undefined);
-    return undefined;
-  }, 'the debug session to end after Continue', 60_000, 2_000);
+  // Continue: the child puts, the parent gets, the run ends and the debug session with it.
+  await continueToEnd(wb);
   await wb.runCommand('Process View: Focus on Processes View');
   await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && r.every((row) => !/^paused/i.test(row.description)) && r.some((row) => /^exited/.test(row.description)), 30_000);
   await wb.screenshot('debug-child-after-continue');
@@ -215,24 +227,12 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   assert.doesNotMatch(said, /processview_tracer/, said);
   // The child's frame, its locals as they were when int() raised.
   await wb.runCommand('View: Show Run and Debug');
-  const vars = await poll(async () => {
-    const locals = wb.viewPane('Variables').locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'Locals' }).first();
-    if (await locals.isVisible()) await locals.click();
-    const rows = await wb.paneTexts('Variables');
-    return rows.some((r) => /^text\s*[=:]\s*'forty-two'$/.test(r)) ? rows : undefined;
-  }, "Variables showing text = 'forty-two'", 30_000);
-  assert.ok(vars.length > 0);
+  await localsShow(wb, (rows) => rows.some((r) => /^text\s*[=:]\s*'forty-two'$/.test(r)), "Variables showing text = 'forty-two'");
   const stack = await wb.paneTexts('Call Stack');
   assert.ok(stack.some((r) => /Process-1 · pid \d+/.test(r) && /exception/i.test(r)), stack.join('\n'));
   await wb.screenshot('debug-uncaught-exception');
   // Continue: the child prints its traceback and exits 1, as without the debugger; the run ends.
-  const continueButton = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
-  await continueButton.waitFor({ timeout: slow(15_000) });
-  await poll(async () => {
-    if (!(await wb.page.locator('.debug-toolbar').isVisible())) return true;
-    if (await continueButton.isVisible()) await continueButton.click({ timeout: slow(3_000) }).catch(() => undefined);
-    return undefined;
-  }, 'the debug session to end after Continue', 60_000, 2_000);
+  await continueToEnd(wb);
   await wb.runCommand('Process View: Focus on Processes View');
   await wb.waitForTreeRows('Processes', (r) => r.some((row) => /raised ValueError/.test(row.description)), 30_000);
   await wb.screenshot('debug-uncaught-after-continue');
