@@ -12,7 +12,6 @@ import { adopterText, explainStall, waitText } from '../session/explain';
 import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
 import type { FactRow, StopReason } from './backend';
 
-/** "MainProcess · pid 4241", "Process-1 · pid 4242 · child of 4241". */
 /** A stop filter's words in the Breakpoints view (a DAP exception filter): a recording's, a live run's. */
 export function stopFilterText(id: string, t: Localize = plain): { label: string; description: string } {
   switch (id) {
@@ -41,6 +40,7 @@ export function stopFilterText(id: string, t: Localize = plain): { label: string
   }
 }
 
+/** "MainProcess · pid 4241", "Process-1 · pid 4242 · child of 4241". */
 export function threadName(p: { name: string; pid: number; ppid: number | null; role: string }, t: Localize = plain): string {
   const name = p.name && p.name !== '?' ? p.name : roleName(p.role, t);
   if (p.role === 'main' || p.ppid === null) return t('{0} · pid {1}', name, p.pid);

@@ -417,7 +417,7 @@ export class LiveDebugBackend implements DebugBackend {
       site,
       breakpointIds: body.breakpoints ?? [],
       op: op as OperationInfo | null,
-      ...(body.exception ? { exception: { id: body.exception.type, description: body.exception.message, details: body.exception.traceback } } : {}),
+      ...(exc ? { exception: { id: exc.type, description: exc.message, details: exc.traceback } } : {}),
     };
     tr.stop = stop;
     this.stopped.fire(stop);
@@ -523,14 +523,17 @@ export class LiveDebugBackend implements DebugBackend {
   async setStopFilters(ids: readonly string[]): Promise<void> {
     const filters = ids.filter(isExceptionFilter);
     this.exceptions = filters;
-    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed).map((tr) => tr.conn!);
-    await Promise.allSettled(conns.map((c) => c.request('setExceptions', { filters })));
+    await Promise.allSettled(this.connections().map((c) => c.request('setExceptions', { filters })));
   }
 
   async setStopOn(kinds: readonly StopOnKind[]): Promise<void> {
     this.stopOn = kinds;
-    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed).map((tr) => tr.conn!);
-    await Promise.allSettled(conns.map((c) => c.request('setStopOn', { kinds })));
+    await Promise.allSettled(this.connections().map((c) => c.request('setStopOn', { kinds })));
+  }
+
+  /** The control connections of the processes that are still connected. */
+  private connections(): ControlConnection[] {
+    return [...this.tracked.values()].flatMap((tr) => (tr.conn && !tr.closed ? [tr.conn] : []));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -544,8 +547,7 @@ export class LiveDebugBackend implements DebugBackend {
 
   async detach(): Promise<void> {
     this.supervisorConn?.notify({ command: 'runOn' });
-    const conns = [...this.tracked.values()].filter((tr) => tr.conn && !tr.closed).map((tr) => tr.conn!);
-    await Promise.allSettled(conns.map((c) => c.request('detach', {}, 3000)));
+    await Promise.allSettled(this.connections().map((c) => c.request('detach', {}, 3000)));
   }
 
   dispose(): void {

@@ -162,11 +162,11 @@ export interface StoppedBody {
   /** E.g. an error in a breakpoint's condition. */
   readonly text?: string;
   readonly op?: OperationInfo;
-  /** Set when an uncaught exception stopped it (reason 'exception'). */
+  /** Set when an exception filter stopped it (reason 'exception'). */
   readonly exception?: ExceptionInfo;
 }
 
-/** An exception that is about to end a process or a thread. */
+/** The exception an exception filter stopped at: about to end a process or a thread, or a pool task's, about to go back to its caller. */
 export interface ExceptionInfo {
   /** Its type, qualified unless a builtin or the main module's: ValueError, json.decoder.JSONDecodeError. */
   readonly type: string;
