@@ -1075,17 +1075,16 @@ def _on_uncaught(exc, tb=None, kind="uncaught"):
         return
     if not isinstance(exc, Exception):
         return  # SystemExit, KeyboardInterrupt, GeneratorExit: an ending, not an error
+    import traceback
     if tb is None:
         tb = exc.__traceback__
-    top = None
-    t = tb
-    while t is not None:
-        if not _ours(t.tb_frame):
-            top = t.tb_frame
-        t = t.tb_next
-    if top is None:
+    frames = [f for f, _ in traceback.walk_tb(tb)]
+    ours = [_ours(f) for f in frames]  # the same test _Stop's stack uses; the text below skips them too
+    program = [f for f, o in zip(frames, ours) if not o]
+    if not program:
         return
-    info = _exception_info(exc, tb)
+    top = program[-1]
+    info = _exception_info(exc, tb, ours)
     info["where"] = kind
     _stop(top, "exception", {"exception": info})
 
@@ -1097,16 +1096,15 @@ def _wrap_task_exception(cls):
     real_init = cls.__init__
 
     def __init__(self, exc, tb):
-        if "task" in _exceptions:
-            _on_uncaught(exc, tb, "task")
+        _on_uncaught(exc, tb, "task")
         real_init(self, exc, tb)
 
     cls.__init__ = __init__
 
 
-def _exception_info(exc, tb):
+def _exception_info(exc, tb, ours):
     """What the exception widget shows: the type, the message, the traceback `tb` as Python prints
-    it (without the tracer's own entries)."""
+    it (its carets too), without the entries `ours` marks as the tracer's."""
     import traceback
     tp = type(exc)
     mod = getattr(tp, "__module__", "") or ""
@@ -1116,8 +1114,7 @@ def _exception_info(exc, tb):
     except Exception as e:
         message = "<str() failed: %s>" % type(e).__name__
     try:
-        entries = [fs for fs in traceback.extract_tb(tb)
-                   if not fs.filename.startswith(_TRACER_DIR)]
+        entries = [fs for fs, o in zip(traceback.extract_tb(tb), ours) if not o]
         text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(entries)) + \
             "".join(traceback.format_exception_only(tp, exc))
     except Exception:
@@ -1125,9 +1122,6 @@ def _exception_info(exc, tb):
     if len(text) > TRACEBACK_MAX:
         text = "...\n" + text[-TRACEBACK_MAX:]
     return {"type": name, "message": message[:REPR_MAX * 4], "traceback": text}
-
-
-_TRACER_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _hook_thread_exceptions():
