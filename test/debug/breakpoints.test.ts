@@ -336,8 +336,8 @@ print("end")
     const file = script('cond.py', text);
     await withRun(async ({ client: c, env }) => {
       await c.request('initialize', { adapterID: 'processview', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await c.event('initialized');
       const launched = c.request('launch', { program: file, env, python: PYTHON, console: 'internalConsole' });
+      await c.event('initialized');
       const set = await c.request<import('@vscode/debugprotocol').DebugProtocol.SetBreakpointsResponse>('setBreakpoints', {
         source: { path: file },
         breakpoints: [

@@ -160,14 +160,28 @@ export class DapClient {
     exceptionFilters?: string[],
   ): Promise<void> {
     await this.request('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...caps });
-    await this.event('initialized');
     const launched = this.request('launch', { python: PYTHON, console: 'internalConsole', ...args });
+    await this.event('initialized');
     for (const [file, lines] of Object.entries(breakpoints)) {
       await this.request('setBreakpoints', { source: { path: file }, breakpoints: lines.map((l) => (typeof l === 'number' ? { line: l } : l)) });
     }
-    if (exceptionFilters) await this.request('setExceptionBreakpoints', { filters: exceptionFilters });
+    if (exceptionFilters) {
+      this.assertFiltersOffered();
+      await this.request('setExceptionBreakpoints', { filters: exceptionFilters });
+    }
     await this.request('configurationDone');
     await launched;
+  }
+
+  /**
+   * VS Code sends the user's exception filters (setExceptionBreakpoints) at `initialized` only if
+   * the adapter has offered filters by then (microsoft/vscode#90001): a filter offered later is
+   * on by default for the program's first moments, whatever the user chose.
+   */
+  assertFiltersOffered(): void {
+    const at = this.events.findIndex((e) => e.event === 'initialized');
+    const offered = this.events.slice(0, at).some((e) => e.event === 'capabilities' && ((e.body as { capabilities?: DebugProtocol.Capabilities }).capabilities?.exceptionBreakpointFilters?.length ?? 0) > 0);
+    if (at < 0 || !offered) throw new Error('the adapter offered no exception filters before `initialized`: VS Code would not send the user\'s choice');
   }
 
   /** Wait for the next stopped event of a thread not yet seen stopped since `from`, or of `threadId`. */

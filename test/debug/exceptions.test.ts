@@ -14,7 +14,7 @@ import { distinctStops, lineOf, nextStop, plainRun, script, top, withRun, type S
 type Client = Parameters<typeof distinctStops>[0];
 const distinctStopsCount = (c: Client): number => distinctStops(c).length;
 
-/** The exception filters the run offered (the capabilities event after launch), with their defaults. */
+/** The exception filters the run offered (the capabilities event in the launch, before `initialized`), with their defaults. */
 function filtersOffered(c: Client): Array<[string, boolean | undefined]> {
   const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
   return caps.flatMap((x) => x.exceptionBreakpointFilters ?? []).map((f) => [f.filter, f.default]);
@@ -183,7 +183,7 @@ if __name__ == "__main__":
     const file = script('uncaught-off.py', PROGRAM);
     const plain = plainRun(file);
     await withRun(async ({ client: c, env }) => {
-      await c.launch({ program: file, env }, {}, {}, []);  // both filters off
+      await c.launch({ program: file, env }, {}, {}, []);  // both filters off, sent as VS Code sends them: at `initialized`
       assert.equal(await c.ended(), 1);
       assert.equal(c.events.filter((e) => e.event === 'stopped').length, 0);
       assert.equal(c.output('stdout'), plain.stdout);

@@ -172,8 +172,8 @@ if __name__ == "__main__":
     const file = script('terminal.py', text);
     await withRun(async ({ client: c, env, marker }) => {
       await c.request('initialize', { adapterID: 'processview', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
-      await c.event('initialized');
       const launched = c.request('launch', { program: file, env, python: PYTHON });
+      await c.event('initialized');
       await c.request('setBreakpoints', { source: { path: file }, breakpoints: [{ line: lineOf(file, '# BP', text) }] });
       await c.request('configurationDone');
       // Act as the client's terminal: run what the adapter asks, with its environment.
@@ -223,8 +223,8 @@ if __name__ == "__main__":
     const file = script('slow_terminal.py', text);
     await withRun(async ({ client: c, env }) => {
       await c.request('initialize', { adapterID: 'processview', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
-      await c.event('initialized');
       const launched = c.request('launch', { program: file, env, python: PYTHON });
+      await c.event('initialized');
       await c.request('setBreakpoints', { source: { path: file }, breakpoints: [{ line: lineOf(file, '# BP', text) }] });
       await c.request('configurationDone');
       const req = await c.until('a runInTerminal request', () => c.reverse.find((r) => r.command === 'runInTerminal'));

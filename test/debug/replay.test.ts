@@ -27,9 +27,12 @@ function recordZombie(): { script: string; recording: string } {
 /** initialize → launch(recording) → stop filters and breakpoints → configurationDone. */
 async function launchReplay(c: DapClient, recording: string, extra: Record<string, unknown>, filters: string[] | null, breakpoints: Record<string, DebugProtocol.SourceBreakpoint[]> = {}, locale?: string): Promise<void> {
   await c.request('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...(locale ? { locale } : {}) });
-  await c.event('initialized');
   const launched = c.request('launch', { recording, ...extra });
-  if (filters) await c.request('setExceptionBreakpoints', { filters });
+  await c.event('initialized');
+  if (filters) {
+    c.assertFiltersOffered();
+    await c.request('setExceptionBreakpoints', { filters });
+  }
   for (const [file, bps] of Object.entries(breakpoints)) await c.request('setBreakpoints', { source: { path: file }, breakpoints: bps });
   await c.request('configurationDone');
   await launched;

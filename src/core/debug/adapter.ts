@@ -14,7 +14,8 @@ import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedE
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
-import type { DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
+import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
+import { liveCapabilities, replayCapabilities } from './capabilities';
 import { plain, type Localize } from '../localize';
 import { threadName } from './describe';
 import { localizerFor } from '../l10n';
@@ -87,6 +88,8 @@ export class ProcessViewDebugSession extends DebugSession {
   private readonly breakpoints = new Map<string, BreakpointSpec[]>();
   /** Stop filters chosen in the Breakpoints view (before launch, for a replay). */
   private stopFilters: string[] | undefined;
+  /** The capabilities last sent to the client (JSON), so that an unchanged set is not sent again. */
+  private announced = '';
   private nextBreakpointId = 1;
   private readonly frames = new Map<number, FrameHandle>();
   private readonly vars = new Map<number, VarHandle>();
@@ -131,7 +134,7 @@ export class ProcessViewDebugSession extends DebugSession {
       supportsExceptionInfoRequest: true,
     };
     this.sendResponse(response);
-    this.sendEvent(new DapEvent('initialized'));
+    // `initialized` waits for the launch: what the run can stop at depends on its kind (launchRequest).
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
@@ -150,7 +153,11 @@ export class ProcessViewDebugSession extends DebugSession {
       this.sendErrorResponse(response, { id: 1001, format: problem, showUser: true });
       return;
     }
-    // Breakpoints come between `initialized` and configurationDone; the program must not start before.
+    // The client learns this run's stop filters before `initialized`, so the ones the user turned
+    // off are sent (setExceptionBreakpoints) before the program starts; then breakpoints come
+    // between `initialized` and configurationDone, and the program must not start before.
+    this.announce(isReplay(launch) ? replayCapabilities(this.t) : liveCapabilities(this.t));
+    this.sendEvent(new DapEvent('initialized'));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const configured = await Promise.race([this.configurationDone.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CONFIGURATION_WAIT_MS)))]);
     clearTimeout(timer); // a pending timer would keep the CLI's adapter process alive after the session
@@ -208,6 +215,19 @@ export class ProcessViewDebugSession extends DebugSession {
     this.options.onBackend?.(backend);
   }
 
+  /** Tells the client what the run can do (a `capabilities` event), once for each change. */
+  private announce(caps: BackendCapabilities): void {
+    const capabilities = {
+      supportsStepBack: caps.stepBack === true,
+      supportsSetVariable: caps.setVariable === true,
+      ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
+    };
+    const text = JSON.stringify(capabilities);
+    if (text === this.announced) return;
+    this.announced = text;
+    this.sendEvent(new DapEvent('capabilities', { capabilities }));
+  }
+
   private runInTerminal(req: { cwd: string; args: string[]; env: Record<string, string | null>; title: string }): Promise<void> {
     return new Promise((resolve, reject) => {
       this.runInTerminalRequest({ kind: 'integrated', title: req.title, cwd: req.cwd, args: req.args, env: req.env }, TERMINAL_START_MS, (r) => {
@@ -219,19 +239,8 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private attach(backend: DebugBackend): void {
     this.backend = backend;
-    const caps = backend.capabilities;
-    if (caps) {
-      // Known only once launched (a recording or a program): tell the client now.
-      this.sendEvent(
-        new DapEvent('capabilities', {
-          capabilities: {
-            supportsStepBack: caps.stepBack === true,
-            supportsSetVariable: caps.setVariable === true,
-            ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
-          },
-        }),
-      );
-    }
+    // An injected backend (a lesson runner's, a test's) may differ from what its kind announced.
+    if (backend.capabilities) this.announce(backend.capabilities);
     const d = this.backendEvents;
     d.push(
       backend.onProcessStarted((p) => this.sendEvent(new ThreadEvent('started', p.pid))),
@@ -240,7 +249,7 @@ export class ProcessViewDebugSession extends DebugSession {
         this.sendEvent(new ThreadEvent('exited', p.pid));
       }),
       // In lockstep (a recording) every process is stopped: the focus goes to the one that moved.
-      backend.onStopped((s) => this.announceStop(s, caps?.lockstep !== true && this.otherStopped(s.pid) !== undefined)),
+      backend.onStopped((s) => this.announceStop(s, backend.capabilities?.lockstep !== true && this.otherStopped(s.pid) !== undefined)),
       backend.onContinued((pid) => {
         this.forget(pid);
         this.sendEvent(new DapEvent('continued', { threadId: pid, allThreadsContinued: false }));

@@ -21,7 +21,8 @@ import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, ty
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { plain, type Localize } from '../localize';
-import { findChannel, operationFacts, processFacts, stopDescription, stopFilterText } from './describe';
+import { findChannel, operationFacts, processFacts, stopDescription } from './describe';
+import { LIVE_STOP_FILTERS, liveCapabilities } from './capabilities';
 import { Emitter } from './emitter';
 
 export interface LiveLaunchOptions {
@@ -65,11 +66,6 @@ interface Tracked {
 // A process blocked in a reported wait ('waiting': a join, a get...) is as alive as a sleeping one.
 const ALIVE: ReadonlySet<string> = ALIVE_STATES;
 
-/** A live run's exception filters, shown in the Breakpoints view (their words: stopFilterText). */
-export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; readonly default: boolean }> = [
-  { id: 'uncaught', default: true },
-  { id: 'task', default: true },
-];
 /**
  * How long the client's terminal may take to start the program: its answer to runInTerminal, and
  * the supervisor's connection. Generous (a loaded machine can take long to open a terminal and
@@ -87,7 +83,7 @@ export function defaultRecordingPath(program: string, now = new Date()): string 
 }
 
 export class LiveDebugBackend implements DebugBackend {
-  /** A live program's values can be changed (Set Value); it runs forwards only; it stops on exceptions (LIVE_STOP_FILTERS). */
+  /** liveCapabilities: Set Value, forwards only, the exception filters. */
   readonly capabilities: BackendCapabilities;
   private readonly started = new Emitter<DebugProcess>();
   private readonly exited = new Emitter<DebugProcess>();
@@ -132,10 +128,7 @@ export class LiveDebugBackend implements DebugBackend {
   ) {
     this.t = options.localize ?? plain;
     this.stopOn = options.stopOn ?? [];
-    this.capabilities = {
-      setVariable: true,
-      stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, this.t), default: f.default })),
-    };
+    this.capabilities = liveCapabilities(this.t);
     this.exceptions = options.stopFilters
       ? options.stopFilters.filter(isExceptionFilter)
       : LIVE_STOP_FILTERS.filter((f) => f.default).map((f) => f.id);

@@ -37,6 +37,7 @@ import type { ChannelState, ProcessNode } from '../session/model';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ReplayLaunchOptions, ResumeKind, RunEnd } from './backend';
 import { plain, type Localize } from '../localize';
 import { processFacts, stopFilterText } from './describe';
+import { replayCapabilities } from './capabilities';
 import { Emitter } from './emitter';
 
 /** Things a fresh launch may be told to stop at besides lines. */
@@ -89,11 +90,7 @@ export class ReplayDebugBackend implements DebugBackend {
     const startedAt = Date.parse(replay.recording.header.startedAtIso);
     this.sources = new SourceMap(replay.files, { roots: options.roots ?? [], recordedAtMs: Number.isNaN(startedAt) ? null : startedAt });
     this.bps = new Breakpoints(replay, (file) => this.sources.recorded(file));
-    this.capabilities = {
-      stepBack: true,
-      lockstep: true,
-      stopFilters: STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, this.t), default: f.default })),
-    };
+    this.capabilities = replayCapabilities(this.t);
     if (options.stopFilters) this.bps.setFilters(options.stopFilters.filter((f): f is StopFilter => FILTER_IDS.has(f)));
     for (const [file, specs] of options.breakpoints ?? []) this.applyBreakpoints(file, specs);
     this.cursor = new Cursor(replay, this.bps, options.startAt === 'end' ? replay.length - 1 : 0);

@@ -1,0 +1,33 @@
+/**
+ * What each kind of debug run can do, known from the launch arguments alone. The adapter tells the
+ * client in its launch, before `initialized` (as debugpy does), so that the stop filters the user
+ * turned off in the Breakpoints view are off before the program's first line runs.
+ */
+import type { ExceptionFilter } from '../protocol/control';
+import { STOP_FILTERS } from '../replay/cursor';
+import type { BackendCapabilities } from './backend';
+import { stopFilterText } from './describe';
+import type { Localize } from '../localize';
+
+/** A live run's exception filters, shown in the Breakpoints view (their words: stopFilterText). */
+export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; readonly default: boolean }> = [
+  { id: 'uncaught', default: true },
+  { id: 'task', default: true },
+];
+
+/** A live program's values can be changed (Set Value); it runs forwards only; it stops on exceptions. */
+export function liveCapabilities(t: Localize): BackendCapabilities {
+  return {
+    setVariable: true,
+    stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default })),
+  };
+}
+
+/** A recording moves forwards and back, every process together; it stops where its filters' moments are. */
+export function replayCapabilities(t: Localize): BackendCapabilities {
+  return {
+    stepBack: true,
+    lockstep: true,
+    stopFilters: STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default })),
+  };
+}
