@@ -238,17 +238,20 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   await wb.screenshot('debug-uncaught-after-continue');
   // Unticked in the Breakpoints view, the filter is off from the next run's first moment: the
   // adapter offers its filters before `initialized`, so VS Code sends the choice before the run.
-  const pidsOf = (rows: TreeRow[]): string[] => rows.flatMap((r) => [...`${r.label} ${r.description}`.matchAll(/pid (\d+)/g)].map((m) => m[1]!));
+  const pidsOf = (rows: TreeRow[]): string[] => rows.flatMap((r) => /^\s*(\d+)\s/.exec(r.label)?.[1] ?? []);  // "18242 Process-1"
+  assert.equal(pidsOf(first).length, first.length, first.map((r) => r.label).join('\n'));
   const firstPids = new Set(pidsOf(first));
   await wb.runCommand('View: Show Run and Debug');
   const filter = (await wb.expandedPane('Breakpoints')).locator('.monaco-list-row', { hasText: 'Uncaught exceptions' }).first();
   await filter.waitFor({ timeout: slow(15_000) });
-  await filter.locator('input[type="checkbox"]').uncheck({ timeout: slow(5_000) });
+  const box = filter.locator('.monaco-checkbox').first();
+  await box.click({ timeout: slow(5_000) });
+  await poll(async () => ((await box.getAttribute('aria-checked')) === 'false' ? true : undefined), 'the "Uncaught exceptions" box unticked', slow(5_000));
   await wb.screenshot('debug-uncaught-filter-off');
   await wb.explorerContextMenu('parse.py', 'Debug with Process View');
   await wb.runCommand('Process View: Focus on Processes View');
   // The new run (other pids) ends with its child's exception, and nothing stopped on the way.
-  await wb.waitForTreeRows('Processes', (r) => r.some((row) => /raised ValueError/.test(row.description) && pidsOf([row]).some((pid) => !firstPids.has(pid))), slow(60_000));
+  await wb.waitForTreeRows('Processes', (r) => r.some((row) => /raised ValueError/.test(row.description) && pidsOf([row]).some((pid) => !firstPids.has(pid))), 60_000);
   await poll(async () => ((await wb.page.locator('.debug-toolbar').isVisible()) ? undefined : true), 'the second debug session to end on its own', slow(30_000));
   assert.equal(await wb.page.locator('.exception-widget').count(), 0, 'no exception widget: nothing stopped');
 }, { timeoutMs: 240_000 });

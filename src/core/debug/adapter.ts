@@ -58,6 +58,12 @@ export interface DebugAdapterOptions {
   readonly createReplayBackend?: (options: ReplayLaunchOptions) => Promise<DebugBackend>;
   /** Called with each backend the session creates (a lesson runner or the views follow the run through it). */
   readonly onBackend?: (backend: DebugBackend) => void;
+  /**
+   * The launch configuration, when the client knows it before `initialize` (VS Code's
+   * DebugSession.configuration): the initialize response then names the run's stop filters, the
+   * only place VS Code takes them from for its Breakpoints view.
+   */
+  readonly configuration?: Partial<ProcessViewLaunchArguments>;
   /** Where a run's recording goes when the launch configuration does not say (the extension: its storage). */
   readonly recordingFor?: (program: string) => string;
 }
@@ -133,6 +139,12 @@ export class ProcessViewDebugSession extends DebugSession {
       supportsDelayedStackTraceLoading: true,
       supportsExceptionInfoRequest: true,
     };
+    const known = this.options.configuration;
+    if (known) {
+      const caps = dapCapabilities(capabilitiesOf(known, this.t));
+      Object.assign(response.body, caps);
+      this.announced = JSON.stringify(caps);
+    }
     this.sendResponse(response);
     // `initialized` waits for the launch: what the run can stop at depends on its kind (launchRequest).
   }
@@ -153,10 +165,11 @@ export class ProcessViewDebugSession extends DebugSession {
       this.sendErrorResponse(response, { id: 1001, format: problem, showUser: true });
       return;
     }
-    // The client learns this run's stop filters before `initialized`, so the ones the user turned
-    // off are sent (setExceptionBreakpoints) before the program starts; then breakpoints come
-    // between `initialized` and configurationDone, and the program must not start before.
-    this.announce(isReplay(launch) ? replayCapabilities(this.t) : liveCapabilities(this.t));
+    // A client that did not learn the run's stop filters in the initialize response learns them
+    // before `initialized`, so that the ones the user turned off are sent (setExceptionBreakpoints)
+    // before the program starts; then breakpoints come between `initialized` and
+    // configurationDone, and the program must not start before.
+    this.announce(capabilitiesOf(launch, this.t));
     this.sendEvent(new DapEvent('initialized'));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const configured = await Promise.race([this.configurationDone.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CONFIGURATION_WAIT_MS)))]);
@@ -217,11 +230,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   /** Tells the client what the run can do (a `capabilities` event), once for each change. */
   private announce(caps: BackendCapabilities): void {
-    const capabilities = {
-      supportsStepBack: caps.stepBack === true,
-      supportsSetVariable: caps.setVariable === true,
-      ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
-    };
+    const capabilities = dapCapabilities(caps);
     const text = JSON.stringify(capabilities);
     if (text === this.announced) return;
     this.announced = text;
@@ -746,6 +755,19 @@ const DAP_REASON: Readonly<Record<ProcessStop['reason'], string>> = {
 };
 
 /** A launch of a recording (time travel): `recording` without `program`. */
+/** What a run of this launch configuration's kind can do. */
+function capabilitiesOf(launch: Partial<ProcessViewLaunchArguments>, t: Localize): BackendCapabilities {
+  return isReplay(launch) ? replayCapabilities(t) : liveCapabilities(t);
+}
+
+function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities {
+  return {
+    supportsStepBack: caps.stepBack === true,
+    supportsSetVariable: caps.setVariable === true,
+    ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
+  };
+}
+
 function isReplay(a: Partial<ProcessViewLaunchArguments>): boolean {
   return (a.program === undefined || a.program === '') && typeof a.recording === 'string' && a.recording.trim() !== '';
 }

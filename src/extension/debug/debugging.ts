@@ -176,6 +176,7 @@ export class ProcessViewDebugging implements vscode.Disposable {
   private createAdapter(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
     const adapter = createDebugAdapter({
       localize: (message, ...args) => t(message, ...args),
+      configuration: session.configuration as ProcessViewDebugConfiguration,
       recordingFor: (program) => this.recordings.newPath(program),
       createBackend: (options) => {
         let o = options;
