@@ -754,7 +754,6 @@ const DAP_REASON: Readonly<Record<ProcessStop['reason'], string>> = {
   goto: 'goto',
 };
 
-/** A launch of a recording (time travel): `recording` without `program`. */
 /** What a run of this launch configuration's kind can do. */
 function capabilitiesOf(launch: Partial<ProcessViewLaunchArguments>, t: Localize): BackendCapabilities {
   return isReplay(launch) ? replayCapabilities(t) : liveCapabilities(t);
@@ -768,6 +767,7 @@ function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities 
   };
 }
 
+/** A launch of a recording (time travel): `recording` without `program`. */
 function isReplay(a: Partial<ProcessViewLaunchArguments>): boolean {
   return (a.program === undefined || a.program === '') && typeof a.recording === 'string' && a.recording.trim() !== '';
 }

@@ -1,7 +1,8 @@
 /**
  * What each kind of debug run can do, known from the launch arguments alone. The adapter tells the
- * client in its launch, before `initialized` (as debugpy does), so that the stop filters the user
- * turned off in the Breakpoints view are off before the program's first line runs.
+ * client in its initialize response when the client gave it the configuration first (VS Code,
+ * whose Breakpoints view shows only those filters), else in its launch, before `initialized` (as
+ * debugpy does); either way the stop filters the user turned off are off from the first line.
  */
 import type { ExceptionFilter } from '../protocol/control';
 import { STOP_FILTERS } from '../replay/cursor';
