@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { distinctStops, lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
+import { PYTHON, distinctStops, lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
 
 type Client = Parameters<typeof distinctStops>[0];
 const distinctStopsCount = (c: Client): number => distinctStops(c).length;
@@ -187,6 +187,23 @@ if __name__ == "__main__":
       assert.equal(await c.ended(), 1);
       assert.equal(c.events.filter((e) => e.event === 'stopped').length, 0);
       assert.equal(c.output('stdout'), plain.stdout);
+      assert.equal(c.output('stderr'), plain.stderr);
+    });
+  });
+
+  test('a client that waits for `initialized` before it launches gets it, and its filters set before the launch hold', async () => {
+    const file = script('uncaught-waiting-client.py', PROGRAM);
+    const plain = plainRun(file);
+    await withRun(async ({ client: c, env }) => {
+      await c.request('initialize', { adapterID: 'processview', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      await c.event('initialized', () => true, 0, 60_000);  // sent without a launch, after 10 s
+      await c.request('setExceptionBreakpoints', { filters: [] });
+      await c.request('configurationDone');
+      await c.request('launch', { program: file, env, python: PYTHON, console: 'internalConsole' });
+      assert.equal(await c.ended(), 1);
+      assert.deepEqual(filtersOffered(c), [['uncaught', true], ['task', true]], 'the filters come with the launch');
+      assert.equal(c.events.filter((e) => e.event === 'initialized').length, 1, 'one `initialized`');
+      assert.equal(c.events.filter((e) => e.event === 'stopped').length, 0);
       assert.equal(c.output('stderr'), plain.stderr);
     });
   });

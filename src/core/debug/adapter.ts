@@ -85,6 +85,13 @@ interface FrameHandle {
  * take many seconds to arrive (a recording that started without its stop filters ran to its end).
  */
 const CONFIGURATION_WAIT_MS = 60_000;
+/**
+ * How long `initialized` waits for the launch (which it follows, launchRequest) before it is sent
+ * anyway: a client that waits for `initialized` before it launches then works, with the stop
+ * filters offered after it. VS Code and nvim-dap launch at once; long enough that a loaded
+ * machine's round trip from the initialize response to the launch does not reach it.
+ */
+const INITIALIZED_FALLBACK_MS = 10_000;
 
 export class ProcessViewDebugSession extends DebugSession {
   private backend: DebugBackend | null = null;
@@ -102,6 +109,8 @@ export class ProcessViewDebugSession extends DebugSession {
   private nextHandle = 1;
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => (this.configured = resolve));
+  private initializedSent = false;
+  private initializedFallback: ReturnType<typeof setTimeout> | undefined;
   /** What the adapter says: the extension's l10n.t, else the table for initialize's `locale` (core/l10n.ts). */
   private t: Localize;
   /** Set while a restart replaces the run: the old run's end is not the session's. */
@@ -147,6 +156,16 @@ export class ProcessViewDebugSession extends DebugSession {
     }
     this.sendResponse(response);
     // `initialized` waits for the launch: what the run can stop at depends on its kind (launchRequest).
+    this.initializedFallback = setTimeout(() => this.sendInitialized(), INITIALIZED_FALLBACK_MS);
+    this.initializedFallback.unref?.();
+  }
+
+  /** `initialized`, once: the client may now send breakpoints, stop filters and configurationDone. */
+  private sendInitialized(): void {
+    clearTimeout(this.initializedFallback);
+    if (this.initializedSent) return;
+    this.initializedSent = true;
+    this.sendEvent(new DapEvent('initialized'));
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
@@ -160,6 +179,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private async doLaunchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
     const launch = args as ProcessViewLaunchArguments;
+    clearTimeout(this.initializedFallback); // a refused launch ends the session: no `initialized` after it
     const problem = checkLaunchArguments(launch, this.t);
     if (problem) {
       this.sendErrorResponse(response, { id: 1001, format: problem, showUser: true });
@@ -170,7 +190,7 @@ export class ProcessViewDebugSession extends DebugSession {
     // before the program starts; then breakpoints come between `initialized` and
     // configurationDone, and the program must not start before.
     this.announce(capabilitiesOf(launch, this.t));
-    this.sendEvent(new DapEvent('initialized'));
+    this.sendInitialized();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const configured = await Promise.race([this.configurationDone.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CONFIGURATION_WAIT_MS)))]);
     clearTimeout(timer); // a pending timer would keep the CLI's adapter process alive after the session
@@ -734,6 +754,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   /** The client went away (stdin closed): end the run as Stop does, then exit. */
   override shutdown(): void {
+    clearTimeout(this.initializedFallback);
     const backend = this.backend;
     if (backend && !this.ended && !this.restarting) {
       void Promise.race([backend.terminate().catch(() => undefined), delay(8000)]).then(() => super.shutdown());
