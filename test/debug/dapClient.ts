@@ -175,8 +175,8 @@ export class DapClient {
 
   /**
    * VS Code sends the user's exception filters (setExceptionBreakpoints) at `initialized` only if
-   * the adapter has offered filters by then (microsoft/vscode#90001): a filter offered later is
-   * on by default for the program's first moments, whatever the user chose.
+   * the adapter has offered filters by then (microsoft/vscode#90001): a client like it never sends
+   * the choice for filters offered later, and their defaults hold whatever the user chose.
    */
   assertFiltersOffered(): void {
     const at = this.events.findIndex((e) => e.event === 'initialized');

@@ -237,7 +237,8 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   const first = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /raised ValueError/.test(row.description)), 30_000);
   await wb.screenshot('debug-uncaught-after-continue');
   // Unticked in the Breakpoints view, the filter is off from the next run's first moment: the
-  // adapter offers its filters before `initialized`, so VS Code sends the choice before the run.
+  // initialize response names the filters (the only place VS Code's view takes them from), so
+  // VS Code sends the choice before the run.
   const pidsOf = (rows: TreeRow[]): string[] => rows.flatMap((r) => /^\s*(\d+)\s/.exec(r.label)?.[1] ?? []);  // "18242 Process-1"
   assert.equal(pidsOf(first).length, first.length, first.map((r) => r.label).join('\n'));
   const firstPids = new Set(pidsOf(first));
