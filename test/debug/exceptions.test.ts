@@ -54,7 +54,7 @@ describe('uncaught exceptions', () => {
     assert.equal(plain.status, 1);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env });
-      assert.deepEqual(filtersOffered(c), [['uncaught', true], ['task', true]], 'a live run offers the filters, on by default');
+      assert.deepEqual(filtersOffered(c), [['raised', false], ['uncaught', true], ['task', true]], 'a live run offers the filters, on by default');
       const info = async (s: Stop) => (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: s.threadId })).body;
       const locals = async (frameId: number) => {
         const scopes = await c.request<DebugProtocol.ScopesResponse>('scopes', { frameId });
@@ -154,7 +154,7 @@ if __name__ == "__main__":
     assert.equal(plain.status, 0);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env });
-      assert.deepEqual(filtersOffered(c), [['uncaught', true], ['task', true]]);
+      assert.deepEqual(filtersOffered(c), [['raised', false], ['uncaught', true], ['task', true]]);
       const threads = async () => (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads;
       for (const [n, worker] of [[0, /PoolWorker/], [1, /SpawnProcess|ForkProcess|Process-/]] as const) {
         const s = await nextStop(c, n);
@@ -176,6 +176,85 @@ if __name__ == "__main__":
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), plain.stdout, 'the callers caught the exceptions as without the debugger');
       assert.equal(distinctStopsCount(c), 2, 'nothing else stopped');
+    });
+  });
+
+  test('"Raised exceptions" stops where the user\'s code raises, or where a library\'s exception first reaches it, caught or not; once a raise; the run prints as without it', async () => {
+    const text = `import json
+import multiprocessing as mp
+import queue
+
+def parse(text):
+    return int(text)  # PARSE
+
+def check(text):
+    try:
+        return parse(text)
+    except ValueError:
+        return -1
+
+def child(text):
+    print("child", check(text), flush=True)
+
+if __name__ == "__main__":
+    p = mp.Process(target=child, args=("x1",))
+    p.start()
+    p.join()
+    try:
+        next(iter([]))
+    except StopIteration:
+        print("iteration ends: not an error", flush=True)
+    q = mp.Queue()
+    try:
+        q.get(timeout=0.05)  # EMPTY
+    except queue.Empty:
+        print("empty", flush=True)
+    try:
+        json.loads("{")  # JSON
+    except ValueError as e:
+        print("bad json", type(e).__name__, flush=True)
+    print("exit", p.exitcode, flush=True)
+`;
+    const file = script('raised.py', text);
+    const plain = plainRun(file);
+    assert.equal(plain.status, 0);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, {}, {}, ['raised', 'uncaught']);
+      // The child: where int() raised in parse(), its frame still running; not again in check(), which catches it.
+      const child = await nextStop(c, 0);
+      assert.equal(child.reason, 'exception');
+      assert.match(child.text ?? '', /^ValueError: invalid literal for int\(\) with base 10: 'x1'$/);
+      assert.match(child.description ?? '', /raised exception/);
+      const info = (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: child.threadId })).body;
+      assert.equal(info.exceptionId, 'ValueError');
+      assert.equal(info.breakMode, 'always', 'it may yet be caught');
+      const cf = await top(c, child.threadId);
+      assert.equal(cf.name, 'parse');
+      assert.equal(cf.line, lineOf(file, '# PARSE', text));
+      const t = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'text * 2', frameId: cf.id, context: 'watch' });
+      assert.equal(t.body.result, "'x1x1'");
+      await c.request('continue', { threadId: child.threadId });
+
+      // The main process: queue.Empty raised inside multiprocessing (through the tracer's own
+      // wrapper) stops at the user's line that called get(); StopIteration never stops.
+      const empty = await nextStop(c, 1);
+      assert.match(empty.text ?? '', /Empty/);
+      assert.notEqual(empty.processView.pid, child.processView.pid);
+      const ef = await top(c, empty.threadId);
+      assert.equal(ef.line, lineOf(file, '# EMPTY', text));
+      const et = (await c.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: empty.threadId })).body;
+      assert.doesNotMatch(et.details?.stackTrace ?? '', /processview_tracer/);
+      await c.request('continue', { threadId: empty.threadId });
+
+      const bad = await nextStop(c, 2);
+      assert.match(bad.text ?? '', /JSONDecodeError: /);
+      assert.equal((await top(c, bad.threadId)).line, lineOf(file, '# JSON', text));
+      await c.request('continue', { threadId: bad.threadId });
+
+      assert.equal(await c.ended(), 0);
+      assert.equal(distinctStopsCount(c), 3, 'one stop a raise');
+      assert.equal(c.output('stdout'), plain.stdout);
+      assert.equal(c.output('stderr'), plain.stderr);
     });
   });
 
@@ -201,7 +280,7 @@ if __name__ == "__main__":
       await c.request('configurationDone');
       await c.request('launch', { program: file, env, python: PYTHON, console: 'internalConsole' });
       assert.equal(await c.ended(), 1);
-      assert.deepEqual(filtersOffered(c), [['uncaught', true], ['task', true]], 'the filters come with the launch');
+      assert.deepEqual(filtersOffered(c), [['raised', false], ['uncaught', true], ['task', true]], 'the filters come with the launch');
       assert.equal(c.events.filter((e) => e.event === 'initialized').length, 1, 'one `initialized`');
       assert.equal(c.events.filter((e) => e.event === 'stopped').length, 0);
       assert.equal(c.output('stderr'), plain.stderr);

@@ -255,7 +255,50 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   await wb.waitForTreeRows('Processes', (r) => r.some((row) => /raised ValueError/.test(row.description) && pidsOf([row]).some((pid) => !firstPids.has(pid))), 60_000);
   await poll(async () => ((await wb.page.locator('.debug-toolbar').isVisible()) ? undefined : true), 'the second debug session to end on its own', slow(30_000));
   assert.equal(await wb.page.locator('.exception-widget').count(), 0, 'no exception widget: nothing stopped');
-}, { timeoutMs: 240_000 });
+
+  // "Raised exceptions" (off by default), ticked: an exception raised inside json and caught by
+  // the child's own code stops at the child's line that called json.loads.
+  writeFileSync(
+    join(dir, 'caught.py'),
+    [
+      'import json',
+      'import multiprocessing as mp',
+      '',
+      '',
+      'def load(text):',
+      '    try:',
+      '        return json.loads(text)  # line 7: raises inside json, caught below',
+      '    except ValueError:',
+      '        return None',
+      '',
+      '',
+      'def work(text):',
+      '    print("loaded", load(text))',
+      '',
+      '',
+      "if __name__ == '__main__':",
+      '    child = mp.Process(target=work, args=("{",))',
+      '    child.start()',
+      '    child.join()',
+      '',
+    ].join('\n'),
+  );
+  await wb.runCommand('View: Show Run and Debug');
+  const raised = (await wb.expandedPane('Breakpoints')).locator('.monaco-list-row', { hasText: 'Raised exceptions' }).first();
+  await raised.waitFor({ timeout: slow(15_000) });
+  const raisedBox = raised.locator('.monaco-checkbox').first();
+  assert.equal(await raisedBox.getAttribute('aria-checked'), 'false', 'off by default');
+  await raisedBox.click({ timeout: slow(5_000) });
+  await poll(async () => ((await raisedBox.getAttribute('aria-checked')) === 'true' ? true : undefined), 'the "Raised exceptions" box ticked', slow(5_000));
+  await wb.explorerContextMenu('caught.py', 'Debug with Process View');
+  await waitForStackFrame(wb, 'caught.py', slow(90_000));
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 7,/ }).first().waitFor({ timeout: slow(15_000) });
+  const raisedWidget = wb.page.locator('.exception-widget').first();
+  await raisedWidget.waitFor({ timeout: slow(30_000) });
+  await poll(async () => (/JSONDecodeError/.test(await raisedWidget.innerText()) ? true : undefined), 'the exception widget naming JSONDecodeError', 30_000);
+  await wb.screenshot('debug-raised-exception');
+  await continueToEnd(wb);
+}, { timeoutMs: 330_000 });
 
 scenario('Debug Recording on the zombie example: Reverse Continue from the end to the zombie', async (t) => {
   // A recording made on another machine, kept in the project beside the example it ran: its

@@ -271,3 +271,19 @@ class EntryHooks(unittest.TestCase):
             self.assertFalse(_debug._code_wants(by_name["f"]))
         finally:
             _debug._bps = saved
+
+
+class RaisedScope(unittest.TestCase):
+    """Which code "Raised exceptions" stops in: the user's own, not the standard library, the
+    tracer or installed packages (a virtual environment's site-packages)."""
+
+    def test_user_code_only(self):
+        import json
+        import sysconfig
+        with tempfile.TemporaryDirectory() as d:
+            mine = compile("x = 1", os.path.join(d, "mine.py"), "exec")
+            pkg = compile("x = 1", os.path.join(sysconfig.get_paths()["purelib"], "somepkg", "mod.py"), "exec")
+            self.assertTrue(_debug._raises_here(mine))
+            self.assertFalse(_debug._raises_here(pkg))
+            self.assertFalse(_debug._raises_here(json.loads.__code__))
+            self.assertFalse(_debug._raises_here(_debug._on_raised.__code__))

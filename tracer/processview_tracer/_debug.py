@@ -39,7 +39,9 @@ from ._core import state
 CONFIG_TIMEOUT = 10.0  # seconds a new process waits for its configuration before running undebugged
 SEND_TIMEOUT = 10.0
 KINDS = ("process", "queue", "pipe", "lock", "event", "pool", "manager")
-EXCEPTION_FILTERS = ("uncaught", "task")  # where an exception ends a process or a thread; where a pool task raised
+# Where an exception ends a process or a thread; where a pool task raised; where the user's code
+# raises one (or one raised in a library first reaches it), caught or not.
+EXCEPTION_FILTERS = ("uncaught", "task", "raised")
 TRACEBACK_MAX = 20_000  # characters of a stop's traceback text
 HELPER_ROLES = ("forkserver", "resource-tracker", "manager")
 REPR_MAX = 200
@@ -342,7 +344,10 @@ _send_lock = threading.Lock()
 _slot = threading.Lock()  # one stopped thread per process
 _bps = {}  # norm path -> {line: _Breakpoint}
 _norms = {}  # raw co_filename -> norm path
-_want = {}  # 3.9-3.11: code object -> bool, a breakpoint is on one of its lines (rebuilt on change)
+# 3.9-3.11: id(code) -> (code, a breakpoint is on one of its lines, _raises_here(code)); rebuilt
+# when breakpoints change. By identity: equal code objects of two files compare equal, and hashing
+# a code object costs more than the rest of the global trace function.
+_want = {}
 _WANT_MAX = 50_000
 _steps = {}  # thread ident -> _Step
 _pause = False
@@ -351,6 +356,7 @@ _busy = set()  # threads serving the adapter while stopped: never stopped again 
 _own = set()  # the debugger's own threads
 _current = None  # the _Stop being served
 _exceptions = frozenset()  # EXCEPTION_FILTERS turned on
+_raised = False  # "raised" is on: exception events in the user's code
 _entry_thread = None
 
 
@@ -643,9 +649,14 @@ def _set_stop_on(kinds):
 
 
 def _set_exceptions(filters):
-    global _exceptions
+    global _exceptions, _raised, _want
     _exceptions = frozenset(f for f in filters if f in EXCEPTION_FILTERS)
     state.uncaught_hook = _on_uncaught if _exceptions else None
+    was, _raised = _raised, "raised" in _exceptions
+    if _raised != was:
+        _want = {}  # its third field is _raised's
+        _update_tracing()
+        _tracing_wanted()
 
 
 def _set_breakpoints(path, specs):
@@ -693,7 +704,7 @@ def _request_pause():
                 continue
             while f is not None:
                 if _user_code(f.f_code):
-                    f.f_trace = _local_trace
+                    _trace_lines(f)
                 f = f.f_back
 
 
@@ -958,7 +969,7 @@ def _stop(frame, reason, extra=None):
             f = top
             while f is not None:
                 if _user_code(f.f_code):
-                    f.f_trace = _local_trace
+                    _trace_lines(f)
                 f = f.f_back
     _update_tracing()
 
@@ -1100,6 +1111,69 @@ def _wrap_task_exception(cls):
         real_init(self, exc, tb)
 
     cls.__init__ = __init__
+
+
+def _on_raised(frame, exc, tb):
+    """Debug mode, "raised" on: `exc` was raised in `frame`, the user's code (by its own `raise` or
+    by a call it made into C), or was raised in a library and reaches `frame` first of the user's
+    frames; `tb`: its traceback so far. Stop there, the frame still running, whether or not the
+    exception will be caught; when resumed it goes on as it would have. Once per raise: a frame it
+    reaches after a frame of the user's code has seen it does not stop again."""
+    if not _live or not isinstance(exc, Exception) or isinstance(exc, _NOT_RAISED):
+        return
+    if _helper_process() or _helper_thread():
+        return
+    t = tb
+    while t is not None:
+        f = t.tb_frame
+        if f is not frame and _raises_here(f.f_code):
+            return  # it went through the user's code deeper down: it stopped there (or that was not on)
+        t = t.tb_next
+    import traceback
+    frames = [f for f, _ in traceback.walk_tb(tb)]
+    info = _exception_info(exc, tb, [_ours(f) for f in frames])
+    info["where"] = "raised"
+    _stop(frame, "exception", {"exception": info})
+
+
+# Raised and caught as the language's own signals, not errors: iteration's end.
+_NOT_RAISED = (StopIteration, StopAsyncIteration)
+_raise_codes = {}  # id(code) -> (code, _raises_here's answer)
+_site_dirs = None
+
+
+def _raises_here(code):
+    """The user's own code, for "raised": not the standard library, not multiprocessing, not the
+    tracer (_user_code), and not installed packages either (a virtual environment's site-packages,
+    a distribution's dist-packages), which raise and catch their own exceptions all the time."""
+    got = _raise_codes.get(id(code))
+    if got is not None and got[0] is code:
+        return got[1]
+    global _site_dirs
+    if _site_dirs is None:
+        _site_dirs = _package_dirs()
+    yes = _user_code(code) and not os.path.realpath(os.path.abspath(code.co_filename)).startswith(_site_dirs)
+    if len(_raise_codes) > _WANT_MAX:
+        _raise_codes.clear()
+    _raise_codes[id(code)] = (code, yes)  # by identity: equal code objects of two files compare equal
+    return yes
+
+
+def _package_dirs():
+    dirs = set()
+    try:
+        import sysconfig
+        for key in ("purelib", "platlib"):
+            dirs.add(sysconfig.get_paths()[key])
+    except Exception:
+        pass
+    try:
+        import site
+        dirs.update(site.getsitepackages())
+        dirs.add(site.getusersitepackages())
+    except Exception:
+        pass
+    return tuple(os.path.realpath(d) + os.sep for d in dirs if d)
 
 
 def _exception_info(exc, tb, ours):
@@ -1340,9 +1414,9 @@ def _tracing_wanted():
     reader), at its next instruction (a pending call); other threads already running cannot be
     reached from here (docs/debugging.md, Limits)."""
     global _tracing
-    if _MONITORING or _tracing or not (_bps or _trace_all):
+    if _MONITORING or _tracing or not (_bps or _trace_all or _raised):
         return
-    if not _trace_all and _hooks_serve():
+    if not _trace_all and not _raised and _hooks_serve():
         return
     _tracing = True
     threading.settrace(_global_trace)
@@ -1370,9 +1444,19 @@ def _trace_here(frame=None):
         return  # a trace function of the program's (coverage...): leave it alone
     f = frame if frame is not None else _getframe(1)
     while f is not None:
-        if not _ours(f) and _user_code(f.f_code) and (_trace_all or _norm(f.f_code.co_filename) in _bps):
-            f.f_trace = _local_trace
+        if not _ours(f) and _user_code(f.f_code):
+            if _trace_all or _norm(f.f_code.co_filename) in _bps:
+                _trace_lines(f)
+            elif _raised and f.f_trace is None and _raises_here(f.f_code):
+                f.f_trace_lines = False
+                f.f_trace = _raise_trace
         f = f.f_back
+
+
+def _trace_lines(f):
+    """3.9-3.11: `f` gets the local tracer with its line events (it may have had exception events only)."""
+    f.f_trace_lines = True
+    f.f_trace = _local_trace
 
 
 _pending = []  # ctypes callbacks kept alive until they ran
@@ -1449,19 +1533,30 @@ def _after_fork_child():
 
 def _global_trace(frame, event, arg):
     code = frame.f_code
-    w = _want.get(code)
-    if w is None:
+    w = _want.get(id(code))
+    if w is None or w[0] is not code:
         w = _remember_wants(code)
-    if w or _trace_all:
+    if w[1] or _trace_all:
         return _local_trace(frame, event, arg)
+    if _raised and w[2]:
+        # Exception events only: no line events in a frame that has no breakpoint.
+        frame.f_trace_lines = False
+        return _raise_trace
     return None
+
+
+def _raise_trace(frame, event, arg):
+    """3.9-3.11, "raised" on: the local tracer of the user's frames that need no line events."""
+    if event == "exception" and _raised:
+        _on_raised(frame, arg[1], arg[2])
+    return _raise_trace
 
 
 def _remember_wants(code):
     """_code_wants, kept in _want (the callers look there first: a hot path)."""
     if len(_want) > _WANT_MAX:
         _want.clear()  # code made at run time (exec, namedtuple) must not pile up here
-    w = _want[code] = _code_wants(code)
+    w = _want[id(code)] = (code, _code_wants(code), _raised and _raises_here(code))
     return w
 
 
@@ -1497,8 +1592,9 @@ def _local_trace(frame, event, arg):
             _on_return(frame)
         if _roots and _roots.get(get_ident()) is frame:
             _root_returned()
-    elif event == "call":
-        pass
+    elif event == "exception":
+        if _raised:
+            _on_raised(frame, arg[1], arg[2])
     return _local_trace
 
 
@@ -1558,10 +1654,10 @@ def _enter():
             return  # traced already (its 'call' event gave it the local tracer), or by the program's tracer
         f = _getframe(1)
         code = f.f_code
-        w = _want.get(code)
-        if w is None:
+        w = _want.get(id(code))
+        if w is None or w[0] is not code:
             w = _remember_wants(code)
-        if not w:
+        if not w[1]:
             return
         lines = _bps.get(_norm(code.co_filename))
         if lines is None:
@@ -1730,6 +1826,7 @@ def _install_monitoring():
         mon.register_callback(tool, E.LINE, _mon_line)
         mon.register_callback(tool, E.PY_RETURN, _mon_return)
         mon.register_callback(tool, E.PY_YIELD, _mon_return)
+        mon.register_callback(tool, E.RAISE, _mon_raise)
         return
     _core.error("debugger", RuntimeError("no free sys.monitoring tool id: breakpoints are off in this process"))
 
@@ -1770,6 +1867,15 @@ def _mon_return(code, offset, value):
     return None
 
 
+def _mon_raise(code, offset, exc):
+    """"raised" on: an exception is raised in a frame, or reaches it from a callee (RAISE comes in
+    every frame it goes through, as 3.9-3.11's exception event does)."""
+    if _raises_here(code):
+        f = _getframe(1)
+        if f.f_code is code:
+            _on_raised(f, exc, exc.__traceback__)
+
+
 def _breakpoints_changed(n):
     """A file's breakpoints changed: turn LINE events on or off for its code objects, running
     frames included (a loop at module level gets no new PY_START)."""
@@ -1795,8 +1901,8 @@ def _breakpoints_changed(n):
                 if tid in _own:
                     continue
                 while f is not None:
-                    if _norm(f.f_code.co_filename) == n and f.f_trace is None:
-                        f.f_trace = _local_trace
+                    if _norm(f.f_code.co_filename) == n and (f.f_trace is None or not f.f_trace_lines):
+                        _trace_lines(f)
                     f = f.f_back
 
 
@@ -1812,6 +1918,8 @@ def _update_tracing(restart=False):
         events |= E.PY_START
     if _trace_all:
         events |= E.LINE | E.PY_RETURN | E.PY_YIELD
+    if _raised:
+        events |= E.RAISE
     try:
         _mon.set_events(_tool, events)
         if restart or (_trace_all and not was):

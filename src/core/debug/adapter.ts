@@ -411,7 +411,7 @@ export class ProcessViewDebugSession extends DebugSession {
     response.body = {
       exceptionId: e.id,
       description: e.description,
-      breakMode: 'unhandled',
+      breakMode: s.exception?.breakMode ?? 'unhandled',
       ...(e.details ? { details: { typeName: e.id, message: e.description, stackTrace: e.details } } : {}),
     };
     this.sendResponse(response);

@@ -80,7 +80,13 @@ export interface ProcessStop {
    * exceptionInfo): a live run's uncaught exception (its type, message, traceback), a recording's
    * stop filter (its label and what happened).
    */
-  readonly exception?: { readonly id: string; readonly description: string; readonly details?: string };
+  readonly exception?: {
+    readonly id: string;
+    readonly description: string;
+    readonly details?: string;
+    /** DAP's breakMode: `always` for a raised exception (it may yet be caught); else `unhandled`. */
+    readonly breakMode?: 'always' | 'unhandled';
+  };
 }
 
 export type ResumeKind = 'continue' | 'next' | 'stepIn' | 'stepOut';

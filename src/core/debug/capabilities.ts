@@ -12,6 +12,7 @@ import type { Localize } from '../localize';
 
 /** A live run's exception filters, shown in the Breakpoints view (their words: stopFilterText). */
 export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; readonly default: boolean }> = [
+  { id: 'raised', default: false }, // off by default, as in debugpy: a program may raise and catch many
   { id: 'uncaught', default: true },
   { id: 'task', default: true },
 ];

@@ -25,6 +25,11 @@ export function stopFilterText(id: string, t: Localize = plain): { label: string
       return { label: t('A process fails'), description: t('It dies of an uncaught exception or exits with a non-zero code.') };
     case 'failed':
       return { label: t('An operation fails or times out'), description: t('queue.Empty or Full, a timed-out acquire, join or wait, EOFError.') };
+    case 'raised':
+      return {
+        label: t('Raised exceptions'),
+        description: t('Pause where your code raises an exception, or where one raised in a library first reaches your code, whether or not it will be caught: in that frame, still running.'),
+      };
     case 'uncaught':
       return {
         label: t('Uncaught exceptions'),

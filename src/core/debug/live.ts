@@ -397,7 +397,9 @@ export class LiveDebugBackend implements DebugBackend {
     const what = exc
       ? exc.where === 'task'
         ? this.t('Paused where a pool task raised an exception')
-        : this.t('Paused on an uncaught exception')
+        : exc.where === 'raised'
+          ? this.t('Paused on a raised exception')
+          : this.t('Paused on an uncaught exception')
       : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
     const stop: ProcessStop = {
       pid: tr.pid,
@@ -410,7 +412,7 @@ export class LiveDebugBackend implements DebugBackend {
       site,
       breakpointIds: body.breakpoints ?? [],
       op: op as OperationInfo | null,
-      ...(exc ? { exception: { id: exc.type, description: exc.message, details: exc.traceback } } : {}),
+      ...(exc ? { exception: { id: exc.type, description: exc.message, details: exc.traceback, ...(exc.where === 'raised' ? { breakMode: 'always' as const } : {}) } } : {}),
     };
     tr.stop = stop;
     this.stopped.fire(stop);

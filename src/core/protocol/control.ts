@@ -18,11 +18,12 @@ export type StopOnKind = (typeof STOP_ON_KINDS)[number];
 export const isStopOnKind = (v: unknown): v is StopOnKind => typeof v === 'string' && (STOP_ON_KINDS as readonly string[]).includes(v);
 
 /**
- * Exception filters of a live run (DAP setExceptionBreakpoints): `uncaught` stops where an
- * exception is about to end a process or a thread; `task` where a pool worker is about to send a
- * task's exception back to its caller.
+ * Exception filters of a live run (DAP setExceptionBreakpoints): `raised` stops where the user's
+ * code raises an exception (or one raised in a library first reaches it), caught or not;
+ * `uncaught` where an exception is about to end a process or a thread; `task` where a pool worker
+ * is about to send a task's exception back to its caller.
  */
-export const EXCEPTION_FILTERS = ['uncaught', 'task'] as const;
+export const EXCEPTION_FILTERS = ['raised', 'uncaught', 'task'] as const;
 export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number];
 
 export const isExceptionFilter = (v: unknown): v is ExceptionFilter => typeof v === 'string' && (EXCEPTION_FILTERS as readonly string[]).includes(v);
@@ -173,7 +174,7 @@ export interface ExceptionInfo {
   readonly message: string;
   /** As Python prints it (bounded), without the tracer's own entries. */
   readonly traceback: string;
-  /** Which filter stopped: it ends a process or a thread (`uncaught`), a pool task raised it (`task`). */
+  /** Which filter stopped: raised in the user's code (`raised`), it ends a process or a thread (`uncaught`), a pool task raised it (`task`). */
   readonly where: ExceptionFilter;
 }
 

@@ -98,7 +98,9 @@ describe('localization', () => {
     const out = new Set<string>();
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
+      // Single- or double-quoted (a string with an apostrophe may be written either way).
       for (const m of text.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) out.add(m[1]!.replace(/\\'/g, "'"));
+      for (const m of text.matchAll(/\bt\(\s*"((?:[^"\\]|\\.)*)"/g)) out.add(m[1]!.replace(/\\"/g, '"'));
     }
     return out;
   }
