@@ -3,6 +3,10 @@
  * set while the program runs; restart. Real DAP over stdio, interpreter from PV_TEST_PYTHON.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { distinctStops, lineOf, nextStop, PYTHON, script, stepAndWait, top, waitThread, withRun } from './harness';
@@ -148,6 +152,77 @@ if __name__ == "__main__":
       await c.request('continue', { threadId: child.threadId });
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), 'joined 0\n');
+    });
+  });
+
+  test('just my code: Step Into passes through an installed package (the user site\'s) to the user\'s callback; its caught exceptions never stop "Raised exceptions", one it raises into the user\'s code does', async () => {
+    // A module installed in the user site (PYTHONUSERBASE: ~/.local elsewhere), which is not under
+    // the standard library's folder as a virtual environment's site-packages is.
+    const base = mkdtempSync(path.join(os.tmpdir(), 'pv-userbase-'));
+    const site = execFileSync(PYTHON, ['-c', 'import site; print(site.getusersitepackages())'], { encoding: 'utf8', env: { ...process.env, PYTHONUSERBASE: base } }).trim();
+    assert.ok(site.startsWith(base), site);
+    mkdirSync(site, { recursive: true });
+    writeFileSync(path.join(site, 'vendored.py'), `def apply(f, x):
+    r = f(x)
+    return r
+
+
+def parse(text):
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def fail(text):
+    return int(text)
+`);
+    const text = `import multiprocessing as mp
+import vendored
+
+def twice(x):
+    return vendored.apply(lambda v: v * 2, x)  # CALL
+
+def main():
+    y = twice(21)  # BP
+    print("twice", y, "parsed", vendored.parse("x"), flush=True)
+    try:
+        vendored.fail("y")  # FAIL
+    except ValueError:
+        print("caught", flush=True)
+
+if __name__ == "__main__":
+    p = mp.Process(target=main)
+    p.start()
+    p.join()
+`;
+    const file = script('justmycode.py', text);
+    const L = (m: string): number => lineOf(file, m, text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env: { ...env, PYTHONUSERBASE: base } }, { [file]: [L('# BP')] }, {}, ['raised', 'uncaught']);
+      const s = await nextStop(c, 0);
+      assert.equal((await top(c, s.threadId)).line, L('# BP'));
+      await stepAndWait(c, s.threadId, 'stepIn');
+      let f = await top(c, s.threadId);
+      assert.deepEqual([f.name, f.line], ['twice', L('# CALL')]);
+      // Into vendored.apply (installed: not stopped in), which calls the user's lambda.
+      await stepAndWait(c, s.threadId, 'stepIn');
+      f = await top(c, s.threadId);
+      assert.match(f.name, /<lambda>$/);  // its qualified name on 3.11+
+      assert.deepEqual([f.line, f.source?.path], [L('# CALL'), file]);
+      const stack = await c.stack(s.threadId);
+      const lib = stack.find((x) => x.name === 'apply');
+      assert.ok(lib, stack.map((x) => x.name).join(', '));
+      assert.equal(lib.presentationHint, 'subtle', 'an installed package\'s frame is shown as not yours');
+      await c.request('continue', { threadId: s.threadId });
+      // vendored.parse raises and catches inside the package: no stop; vendored.fail raises into main().
+      const raised = await nextStop(c, distinctStops(c).length);
+      assert.equal(raised.reason, 'exception');
+      assert.match(raised.text ?? '', /^ValueError: invalid literal for int\(\) with base 10: 'y'$/);
+      assert.equal((await top(c, raised.threadId)).line, L('# FAIL'));
+      await c.request('continue', { threadId: raised.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'twice 42 parsed None\ncaught\n');
     });
   });
 

@@ -273,17 +273,20 @@ class EntryHooks(unittest.TestCase):
             _debug._bps = saved
 
 
-class RaisedScope(unittest.TestCase):
-    """Which code "Raised exceptions" stops in: the user's own, not the standard library, the
-    tracer or installed packages (a virtual environment's site-packages)."""
+class UserCode(unittest.TestCase):
+    """The code steps, pauses and "Raised exceptions" stop in: the user's own, not the standard
+    library, the tracer or installed packages (the user site, a venv's site-packages)."""
 
     def test_user_code_only(self):
         import json
         import sysconfig
         with tempfile.TemporaryDirectory() as d:
             mine = compile("x = 1", os.path.join(d, "mine.py"), "exec")
+            import site
             pkg = compile("x = 1", os.path.join(sysconfig.get_paths()["purelib"], "somepkg", "mod.py"), "exec")
-            self.assertTrue(_debug._raises_here(mine))
-            self.assertFalse(_debug._raises_here(pkg))
-            self.assertFalse(_debug._raises_here(json.loads.__code__))
-            self.assertFalse(_debug._raises_here(_debug._on_raised.__code__))
+            user_pkg = compile("x = 1", os.path.join(site.getusersitepackages(), "otherpkg", "mod.py"), "exec")
+            self.assertTrue(_debug._user_code(mine))
+            self.assertFalse(_debug._user_code(pkg))
+            self.assertFalse(_debug._user_code(user_pkg))  # not under the standard library's folder, unlike a venv's
+            self.assertFalse(_debug._user_code(json.loads.__code__))
+            self.assertFalse(_debug._user_code(_debug._on_raised.__code__))

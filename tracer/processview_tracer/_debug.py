@@ -344,7 +344,7 @@ _send_lock = threading.Lock()
 _slot = threading.Lock()  # one stopped thread per process
 _bps = {}  # norm path -> {line: _Breakpoint}
 _norms = {}  # raw co_filename -> norm path
-# 3.9-3.11: id(code) -> (code, a breakpoint is on one of its lines, _raises_here(code)); rebuilt
+# 3.9-3.11: id(code) -> (code, a breakpoint is on one of its lines, _user_code(code)); rebuilt
 # when breakpoints change. By identity: equal code objects of two files compare equal, and hashing
 # a code object costs more than the rest of the global trace function.
 _want = {}
@@ -368,11 +368,57 @@ def _norm(raw):
     return n
 
 
+_mine = {}  # id(code) -> (code, _user_code's answer); by identity, as _core's entries
+_package_roots = None
+
+
 def _user_code(code):
+    """The user's own code, where steps, pauses and "Raised exceptions" stop, shown plainly in the
+    Call Stack: not the standard library, multiprocessing or the tracer (_core's entries), and not
+    installed packages (site-packages, dist-packages, the user site; debugpy's "just my code"),
+    which raise and catch their own exceptions all the time and are not what a user steps through.
+    A breakpoint set in any file still stops there."""
+    got = _mine.get(id(code))
+    if got is not None and got[0] is code:
+        return got[1]
     e = _core._entries.get(id(code))
     if e is None or e[0] is not code:
         e = _core._entry(code)
-    return bool(e[1])
+    yes = bool(e[1]) and not _installed(e[1])
+    if len(_mine) > _WANT_MAX:
+        _mine.clear()  # code made at run time (exec, namedtuple) must not pile up here
+    _mine[id(code)] = (code, yes)
+    return yes
+
+
+def _installed(path):
+    global _package_roots
+    if _package_roots is None:
+        _package_roots = _package_dirs()
+    return path.startswith(_package_roots) or os.path.realpath(path).startswith(_package_roots)
+
+
+def _package_dirs():
+    """Where installed packages live, for this interpreter (a virtual environment's own)."""
+    dirs = set()
+    try:
+        import sysconfig
+        for key in ("purelib", "platlib"):
+            dirs.add(sysconfig.get_paths()[key])
+    except Exception:
+        pass
+    try:
+        import site
+        dirs.update(site.getsitepackages())
+        dirs.add(site.getusersitepackages())
+    except Exception:
+        pass
+    out = set()
+    for d in dirs:
+        if d:
+            out.add(os.path.abspath(d) + os.sep)
+            out.add(os.path.realpath(d) + os.sep)
+    return tuple(out)
 
 
 def _depth(f):
@@ -1126,7 +1172,7 @@ def _on_raised(frame, exc, tb):
     t = tb
     while t is not None:
         f = t.tb_frame
-        if f is not frame and _raises_here(f.f_code):
+        if f is not frame and _user_code(f.f_code):
             return  # it went through the user's code deeper down: it stopped there (or that was not on)
         t = t.tb_next
     import traceback
@@ -1138,42 +1184,6 @@ def _on_raised(frame, exc, tb):
 
 # Raised and caught as the language's own signals, not errors: iteration's end.
 _NOT_RAISED = (StopIteration, StopAsyncIteration)
-_raise_codes = {}  # id(code) -> (code, _raises_here's answer)
-_site_dirs = None
-
-
-def _raises_here(code):
-    """The user's own code, for "raised": not the standard library, not multiprocessing, not the
-    tracer (_user_code), and not installed packages either (a virtual environment's site-packages,
-    a distribution's dist-packages), which raise and catch their own exceptions all the time."""
-    got = _raise_codes.get(id(code))
-    if got is not None and got[0] is code:
-        return got[1]
-    global _site_dirs
-    if _site_dirs is None:
-        _site_dirs = _package_dirs()
-    yes = _user_code(code) and not os.path.realpath(os.path.abspath(code.co_filename)).startswith(_site_dirs)
-    if len(_raise_codes) > _WANT_MAX:
-        _raise_codes.clear()
-    _raise_codes[id(code)] = (code, yes)  # by identity: equal code objects of two files compare equal
-    return yes
-
-
-def _package_dirs():
-    dirs = set()
-    try:
-        import sysconfig
-        for key in ("purelib", "platlib"):
-            dirs.add(sysconfig.get_paths()[key])
-    except Exception:
-        pass
-    try:
-        import site
-        dirs.update(site.getsitepackages())
-        dirs.add(site.getusersitepackages())
-    except Exception:
-        pass
-    return tuple(os.path.realpath(d) + os.sep for d in dirs if d)
 
 
 def _exception_info(exc, tb, ours):
@@ -1447,7 +1457,7 @@ def _trace_here(frame=None):
         if not _ours(f) and _user_code(f.f_code):
             if _trace_all or _norm(f.f_code.co_filename) in _bps:
                 _trace_lines(f)
-            elif _raised and f.f_trace is None and _raises_here(f.f_code):
+            elif _raised and f.f_trace is None and _user_code(f.f_code):
                 f.f_trace_lines = False
                 f.f_trace = _raise_trace
         f = f.f_back
@@ -1556,7 +1566,7 @@ def _remember_wants(code):
     """_code_wants, kept in _want (the callers look there first: a hot path)."""
     if len(_want) > _WANT_MAX:
         _want.clear()  # code made at run time (exec, namedtuple) must not pile up here
-    w = _want[id(code)] = (code, _code_wants(code), _raised and _raises_here(code))
+    w = _want[id(code)] = (code, _code_wants(code), _raised and _user_code(code))
     return w
 
 
@@ -1870,7 +1880,7 @@ def _mon_return(code, offset, value):
 def _mon_raise(code, offset, exc):
     """"raised" on: an exception is raised in a frame, or reaches it from a callee (RAISE comes in
     every frame it goes through, as 3.9-3.11's exception event does)."""
-    if _raises_here(code):
+    if _user_code(code):
         f = _getframe(1)
         if f.f_code is code:
             _on_raised(f, exc, exc.__traceback__)
