@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PYTHON, distinctStops, lineOf, nextStop, plainRun, script, top, withRun, type Stop } from './harness';
+import { PYTHON, distinctStops, lineOf, nextStop, plainRun, script, stepAndWait, top, withRun, type Stop } from './harness';
 
 type Client = Parameters<typeof distinctStops>[0];
 const distinctStopsCount = (c: Client): number => distinctStops(c).length;
@@ -185,16 +185,16 @@ import multiprocessing as mp
 import queue
 
 def parse(text):
-    return int(text)  # PARSE
-
-def check(text):
     try:
-        return parse(text)
+        return int(text)  # PARSE
     except ValueError:
         return -1
 
 def child(text):
-    print("child", check(text), flush=True)
+    print("child", parse(text), flush=True)
+
+def fetch(q):
+    return q.get(timeout=0.05)  # EMPTY
 
 if __name__ == "__main__":
     p = mp.Process(target=child, args=("x1",))
@@ -206,7 +206,7 @@ if __name__ == "__main__":
         print("iteration ends: not an error", flush=True)
     q = mp.Queue()
     try:
-        q.get(timeout=0.05)  # EMPTY
+        fetch(q)
     except queue.Empty:
         print("empty", flush=True)
     try:
@@ -220,7 +220,7 @@ if __name__ == "__main__":
     assert.equal(plain.status, 0);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env }, {}, {}, ['raised', 'uncaught']);
-      // The child: where int() raised in parse(), its frame still running; not again in check(), which catches it.
+      // The child: where int() raised in parse(), its frame still running.
       const child = await nextStop(c, 0);
       assert.equal(child.reason, 'exception');
       assert.match(child.text ?? '', /^ValueError: invalid literal for int\(\) with base 10: 'x1'$/);
@@ -233,11 +233,17 @@ if __name__ == "__main__":
       assert.equal(cf.line, lineOf(file, '# PARSE', text));
       const t = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'text * 2', frameId: cf.id, context: 'watch' });
       assert.equal(t.body.result, "'x1x1'");
+      // Step Over from the raise: the next line of the same frame, its except clause.
+      const stepped = await stepAndWait(c, child.threadId, 'next');
+      assert.equal(stepped.reason, 'step');
+      const sf = await top(c, child.threadId);
+      assert.deepEqual([sf.name, sf.line], ['parse', lineOf(file, '# PARSE', text) + 1]);
       await c.request('continue', { threadId: child.threadId });
 
       // The main process: queue.Empty raised inside multiprocessing (through the tracer's own
-      // wrapper) stops at the user's line that called get(); StopIteration never stops.
-      const empty = await nextStop(c, 1);
+      // wrapper) stops at the user's line that called get(), in fetch(); not again in the main
+      // module, which it goes through to its except clause. StopIteration never stops.
+      const empty = await nextStop(c, 2);
       assert.match(empty.text ?? '', /Empty/);
       assert.notEqual(empty.processView.pid, child.processView.pid);
       const ef = await top(c, empty.threadId);
@@ -246,13 +252,13 @@ if __name__ == "__main__":
       assert.doesNotMatch(et.details?.stackTrace ?? '', /processview_tracer/);
       await c.request('continue', { threadId: empty.threadId });
 
-      const bad = await nextStop(c, 2);
+      const bad = await nextStop(c, 3);
       assert.match(bad.text ?? '', /JSONDecodeError: /);
       assert.equal((await top(c, bad.threadId)).line, lineOf(file, '# JSON', text));
       await c.request('continue', { threadId: bad.threadId });
 
       assert.equal(await c.ended(), 0);
-      assert.equal(distinctStopsCount(c), 3, 'one stop a raise');
+      assert.equal(distinctStopsCount(c), 4, 'one stop a raise, and the step');
       assert.equal(c.output('stdout'), plain.stdout);
       assert.equal(c.output('stderr'), plain.stderr);
     });

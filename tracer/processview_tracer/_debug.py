@@ -1457,7 +1457,7 @@ def _trace_here(frame=None):
         if not _ours(f) and _user_code(f.f_code):
             if _trace_all or _norm(f.f_code.co_filename) in _bps:
                 _trace_lines(f)
-            elif _raised and f.f_trace is None and _user_code(f.f_code):
+            elif _raised and f.f_trace is None:
                 f.f_trace_lines = False
                 f.f_trace = _raise_trace
         f = f.f_back
@@ -1559,6 +1559,9 @@ def _raise_trace(frame, event, arg):
     """3.9-3.11, "raised" on: the local tracer of the user's frames that need no line events."""
     if event == "exception" and _raised:
         _on_raised(frame, arg[1], arg[2])
+        # What this returns becomes the frame's tracer: a step from that stop gave it the line
+        # tracer (_stop), which must stay.
+        return frame.f_trace
     return _raise_trace
 
 
