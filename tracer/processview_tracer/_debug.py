@@ -1140,10 +1140,7 @@ def _on_uncaught(exc, tb=None, kind="uncaught"):
     program = [f for f, o in zip(frames, ours) if not o]
     if not program:
         return
-    top = program[-1]
-    info = _exception_info(exc, tb, ours)
-    info["where"] = kind
-    _stop(top, "exception", {"exception": info})
+    _stop(program[-1], "exception", {"exception": _exception_info(exc, tb, ours, kind)})
 
 
 def _wrap_task_exception(cls):
@@ -1169,26 +1166,25 @@ def _on_raised(frame, exc, tb):
         return
     if _helper_process() or _helper_thread():
         return
+    ours = []  # for _exception_info, one per traceback entry
     t = tb
     while t is not None:
         f = t.tb_frame
         if f is not frame and _user_code(f.f_code):
             return  # it went through the user's code deeper down: it stopped there (or that was not on)
+        ours.append(_ours(f))
         t = t.tb_next
-    import traceback
-    frames = [f for f, _ in traceback.walk_tb(tb)]
-    info = _exception_info(exc, tb, [_ours(f) for f in frames])
-    info["where"] = "raised"
-    _stop(frame, "exception", {"exception": info})
+    _stop(frame, "exception", {"exception": _exception_info(exc, tb, ours, "raised")})
 
 
 # Raised and caught as the language's own signals, not errors: iteration's end.
 _NOT_RAISED = (StopIteration, StopAsyncIteration)
 
 
-def _exception_info(exc, tb, ours):
+def _exception_info(exc, tb, ours, where):
     """What the exception widget shows: the type, the message, the traceback `tb` as Python prints
-    it (its carets too), without the entries `ours` marks as the tracer's."""
+    it (its carets too), without the entries `ours` marks as the tracer's; `where`: the filter
+    that stopped (EXCEPTION_FILTERS)."""
     import traceback
     tp = type(exc)
     mod = getattr(tp, "__module__", "") or ""
@@ -1205,7 +1201,7 @@ def _exception_info(exc, tb, ours):
         text = "%s: %s\n" % (name, message)
     if len(text) > TRACEBACK_MAX:
         text = "...\n" + text[-TRACEBACK_MAX:]
-    return {"type": name, "message": message[:REPR_MAX * 4], "traceback": text}
+    return {"type": name, "message": message[:REPR_MAX * 4], "traceback": text, "where": where}
 
 
 def _hook_thread_exceptions():
