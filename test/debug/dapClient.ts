@@ -152,6 +152,9 @@ export class DapClient {
   }
 
   /** initialize → launch (+ breakpoints) → configurationDone, as a client does. */
+  /** What the adapter's initialize response said it can do. */
+  capabilities: DebugProtocol.Capabilities | undefined;
+
   async launch(
     args: Record<string, unknown>,
     breakpoints: Record<string, Array<number | DebugProtocol.SourceBreakpoint>> = {},
@@ -159,7 +162,7 @@ export class DapClient {
     /** Exception filters set before configurationDone, as VS Code sends the ones it remembers. */
     exceptionFilters?: string[],
   ): Promise<void> {
-    await this.request('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...caps });
+    this.capabilities = (await this.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...caps })).body;
     const launched = this.request('launch', { python: PYTHON, console: 'internalConsole', ...args });
     await this.event('initialized');
     for (const [file, lines] of Object.entries(breakpoints)) {

@@ -129,8 +129,9 @@ describe('uncaught exceptions', () => {
     });
   });
 
-  test('a Pool task and a ProcessPoolExecutor task stop in the worker where they raised; the caller still gets the exception', async () => {
+  test('a Pool task, a ThreadPool task and a ProcessPoolExecutor task stop in the worker where they raised; the caller still gets the exception', async () => {
     const text = `import multiprocessing as mp
+from multiprocessing.pool import ThreadPool
 from concurrent.futures import ProcessPoolExecutor
 
 def inverse(x):
@@ -143,6 +144,11 @@ if __name__ == "__main__":
             print(pool.map(inverse, [1, 0, 2]))
         except ZeroDivisionError as e:
             print("pool caught", e, flush=True)
+    with ThreadPool(2) as tp:
+        try:
+            print(tp.map(inverse, [4, 0, 5], chunksize=1))
+        except ZeroDivisionError as e:
+            print("thread pool caught", e, flush=True)
     with ProcessPoolExecutor(1) as ex:
         try:
             print(ex.submit(inverse, 0).result())
@@ -156,7 +162,8 @@ if __name__ == "__main__":
       await c.launch({ program: file, env });
       assert.deepEqual(filtersOffered(c), [['raised', false], ['uncaught', true], ['task', true]]);
       const threads = async () => (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads;
-      for (const [n, worker] of [[0, /PoolWorker/], [1, /SpawnProcess|ForkProcess|Process-/]] as const) {
+      // A ThreadPool's worker is a thread of the main process: it stops there.
+      for (const [n, worker] of [[0, /PoolWorker/], [1, /MainProcess/], [2, /SpawnProcess|ForkProcess|Process-/]] as const) {
         const s = await nextStop(c, n);
         assert.equal(s.reason, 'exception');
         assert.match(s.text ?? '', /^ZeroDivisionError: division by zero$/);
@@ -175,7 +182,7 @@ if __name__ == "__main__":
       }
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), plain.stdout, 'the callers caught the exceptions as without the debugger');
-      assert.equal(distinctStopsCount(c), 2, 'nothing else stopped');
+      assert.equal(distinctStopsCount(c), 3, 'nothing else stopped');
     });
   });
 

@@ -199,4 +199,34 @@ print([q.get() for _ in range(3)])
       assert.equal(c.output('stdout'), '[0, 1, 2]\n');
     });
   });
+
+  test('a ThreadPool\'s worker runs the user\'s task: it pauses before the task\'s operations like any thread of the program', async () => {
+    const text = `import multiprocessing as mp
+from multiprocessing.pool import ThreadPool
+
+def task(q, n):
+    q.put(n * n)  # PUT
+    return n
+
+if __name__ == "__main__":
+    q = mp.SimpleQueue()  # QUEUE
+    with ThreadPool(1) as tp:
+        print(tp.apply(task, (q, 3)), flush=True)
+    print(q.get())
+`;
+    const file = script('threadpool-put.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env, stopOn: ['queue'] });
+      const first = await c.until('the first stop', () => distinctStops(c)[0]);
+      // In the worker thread (its name: "Thread-1", "Thread-1 (worker)" from 3.10).
+      assert.match(first.description ?? '', new RegExp(`^Paused before SimpleQueue\\.put\\(9\\) to SimpleQueue@line ${lineOf(file, '# QUEUE', text)} \\(thread Thread-1\\b`));
+      const f = await top(c, first.threadId);
+      assert.deepEqual([f.name, f.line], ['task', lineOf(file, '# PUT', text)]);
+      await c.request('setStopOn', { kinds: [] });
+      await c.request('continue', { threadId: first.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(distinctStops(c).length, 1);
+      assert.equal(c.output('stdout'), '3\n9\n');
+    });
+  });
 });

@@ -122,6 +122,9 @@ describe('the debugger over a recording (time travel)', { timeout: 300_000 }, ()
       assert.ok(m, before.description);
       const evaluated = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'kind', frameId: (await c.stack(child))[0]!.id, context: 'watch' });
       assert.equal(evaluated.body.result, m[1] === 'exits with code 0' ? '"process.exit"' : '"process.running"');
+      // The Debug Console completes the fields an expression can read, and the language's words.
+      const completed = await c.request<DebugProtocol.CompletionsResponse>('completions', { text: 'op == "put" and pi', column: 19, frameId: (await c.stack(child))[0]!.id });
+      assert.deepEqual(completed.body.targets.map((t) => [t.label, t.type, t.start, t.length]), [['pid', 'field', 17, 2]]);
       await c.request('next', { threadId: child });
       const again = await nextStopped(c, 3);
       assert.equal(again.description, zombie.description);

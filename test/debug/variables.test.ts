@@ -3,7 +3,8 @@
  * typed in the Debug Console, and Set Value in the Variables view (setVariable), in a function's
  * locals, a module's globals, a dict, a list and an object's attribute; the program goes on with
  * the new values. On Python 3.9-3.12 a function's locals live in the frame's fast slots, which
- * f_locals only copies: the tracer writes them back (docs/debugging.md).
+ * f_locals only copies: the tracer writes them back (docs/debugging.md). And the Debug Console's
+ * completions: names in the frame, a dotted name's attributes, with nothing of the program run.
  * The interpreter: PV_TEST_PYTHON (the `debug` test stage runs this file on every installed Python).
  */
 import assert from 'node:assert/strict';
@@ -75,6 +76,67 @@ describe('changing values at a stop', () => {
       await c.request('continue', { threadId: s.threadId });
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), "child 10 9 18 [1, 22, 3] {'a': 'changed'}\nexit 0\n");
+    });
+  });
+
+  test('the Debug Console completes names in the frame and attributes of a dotted name, running none of the program\'s code', async () => {
+    const src = `import multiprocessing as mp
+
+class Meter:
+    def __init__(self):
+        self.reading = 1
+
+    @property
+    def danger(self):
+        print("the property ran", flush=True)
+        return self
+
+def work(q):
+    meter = Meter()
+    total_sent = 0
+    q.put(total_sent)  # BP
+    print("child", meter.reading, flush=True)
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=work, args=(q,))
+    p.start()
+    got = q.get()
+    p.join()
+    print("got", got, flush=True)
+`;
+    const file = script('completions.py', src);
+    const bp = lineOf(file, '# BP', src);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [bp] });
+      assert.equal(c.capabilities?.supportsCompletionsRequest, true);
+      assert.deepEqual(c.capabilities?.completionTriggerCharacters, ['.']);
+      const s = await nextStop(c, 0);
+      const f = await top(c, s.threadId);
+      const complete = async (text: string, column = text.length + 1) =>
+        (await c.request<DebugProtocol.CompletionsResponse>('completions', { text, column, frameId: f.id })).body.targets;
+      // A name: the frame's locals, its module's globals, builtins; the partial word is replaced (1-based start).
+      const names = await complete('print(tot');
+      assert.deepEqual(names.map((t) => [t.label, t.type, t.start, t.length]), [['total_sent', 'variable', 7, 3]]);
+      assert.ok((await complete('Met')).some((t) => t.label === 'Meter' && t.type === 'class'), 'a global class');
+      // After a dot: the object's attributes, methods first among them as Python lists them; nothing to replace yet.
+      const attrs = await complete('q.');
+      for (const m of ['put', 'get', 'qsize', 'empty']) assert.ok(attrs.some((t) => t.label === m && t.type === 'function' && (t.length ?? 0) === 0), m);
+      assert.ok(attrs.findIndex((t) => t.label === 'put') < attrs.findIndex((t) => t.label.startsWith('_')), 'public names before private ones');
+      assert.deepEqual((await complete('q.qs')).map((t) => [t.label, t.start, t.length]), [['qsize', 3, 2]]);
+      // The cursor inside the text: only what is before it counts.
+      assert.deepEqual((await complete('meter.rea + 1', 'meter.rea'.length + 1)).map((t) => t.label), ['reading']);
+      // A property is listed, not run; nor is anything after it looked into.
+      assert.ok((await complete('meter.')).some((t) => t.label === 'danger'));
+      assert.deepEqual(await complete('meter.danger.'), []);
+      // After a call or a subscript the value is not known without running code: nothing offered.
+      assert.deepEqual(await complete('str(meter).'), []);
+      // Without a frame (nothing selected): nothing, and no error.
+      const bare = await c.request<DebugProtocol.CompletionsResponse>('completions', { text: 'q.', column: 3 });
+      assert.deepEqual(bare.body.targets, []);
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'child 1\ngot 0\n', 'as the plain run prints: the property never ran');
     });
   });
 });

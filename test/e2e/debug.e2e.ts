@@ -155,6 +155,30 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   assert.ok(afterSet.some((r) => /^n\s*[=:]\s*7$/.test(r)), `only the value chosen changed:\n${afterSet.join('\n')}`);
   await wb.screenshot('debug-child-set-value');
 
+  // The Debug Console completes the paused frame's names and, after a dot, the object's methods.
+  await wb.page.locator('.part.panel .composite-bar .action-item', { hasText: 'Debug Console' }).first().click({ timeout: slow(5_000) });
+  const input = wb.page.locator('.repl-input-wrapper .monaco-editor').first();
+  await input.click({ timeout: slow(5_000) });
+  await wb.page.keyboard.type('results.qs', { delay: 30 });
+  const suggestion = await poll(async () => {
+    const widget = wb.page.locator('.editor-widget.suggest-widget.visible').first();
+    if (!(await widget.isVisible())) {
+      await wb.page.keyboard.press('Control+Space');
+      return undefined;
+    }
+    const rows = (await widget.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    return rows.some((r) => /^qsize\b/.test(r)) ? rows : undefined;
+  }, 'the Debug Console suggesting qsize for results.qs', slow(20_000), 500);
+  assert.ok(!suggestion.some((r) => /^results\.qs/.test(r)), suggestion.join('\n'));
+  await wb.screenshot('debug-console-completions');
+  await wb.page.keyboard.press('Tab');
+  await poll(async () => ((await input.innerText()).includes('results.qsize') ? true : undefined), 'the input reading results.qsize after Tab', slow(5_000));
+  await wb.page.keyboard.press('Enter');
+  await poll(async () => {
+    const out = (await wb.page.locator('.repl .monaco-list-row').allInnerTexts()).join('\n');
+    return /bound method|Queue\.qsize/.test(out) ? out : undefined;
+  }, 'the Debug Console showing the accepted method', slow(15_000));
+
   // The Processes tree follows the debug run and marks the child paused.
   await wb.runCommand('Process View: Focus on Processes View');
   const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^paused/i.test(row.description)), 30_000);

@@ -189,6 +189,71 @@ class Children(unittest.TestCase):
         self.assertEqual(_debug.expandable(os), (0, 0))
 
 
+class Completions(unittest.TestCase):
+    """The Debug Console's completions: looked up, never evaluated."""
+
+    def setUp(self):
+        self.ran = []
+        ran = self.ran
+
+        class Meter:
+            __slots__ = ("reading", "__weakref__")
+
+            def __init__(self):
+                self.reading = 1
+
+            @property
+            def danger(self):
+                ran.append("property")
+                return self
+
+            def __getattr__(self, name):
+                ran.append("getattr " + name)
+                return self
+
+            def check(self):
+                return True
+
+        self.loc = {"meter": Meter(), "total_sent": 0}
+        self.glob = {"Meter": Meter, "os": os}
+
+    def labels(self, text):
+        return [k for k, _ in _debug.completions(text, self.loc, self.glob)[1]]
+
+    def test_names_come_from_locals_globals_builtins_and_keywords(self):
+        word, hits = _debug.completions("print(tot", self.loc, self.glob)
+        self.assertEqual((word, hits), ("tot", [("total_sent", "variable")]))
+        self.assertEqual(dict(_debug.completions("Me", self.loc, self.glob)[1])["Meter"], "class")
+        self.assertIn(("len", "function"), _debug.completions("le", self.loc, self.glob)[1])
+        self.assertIn(("while", "keyword"), _debug.completions("whi", self.loc, self.glob)[1])
+
+    def test_attributes_of_a_dotted_name(self):
+        word, hits = _debug.completions("meter.", self.loc, self.glob)
+        kinds = dict(hits)
+        self.assertEqual(word, "")
+        self.assertEqual(kinds["reading"], "variable")
+        self.assertEqual(kinds["check"], "function")
+        self.assertEqual(kinds["danger"], "property")
+        self.assertLess(self.labels("meter.").index("reading"), self.labels("meter.").index("__class__"))
+        self.assertEqual(self.labels("os.path.joi"), ["join"])
+        self.assertEqual(dict(_debug.completions("os.pa", self.loc, self.glob)[1])["path"], "module")
+        self.assertEqual(self.labels("meter . rea"), ["reading"])
+
+    def test_nothing_of_the_program_runs(self):
+        self.assertEqual(self.labels("meter.danger."), [])
+        self.assertEqual(self.labels("meter.missing."), [])  # __getattr__ would answer: not asked
+        self.assertEqual(self.ran, [])
+
+    def test_what_cannot_be_known_without_running_code_offers_nothing(self):
+        for text in ("str(meter).", "items[0].", '"abc".up', "meter.check().", "nothing_here.", "", "1 + ", "3.1"):
+            self.assertEqual(self.labels(text), [], text)
+
+    def test_private_names_last_unless_asked_for(self):
+        labels = self.labels("meter.")
+        self.assertTrue(all(not k.startswith("_") for k in labels[:3]))
+        self.assertEqual(self.labels("meter.__cla"), ["__class__"])
+
+
 class Paths(unittest.TestCase):
     def test_symlinks_and_relative_paths_meet(self):
         d = tempfile.mkdtemp()

@@ -312,6 +312,99 @@ def expandable(v):
         return None
 
 
+_DOTTED_TAIL = re.compile(r"(?<![\w.)\]'\"])((?:[^\W\d]\w*\s*\.\s*)*)([^\W\d]\w*)?$")
+COMPLETIONS_MAX = 500
+
+
+def completions(text, loc, glob):
+    """The Debug Console's completions of what `text` (the input up to the cursor) ends with:
+    a name, or a dotted name's attribute. Returns (word, [(label, type)]): `word` is the partial
+    name the labels replace. Nothing is evaluated: the names are looked up in the frame's locals,
+    globals and builtins, and each attribute on the way statically (a property, a proxy's remote
+    attribute or a __getattr__ is not run: its completions are not offered)."""
+    m = _DOTTED_TAIL.search(text)
+    if m is None:
+        return "", []
+    chain = [p.strip() for p in m.group(1).split(".")[:-1]] if m.group(1) else []
+    word = m.group(2) or ""
+    if not chain and not word:
+        return "", []  # an empty input, or the cursor after an operator: nothing typed to complete
+    if not chain:
+        import builtins
+        import keyword
+        names = {}
+        for k in keyword.kwlist:
+            names[k] = "keyword"
+        for scope in (vars(builtins), glob, loc):
+            for k, v in scope.items():
+                if isinstance(k, str):
+                    names[k] = _completion_type(v)
+    else:
+        missing = object()
+        obj = loc.get(chain[0], missing)
+        if obj is missing:
+            obj = glob.get(chain[0], missing)
+        if obj is missing:
+            import builtins
+            obj = vars(builtins).get(chain[0], missing)
+        for name in chain[1:]:
+            if obj is missing:
+                break
+            obj = _static_attr(obj, name, missing)
+        if obj is missing:
+            return word, []
+        names = {}
+        try:
+            listed = dir(obj)
+        except Exception:
+            listed = []
+        for k in listed:
+            if isinstance(k, str):
+                names[k] = _completion_type(_static_attr(obj, k, _UNREAD))
+    private = word.startswith("_")
+    hits = [(k, t) for k, t in names.items() if k.startswith(word)]
+    hits.sort(key=lambda kt: (not private and kt[0].startswith("_"), kt[0].startswith("__"), kt[0].lower(), kt[0]))
+    return word, hits[:COMPLETIONS_MAX]
+
+
+def _static_attr(obj, name, default):
+    """obj.name when reading it runs none of the program's code (an instance's or a class's own
+    value, a method, a slot), else `default`."""
+    import inspect
+    try:
+        v = inspect.getattr_static(obj, name)
+    except Exception:
+        return default
+    if isinstance(v, (staticmethod, classmethod, types.FunctionType, types.MemberDescriptorType, types.GetSetDescriptorType,
+                      types.MethodDescriptorType, types.ClassMethodDescriptorType, types.WrapperDescriptorType,
+                      types.BuiltinFunctionType)):
+        try:
+            return getattr(obj, name)  # binds a method, reads a slot: nothing of the program's runs
+        except Exception:
+            return default
+    if type(v).__dict__.get("__get__") is not None or any("__get__" in c.__dict__ for c in type(v).__mro__):
+        return default  # a property or another descriptor: reading it would run its code
+    return v
+
+
+_UNREAD = object()
+
+
+def _completion_type(v):
+    """The kind of a completion, as the DAP names them (the Debug Console shows its icon)."""
+    if v is _UNREAD:
+        return "property"
+    if isinstance(v, types.ModuleType):
+        return "module"
+    if isinstance(v, type):
+        return "class"
+    if isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.BuiltinMethodType)):
+        return "function"
+    if callable(v):
+        return "function"
+    return "variable"
+
+
 # ---------------------------------------------------------------------------------------------
 # State
 
@@ -453,9 +546,9 @@ def _helper_thread():
         mod = getattr(target, "__module__", "") or ""
         name = getattr(target, "__qualname__", "") or ""
         cls_mod = type(t).__module__ or ""
-        if mod.startswith("multiprocessing") and name != "worker":  # a ThreadPool's workers run user work
-            helper = True
-        elif cls_mod.startswith(("multiprocessing", "concurrent.futures.process")):
+        if mod.startswith("multiprocessing") and name == "worker":
+            helper = False  # a ThreadPool's workers (multiprocessing.dummy's threads) run the user's tasks
+        elif mod.startswith("multiprocessing") or cls_mod.startswith(("multiprocessing", "concurrent.futures.process")):
             helper = True
         _helper_threads[tid] = helper
     return helper
@@ -643,7 +736,8 @@ def _lost():
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable")
+_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable",
+                     "completions")
 
 
 def _dispatch(msg):
@@ -819,6 +913,10 @@ class _Stop:
                     body = self.evaluate(args)
                 elif cmd == "setVariable":
                     body = self.set_variable(args)
+                elif cmd == "completions":
+                    f = self._frame(args)
+                    word, hits = completions(str(args.get("text") or ""), f.f_locals, f.f_globals)
+                    body = {"word": word, "targets": [{"label": k, "type": t} for k, t in hits]}
                 else:
                     raise ValueError("unknown command %r" % (cmd,))
             except Exception as e:
@@ -1986,6 +2084,43 @@ def _patch_pool(mod):
 
     IM.next = IM.__next__ = next
     _wrap_task_exception(mod.ExceptionWithTraceback)
+    _watch_thread_pool_results(mod)
+
+
+def _watch_thread_pool_results(mod):
+    """A ThreadPool's worker sends a failed task's exception back as it is (a process pool's
+    wraps it, _wrap_task_exception): its results queue stops the worker thread first, where the
+    task raised, its frames still there, when "task" is on."""
+    import queue
+    TP = mod.ThreadPool
+    real_setup = TP._setup_queues
+    reraises = getattr(mod, "_helper_reraises_exception", None)
+    reraises = getattr(reraises, "__code__", None)  # not a task: the iterable of a map raised
+
+    class _Results(queue.SimpleQueue):
+        __slots__ = ()
+
+        def put(self, item, block=True, timeout=None):
+            if "task" in _exceptions:
+                try:
+                    failed = type(item) is tuple and len(item) == 3 and type(item[2]) is tuple and item[2][0] is False
+                    exc = item[2][1] if failed else None
+                    tb = getattr(exc, "__traceback__", None)
+                    t = tb
+                    while t is not None and t.tb_frame.f_code is not reraises:
+                        t = t.tb_next
+                    if tb is not None and t is None:
+                        _on_uncaught(exc, tb, "task")
+                except Exception as e:
+                    _core.error("thread pool result", e)
+            queue.SimpleQueue.put(self, item, block, timeout)
+
+    def _setup_queues(self):
+        real_setup(self)
+        self._outqueue = _Results()  # nothing has used the one just made: the workers start later
+        self._quick_get = self._outqueue.get
+
+    TP._setup_queues = _setup_queues
 
 
 def _patch_futures(mod):

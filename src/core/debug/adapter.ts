@@ -147,6 +147,8 @@ export class ProcessViewDebugSession extends DebugSession {
       supportTerminateDebuggee: true,
       supportsDelayedStackTraceLoading: true,
       supportsExceptionInfoRequest: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.'],
     };
     const known = this.options.configuration;
     if (known) {
@@ -611,6 +613,31 @@ export class ProcessViewDebugSession extends DebugSession {
     } catch (e) {
       this.sendErrorResponse(response, { id: 2004, format: message(e) });
     }
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    void this.doCompletionsRequest(response, args);
+  }
+
+  /** The Debug Console's suggestions: names in the selected frame, or a dotted name's attributes (nothing evaluated). */
+  private async doCompletionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): Promise<void> {
+    response.body = { targets: [] };
+    try {
+      const backend = this.backend;
+      const h = args.frameId === undefined ? undefined : this.frame(args.frameId);
+      if (backend?.completions && h && h.index >= 0) {
+        // Only the line the cursor is on, up to the cursor (column: 1-based, in UTF-16 units like JS strings).
+        const lines = args.text.split('\n');
+        const line = Math.min(Math.max((args.line ?? lines.length) - 1, 0), lines.length - 1);
+        const before = lines[line]!.slice(0, Math.max(this.convertClientColumnToDebugger(args.column) - 1, 0));
+        const r = await backend.completions(h.pid, h.index, before);
+        const start = this.convertDebuggerColumnToClient(before.length - r.word.length + 1);
+        response.body.targets = r.targets.map((c) => ({ label: c.label, type: c.type, start, length: r.word.length }));
+      }
+    } catch {
+      // No suggestions (the process went on, or the frame is gone): typing goes on undisturbed.
+    }
+    this.sendResponse(response);
   }
 
   // -------------------------------------------------------------------------------------------

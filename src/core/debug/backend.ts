@@ -8,7 +8,7 @@
  * No `vscode` import here, ever.
  */
 import type { ProcessRole, SourceSite } from '../protocol/events';
-import type { BreakpointResult, BreakpointSpec, OperationInfo, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
+import type { BreakpointResult, BreakpointSpec, OperationInfo, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
 import type { Session } from '../session';
 
 export interface Disposable {
@@ -138,6 +138,8 @@ export interface DebugBackend extends Disposable {
   evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }>;
   /** Set Value in the Variables view (capabilities.setVariable): the child `name` of `ref`, to the value of an expression. */
   setVariable?(pid: number, ref: number, name: string, value: string): Promise<PyVariable>;
+  /** The Debug Console's completions of `text` (the input up to the cursor) in a paused process's frame. */
+  completions?(pid: number, frame: number, text: string): Promise<PyCompletions>;
   /** The Process scope: facts the Session knows. */
   processFacts(pid: number): FactRow[];
   /** The Operation scope of a stop before an operation. */

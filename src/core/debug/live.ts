@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
-import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionFilter, type OperationInfo, type ProcessInfoBody, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
+import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionFilter, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
@@ -482,6 +482,11 @@ export class LiveDebugBackend implements DebugBackend {
   async setVariable(pid: number, ref: number, name: string, value: string): Promise<PyVariable> {
     const { conn, stop } = this.stoppedConn(pid);
     return conn.request('setVariable', { stop: stop.stop, ref, name, value }, 60_000);
+  }
+
+  async completions(pid: number, frame: number, text: string): Promise<PyCompletions> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return conn.request('completions', { stop: stop.stop, frame, text });
   }
 
   processFacts(pid: number): FactRow[] {

@@ -9,7 +9,7 @@
  * No `vscode` import here, ever.
  */
 import * as path from 'node:path';
-import type { BreakpointResult, BreakpointSpec, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
+import type { BreakpointResult, BreakpointSpec, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
 import type { TracerEvent } from '../protocol/events';
 import {
   Breakpoints,
@@ -432,6 +432,15 @@ export class ReplayDebugBackend implements DebugBackend {
     const cond = parseCondition(expression, CONDITION_FIELDS);
     const v = cond.value((f) => stepField(this.replay, step, f));
     return { result: typeof v === 'string' ? JSON.stringify(v) : String(v), type: v === null ? null : typeof v };
+  }
+
+  /** A recording's Debug Console reads the event's fields (evaluate): those, and the condition language's words. */
+  async completions(_pid: number, _frame: number, text: string): Promise<PyCompletions> {
+    const word = /[A-Za-z_]\w*$/.exec(text)?.[0] ?? '';
+    if (word === '' || /[\w.]/.test(text.charAt(text.length - word.length - 1))) return { word, targets: [] };
+    const fields = [...CONDITION_FIELDS].map((label) => ({ label, type: 'field' as const }));
+    const words = ['and', 'or', 'not', 'contains', 'true', 'false', 'null'].map((label) => ({ label, type: 'keyword' as const }));
+    return { word, targets: [...fields, ...words].filter((c) => c.label.startsWith(word)).sort((a, b) => a.label.localeCompare(b.label)) };
   }
 
   /** The Process scope: the process as it was at the moment shown. */

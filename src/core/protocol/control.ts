@@ -112,6 +112,14 @@ export interface ControlCommands {
   };
   /** Set Value: `value` evaluated in the frame `ref` was shown from, assigned to its child `name`. */
   setVariable: { args: { stop: number; ref: number; name: string; value: string }; body: PyVariable };
+  /** The Debug Console's completions of `text` (the input up to the cursor), looked up in the frame, nothing evaluated. */
+  completions: { args: { stop: number; frame: number; text: string }; body: PyCompletions };
+}
+
+/** `word`: the partial name at the end of the text, which each target replaces. */
+export interface PyCompletions {
+  readonly word: string;
+  readonly targets: readonly { readonly label: string; readonly type: 'keyword' | 'module' | 'class' | 'function' | 'property' | 'variable' | 'field' }[];
 }
 export type ControlCommand = keyof ControlCommands;
 
