@@ -159,8 +159,8 @@ export class DapClient {
     args: Record<string, unknown>,
     breakpoints: Record<string, Array<number | DebugProtocol.SourceBreakpoint>> = {},
     caps: Record<string, unknown> = {},
-    /** Exception filters set before configurationDone, as VS Code sends the ones it remembers. */
-    exceptionFilters?: string[],
+    /** Exception filters set before configurationDone, as VS Code sends the ones it remembers (with their conditions: filterOptions). */
+    exceptionFilters?: string[] | DebugProtocol.ExceptionFilterOptions[],
   ): Promise<void> {
     this.capabilities = (await this.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...caps })).body;
     const launched = this.request('launch', { python: PYTHON, console: 'internalConsole', ...args });
@@ -170,7 +170,9 @@ export class DapClient {
     }
     if (exceptionFilters) {
       this.assertFiltersOffered();
-      await this.request('setExceptionBreakpoints', { filters: exceptionFilters });
+      const options = exceptionFilters.filter((f): f is DebugProtocol.ExceptionFilterOptions => typeof f !== 'string');
+      if (options.length > 0) await this.request('setExceptionBreakpoints', { filters: [], filterOptions: options });
+      else await this.request('setExceptionBreakpoints', { filters: exceptionFilters });
     }
     await this.request('configurationDone');
     await launched;

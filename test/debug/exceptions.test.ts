@@ -129,10 +129,10 @@ describe('uncaught exceptions', () => {
     });
   });
 
-  test('a Pool task, a ThreadPool task and a ProcessPoolExecutor task stop in the worker where they raised; the caller still gets the exception', async () => {
+  test('a Pool task, a ThreadPool task, a ProcessPoolExecutor task and a ThreadPoolExecutor task stop in the worker where they raised; the caller still gets the exception', async () => {
     const text = `import multiprocessing as mp
 from multiprocessing.pool import ThreadPool
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 def inverse(x):
     share = 10 / x  # TASK
@@ -154,6 +154,11 @@ if __name__ == "__main__":
             print(ex.submit(inverse, 0).result())
         except ZeroDivisionError as e:
             print("executor caught", e, flush=True)
+    with ThreadPoolExecutor(2) as ex:
+        try:
+            print(list(ex.map(inverse, [3, 0])))
+        except ZeroDivisionError as e:
+            print("thread executor caught", e, flush=True)
 `;
     const file = script('task-raises.py', text);
     const plain = plainRun(file);
@@ -162,8 +167,8 @@ if __name__ == "__main__":
       await c.launch({ program: file, env });
       assert.deepEqual(filtersOffered(c), [['raised', false], ['uncaught', true], ['task', true]]);
       const threads = async () => (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads;
-      // A ThreadPool's worker is a thread of the main process: it stops there.
-      for (const [n, worker] of [[0, /PoolWorker/], [1, /MainProcess/], [2, /SpawnProcess|ForkProcess|Process-/]] as const) {
+      // A ThreadPool's and a ThreadPoolExecutor's workers are threads of the main process: they stop there.
+      for (const [n, worker] of [[0, /PoolWorker/], [1, /MainProcess/], [2, /SpawnProcess|ForkProcess|Process-/], [3, /MainProcess/]] as const) {
         const s = await nextStop(c, n);
         assert.equal(s.reason, 'exception');
         assert.match(s.text ?? '', /^ZeroDivisionError: division by zero$/);
@@ -182,7 +187,7 @@ if __name__ == "__main__":
       }
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), plain.stdout, 'the callers caught the exceptions as without the debugger');
-      assert.equal(distinctStopsCount(c), 3, 'nothing else stopped');
+      assert.equal(distinctStopsCount(c), 4, 'nothing else stopped');
     });
   });
 
@@ -268,6 +273,69 @@ if __name__ == "__main__":
       assert.equal(distinctStopsCount(c), 4, 'one stop a raise, and the step');
       assert.equal(c.output('stdout'), plain.stdout);
       assert.equal(c.output('stderr'), plain.stderr);
+    });
+  });
+
+  test('a condition on a filter (Edit Condition) names the exception types it stops for, in every process; changed while running; a bad one is said and stops for all', async () => {
+    const text = `import multiprocessing as mp
+import queue
+
+def attempt(kind):
+    try:
+        if kind == "value":
+            int("x")  # VALUE
+        elif kind == "key":
+            {}["k"]  # KEY
+        else:
+            queue.Queue().get(timeout=0.01)  # EMPTY
+    except Exception as e:
+        print(kind, type(e).__name__, flush=True)
+
+def child():
+    for kind in ("value", "key", "empty"):
+        attempt(kind)
+
+if __name__ == "__main__":
+    p = mp.Process(target=child)
+    p.start()
+    p.join()
+    for kind in ("value", "key", "empty"):
+        attempt(kind)
+`;
+    const file = script('raised-conditions.py', text);
+    const plain = plainRun(file);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, {}, {}, [{ filterId: 'raised', condition: 'LookupError, queue.Empty' }, { filterId: 'uncaught' }]);
+      assert.equal(c.capabilities?.supportsExceptionFilterOptions, true);
+      const filters = c.events.flatMap((e) => (e.event === 'capabilities' ? ((e.body as { capabilities: DebugProtocol.Capabilities }).capabilities.exceptionBreakpointFilters ?? []) : []));
+      assert.deepEqual(filters.map((f) => [f.filter, f.supportsCondition, /separated by commas/.test(f.conditionDescription ?? '')]), [['raised', true, true], ['uncaught', true, true], ['task', true, true]]);
+      const line = (tag: string) => lineOf(file, `# ${tag}`, text);
+      // The child: ValueError is not named: no stop; KeyError is a LookupError; queue.Empty is named.
+      for (const [n, tag, type] of [[0, 'KEY', 'KeyError'], [1, 'EMPTY', 'Empty']] as const) {
+        const s = await nextStop(c, n);
+        assert.equal(s.reason, 'exception');
+        assert.match(s.text ?? '', new RegExp(`^(_queue\\.|queue\\.)?${type}`), s.text);
+        assert.equal((await top(c, s.threadId)).line, line(tag));
+        if (n === 1) {
+          // Changed while stopped: every type but queue.Empty, and a bad condition on "uncaught".
+          const r = await c.request<DebugProtocol.SetExceptionBreakpointsResponse>('setExceptionBreakpoints', {
+            filters: [],
+            filterOptions: [{ filterId: 'raised', condition: '!queue.Empty' }, { filterId: 'uncaught', condition: 'isinstance(e, ValueError)' }],
+          });
+          assert.deepEqual(r.body?.breakpoints?.map((b) => b.verified), [true, false]);
+          assert.match(r.body?.breakpoints?.[1]?.message ?? '', /"isinstance\(e" is not an exception type's name.*stops for every exception/);
+        }
+        await c.request('continue', { threadId: s.threadId });
+      }
+      // The main process, told of the change while it waited in join(): ValueError and KeyError stop, queue.Empty does not.
+      for (const [n, tag] of [[2, 'VALUE'], [3, 'KEY']] as const) {
+        const s = await nextStop(c, n);
+        assert.equal((await top(c, s.threadId)).line, line(tag));
+        await c.request('continue', { threadId: s.threadId });
+      }
+      assert.equal(await c.ended(), 0);
+      assert.equal(distinctStopsCount(c), 4, 'nothing else stopped');
+      assert.equal(c.output('stdout'), plain.stdout);
     });
   });
 

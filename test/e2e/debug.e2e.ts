@@ -322,7 +322,36 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   await poll(async () => (/JSONDecodeError/.test(await raisedWidget.innerText()) ? true : undefined), 'the exception widget naming JSONDecodeError', 30_000);
   await wb.screenshot('debug-raised-exception');
   await continueToEnd(wb);
-}, { timeoutMs: 330_000 });
+
+  // Edit Condition on the filter: only KeyError (and its subclasses) stops now; the same run of
+  // caught.py goes to its end, and the Breakpoints view shows the condition.
+  await wb.runCommand('View: Show Run and Debug');
+  const raisedRow = (await wb.expandedPane('Breakpoints')).locator('.monaco-list-row', { hasText: 'Raised exceptions' }).first();
+  await poll(async () => ((await wb.page.locator('.debug-toolbar').isVisible()) ? undefined : true), 'the raised-exception session to end', slow(30_000));
+  const editCondition = wb.page.locator('.monaco-menu .action-item .action-label', { hasText: /^Edit Condition/ }).first();
+  await poll(async () => {
+    if (!(await editCondition.isVisible())) {
+      await raisedRow.click({ button: 'right', timeout: slow(3_000) });
+      return undefined;
+    }
+    return true;
+  }, 'the "Edit Condition..." item on the filter', slow(15_000), 1_000);
+  await editCondition.click({ timeout: slow(3_000) });
+  const conditionInput = (await wb.expandedPane('Breakpoints')).locator('input').first();
+  await conditionInput.waitFor({ timeout: slow(5_000) });
+  await conditionInput.fill('KeyError');
+  await conditionInput.press('Enter');
+  await poll(async () => (/KeyError/.test(await raisedRow.innerText()) ? true : undefined), 'the filter showing its condition', slow(10_000));
+  await wb.screenshot('debug-raised-condition');
+  await wb.runCommand('Process View: Focus on Processes View');
+  const before = new Set(pidsOf(await wb.waitForTreeRows('Processes', (r) => r.length > 0, 15_000)));
+  await wb.explorerContextMenu('caught.py', 'Debug with Process View');
+  await wb.runCommand('Process View: Focus on Processes View');
+  // The new run (other pids) ends, every process exited, and nothing stopped on the way.
+  await wb.waitForTreeRows('Processes', (r) => r.length >= 2 && pidsOf(r).every((pid) => !before.has(pid)) && r.every((row) => /^exited/.test(row.description)), 90_000);
+  await poll(async () => ((await wb.page.locator('.debug-toolbar').isVisible()) ? undefined : true), 'the conditioned session to end on its own', slow(30_000));
+  assert.equal(await wb.page.locator('.exception-widget').count(), 0, 'no exception widget: JSONDecodeError is not a KeyError');
+}, { timeoutMs: 450_000 });
 
 scenario('Debug Recording on the zombie example: Reverse Continue from the end to the zombie', async (t) => {
   // A recording made on another machine, kept in the project beside the example it ran: its

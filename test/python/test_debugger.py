@@ -254,6 +254,40 @@ class Completions(unittest.TestCase):
         self.assertEqual(self.labels("meter.__cla"), ["__class__"])
 
 
+class ExceptionConditions(unittest.TestCase):
+    """An exception filter's condition: the types it stops for, by name; nothing evaluated."""
+
+    def test_names_match_the_class_and_its_subclasses(self):
+        import json
+        import queue
+        cond = _debug.exception_conditions({"raised": {"names": ["ValueError", "queue.Empty"], "excluded": []}})["raised"]
+        self.assertTrue(_debug.exception_matches(ValueError(), cond))
+        self.assertTrue(_debug.exception_matches(json.JSONDecodeError("m", "d", 0), cond))  # a subclass
+        self.assertTrue(_debug.exception_matches(queue.Empty(), cond))  # defined in _queue, named as imported
+        self.assertFalse(_debug.exception_matches(KeyError("k"), cond))
+
+    def test_excluded_names_win(self):
+        import queue
+        cond = _debug.exception_conditions({"raised": {"names": [], "excluded": ["queue.Empty"]}})["raised"]
+        self.assertFalse(_debug.exception_matches(queue.Empty(), cond))
+        self.assertTrue(_debug.exception_matches(KeyError("k"), cond))
+        both = (("LookupError",), ("KeyError",))
+        self.assertFalse(_debug.exception_matches(KeyError("k"), both))
+        self.assertTrue(_debug.exception_matches(IndexError(), both))
+
+    def test_qualified_names_and_modules_not_imported(self):
+        class Local(Exception):
+            pass
+        self.assertTrue(_debug.exception_matches(Local(), (("Local",), ())))
+        self.assertTrue(_debug.exception_matches(ValueError(), (("builtins.ValueError",), ())))
+        self.assertFalse(_debug.exception_matches(ValueError(), (("nosuchmodule_pv.ValueError",), ())))
+        self.assertNotIn("nosuchmodule_pv", sys.modules)
+
+    def test_filters_without_a_condition_are_left_out(self):
+        self.assertEqual(_debug.exception_conditions({"raised": {"names": [], "excluded": []}, "other": {"names": ["X"]}}), {})
+        self.assertEqual(_debug.exception_conditions(None), {})
+
+
 class Paths(unittest.TestCase):
     def test_symlinks_and_relative_paths_meet(self):
         d = tempfile.mkdtemp()

@@ -390,6 +390,45 @@ def _static_attr(obj, name, default):
 _UNREAD = object()
 
 
+def exception_conditions(raw):
+    """{filter: (names, excluded)} from the adapter's {filter: {names, excluded}} (a filter's
+    condition, src/core/debug/exceptionCondition.ts, already checked there); filters without one
+    are left out."""
+    out = {}
+    for f, c in (raw or {}).items():
+        if f in EXCEPTION_FILTERS and isinstance(c, dict):
+            names = tuple(str(n) for n in c.get("names") or ())
+            excluded = tuple(str(n) for n in c.get("excluded") or ())
+            if names or excluded:
+                out[f] = (names, excluded)
+    return out
+
+
+def exception_matches(exc, condition):
+    """Does `exc` stop under a filter's condition (names, excluded)? A name is a class's own name
+    (`Empty`), its module's and qualified name (`_queue.Empty`), or a module the program imported
+    and a name in it (`queue.Empty`, looked up, not imported): it matches the class and its
+    subclasses. Nothing of the program runs."""
+    names, excluded = condition
+    mro = type(exc).__mro__
+    if any(_names_class(n, mro) for n in excluded):
+        return False
+    return not names or any(_names_class(n, mro) for n in names)
+
+
+def _names_class(name, mro):
+    mod_name, _, short = name.rpartition(".")
+    for cls in mro:
+        if cls.__name__ == short and (not mod_name or "%s.%s" % (cls.__module__, cls.__qualname__) == name):
+            return True
+    if mod_name:
+        mod = sys.modules.get(mod_name)
+        cls = vars(mod).get(short) if isinstance(mod, types.ModuleType) else None
+        if isinstance(cls, type) and cls in mro:
+            return True
+    return False
+
+
 def _completion_type(v):
     """The kind of a completion, as the DAP names them (the Debug Console shows its icon)."""
     if v is _UNREAD:
@@ -449,6 +488,7 @@ _busy = set()  # threads serving the adapter while stopped: never stopped again 
 _own = set()  # the debugger's own threads
 _current = None  # the _Stop being served
 _exceptions = frozenset()  # EXCEPTION_FILTERS turned on
+_conditions = {}  # filter -> (names, excluded): the exception types it stops for (exception_conditions)
 _raised = False  # "raised" is on: exception events in the user's code
 _entry_thread = None
 
@@ -755,7 +795,7 @@ def _dispatch(msg):
         _set_stop_on(args.get("kinds") or [])
         _reply(msg)
     elif cmd == "setExceptions":
-        _set_exceptions(args.get("filters") or [])
+        _set_exceptions(args.get("filters") or [], args.get("conditions"))
         _reply(msg)
     elif cmd == "pause":
         _request_pause()
@@ -775,7 +815,7 @@ def _configure(args):
     for path, specs in (args.get("breakpoints") or {}).items():
         out[path] = _set_breakpoints(path, specs)
     _set_stop_on(args.get("stopOn") or [])
-    _set_exceptions(args.get("exceptions") or [])
+    _set_exceptions(args.get("exceptions") or [], args.get("exceptionConditions"))
     if args.get("stopOnEntry") and not _helper_process():
         _entry_thread = get_ident()
         _steps[_entry_thread] = _Step("entry", None, 0)
@@ -788,9 +828,10 @@ def _set_stop_on(kinds):
     state.stop_on = frozenset(k for k in kinds if k in KINDS)
 
 
-def _set_exceptions(filters):
-    global _exceptions, _raised, _want
+def _set_exceptions(filters, conditions=None):
+    global _exceptions, _raised, _want, _conditions
     _exceptions = frozenset(f for f in filters if f in EXCEPTION_FILTERS)
+    _conditions = exception_conditions(conditions)
     state.uncaught_hook = _on_uncaught if _exceptions else None
     was, _raised = _raised, "raised" in _exceptions
     if _raised != was:
@@ -1230,6 +1271,8 @@ def _on_uncaught(exc, tb=None, kind="uncaught"):
         return
     if not isinstance(exc, Exception):
         return  # SystemExit, KeyboardInterrupt, GeneratorExit: an ending, not an error
+    if kind in _conditions and not exception_matches(exc, _conditions[kind]):
+        return
     import traceback
     if tb is None:
         tb = exc.__traceback__
@@ -1263,6 +1306,8 @@ def _on_raised(frame, exc, tb):
     if not _live or not isinstance(exc, Exception) or isinstance(exc, _NOT_RAISED):
         return
     if _helper_process() or _helper_thread():
+        return
+    if "raised" in _conditions and not exception_matches(exc, _conditions["raised"]):
         return
     ours = []  # for _exception_info, one per traceback entry
     t = tb
@@ -2140,8 +2185,33 @@ def _patch_futures(mod):
     _wrap_task_exception(mod._ExceptionWithTraceback)
 
 
+def _patch_thread_executor(mod):
+    """A ThreadPoolExecutor's worker catches a task's exception in _WorkItem.run and sets it on
+    the future as it is: stop there, in the worker thread, when "task" is on. Told apart from any
+    other set_exception by its traceback, whose first frame is that run()."""
+    from concurrent.futures import _base
+    run = getattr(getattr(mod, "_WorkItem", None), "run", None)
+    run_code = getattr(run, "__code__", None)
+    if run_code is None:
+        return
+    F = _base.Future
+    if getattr(F, "_pv_debug_thread_tasks", False):
+        return
+    F._pv_debug_thread_tasks = True
+    real_set_exception = F.set_exception
+
+    def set_exception(self, exception):
+        if "task" in _exceptions:
+            tb = getattr(exception, "__traceback__", None)
+            if tb is not None and tb.tb_frame.f_code is run_code:
+                _on_uncaught(exception, tb, "task")
+        return real_set_exception(self, exception)
+
+    F.set_exception = set_exception
+
+
 MODULE_PATCHES = {"multiprocessing.process": _patch_process, "multiprocessing.pool": _patch_pool,
-                  "concurrent.futures.process": _patch_futures}
+                  "concurrent.futures.process": _patch_futures, "concurrent.futures.thread": _patch_thread_executor}
 
 
 def with_patches(patches):

@@ -13,11 +13,12 @@
 import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import { isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type StopOnKind } from '../protocol/control';
+import { isExceptionFilter, isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type ExceptionConditions, type StopOnKind } from '../protocol/control';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { liveCapabilities, replayCapabilities } from './capabilities';
 import { plain, type Localize } from '../localize';
 import { threadName } from './describe';
+import { parseExceptionCondition, type ExceptionCondition } from './exceptionCondition';
 import { localizerFor } from '../l10n';
 import { searchRoots } from '../replay/sources';
 import { LiveDebugBackend, TERMINAL_START_MS, type LiveLaunchOptions } from './live';
@@ -101,6 +102,8 @@ export class ProcessViewDebugSession extends DebugSession {
   private readonly breakpoints = new Map<string, BreakpointSpec[]>();
   /** Stop filters chosen in the Breakpoints view (before launch, for a replay). */
   private stopFilters: string[] | undefined;
+  /** The conditions of those that have one (exceptionCondition.ts). */
+  private stopFilterConditions: ExceptionConditions = {};
   /** The capabilities last sent to the client (JSON), so that an unchanged set is not sent again. */
   private announced = '';
   private nextBreakpointId = 1;
@@ -148,6 +151,7 @@ export class ProcessViewDebugSession extends DebugSession {
       supportsDelayedStackTraceLoading: true,
       supportsExceptionInfoRequest: true,
       supportsCompletionsRequest: true,
+      supportsExceptionFilterOptions: true,
       completionTriggerCharacters: ['.'],
     };
     const known = this.options.configuration;
@@ -238,7 +242,7 @@ export class ProcessViewDebugSession extends DebugSession {
       stopOnEntry: launch.stopOnEntry === true,
       stopOn: (launch.stopOn ?? []).filter(isStopOnKind),
       breakpoints: new Map(this.breakpoints),
-      ...(this.stopFilters ? { stopFilters: this.stopFilters } : {}),
+      ...(this.stopFilters ? { stopFilters: this.stopFilters, stopFilterConditions: this.stopFilterConditions } : {}),
       ...(launch.recording ? { recording: launch.recording } : this.options.recordingFor ? { recording: this.options.recordingFor(launch.program) } : {}),
       onAdapterLost: launch.onDisconnect === 'runOn' ? 'runOn' : 'stop',
       localize: this.t,
@@ -396,9 +400,24 @@ export class ProcessViewDebugSession extends DebugSession {
   }
 
   private async doSetExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+    // One answer per filter, in the order given: `filters`, then `filterOptions` (with conditions).
+    const results: DebugProtocol.Breakpoint[] = (args.filters ?? []).map(() => ({ verified: true }));
+    const conditions: Record<string, ExceptionCondition> = {};
+    for (const f of args.filterOptions ?? []) {
+      const text = f.condition?.trim() ?? '';
+      const parsed = text === '' || !isExceptionFilter(f.filterId) ? undefined : parseExceptionCondition(text, this.t);
+      if (parsed && 'error' in parsed) {
+        // Still on, for every type: a filter that silently stopped for nothing would be worse.
+        results.push({ verified: false, message: this.t('{0} Until it is mended, this filter stops for every exception.', parsed.error) });
+        continue;
+      }
+      if (parsed) conditions[f.filterId] = parsed;
+      results.push({ verified: true });
+    }
     this.stopFilters = [...(args.filters ?? []), ...(args.filterOptions ?? []).map((f) => f.filterId)];
-    await this.backend?.setStopFilters?.(this.stopFilters);
-    response.body = { breakpoints: this.stopFilters.map(() => ({ verified: true })) };
+    this.stopFilterConditions = conditions;
+    await this.backend?.setStopFilters?.(this.stopFilters, conditions);
+    response.body = { breakpoints: results };
     this.sendResponse(response);
   }
 
@@ -811,7 +830,17 @@ function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities 
   return {
     supportsStepBack: caps.stepBack === true,
     supportsSetVariable: caps.setVariable === true,
-    ...(caps.stopFilters ? { exceptionBreakpointFilters: caps.stopFilters.map((f) => ({ filter: f.id, label: f.label, ...(f.description ? { description: f.description } : {}), default: f.default === true })) } : {}),
+    ...(caps.stopFilters
+      ? {
+          exceptionBreakpointFilters: caps.stopFilters.map((f) => ({
+            filter: f.id,
+            label: f.label,
+            ...(f.description ? { description: f.description } : {}),
+            default: f.default === true,
+            ...(f.conditionDescription ? { supportsCondition: true, conditionDescription: f.conditionDescription } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -8,7 +8,7 @@
  * No `vscode` import here, ever.
  */
 import type { ProcessRole, SourceSite } from '../protocol/events';
-import type { BreakpointResult, BreakpointSpec, OperationInfo, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
+import type { BreakpointResult, BreakpointSpec, ExceptionConditions, OperationInfo, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
 import type { Session } from '../session';
 
 export interface Disposable {
@@ -54,7 +54,14 @@ export interface BackendCapabilities {
   /** Set Value in the Variables view changes the program's own values. */
   readonly setVariable?: boolean;
   /** Things to stop at besides lines, shown in the Breakpoints view (DAP exception filters). */
-  readonly stopFilters?: ReadonlyArray<{ readonly id: string; readonly label: string; readonly description?: string; readonly default?: boolean }>;
+  readonly stopFilters?: ReadonlyArray<{
+    readonly id: string;
+    readonly label: string;
+    readonly description?: string;
+    readonly default?: boolean;
+    /** The filter takes a condition (Edit Condition): what to write, in the user's words. */
+    readonly conditionDescription?: string;
+  }>;
 }
 
 /** A process stopped (one thread of it: the others of the process wait for it to resume). */
@@ -149,8 +156,8 @@ export interface DebugBackend extends Disposable {
   setStopOn(kinds: readonly StopOnKind[]): Promise<void>;
   /** Backwards (capabilities.stepBack): the previous step of this process, or back to the previous breakpoint. */
   stepBack?(pid: number, how: 'stepBack' | 'reverseContinue'): Promise<void>;
-  /** The stop filters turned on (capabilities.stopFilters). */
-  setStopFilters?(ids: readonly string[]): Promise<void>;
+  /** The stop filters turned on (capabilities.stopFilters), with the conditions of those that take one. */
+  setStopFilters?(ids: readonly string[], conditions?: ExceptionConditions): Promise<void>;
 
   /** End every process of the run (Stop). Resolves when they are gone. */
   terminate(): Promise<void>;

@@ -7,7 +7,7 @@
 import type { ExceptionFilter } from '../protocol/control';
 import { STOP_FILTERS } from '../replay/cursor';
 import type { BackendCapabilities } from './backend';
-import { stopFilterText } from './describe';
+import { exceptionConditionText, stopFilterText } from './describe';
 import type { Localize } from '../localize';
 
 /** A live run's exception filters, shown in the Breakpoints view (their words: stopFilterText). */
@@ -21,7 +21,7 @@ export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; re
 export function liveCapabilities(t: Localize): BackendCapabilities {
   return {
     setVariable: true,
-    stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default })),
+    stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default, conditionDescription: exceptionConditionText(t) })),
   };
 }
 

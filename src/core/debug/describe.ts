@@ -13,6 +13,11 @@ import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../ses
 import type { FactRow, StopReason } from './backend';
 
 /** A stop filter's words in the Breakpoints view (a DAP exception filter): a recording's, a live run's. */
+/** What an exception filter's condition is (Breakpoints view, Edit Condition): exceptionCondition.ts. */
+export function exceptionConditionText(t: Localize = plain): string {
+  return t('Exception types to stop for, separated by commas (ValueError, queue.Empty); !Name never stops for that one. Subclasses count.');
+}
+
 export function stopFilterText(id: string, t: Localize = plain): { label: string; description: string } {
   switch (id) {
     case 'zombie':
@@ -38,7 +43,7 @@ export function stopFilterText(id: string, t: Localize = plain): { label: string
     case 'task':
       return {
         label: t('Exceptions in pool tasks'),
-        description: t('Pause in the worker where a task of a Pool or a ProcessPoolExecutor raised, before the exception goes back to the caller of get() or result(): in the frame that raised it, its locals as they were.'),
+        description: t('Pause in the worker where a task of a Pool, a ThreadPool or an executor raised, before the exception goes back to the caller of get() or result(): in the frame that raised it, its locals as they were.'),
       };
     default:
       return { label: id, description: '' };

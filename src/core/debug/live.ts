@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
-import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionFilter, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
+import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionConditions, type ExceptionFilter, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
@@ -38,6 +38,8 @@ export interface LiveLaunchOptions {
   readonly breakpoints?: ReadonlyMap<string, readonly BreakpointSpec[]>;
   /** Exception filters set before the run starts (DAP setExceptionBreakpoints); default: those on by default. */
   readonly stopFilters?: readonly string[];
+  /** Their conditions (the exception types they stop for). */
+  readonly stopFilterConditions?: ExceptionConditions;
   /** Where the run's recording goes (default: a file in the temporary folder). */
   readonly recording?: string;
   /**
@@ -110,6 +112,7 @@ export class LiveDebugBackend implements DebugBackend {
   private readonly pendingVerification = new Set<string>();
   private stopOn: readonly StopOnKind[];
   private exceptions: readonly ExceptionFilter[];
+  private exceptionConditions: ExceptionConditions;
   private supervisorConn: ControlConnection | null = null;
   private readonly disposables: Disposable[] = [];
   private endedFlag = false;
@@ -132,6 +135,7 @@ export class LiveDebugBackend implements DebugBackend {
     this.exceptions = options.stopFilters
       ? options.stopFilters.filter(isExceptionFilter)
       : LIVE_STOP_FILTERS.filter((f) => f.default).map((f) => f.id);
+    this.exceptionConditions = options.stopFilterConditions ?? {};
     for (const [p, specs] of options.breakpoints ?? []) {
       this.breakpoints.set(p, specs);
       this.pendingVerification.add(p);
@@ -313,6 +317,7 @@ export class LiveDebugBackend implements DebugBackend {
         breakpoints,
         stopOn: this.stopOn,
         exceptions: this.exceptions,
+        exceptionConditions: this.exceptionConditions,
         stopOnEntry: this.options.stopOnEntry === true && tr.info?.role === 'main',
       });
       for (const [p, results] of Object.entries(body.breakpoints)) {
@@ -520,10 +525,11 @@ export class LiveDebugBackend implements DebugBackend {
     return specs.map((s) => ({ id: s.id, verified: false, message: this.t('Not verified yet: no process answered.') }));
   }
 
-  async setStopFilters(ids: readonly string[]): Promise<void> {
+  async setStopFilters(ids: readonly string[], conditions: ExceptionConditions = {}): Promise<void> {
     const filters = ids.filter(isExceptionFilter);
     this.exceptions = filters;
-    await Promise.allSettled(this.connections().map((c) => c.request('setExceptions', { filters })));
+    this.exceptionConditions = conditions;
+    await Promise.allSettled(this.connections().map((c) => c.request('setExceptions', { filters, conditions })));
   }
 
   async setStopOn(kinds: readonly StopOnKind[]): Promise<void> {

@@ -83,15 +83,24 @@ export interface PyVariable {
   readonly indexed?: number;
 }
 
+/** The exception types a filter stops for (Edit Condition on it): `names` (empty: any) but not `excluded`. */
+export type ExceptionConditions = Partial<Record<ExceptionFilter, { readonly names: readonly string[]; readonly excluded: readonly string[] }>>;
+
 /** Each command's arguments and its response's body. `stop`: the stop it is meant for. */
 export interface ControlCommands {
   configure: {
-    args: { breakpoints: Record<string, readonly BreakpointSpec[]>; stopOn: readonly StopOnKind[]; exceptions: readonly ExceptionFilter[]; stopOnEntry: boolean };
+    args: {
+      breakpoints: Record<string, readonly BreakpointSpec[]>;
+      stopOn: readonly StopOnKind[];
+      exceptions: readonly ExceptionFilter[];
+      exceptionConditions?: ExceptionConditions;
+      stopOnEntry: boolean;
+    };
     body: { breakpoints: Record<string, readonly BreakpointResult[]> };
   };
   setBreakpoints: { args: { path: string; breakpoints: readonly BreakpointSpec[] }; body: { breakpoints: readonly BreakpointResult[] } };
   setStopOn: { args: { kinds: readonly StopOnKind[] }; body: undefined };
-  setExceptions: { args: { filters: readonly ExceptionFilter[] }; body: undefined };
+  setExceptions: { args: { filters: readonly ExceptionFilter[]; conditions?: ExceptionConditions }; body: undefined };
   /** Stop at the next line of the program's code any eligible thread runs. `helper`: refused (a helper process). */
   pause: { args: Record<string, never>; body: { helper: boolean } };
   /** Resume everything and stop debugging in this process. */
