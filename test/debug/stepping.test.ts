@@ -226,6 +226,64 @@ if __name__ == "__main__":
     });
   });
 
+  test('Jump to Cursor: a child paused at a breakpoint goes on from another line of its function; where Python refuses, its words; not from an operation stop', async () => {
+    const text = `import multiprocessing as mp
+
+def work(n, q):
+    total = n
+    total = total * 100  # SKIPPED
+    for i in range(2):
+        total += 1  # LOOP
+    print("child", total, flush=True)  # TARGET
+    q.put(total)  # PUT
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=work, args=(3, q))
+    p.start()
+    print("got", q.get(), flush=True)
+    p.join()
+`;
+    const file = script('jump.py', text);
+    const line = (tag: string) => lineOf(file, `# ${tag}`, text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env, stopOn: ['queue'] }, { [file]: [line('SKIPPED')] });
+      const goto = async (threadId: number, to: number) => {
+        const targets = (await c.request<DebugProtocol.GotoTargetsResponse>('gotoTargets', { source: { path: file }, line: to })).body.targets;
+        assert.equal(targets.length, 1);
+        return c.raw('goto', { threadId, targetId: targets[0]!.id });
+      };
+      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
+      assert.ok(caps.some((x) => x.supportsGotoTargetsRequest === true), 'a live run offers Jump to Cursor');
+      const s = await nextStop(c, 0, (b) => b.reason === 'breakpoint');
+      assert.equal((await top(c, s.threadId)).line, line('SKIPPED'));
+      // Into a loop's body from outside it: Python refuses, in its own words; the process stays where it was.
+      const refused = await goto(s.threadId, line('LOOP'));
+      assert.equal(refused.success, false);
+      assert.match(refused.message ?? '', /can't jump into/i);
+      assert.equal((await top(c, s.threadId)).line, line('SKIPPED'));
+      // Past the multiplication and the loop: a 'goto' stop at the new line, and the child goes on from there.
+      const before = c.events.length;
+      assert.equal((await goto(s.threadId, line('TARGET'))).success, true);
+      const moved = await c.stopped((b) => b.reason === 'goto' && b.threadId === s.threadId, before);
+      assert.match(moved.description ?? '', new RegExp(`Jumped to line ${line('TARGET')}`));
+      assert.equal((await top(c, s.threadId)).line, line('TARGET'));
+      await c.request('continue', { threadId: s.threadId });
+      // Paused before q.put (an operation stop): not a line event, so no jump from there.
+      const put = await nextStop(c, 1, (b) => b.reason === 'operation' && b.threadId === s.threadId);
+      const fromOp = await goto(put.threadId, line('TARGET'));
+      assert.equal(fromOp.success, false);
+      assert.match(fromOp.message ?? '', /paused at a line/);
+      // The main process paused before its get (it gets before the child can put): both go on, nothing else pauses.
+      const get = await nextStop(c, 0, (b) => b.reason === 'operation' && b.threadId !== s.threadId);
+      await c.request('setStopOn', { kinds: [] });
+      await c.request('continue', { threadId: put.threadId });
+      await c.request('continue', { threadId: get.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'child 3\ngot 3\n', 'the multiplication and the loop never ran');
+    });
+  });
+
   test('restart: the run is ended and started again with the same breakpoints', async () => {
     const text = `import os
 value = os.getpid()  # BP

@@ -4,7 +4,8 @@
  * locals, a module's globals, a dict, a list and an object's attribute; the program goes on with
  * the new values. On Python 3.9-3.12 a function's locals live in the frame's fast slots, which
  * f_locals only copies: the tracer writes them back (docs/debugging.md). And the Debug Console's
- * completions: names in the frame, a dotted name's attributes, with nothing of the program run.
+ * completions: names in the frame, a dotted name's attributes, with nothing of the program run;
+ * Copy Value's whole value.
  * The interpreter: PV_TEST_PYTHON (the `debug` test stage runs this file on every installed Python).
  */
 import assert from 'node:assert/strict';
@@ -94,6 +95,7 @@ class Meter:
 def work(q):
     meter = Meter()
     total_sent = 0
+    big = list(range(100))
     q.put(total_sent)  # BP
     print("child", meter.reading, flush=True)
 
@@ -131,6 +133,12 @@ if __name__ == "__main__":
       assert.deepEqual(await complete('meter.danger.'), []);
       // After a call or a subscript the value is not known without running code: nothing offered.
       assert.deepEqual(await complete('str(meter).'), []);
+      // Copy Value (context "clipboard") copies the whole value; the views show it bounded.
+      const shown = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'big', frameId: f.id, context: 'watch' });
+      const copied = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'big', frameId: f.id, context: 'clipboard' });
+      assert.match(shown.body.result, /\.\.\./);
+      assert.equal(copied.body.result, `[${Array.from({ length: 100 }, (_, i) => i).join(', ')}]`);
+      assert.equal(c.capabilities?.supportsClipboardContext, true);
       // Without a frame (nothing selected): nothing, and no error.
       const bare = await c.request<DebugProtocol.CompletionsResponse>('completions', { text: 'q.', column: 3 });
       assert.deepEqual(bare.body.targets, []);

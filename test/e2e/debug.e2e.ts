@@ -179,6 +179,21 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
     return /bound method|Queue\.qsize/.test(out) ? out : undefined;
   }, 'the Debug Console showing the accepted method', slow(15_000));
 
+  // Jump to Cursor, back to line 6, then Step Over: `value = n * n` runs again, undoing Set Value.
+  await wb.goToLine(CHILD_LINE - 1);
+  await wb.runCommand('Debug: Jump to Cursor');
+  // The editor's arrow of the paused frame moves to line 6 (the glyph beside that line's number).
+  const editor = wb.page.locator('.editor-instance .monaco-editor').first();
+  const lineSix = editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${CHILD_LINE - 1}\\s*$`) }).first();
+  await poll(async () => {
+    const arrow = await editor.locator('.codicon-debug-stackframe').first().boundingBox();
+    const number = await lineSix.boundingBox();
+    return arrow && number && Math.abs(arrow.y + arrow.height / 2 - (number.y + number.height / 2)) < 4 ? true : undefined;
+  }, `the paused frame's arrow beside line ${CHILD_LINE - 1} after Jump to Cursor`, slow(15_000));
+  await wb.screenshot('debug-jump-to-cursor');
+  await clickToolbar(wb, 'debug-step-over');
+  await localsShow(wb, (rows) => rows.some((r) => /^value\s*[=:]\s*49$/.test(r)), 'Variables showing value = 49 again after the jump and a step');
+
   // The Processes tree follows the debug run and marks the child paused.
   await wb.runCommand('Process View: Focus on Processes View');
   const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /^paused/i.test(row.description)), 30_000);

@@ -94,6 +94,16 @@ class Reprs(unittest.TestCase):
         self.assertTrue(s.endswith("…"))
         self.assertLessEqual(len(_debug.safe_repr(list(range(10000)))), _debug.REPR_MAX + 1)
 
+    def test_copy_value_is_whole_and_still_bounded(self):
+        self.assertEqual(_debug.clipboard_repr(list(range(300))), repr(list(range(300))))
+        huge = "y" * (_debug.CLIPBOARD_MAX + 10)
+        self.assertEqual(len(_debug.clipboard_repr(huge)), _debug.CLIPBOARD_MAX + 1)
+
+        class Bad:
+            def __repr__(self):
+                raise SystemExit(3)
+        self.assertEqual(_debug.clipboard_repr(Bad()), "<unprintable Bad: SystemExit>")
+
     def test_a_repr_that_raises_or_exits(self):
         class Bad:
             def __repr__(self):

@@ -212,6 +212,21 @@ def safe_repr(v, limit=REPR_MAX):
         return "<unprintable %s: %s>" % (type(v).__name__, type(e).__name__)
 
 
+CLIPBOARD_MAX = 1_000_000  # characters of a value copied (Copy Value): whole, where the views show a bounded repr
+
+
+def clipboard_repr(v):
+    """The whole repr of v, for Copy Value: never a Manager proxy's (it would ask its server),
+    never raising; bounded all the same."""
+    if _is_proxy(v) or _is_process(v):
+        return safe_repr(v)
+    try:
+        s = repr(v)
+    except BaseException as e:
+        return "<unprintable %s: %s>" % (type(v).__name__, type(e).__name__)
+    return s if len(s) <= CLIPBOARD_MAX else s[:CLIPBOARD_MAX] + "…"
+
+
 def _is_process(v):
     mod = sys.modules.get("multiprocessing.process")
     return mod is not None and isinstance(v, mod.BaseProcess)
@@ -777,7 +792,7 @@ def _lost():
 # Commands
 
 _STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable",
-                     "completions")
+                     "completions", "goto")
 
 
 def _dispatch(msg):
@@ -911,6 +926,7 @@ class _Stop:
             f = f.f_back
         self.reason = reason
         self.woken = False
+        self.jump = None  # the frame Jump to Cursor can move: stopped in its line event
 
     def post(self, msg):
         with self.cond:
@@ -954,6 +970,8 @@ class _Stop:
                     body = self.evaluate(args)
                 elif cmd == "setVariable":
                     body = self.set_variable(args)
+                elif cmd == "goto":
+                    body = self.goto(args)
                 elif cmd == "completions":
                     f = self._frame(args)
                     word, hits = completions(str(args.get("text") or ""), f.f_locals, f.f_globals)
@@ -1047,8 +1065,27 @@ class _Stop:
             v = eval(code, f.f_globals, loc)
         finally:
             _write_back(f, loc)  # (x := 5) too
+        if args.get("context") == "clipboard":
+            return {"result": clipboard_repr(v), "type": type(v).__name__}
         d = self.describe(expr, v, expr, f)
         return {"result": d["value"], "type": d["type"], "ref": d.get("ref"), "named": d.get("named"), "indexed": d.get("indexed")}
+
+    def goto(self, args):
+        """Jump to Cursor: the next line the stopped frame runs is `line` (Python's own rules,
+        its own words when it refuses: into a loop's or a with's body, out of a finally...)."""
+        f = self.jump
+        if f is None:
+            raise ValueError("Jump to Cursor moves a process paused at a line (a breakpoint, a step, a pause), "
+                             "not one paused before an operation, on an exception or after a return")
+        path = args.get("path")
+        if path and norm_path(path) != norm_path(f.f_code.co_filename):
+            raise ValueError("the line is in another file than the one the process is paused in (%s)"
+                             % os.path.basename(f.f_code.co_filename))
+        import warnings
+        with warnings.catch_warnings():  # 3.13 warns on stderr of locals a jump leaves unbound: not the program's output
+            warnings.simplefilter("ignore")
+            f.f_lineno = int(args.get("line") or 0)
+        return {"line": f.f_lineno}
 
     def set_variable(self, args):
         """Set Value in the Variables view: `value` evaluated in the frame the variable was shown
@@ -1105,8 +1142,9 @@ def _write_back(f, loc):
     ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(f), ctypes.c_int(0))
 
 
-def _stop(frame, reason, extra=None):
-    """Stop the calling thread, `frame` on top, until the adapter resumes it."""
+def _stop(frame, reason, extra=None, jumpable=False):
+    """Stop the calling thread, `frame` on top, until the adapter resumes it. jumpable: called
+    from `frame`'s own line event, where Python lets f_lineno be set (Jump to Cursor)."""
     global _current
     tid = get_ident()
     if not _live or tid in _busy:
@@ -1122,6 +1160,8 @@ def _stop(frame, reason, extra=None):
             return
         _steps.pop(tid, None)
         stop = _Stop(frame, reason)
+        if jumpable:
+            stop.jump = frame
         _current = stop
         _update_tracing()
         _drain(0.5)
@@ -1483,8 +1523,9 @@ def _hit(frame, bp):
     return True, None
 
 
-def _on_line(frame, lines):
-    """A line event in `frame` (lines: the breakpoints of its file, or None). Stops if due."""
+def _on_line(frame, lines, event=True):
+    """A line event in `frame` (lines: the breakpoints of its file, or None). Stops if due.
+    event: called from the interpreter's line event (not an entry hook's first line)."""
     tid = get_ident()
     if tid in _busy:
         return
@@ -1496,18 +1537,18 @@ def _on_line(frame, lines):
                 extra = {"breakpoints": [bp.id]}
                 if why:
                     extra["text"] = why
-                _stop(frame, "breakpoint", extra)
+                _stop(frame, "breakpoint", extra, event)
                 return
     if not _trace_all:
         return
     st = _steps.get(tid)
     if st is not None:
         if _step_due(frame, st):
-            _stop(frame, "entry" if st.mode == "entry" else "step")
+            _stop(frame, "entry" if st.mode == "entry" else "step", None, event)
             return
     elif _pause and not _helper_thread() and _user_code(frame.f_code) and tid not in _own:
         _pause_taken()
-        _stop(frame, "pause")
+        _stop(frame, "pause", None, event)
 
 
 def _pause_taken():
@@ -1819,7 +1860,7 @@ def _enter():
             _roots[get_ident()] = f
         f.f_trace = _local_trace
         if f.f_lineno in lines:  # this line started before tracing did: no line event will come for it
-            _on_line(f, lines)
+            _on_line(f, lines, False)
     except Exception as e:
         _core.error("debugger entry hook", e)
 

@@ -107,6 +107,9 @@ export class ProcessViewDebugSession extends DebugSession {
   /** The capabilities last sent to the client (JSON), so that an unchanged set is not sent again. */
   private announced = '';
   private nextBreakpointId = 1;
+  /** Jump to Cursor's targets (gotoTargets), by id: the line asked for. */
+  private readonly gotoTargets = new Map<number, { path: string; line: number }>();
+  private nextGotoTarget = 1;
   private readonly frames = new Map<number, FrameHandle>();
   private readonly vars = new Map<number, VarHandle>();
   private nextHandle = 1;
@@ -152,6 +155,7 @@ export class ProcessViewDebugSession extends DebugSession {
       supportsExceptionInfoRequest: true,
       supportsCompletionsRequest: true,
       supportsExceptionFilterOptions: true,
+      supportsClipboardContext: true,
       completionTriggerCharacters: ['.'],
     };
     const known = this.options.configuration;
@@ -634,6 +638,36 @@ export class ProcessViewDebugSession extends DebugSession {
     }
   }
 
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    // The line itself is the one target: whether the paused frame can go there is Python's to say (goto).
+    const file = args.source.path;
+    if (!file || !this.backend?.goto) {
+      this.sendErrorResponse(response, { id: 2006, format: this.t('Jump to Cursor moves a live program paused at a line of a file.') });
+      return;
+    }
+    const id = this.nextGotoTarget++;
+    this.gotoTargets.set(id, { path: file, line: args.line });
+    if (this.gotoTargets.size > 100) this.gotoTargets.delete(this.gotoTargets.keys().next().value!);
+    response.body = { targets: [{ id, label: this.t('Line {0}', args.line), line: args.line }] };
+    this.sendResponse(response);
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    void this.doGotoRequest(response, args);
+  }
+
+  private async doGotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): Promise<void> {
+    try {
+      const target = this.gotoTargets.get(args.targetId);
+      const backend = this.backend;
+      if (!target || !backend?.goto) throw new Error(this.t('Jump to Cursor moves a live program paused at a line of a file.'));
+      await backend.goto(args.threadId, target.path, target.line);
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2007, format: message(e) });
+    }
+  }
+
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
     void this.doCompletionsRequest(response, args);
   }
@@ -830,6 +864,7 @@ function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities 
   return {
     supportsStepBack: caps.stepBack === true,
     supportsSetVariable: caps.setVariable === true,
+    supportsGotoTargetsRequest: caps.goto === true,
     ...(caps.stopFilters
       ? {
           exceptionBreakpointFilters: caps.stopFilters.map((f) => ({

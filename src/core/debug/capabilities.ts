@@ -21,6 +21,7 @@ export const LIVE_STOP_FILTERS: ReadonlyArray<{ readonly id: ExceptionFilter; re
 export function liveCapabilities(t: Localize): BackendCapabilities {
   return {
     setVariable: true,
+    goto: true,
     stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default, conditionDescription: exceptionConditionText(t) })),
   };
 }

@@ -489,6 +489,28 @@ export class LiveDebugBackend implements DebugBackend {
     return conn.request('setVariable', { stop: stop.stop, ref, name, value }, 60_000);
   }
 
+  async goto(pid: number, path: string, line: number): Promise<void> {
+    const { tr, conn, stop } = this.stoppedConn(pid);
+    const body = await conn.request('goto', { stop: stop.stop, path, line }, 60_000);
+    if (tr.stop !== stop) return; // resumed meanwhile (the connection was lost)
+    const site = { file: stop.site?.file ?? path, line: body.line };
+    const what = this.t('Jumped to line {0}', body.line);
+    const moved: ProcessStop = {
+      ...stop,
+      reason: 'goto',
+      description: stop.mainThread ? what : this.t('{0} (thread {1})', what, stop.thread),
+      text: null,
+      site,
+      breakpointIds: [],
+      op: null,
+    };
+    tr.stop = moved;
+    // After the goto's answer, as DAP orders them: the client then asks for the moved frame.
+    setImmediate(() => {
+      if (tr.stop === moved) this.stopped.fire(moved);
+    });
+  }
+
   async completions(pid: number, frame: number, text: string): Promise<PyCompletions> {
     const { conn, stop } = this.stoppedConn(pid);
     return conn.request('completions', { stop: stop.stop, frame, text });

@@ -121,6 +121,8 @@ export interface ControlCommands {
   };
   /** Set Value: `value` evaluated in the frame `ref` was shown from, assigned to its child `name`. */
   setVariable: { args: { stop: number; ref: number; name: string; value: string }; body: PyVariable };
+  /** Jump to Cursor: the stopped frame's next line is `line` of `path` (refused with Python's words where it cannot go). */
+  goto: { args: { stop: number; path: string; line: number }; body: { line: number } };
   /** The Debug Console's completions of `text` (the input up to the cursor), looked up in the frame, nothing evaluated. */
   completions: { args: { stop: number; frame: number; text: string }; body: PyCompletions };
 }
