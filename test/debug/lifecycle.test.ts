@@ -75,6 +75,40 @@ if __name__ == "__main__":
     });
   });
 
+  test('Terminate Thread on a paused child ends that process as terminate() does; its parent sees SIGTERM; a pid not of the run is refused', async () => {
+    const text = `import multiprocessing as mp
+
+def work():
+    x = 1  # BP
+
+if __name__ == "__main__":
+    p = mp.Process(target=work)
+    p.start()
+    p.join()
+    print("exit code", p.exitcode)
+`;
+    const file = script('terminated.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
+      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: { supportsTerminateThreadsRequest?: boolean } }).capabilities);
+      assert.ok(caps.some((x) => x.supportsTerminateThreadsRequest === true), 'a live run offers Terminate Thread');
+      const s = await nextStop(c, 0);
+      const outsider = spawn('sleep', ['30']);
+      try {
+        const refused = await c.raw('terminateThreads', { threadIds: [outsider.pid] });
+        assert.equal(refused.success, false);
+        assert.match(refused.message ?? '', /not a running process of this run/);
+        assert.equal(outsider.exitCode, null, 'the other program was left alone');
+      } finally {
+        outsider.kill('SIGKILL');
+      }
+      await c.request('terminateThreads', { threadIds: [s.threadId] });
+      await c.event('thread', (b) => b.reason === 'exited' && b.threadId === s.threadId);
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'exit code -15\n');
+    });
+  });
+
   test('the adapter killed while processes are paused: the run ends, nothing is left', async () => {
     const text = `import multiprocessing as mp
 import time

@@ -368,6 +368,54 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   assert.equal(await wb.page.locator('.exception-widget').count(), 0, 'no exception widget: JSONDecodeError is not a KeyError');
 }, { timeoutMs: 450_000 });
 
+scenario('Terminate Thread on a paused child in the Call Stack ends that process (SIGTERM); its parent goes on and the run ends', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-terminate-'));
+  writeFileSync(
+    join(dir, 'sleeper.py'),
+    [
+      'import multiprocessing as mp',
+      'import time',
+      '',
+      '',
+      'def nap():',
+      '    time.sleep(600)  # line 6: the breakpoint',
+      '',
+      '',
+      "if __name__ == '__main__':",
+      '    child = mp.Process(target=nap, name="Sleeper")',
+      '    child.start()',
+      '    child.join()',
+      '    print("exit code", child.exitcode)',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  await wb.openFile('sleeper.py');
+  await clickGutter(wb, 6);
+  await wb.explorerContextMenu('sleeper.py', 'Debug with Process View');
+  await waitForStackFrame(wb, 'sleeper.py', slow(90_000));
+  const row = wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: /Sleeper · pid \d+/ }).first();
+  await row.waitFor({ timeout: slow(30_000) });
+  const pid = /pid (\d+)/.exec(await row.innerText())?.[1];
+  assert.ok(pid, 'the paused child\'s pid in the Call Stack');
+  const item = wb.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: /^Terminate Thread$/ }).first();
+  await poll(async () => {
+    if (!(await item.isVisible())) {
+      if (await wb.page.locator('.monaco-menu').first().isVisible()) await wb.page.keyboard.press('Escape');
+      await row.click({ button: 'right', timeout: slow(3_000) });
+      return undefined;
+    }
+    await item.click({ timeout: slow(3_000) });
+    return true;
+  }, '"Terminate Thread" in the Call Stack\'s context menu of the child', slow(20_000), 1_000);
+  // The Processes view: the child killed by SIGTERM, the main process exited; the session ends by itself.
+  await wb.runCommand('Process View: Focus on Processes View');
+  const rows = await wb.waitForTreeRows('Processes', (r) => r.some((x) => x.label.startsWith(`${pid} `) && /killed by SIGTERM/.test(x.description)) && r.some((x) => /^exited/.test(x.description)), 60_000);
+  await wb.screenshot('debug-terminate-thread');
+  await poll(async () => ((await wb.page.locator('.debug-toolbar').isVisible()) ? undefined : true), 'the debug session to end on its own', slow(30_000));
+  assert.ok(rows.length >= 2, rows.map((r) => `${r.label} ${r.description}`).join('\n'));
+}, { timeoutMs: 240_000 });
+
 scenario('Debug Recording on the zombie example: Reverse Continue from the end to the zombie', async (t) => {
   // A recording made on another machine, kept in the project beside the example it ran: its
   // recorded path is nowhere here, and the example is found under the project.

@@ -638,6 +638,22 @@ export class ProcessViewDebugSession extends DebugSession {
     }
   }
 
+  /** Terminate Thread in the Call Stack: a DAP thread is a process, so it ends that process (SIGTERM, as Process.terminate()). */
+  protected override terminateThreadsRequest(response: DebugProtocol.TerminateThreadsResponse, args: DebugProtocol.TerminateThreadsArguments): void {
+    void this.doTerminateThreadsRequest(response, args);
+  }
+
+  private async doTerminateThreadsRequest(response: DebugProtocol.TerminateThreadsResponse, args: DebugProtocol.TerminateThreadsArguments): Promise<void> {
+    try {
+      const backend = this.backend;
+      if (!backend?.terminateProcess) throw new Error(this.t('Only a live run\'s processes can be terminated one by one.'));
+      for (const pid of args.threadIds ?? []) await backend.terminateProcess(pid);
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2008, format: message(e) });
+    }
+  }
+
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
     // The line itself is the one target: whether the paused frame can go there is Python's to say (goto).
     const file = args.source.path;
@@ -865,6 +881,7 @@ function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities 
     supportsStepBack: caps.stepBack === true,
     supportsSetVariable: caps.setVariable === true,
     supportsGotoTargetsRequest: caps.goto === true,
+    supportsTerminateThreadsRequest: caps.terminateProcess === true,
     ...(caps.stopFilters
       ? {
           exceptionBreakpointFilters: caps.stopFilters.map((f) => ({

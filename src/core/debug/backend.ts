@@ -55,6 +55,8 @@ export interface BackendCapabilities {
   readonly setVariable?: boolean;
   /** Jump to Cursor: a process paused at a line can be moved to another line of its frame. */
   readonly goto?: boolean;
+  /** One process of the run can be ended on its own (Terminate Thread: a DAP thread is a process). */
+  readonly terminateProcess?: boolean;
   /** Things to stop at besides lines, shown in the Breakpoints view (DAP exception filters). */
   readonly stopFilters?: ReadonlyArray<{
     readonly id: string;
@@ -147,6 +149,8 @@ export interface DebugBackend extends Disposable {
   evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }>;
   /** Set Value in the Variables view (capabilities.setVariable): the child `name` of `ref`, to the value of an expression. */
   setVariable?(pid: number, ref: number, name: string, value: string): Promise<PyVariable>;
+  /** Ends one process of the run as `Process.terminate()` does (SIGTERM; capabilities.terminateProcess); its exit follows as it comes. */
+  terminateProcess?(pid: number): Promise<void>;
   /** Jump to Cursor (capabilities.goto): the paused process's top frame goes on from `line` of `path`; a new stop (reason 'goto') follows. */
   goto?(pid: number, path: string, line: number): Promise<void>;
   /** The Debug Console's completions of `text` (the input up to the cursor) in a paused process's frame. */

@@ -489,6 +489,16 @@ export class LiveDebugBackend implements DebugBackend {
     return conn.request('setVariable', { stop: stop.stop, ref, name, value }, 60_000);
   }
 
+  async terminateProcess(pid: number): Promise<void> {
+    // Only a process of this run that the run's model still sees alive: a pid that ended may
+    // already be another program's.
+    const node = newestNode(this.session.snapshot(), pid);
+    if (!this.tracked.get(pid)?.shown || !node || !ALIVE.has(node.state)) {
+      throw new Error(this.t('Process {0} is not a running process of this run.', pid));
+    }
+    process.kill(pid, 'SIGTERM'); // as Process.terminate(): a paused process ends too (its stop is a wait on a lock)
+  }
+
   async goto(pid: number, path: string, line: number): Promise<void> {
     const { tr, conn, stop } = this.stoppedConn(pid);
     const body = await conn.request('goto', { stop: stop.stop, path, line }, 60_000);
