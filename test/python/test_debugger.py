@@ -264,6 +264,11 @@ class Completions(unittest.TestCase):
         self.assertEqual(self.labels("meter.__cla"), ["__class__"])
 
 
+class _Outer:
+    class Inner(Exception):
+        pass
+
+
 class ExceptionConditions(unittest.TestCase):
     """An exception filter's condition: the types it stops for, by name; nothing evaluated."""
 
@@ -289,6 +294,7 @@ class ExceptionConditions(unittest.TestCase):
         class Local(Exception):
             pass
         self.assertTrue(_debug.exception_matches(Local(), (("Local",), ())))
+        self.assertTrue(_debug.exception_matches(_Outer.Inner(), (("_Outer.Inner",), ())))  # a nested class, by its qualified name
         self.assertTrue(_debug.exception_matches(ValueError(), (("builtins.ValueError",), ())))
         self.assertFalse(_debug.exception_matches(ValueError(), (("nosuchmodule_pv.ValueError",), ())))
         self.assertNotIn("nosuchmodule_pv", sys.modules)

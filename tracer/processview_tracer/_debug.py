@@ -397,7 +397,7 @@ def _static_attr(obj, name, default):
             return getattr(obj, name)  # binds a method, reads a slot: nothing of the program's runs
         except Exception:
             return default
-    if type(v).__dict__.get("__get__") is not None or any("__get__" in c.__dict__ for c in type(v).__mro__):
+    if any("__get__" in c.__dict__ for c in type(v).__mro__):
         return default  # a property or another descriptor: reading it would run its code
     return v
 
@@ -434,7 +434,7 @@ def exception_matches(exc, condition):
 def _names_class(name, mro):
     mod_name, _, short = name.rpartition(".")
     for cls in mro:
-        if cls.__name__ == short and (not mod_name or "%s.%s" % (cls.__module__, cls.__qualname__) == name):
+        if cls.__name__ == short and (not mod_name or cls.__qualname__ == name or "%s.%s" % (cls.__module__, cls.__qualname__) == name):
             return True
     if mod_name:
         mod = sys.modules.get(mod_name)
