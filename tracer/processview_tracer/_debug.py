@@ -1082,7 +1082,7 @@ class _Stop:
             raise ValueError("the line is in another file than the one the process is paused in (%s)"
                              % os.path.basename(f.f_code.co_filename))
         import warnings
-        with warnings.catch_warnings():  # 3.13 warns on stderr of locals a jump leaves unbound: not the program's output
+        with warnings.catch_warnings():  # 3.12+ warns on stderr of locals a jump leaves unbound: not the program's output
             warnings.simplefilter("ignore")
             f.f_lineno = int(args.get("line") or 0)
         return {"line": f.f_lineno}
