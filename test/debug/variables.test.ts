@@ -9,6 +9,7 @@
  * The interpreter: PV_TEST_PYTHON (the `debug` test stage runs this file on every installed Python).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { lineOf, nextStop, script, top, withRun } from './harness';
@@ -145,6 +146,46 @@ if __name__ == "__main__":
       await c.request('continue', { threadId: s.threadId });
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), 'child 1\ngot 0\n', 'as the plain run prints: the property never ran');
+    });
+  });
+
+  test('a hover runs none of the program\'s code: p.exitcode (a poll) is refused and a zombie stays one until the program joins it', async () => {
+    const src = `import multiprocessing as mp
+import os
+
+def work():
+    pass
+
+if __name__ == "__main__":
+    p = mp.Process(target=work)
+    p.start()
+    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)  # exited, not reaped: a zombie
+    print("zombie", flush=True)  # BP
+    p.join()
+    print("exit", p.exitcode, flush=True)
+`;
+    const file = script('hover-zombie.py', src);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', src)] });
+      const s = await nextStop(c, 0);
+      const f = await top(c, s.threadId);
+      const hover = (expression: string) => c.raw<DebugProtocol.EvaluateResponse>('evaluate', { expression, frameId: f.id, context: 'hover' });
+      const pid = Number((await hover('p.pid')).body.result);
+      const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[0];
+      assert.equal(state(), 'Z');
+      const exitcode = await hover('p.exitcode');
+      assert.equal(exitcode.success, false);
+      assert.match(exitcode.message ?? '', /does not read exitcode: it calls poll\(\), which would reap the child/);
+      assert.match((await hover('p.join')).body.result, /^<bound method BaseProcess\.join of <\w+ name='Process-1' started pid=\d+>>$/);
+      assert.equal((await hover('p._popen.returncode')).body.result, 'None');
+      assert.equal((await hover('p.is_alive()')).success, false, 'a call is not a hover\'s to make');
+      assert.equal(state(), 'Z', 'still a zombie after the hovers');
+      // Asked for in Watch, it runs: the poll reaps it, as the program's own call would.
+      const watched = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'p.exitcode', frameId: f.id, context: 'watch' });
+      assert.equal(watched.body.result, '0');
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'zombie\nexit 0\n');
     });
   });
 });

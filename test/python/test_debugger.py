@@ -156,6 +156,19 @@ class Reprs(unittest.TestCase):
         self.assertIn("name='Kid'", r)
         self.assertIn("pid=%d" % p.pid, r)
         self.assertTrue(os.path.exists("/proc/%d" % p.pid), "still a zombie after its repr")
+        # Its methods' reprs show the process's (p.join hovered, in Watch, copied): not a poll either.
+        self.assertEqual(_debug.safe_repr(p.join), "<bound method BaseProcess.join of %s>" % r)
+        self.assertEqual(_debug.clipboard_repr(p.is_alive), "<bound method BaseProcess.is_alive of %s>" % r)
+        # A hover reads names and attributes, p.pid and p.name too, never exitcode (a poll) nor a call.
+        loc = {"p": p}
+        self.assertEqual(_debug.hover_value("p.pid", loc, {}), p.pid)
+        self.assertEqual(_debug.hover_value(" p . name ", loc, {}), "Kid")
+        self.assertIsNone(_debug.hover_value("p._popen.returncode", loc, {}))
+        with self.assertRaisesRegex(ValueError, "does not read exitcode: it calls poll"):
+            _debug.hover_value("p.exitcode", loc, {})
+        with self.assertRaisesRegex(ValueError, "names and their attributes only"):
+            _debug.hover_value("p.is_alive()", loc, {})
+        self.assertTrue(os.path.exists("/proc/%d" % p.pid), "still a zombie after the hovers")
         p.join(30)
         self.assertEqual(p.exitcode, 0)
         self.assertEqual(_debug.safe_repr(p), "<%s name='Kid' stopped[0] pid=%d>" % (type(p).__name__, p.pid))
@@ -252,6 +265,21 @@ class Completions(unittest.TestCase):
     def test_nothing_of_the_program_runs(self):
         self.assertEqual(self.labels("meter.danger."), [])
         self.assertEqual(self.labels("meter.missing."), [])  # __getattr__ would answer: not asked
+        self.assertEqual(self.ran, [])
+
+    def test_a_hover_runs_nothing_of_the_program(self):
+        self.assertEqual(_debug.hover_value("meter.reading", self.loc, self.glob), 1)
+        self.assertIs(_debug.hover_value("Meter", self.loc, self.glob), self.glob["Meter"])
+        self.assertIs(_debug.hover_value("len", self.loc, self.glob), len)
+        with self.assertRaisesRegex(ValueError, "does not run meter.danger"):
+            _debug.hover_value("meter.danger", self.loc, self.glob)
+        with self.assertRaisesRegex(ValueError, "does not run meter.missing"):
+            _debug.hover_value("meter.missing", self.loc, self.glob)  # __getattr__ would answer
+        with self.assertRaises(NameError):
+            _debug.hover_value("nothing_here", self.loc, self.glob)
+        for expr in ("meter.check()", "total_sent + 1", "items[0]"):
+            with self.assertRaisesRegex(ValueError, "names and their attributes only"):
+                _debug.hover_value(expr, self.loc, self.glob)
         self.assertEqual(self.ran, [])
 
     def test_what_cannot_be_known_without_running_code_offers_nothing(self):

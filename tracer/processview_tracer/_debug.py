@@ -188,6 +188,10 @@ def safe_repr(v, limit=REPR_MAX):
             return "<%s proxy of %r>" % (type(v).__name__, getattr(getattr(v, "_token", None), "typeid", "?"))
         if _is_process(v):
             return _process_repr(v)
+        if type(v) is types.MethodType and _is_process(v.__self__):  # p.join: its repr is the process's, which polls
+            name = getattr(v.__func__, "__name__", "?")  # the class that has it, as Python says it (not our wrapper's place)
+            owner = next((c.__name__ for c in type(v.__self__).__mro__ if name in c.__dict__), type(v.__self__).__name__)
+            return "<bound method %s.%s of %s>" % (owner, name, _process_repr(v.__self__))
         t = type(v)
         if t in (int, float, bool, type(None), complex):
             s = repr(v)
@@ -218,7 +222,7 @@ CLIPBOARD_MAX = 1_000_000  # characters of a value copied (Copy Value): whole, w
 def clipboard_repr(v):
     """The whole repr of v, for Copy Value: never a Manager proxy's (it would ask its server),
     never raising; bounded all the same."""
-    if _is_proxy(v) or _is_process(v):
+    if _is_proxy(v) or _is_process(v) or type(v) is types.MethodType and _is_process(v.__self__):
         return safe_repr(v)
     try:
         s = repr(v)
@@ -403,6 +407,43 @@ def _static_attr(obj, name, default):
 
 
 _UNREAD = object()
+_DOTTED = re.compile(r"\s*([^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*)\s*$")
+# multiprocessing's own properties that only read (a Process's exitcode is not one: it polls, and
+# a poll reaps a child that has exited).
+_PROCESS_READS = frozenset(("name", "daemon", "pid", "ident", "sentinel"))
+
+
+def hover_value(expr, loc, glob):
+    """The value a hover shows: a name or a dotted name's attribute, looked up as completions
+    are, running none of the program's code (a hover is the mouse passing by, not a request to
+    run anything): a call, a subscript, a property or a __getattr__ is refused, in words that say
+    where to evaluate it instead. As js-debug's side-effect-free hovers."""
+    m = _DOTTED.match(expr)
+    if m is None:
+        raise ValueError("a hover shows names and their attributes only; evaluate %s in the Debug Console or Watch" % expr.strip())
+    chain = [p.strip() for p in m.group(1).split(".")]
+    missing = object()
+    v = loc.get(chain[0], missing)
+    if v is missing:
+        v = glob.get(chain[0], missing)
+    if v is missing:
+        import builtins
+        v = vars(builtins).get(chain[0], missing)
+    if v is missing:
+        raise NameError("name %r is not defined" % chain[0])
+    for name in chain[1:]:
+        if _is_process(v) and name in _PROCESS_READS:
+            v = getattr(v, name)
+            continue
+        got = _static_attr(v, name, missing)
+        if got is missing:
+            if _is_process(v) and name == "exitcode":
+                raise ValueError("a hover does not read exitcode: it calls poll(), which would reap the child if it has "
+                                 "exited (end a zombie); evaluate it in the Debug Console when you mean to")
+            raise ValueError("a hover does not run %s (a property or a computed attribute); evaluate it in the Debug Console or Watch"
+                             % ".".join(chain[:chain.index(name) + 1]))
+        v = got
+    return v
 
 
 def exception_conditions(raw):
@@ -1051,6 +1092,10 @@ class _Stop:
         f = self._frame(args)
         expr = args.get("expression") or ""
         loc = f.f_locals
+        if args.get("context") == "hover":
+            v = hover_value(expr, loc, f.f_globals)
+            d = self.describe(expr.strip(), v, expr.strip(), f)
+            return {"result": d["value"], "type": d["type"], "ref": d.get("ref"), "named": d.get("named"), "indexed": d.get("indexed")}
         try:
             code = compile(expr, "<debug console>", "eval")
         except SyntaxError:
