@@ -10,6 +10,20 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { DapClient, distinctStops, lineOf, nextStop, noneLeft, processesWithEnv, PYTHON, script, stopsOf, waitThread, withRun } from './harness';
 
+/** A child that stops at its breakpoint, and a parent that prints how it ended. */
+const CHILD_AT_BREAKPOINT = `import multiprocessing as mp
+
+def work():
+    x = 1  # BP
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    p = mp.Process(target=work)
+    p.start()
+    p.join()
+    print("exit code", p.exitcode)
+`;
+
 const POOL_ENDS = (ending: string): string => `import multiprocessing as mp
 
 def slow(x):
@@ -52,18 +66,7 @@ describe('processes that end while paused, and Stop', { timeout: 600_000 }, () =
   }
 
   test('a child killed while paused: its thread goes, its parent sees it killed', async () => {
-    const text = `import multiprocessing as mp
-
-def work():
-    x = 1  # BP
-
-if __name__ == "__main__":
-    mp.set_start_method("fork")
-    p = mp.Process(target=work)
-    p.start()
-    p.join()
-    print("exit code", p.exitcode)
-`;
+    const text = CHILD_AT_BREAKPOINT;
     const file = script('killed.py', text);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
@@ -76,17 +79,7 @@ if __name__ == "__main__":
   });
 
   test('Terminate Thread on a paused child ends that process as terminate() does; its parent sees SIGTERM; a pid not of the run is refused', async () => {
-    const text = `import multiprocessing as mp
-
-def work():
-    x = 1  # BP
-
-if __name__ == "__main__":
-    p = mp.Process(target=work)
-    p.start()
-    p.join()
-    print("exit code", p.exitcode)
-`;
+    const text = CHILD_AT_BREAKPOINT;
     const file = script('terminated.py', text);
     await withRun(async ({ client: c, env }) => {
       await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });

@@ -359,13 +359,8 @@ def completions(text, loc, glob):
                 if isinstance(k, str):
                     names[k] = _completion_type(v)
     else:
-        missing = object()
-        obj = loc.get(chain[0], missing)
-        if obj is missing:
-            obj = glob.get(chain[0], missing)
-        if obj is missing:
-            import builtins
-            obj = vars(builtins).get(chain[0], missing)
+        missing = _UNREAD
+        obj = _lookup(chain[0], loc, glob, missing)
         for name in chain[1:]:
             if obj is missing:
                 break
@@ -407,6 +402,18 @@ def _static_attr(obj, name, default):
 
 
 _UNREAD = object()
+
+
+def _lookup(name, loc, glob, default):
+    """A name as the frame's code would find it: its locals, its globals, builtins."""
+    for scope in (loc, glob):
+        v = scope.get(name, default)
+        if v is not default:
+            return v
+    import builtins
+    return vars(builtins).get(name, default)
+
+
 _DOTTED = re.compile(r"\s*([^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*)\s*$")
 # multiprocessing's own properties that only read (a Process's exitcode is not one: it polls, and
 # a poll reaps a child that has exited).
@@ -422,13 +429,8 @@ def hover_value(expr, loc, glob):
     if m is None:
         raise ValueError("a hover shows names and their attributes only; evaluate %s in the Debug Console or Watch" % expr.strip())
     chain = [p.strip() for p in m.group(1).split(".")]
-    missing = object()
-    v = loc.get(chain[0], missing)
-    if v is missing:
-        v = glob.get(chain[0], missing)
-    if v is missing:
-        import builtins
-        v = vars(builtins).get(chain[0], missing)
+    missing = _UNREAD
+    v = _lookup(chain[0], loc, glob, missing)
     if v is missing:
         raise NameError("name %r is not defined" % chain[0])
     for name in chain[1:]:
