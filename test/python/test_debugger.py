@@ -199,6 +199,9 @@ class Children(unittest.TestCase):
                 self.a = 3
 
         self.assertEqual([k for k, _, _ in _debug.children(D())[0]], ["a", "z", "_p"])
+        d = D()
+        d._pv_id, d._pv = "process:1:1", object()  # the tracer's marks on the program's objects
+        self.assertEqual([k for k, _, _ in _debug.children(d)[0]], ["a", "z", "_p"])
         o = O()
         o.s = 5
         self.assertEqual(_debug.children(o)[0], [("s", 5, ".s")])

@@ -291,7 +291,7 @@ def children(v, start=0, count=None):
     try:
         d = object.__getattribute__(v, "__dict__")
         if isinstance(d, (dict, types.MappingProxyType)):
-            attrs.extend((str(k), x) for k, x in d.items())
+            attrs.extend((str(k), x) for k, x in d.items() if not _tracers_own(k))
     except Exception:
         pass
     for cls in type(v).__mro__:
@@ -303,6 +303,11 @@ def children(v, start=0, count=None):
     attrs.sort(key=lambda kv: (kv[0].startswith("__"), kv[0].startswith("_"), kv[0]))
     end = min(len(attrs), stop if stop is not None else start + CHILDREN_MAX)
     return [(k, x, "." + k) for k, x in attrs[start:end]], len(attrs)
+
+
+def _tracers_own(name):
+    """An attribute the tracer keeps on the program's objects (its ids, its marks): not the program's to see."""
+    return type(name) is str and (name == "_pv" or name.startswith("_pv_"))
 
 
 def expandable(v):
@@ -420,14 +425,18 @@ _DOTTED = re.compile(r"\s*([^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*)\s*$")
 _PROCESS_READS = frozenset(("name", "daemon", "pid", "ident", "sentinel"))
 
 
+class HoverRefused(ValueError):
+    """What a hover will not evaluate, and where to evaluate it instead: shown as the hover's text."""
+
+
 def hover_value(expr, loc, glob):
     """The value a hover shows: a name or a dotted name's attribute, looked up as completions
     are, running none of the program's code (a hover is the mouse passing by, not a request to
-    run anything): a call, a subscript, a property or a __getattr__ is refused, in words that say
-    where to evaluate it instead. As js-debug's side-effect-free hovers."""
+    run anything): a call, a subscript, a property or a __getattr__ is refused (HoverRefused), in
+    words that say where to evaluate it instead. As js-debug's side-effect-free hovers."""
     m = _DOTTED.match(expr)
     if m is None:
-        raise ValueError("a hover shows names and their attributes only; evaluate %s in the Debug Console or Watch" % expr.strip())
+        raise HoverRefused("a hover shows names and their attributes only; evaluate %s in the Debug Console or Watch" % expr.strip())
     chain = [p.strip() for p in m.group(1).split(".")]
     missing = _UNREAD
     v = _lookup(chain[0], loc, glob, missing)
@@ -440,9 +449,9 @@ def hover_value(expr, loc, glob):
         got = _static_attr(v, name, missing)
         if got is missing:
             if _is_process(v) and name == "exitcode":
-                raise ValueError("a hover does not read exitcode: it calls poll(), which would reap the child if it has "
-                                 "exited (end a zombie); evaluate it in the Debug Console when you mean to")
-            raise ValueError("a hover does not run %s (a property or a computed attribute); evaluate it in the Debug Console or Watch"
+                raise HoverRefused("a hover does not read exitcode: it calls poll(), which would reap the child if it has "
+                                   "exited (end a zombie); evaluate it in the Debug Console when you mean to")
+            raise HoverRefused("a hover does not run %s (a property or a computed attribute); evaluate it in the Debug Console or Watch"
                              % ".".join(chain[:chain.index(name) + 1]))
         v = got
     return v
@@ -1095,7 +1104,10 @@ class _Stop:
         expr = args.get("expression") or ""
         loc = f.f_locals
         if args.get("context") == "hover":
-            v = hover_value(expr, loc, f.f_globals)
+            try:
+                v = hover_value(expr, loc, f.f_globals)
+            except HoverRefused as e:  # said in the hover itself (a failed hover shows nothing)
+                return {"result": "(%s)" % e, "type": None}
             d = self.describe(expr.strip(), v, expr.strip(), f)
             return {"result": d["value"], "type": d["type"], "ref": d.get("ref"), "named": d.get("named"), "indexed": d.get("indexed")}
         try:
