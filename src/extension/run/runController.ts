@@ -289,6 +289,10 @@ export class RunController implements vscode.Disposable {
     if (target instanceof vscode.Uri) return target;
     const active = vscode.window.activeTextEditor?.document;
     if (active && active.languageId === 'python' && active.uri.scheme === 'file') return active.uri;
+    // The window's active tab, when the extension host has not heard of its editor yet (a file
+    // opened a moment ago on a busy machine): the file the user is looking at, not a file dialog.
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (tab instanceof vscode.TabInputText && tab.uri.scheme === 'file' && tab.uri.path.endsWith('.py')) return tab.uri;
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       filters: { Python: ['py'] },
