@@ -219,18 +219,6 @@ export class Workbench {
     }, `${relativePath} open in the active editor`, 30_000, 300);
   }
 
-  /**
-   * Waits until the extension has the active editor's document: its "Run with Process View" code
-   * lens shows (on the main guard). A command run before that can find no active editor in the
-   * extension host on a busy machine, which learns of a newly opened editor after the window.
-   */
-  async waitForRunLens(): Promise<void> {
-    await this.page
-      .locator('.editor-group-container.active .monaco-editor .codelens-decoration', { hasText: 'Run with Process View' })
-      .first()
-      .waitFor({ timeout: slow(30_000) });
-  }
-
   /** Moves the cursor of the active editor to a line (1-based), scrolling it into view. */
   async goToLine(line: number): Promise<void> {
     const input = await this.openQuickInput(`:${line}`);

@@ -149,7 +149,6 @@ scenario('a payload of <img src=x onerror=alert(1)> stays text in the Channels v
 scenario('an orphan, the timeline and the tree in a high-contrast theme', async (t) => {
   const wb = await t.openWorkbench('examples');
   await wb.openFile('19_orphan.py');
-  await wb.waitForRunLens();
   await wb.runCommand('Process View: Run with Process View');
   const rows = await wb.waitForTreeRows('Processes', (r) => r.some((row) => /orphan/.test(row.description)), 40_000);
   const orphan = rows.find((r) => /orphan/.test(r.description));

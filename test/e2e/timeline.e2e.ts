@@ -57,7 +57,6 @@ scenario('a flood of 40,000 messages in the timeline: every message, zoom into o
   writeFileSync(join(dir, 'flood.py'), FLOOD);
   const wb = await t.openWorkbench(dir);
   await wb.openFile('flood.py');
-  await wb.waitForRunLens();
   await wb.runCommand('Process View: Run with Process View');
   // The Processes view comes forward by itself (processView.revealOnRun), Explorer was in front.
   await wb.viewPane('Processes').waitFor({ timeout: slow(30_000) });
