@@ -188,7 +188,7 @@ def safe_repr(v, limit=REPR_MAX):
             return "<%s proxy of %r>" % (type(v).__name__, getattr(getattr(v, "_token", None), "typeid", "?"))
         if _is_process(v):
             return _process_repr(v)
-        if type(v) is types.MethodType and _is_process(v.__self__):  # p.join: its repr is the process's, which polls
+        if _process_method(v):
             name = getattr(v.__func__, "__name__", "?")  # the class that has it, as Python says it (not our wrapper's place)
             owner = next((c.__name__ for c in type(v.__self__).__mro__ if name in c.__dict__), type(v.__self__).__name__)
             return "<bound method %s.%s of %s>" % (owner, name, _process_repr(v.__self__))
@@ -222,13 +222,18 @@ CLIPBOARD_MAX = 1_000_000  # characters of a value copied (Copy Value): whole, w
 def clipboard_repr(v):
     """The whole repr of v, for Copy Value: never a Manager proxy's (it would ask its server),
     never raising; bounded all the same."""
-    if _is_proxy(v) or _is_process(v) or type(v) is types.MethodType and _is_process(v.__self__):
+    if _is_proxy(v) or _is_process(v) or _process_method(v):
         return safe_repr(v)
     try:
         s = repr(v)
     except BaseException as e:
         return "<unprintable %s: %s>" % (type(v).__name__, type(e).__name__)
     return s if len(s) <= CLIPBOARD_MAX else s[:CLIPBOARD_MAX] + "…"
+
+
+def _process_method(v):
+    """A Process's bound method (p.join): its repr is the process's, which polls (safe_repr builds it without)."""
+    return type(v) is types.MethodType and _is_process(v.__self__)
 
 
 def _is_process(v):

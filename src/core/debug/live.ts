@@ -410,7 +410,7 @@ export class LiveDebugBackend implements DebugBackend {
       pid: tr.pid,
       stop: body.stop,
       reason: body.reason,
-      description: body.mainThread ? what : this.t('{0} (thread {1})', what, body.thread),
+      description: this.inThread(what, body.mainThread, body.thread),
       text: body.text ?? (exc ? (exc.message ? `${exc.type}: ${exc.message}` : exc.type) : null),
       thread: body.thread,
       mainThread: body.mainThread,
@@ -421,6 +421,11 @@ export class LiveDebugBackend implements DebugBackend {
     };
     tr.stop = stop;
     this.stopped.fire(stop);
+  }
+
+  /** A stop's description, naming its thread when it is not the main one. */
+  private inThread(what: string, mainThread: boolean, thread: string): string {
+    return mainThread ? what : this.t('{0} (thread {1})', what, thread);
   }
 
   private stoppedConn(pid: number): { tr: Tracked; conn: ControlConnection; stop: ProcessStop } {
@@ -508,7 +513,7 @@ export class LiveDebugBackend implements DebugBackend {
     const moved: ProcessStop = {
       ...stop,
       reason: 'goto',
-      description: stop.mainThread ? what : this.t('{0} (thread {1})', what, stop.thread),
+      description: this.inThread(what, stop.mainThread, stop.thread),
       text: null,
       site,
       breakpointIds: [],
