@@ -8,6 +8,9 @@
 // called): on 3.9-3.11 the main module's frame runs that file for the whole run, so it is traced.
 // --raised: the "Raised exceptions" filter on as well (the workload raises nothing): on 3.9-3.11
 // every thread gets a trace function, called at each function call.
+// --function NAME: a function breakpoint on NAME as well (e.g. never_called_here, which the run
+// never calls): on 3.12+ a PY_START event per code object, once; on 3.9-3.11 a trace function
+// called at every function call of every thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +33,7 @@ const inMain = process.argv.includes('--breakpoint-in-main');
 const breakpoints = inMain ? workload : path.join(root, 'bench/debugger_cost_breakpoints.py');
 const breakpointLine = inMain ? readFileSync(workload, 'utf8').split('\n').findIndex((l) => l.includes('the breakpoint of --breakpoint-in-main')) + 1 : 5;
 const raised = process.argv.includes('--raised');
+const functionBreakpoint = arg('--function', undefined);
 const python = await findPython(arg('--python', undefined));
 
 const lastJson = (text) => JSON.parse(text.trim().split('\n').pop());
@@ -52,7 +56,7 @@ async function traced() {
 async function debugged() {
   const c = new DapClient();
   try {
-    await c.launch({ program: workload, args: [n, method], python: python.executable, console: 'internalConsole' }, withBreakpoint ? { [breakpoints]: [breakpointLine] } : {}, {}, raised ? ['raised', 'uncaught', 'task'] : undefined);
+    await c.launch({ program: workload, args: [n, method], python: python.executable, console: 'internalConsole' }, withBreakpoint ? { [breakpoints]: [breakpointLine] } : {}, {}, raised ? ['raised', 'uncaught', 'task'] : undefined, functionBreakpoint ? [{ name: functionBreakpoint }] : undefined);
     const code = await c.ended(600_000);
     if (code !== 0) throw new Error(`debugged workload failed: exit ${code}: ${c.output()}`);
     if (c.stops().length !== 0) throw new Error('the debugged workload stopped');
@@ -67,7 +71,7 @@ async function debugged() {
 const kinds = { plain, traced, debugged };
 const res = Object.fromEntries(Object.keys(kinds).map((k) => [k, { wall: [], cpu: [] }]));
 const load0 = os.loadavg()[0];
-console.log(`python ${python.version}, n=${n}, start method ${method}, ${rounds} rounds (interleaved), ${!withBreakpoint ? 'no breakpoint' : inMain ? 'a breakpoint in the main script (a function never called)' : 'a breakpoint in a file the hot loop never enters'}${raised ? ', "Raised exceptions" on' : ''}, load ${load0.toFixed(1)}`);
+console.log(`python ${python.version}, n=${n}, start method ${method}, ${rounds} rounds (interleaved), ${!withBreakpoint ? 'no breakpoint' : inMain ? 'a breakpoint in the main script (a function never called)' : 'a breakpoint in a file the hot loop never enters'}${raised ? ', "Raised exceptions" on' : ''}${functionBreakpoint ? `, a function breakpoint on ${functionBreakpoint}` : ''}, load ${load0.toFixed(1)}`);
 for (let r = 0; r < rounds; r++) {
   // Rotate the order so no kind always runs right after another.
   const order = Object.keys(kinds).map((_, i, a) => a[(i + r) % a.length]);

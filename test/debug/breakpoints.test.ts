@@ -68,6 +68,89 @@ async function childBreakpoint(method: string): Promise<void> {
   });
 }
 
+const FUNCTIONS = `import multiprocessing as mp
+import sys
+
+
+class Counter:
+    def increment(self, n):
+        return n + 1  # INC
+
+
+def worker(n, q):
+    """The docstring is not where it stops."""
+    total = n * 10  # WORKER
+    q.put(Counter().increment(total))
+
+
+def gen():
+    yield "a"  # GEN
+    yield "b"
+
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    q = mp.Queue()
+    ps = [mp.Process(target=worker, args=(i, q)) for i in range(3)]
+    for p in ps:
+        p.start()
+    print(sorted(q.get() for _ in ps))
+    for p in ps:
+        p.join()
+    print(list(gen()))
+    print([Counter().increment(k) for k in (100, 200, 300)])
+`;
+
+async function functionBreakpoints(method: string): Promise<void> {
+  const file = script('fbps.py', FUNCTIONS);
+  const plain = plainRun(file, [method]);
+  await withRun(async ({ client: c, env }) => {
+    await c.launch({ program: file, args: [method], env }, {}, {}, undefined, [
+      { name: 'worker', condition: 'n == 1' },
+      { name: 'fbps.gen' },
+      { name: 'Counter.increment', hitCondition: '2' },
+      { name: 'no_such_function' },
+      { name: 'worker(1)' },
+    ]);
+    const [worker, gen, inc, none, bad] = c.functionBreakpoints;
+    assert.deepEqual([worker?.verified, gen?.verified, inc?.verified, none?.verified, bad?.verified], [true, true, true, true, false]);
+    assert.match(bad?.message ?? '', /^"worker\(1\)" is not a function's name/);
+
+    // The child whose n is 1 (the condition is evaluated with the arguments bound), at the first
+    // line of the body, not its def or its docstring.
+    const s1 = await nextStop(c, 0);
+    assert.equal(s1.reason, 'breakpoint');
+    assert.deepEqual(s1.hitBreakpointIds, [worker!.id]);
+    assert.equal(s1.description, 'Paused on entering worker (function breakpoint)');
+    let f = await top(c, s1.threadId);
+    assert.equal(f.name, 'worker');
+    assert.equal(f.line, lineOf(file, '# WORKER', FUNCTIONS));
+    assert.equal((await c.scope(s1.threadId, 'Locals')).n, '1');
+    assert.notEqual(s1.threadId, (await c.threads()).find((t) => t.name.startsWith('MainProcess'))?.id);
+    await c.request('continue', { threadId: s1.threadId });
+
+    // The main module's generator by its file's name: once as it starts, not again as it resumes.
+    const s2 = await nextStop(c, 1);
+    assert.deepEqual(s2.hitBreakpointIds, [gen!.id]);
+    f = await top(c, s2.threadId);
+    assert.equal(f.name, 'gen');
+    assert.equal(f.line, lineOf(file, '# GEN', FUNCTIONS));
+    await c.request('continue', { threadId: s2.threadId });
+
+    // A method by its class: the second call only (hit count 2).
+    const s3 = await nextStop(c, 2);
+    assert.deepEqual(s3.hitBreakpointIds, [inc!.id]);
+    assert.equal(s3.description, 'Paused on entering Counter.increment (function breakpoint)');
+    assert.equal((await top(c, s3.threadId)).line, lineOf(file, '# INC', FUNCTIONS));
+    assert.equal((await c.scope(s3.threadId, 'Locals')).n, '200');
+    await c.request('continue', { threadId: s3.threadId });
+
+    assert.equal(await c.ended(), 0);
+    assert.equal(distinctStops(c).length, 3, `stops: ${JSON.stringify(distinctStops(c).map((s) => s.description))}`);
+    assert.equal(c.output('stdout'), plain.stdout);
+  });
+}
+
 describe('breakpoints', { timeout: 600_000 }, () => {
   test('in the main process: stop, variables, Process scope, output and exit code as a plain run', async () => {
     const text = `import sys
@@ -232,6 +315,42 @@ if __name__ == "__main__":
       });
     });
   }
+
+  test('function breakpoints in fork children and the main process: conditions, hit counts, methods, generators', () => functionBreakpoints('fork'));
+  test('function breakpoints in spawn children (the main module as __mp_main__)', () => functionBreakpoints('spawn'));
+
+  test('a function breakpoint set while the program runs, and taken away', async () => {
+    const text = `import os, time
+
+def tick(i):
+    return i + 1  # TICK
+
+here = os.path.dirname(os.path.abspath(__file__))
+i = 0
+print("ready", flush=True)
+deadline = time.monotonic() + 120
+while not os.path.exists(os.path.join(here, "go")) and time.monotonic() < deadline:
+    i = tick(i)
+    time.sleep(0.01)
+print("done", i > 0)
+`;
+    const file = script('late_fbp.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env });
+      await c.until('the program to be ready', () => (c.output('stdout').includes('ready') ? true : undefined));
+      const set = await c.request<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints: [{ name: 'tick' }] });
+      assert.equal(set.body.breakpoints[0]?.verified, true);
+      const s = await nextStop(c, 0);
+      assert.deepEqual(s.hitBreakpointIds, [set.body.breakpoints[0]!.id]);
+      assert.equal((await top(c, s.threadId)).line, lineOf(file, '# TICK', text));
+      await c.request('setFunctionBreakpoints', { breakpoints: [] });
+      writeFileSync(path.join(path.dirname(file), 'go'), '');
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(distinctStops(c).length, 1);
+      assert.equal(c.output('stdout'), 'ready\ndone True\n');
+    });
+  });
 
   test('set while the program runs, in a module it imported before', async () => {
     const text = `import os, sys, time

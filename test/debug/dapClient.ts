@@ -154,6 +154,8 @@ export class DapClient {
   /** initialize → launch (+ breakpoints) → configurationDone, as a client does. */
   /** What the adapter's initialize response said it can do. */
   capabilities: DebugProtocol.Capabilities | undefined;
+  /** The answer to the function breakpoints launch set. */
+  functionBreakpoints: DebugProtocol.Breakpoint[] = [];
 
   async launch(
     args: Record<string, unknown>,
@@ -161,12 +163,20 @@ export class DapClient {
     caps: Record<string, unknown> = {},
     /** Exception filters set before configurationDone, as VS Code sends the ones it remembers (with their conditions: filterOptions). */
     exceptionFilters?: string[] | DebugProtocol.ExceptionFilterOptions[],
+    /** Function breakpoints set before configurationDone (Breakpoints view, Add Function Breakpoint); their answers land in `functionBreakpoints`. */
+    functionBreakpoints?: DebugProtocol.FunctionBreakpoint[],
   ): Promise<void> {
     this.capabilities = (await this.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'processview', clientID: 'test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...caps })).body;
     const launched = this.request('launch', { python: PYTHON, console: 'internalConsole', ...args });
     await this.event('initialized');
     for (const [file, lines] of Object.entries(breakpoints)) {
       await this.request('setBreakpoints', { source: { path: file }, breakpoints: lines.map((l) => (typeof l === 'number' ? { line: l } : l)) });
+    }
+    if (functionBreakpoints) {
+      const at = this.events.findIndex((e) => e.event === 'initialized');
+      const offered = this.events.slice(0, at).some((e) => e.event === 'capabilities' && (e.body as { capabilities?: DebugProtocol.Capabilities }).capabilities?.supportsFunctionBreakpoints === true);
+      if (!offered && this.capabilities?.supportsFunctionBreakpoints !== true) throw new Error('function breakpoints were not offered before `initialized`');
+      this.functionBreakpoints = (await this.request<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints: functionBreakpoints })).body.breakpoints;
     }
     if (exceptionFilters) {
       this.assertFiltersOffered();

@@ -81,6 +81,37 @@ describe('changing values at a stop', () => {
     });
   });
 
+  test('Set Value on a Watch expression (setExpression): a local, an item, an attribute, in the child, evaluated in its frame', async () => {
+    const file = script('setexpr.py', PROGRAM);
+    const bp = lineOf(file, '# BP', PROGRAM);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [bp] });
+      const s = await nextStop(c, 0);
+      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
+      assert.ok(caps.some((x) => x.supportsSetExpression === true), 'a live run offers Set Value on watches');
+      const f = await top(c, s.threadId);
+      const set = async (expression: string, value: string) =>
+        (await c.request<DebugProtocol.SetExpressionResponse>('setExpression', { expression, value, frameId: f.id })).body;
+      assert.equal((await set('n', 'n + 1')).value, '22', 'the value is evaluated in the frame, before the assignment');
+      assert.equal((await set('items[0]', 'n * 10')).value, '220');
+      assert.equal((await set(' table["b"] ', '[n]')).value, '[22]', 'a new key, as Python assigns it');
+      assert.equal((await set('box.size', 'LIMIT')).value, '3');
+      const watched = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'n', frameId: f.id, context: 'watch' });
+      assert.equal(watched.body.result, '22', 'the local stays assigned (written back to the frame on 3.9-3.12)');
+      // What cannot be assigned to is refused in words, and nothing runs.
+      for (const [expression, words] of [['n + 1', /cannot be assigned to/], ['len(items)', /cannot be assigned to/], ['(1, 2)[0]', /TypeError/]] as const) {
+        const bad = await c.raw('setExpression', { expression, value: '0', frameId: f.id });
+        assert.equal(bad.success, false, expression);
+        assert.match(bad.message ?? '', words, expression);
+      }
+      const failed = await c.raw('setExpression', { expression: 'n', value: 'no_such_name', frameId: f.id });
+      assert.match(failed.message ?? '', /NameError/);
+      await c.request('continue', { threadId: s.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), "child 44 3 3 [220, 2, 3] {'a': 1, 'b': [22]}\nexit 0\n");
+    });
+  });
+
   test('the Debug Console completes names in the frame and attributes of a dotted name, running none of the program\'s code', async () => {
     const src = `import multiprocessing as mp
 

@@ -113,4 +113,42 @@ describe('Debug with Process View (real debug sessions)', function () {
       tracker.dispose();
     }
   });
+
+  it('stops where a function breakpoint names a function: as the child starts it, at its first line', async () => {
+    const pv = await api();
+    const dir = mkdtempSync(join(tmpdir(), 'pv-debug-host-'));
+    const file = join(dir, 'function_breakpoint.py');
+    writeFileSync(file, SCRIPT);
+    const messages: DapMessage[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('processview', {
+      createDebugAdapterTracker: () => ({ onDidSendMessage: (m: DapMessage) => void messages.push(m) }),
+    });
+    // As the Breakpoints view's "Add Function Breakpoint" makes it: VS Code sends it only to an adapter that offers them.
+    const breakpoint = new vscode.FunctionBreakpoint('work');
+    vscode.debug.addBreakpoints([breakpoint]);
+    let ended = false;
+    const terminated = vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s.type === 'processview') ended = true;
+    });
+    try {
+      await vscode.commands.executeCommand('processView.debug', vscode.Uri.file(file));
+      const session = await poll(() => (vscode.debug.activeDebugSession?.type === 'processview' ? vscode.debug.activeDebugSession : undefined), 'the debug session');
+      const stopped = await poll(() => messages.find((m) => m.type === 'event' && m.event === 'stopped'), "a 'stopped' event");
+      assert.equal(stopped.body?.reason, 'breakpoint');
+      const pid = stopped.body?.threadId;
+      const trace = (await session.customRequest('stackTrace', { threadId: pid, startFrame: 0, levels: 1 })) as { stackFrames: Array<{ name: string; line: number }> };
+      assert.deepEqual([trace.stackFrames[0]?.name, trace.stackFrames[0]?.line], ['work', CHILD_LINE]);
+      const child = await poll(() => processRows(pv).find((r) => r.process.pid === pid), 'the child in the Processes tree');
+      assert.equal(child.process.role, 'child');
+      assert.match(String(pv.processes.getTreeItem(child).description), /^Paused on entering work \(function breakpoint\) · /);
+      await session.customRequest('continue', { threadId: pid });
+      await poll(() => ended, 'the end of the debug session');
+      assert.equal(messages.filter((m) => m.type === 'event' && m.event === 'stopped').length, 1, 'the main process never calls work');
+    } finally {
+      vscode.debug.removeBreakpoints([breakpoint]);
+      if (!ended && vscode.debug.activeDebugSession?.type === 'processview') await vscode.debug.stopDebugging(vscode.debug.activeDebugSession);
+      terminated.dispose();
+      tracker.dispose();
+    }
+  });
 });

@@ -41,6 +41,50 @@ class LogMessages(unittest.TestCase):
         self.assertEqual(_debug.split_log_message(""), [])
 
 
+class FunctionNames(unittest.TestCase):
+    def test_a_name_is_dotted_identifiers(self):
+        self.assertEqual(_debug.function_name_parts("worker"), ("worker",))
+        self.assertEqual(_debug.function_name_parts(" Counter.increment "), ("Counter", "increment"))
+        self.assertEqual(_debug.function_name_parts("worker()"), ("worker",))
+        self.assertEqual(_debug.function_name_parts("工作"), ("工作",))
+        for bad in ("", "  ", "worker(1)", "a..b", "1st", "a.b.", "lambda x: x", None):
+            self.assertIsNone(_debug.function_name_parts(bad), bad)
+
+    def test_names_a_function_is_known_by(self):
+        self.assertEqual(_debug.function_names("tasks", "Counter.increment", "/w/tasks.py"), [("tasks", "Counter", "increment")])
+        self.assertEqual(_debug.function_names("__main__", "outer.<locals>.inner", "/w/demo.py"),
+                         [("__main__", "outer", "inner"), ("demo", "outer", "inner")])
+        self.assertEqual(_debug.function_names("__mp_main__", "worker", "/w/demo.py"), [("__mp_main__", "worker"), ("demo", "worker")])
+        self.assertEqual(_debug.function_names("pkg", "setup", "/w/pkg/__init__.py"), [("pkg", "setup")])
+        self.assertEqual(_debug.function_names(None, "f", "/w/pkg/__init__.py"), [("pkg", "f")])
+
+    def test_a_name_matches_the_end_of_a_functions_name(self):
+        names = _debug.function_names("__main__", "Counter.increment", "/w/demo.py")
+        match = lambda n: _debug.function_name_matches(_debug.function_name_parts(n), names)
+        for yes in ("increment", "Counter.increment", "demo.Counter.increment", "__main__.Counter.increment"):
+            self.assertTrue(match(yes), yes)
+        for no in ("Counter", "counter.increment", "other.Counter.increment", "demo.increment", "x.demo.Counter.increment"):
+            self.assertFalse(match(no), no)
+
+
+class AssignmentTargets(unittest.TestCase):
+    def test_what_python_can_assign_to(self):
+        import ast
+        for expr in ("x", " a.b ", "d['k']", "xs[1:3]", "a, b", "[a, b.c]"):
+            node = _debug.assignment_target(expr)
+            ns = {"a": type("A", (), {})(), "b": type("B", (), {})(), "d": {}, "xs": [0, 1, 2, 3]}
+            value = ast.parse("(1, 2)" if isinstance(node, (ast.Tuple, ast.List)) else "[7]", mode="eval").body
+            stmt = ast.fix_missing_locations(ast.Module(body=[ast.Assign(targets=[node], value=value)], type_ignores=[]))
+            exec(compile(stmt, "<t>", "exec"), ns)
+
+    def test_what_it_cannot_is_refused_in_words(self):
+        for expr, words in (("x + 1", "cannot be assigned to"), ("f()", "cannot be assigned to"), ("()", "cannot be assigned to"),
+                            ("x = 1", "is not an expression"), ("", "is not an expression")):
+            with self.assertRaises(ValueError) as cm:
+                _debug.assignment_target(expr)
+            self.assertIn(words, str(cm.exception), expr)
+
+
 class BreakpointLines(unittest.TestCase):
     def setUp(self):
         fd, self.path = tempfile.mkstemp(suffix=".py")

@@ -127,6 +127,66 @@ def split_log_message(text):
     return parts
 
 
+def function_name_parts(name):
+    """A function breakpoint's name as its dotted parts (`worker`, `Counter.increment`,
+    `tasks.worker`; a trailing `()` is forgiven), or None when it is not a dotted name."""
+    text = str(name or "").strip()
+    if text.endswith("()"):
+        text = text[:-2].rstrip()
+    parts = tuple(p.strip() for p in text.split("."))
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return parts
+
+
+def function_names(module, qualname, filename):
+    """The dotted names a function is known by, as tuples of parts: its module's name and its
+    qualified name (`<locals>` left out); the main module's also by its file's name, as a user
+    calls the script (`demo.worker` for demo.py's worker)."""
+    qual = [p for p in qualname.split(".") if p != "<locals>"]
+    out = []
+    if module:
+        out.append(tuple(module.split(".")) + tuple(qual))
+    stem = os.path.splitext(os.path.basename(filename or ""))[0]
+    if stem == "__init__":
+        stem = os.path.basename(os.path.dirname(filename))
+    if stem and (not module or module in ("__main__", "__mp_main__") or module.rsplit(".", 1)[-1] != stem):
+        out.append((stem,) + tuple(qual))
+    if not out:
+        out.append(tuple(qual))
+    return out
+
+
+def function_name_matches(parts, names):
+    """A breakpoint's name matches a function when its parts end one of the function's names."""
+    k = len(parts)
+    return any(len(n) >= k and n[-k:] == parts for n in names)
+
+
+def assignment_target(expr):
+    """`expr` as the target of an assignment (a name, an attribute, an item, a slice, or a tuple or
+    list of those), or ValueError in the user's words."""
+    try:
+        node = ast.parse(expr.strip(), "<watch>", "eval").body
+    except SyntaxError as e:
+        raise ValueError("%r is not an expression: %s" % (expr, e.msg))
+
+    def store(n):
+        if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)):
+            n.ctx = ast.Store()
+        elif isinstance(n, (ast.Tuple, ast.List)) and n.elts:
+            n.ctx = ast.Store()
+            for e in n.elts:
+                store(e)
+        elif isinstance(n, ast.Starred):
+            n.ctx = ast.Store()
+            store(n.value)
+        else:
+            raise ValueError("%r cannot be assigned to: only a name, an attribute (x.y) or an item (x[i]) can" % expr)
+    store(node)
+    return node
+
+
 _lines_cache = {}
 
 
@@ -534,12 +594,13 @@ class _Breakpoint:
 
 
 class _Step:
-    __slots__ = ("mode", "frame", "depth")
+    __slots__ = ("mode", "frame", "depth", "extra")
 
-    def __init__(self, mode, frame, depth):
-        self.mode = mode  # "in", "over", "out", "entry"
+    def __init__(self, mode, frame, depth, extra=None):
+        self.mode = mode  # "in", "over", "out", "entry"; "function": a function breakpoint's frame, to its first line
         self.frame = frame
         self.depth = depth
+        self.extra = extra  # "function": the stop's body (breakpoint id, function name)
 
 
 _live = False  # the control connection is up: this process is being debugged
@@ -554,6 +615,10 @@ _norms = {}  # raw co_filename -> norm path
 _want = {}
 _WANT_MAX = 50_000
 _steps = {}  # thread ident -> _Step
+# Function breakpoints: [(name parts, _Breakpoint)]; the user's functions they match, by code
+# identity (id(code) -> (code, the _Breakpoint or None)), rebuilt when they change.
+_fbps = []
+_fwant = {}
 _pause = False
 _trace_all = False
 _busy = set()  # threads serving the adapter while stopped: never stopped again meanwhile
@@ -830,14 +895,14 @@ def _reader(lines):
 
 def _lost():
     """The adapter is gone (or the connection broke): resume everything, debug no more here."""
-    global _live, _pause, _bps, _want, _steps
+    global _live, _pause, _bps, _want, _steps, _fbps, _fwant
     if not _live and _sock is None:
         return
     _live = False
     _close_socket()
     state.stop_on = frozenset()
     _set_exceptions(())
-    _bps, _want, _steps = {}, {}, {}
+    _bps, _want, _steps, _fbps, _fwant = {}, {}, {}, [], {}
     _pause = False
     _update_tracing()
     cur = _current
@@ -848,7 +913,7 @@ def _lost():
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable",
+_STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable", "setExpression",
                      "completions", "goto")
 
 
@@ -863,6 +928,8 @@ def _dispatch(msg):
             cur.post(msg)
     elif cmd == "setBreakpoints":
         _reply(msg, body={"breakpoints": _set_breakpoints(args.get("path") or "", args.get("breakpoints") or [])})
+    elif cmd == "setFunctionBreakpoints":
+        _reply(msg, body={"breakpoints": _set_function_breakpoints(args.get("breakpoints") or [])})
     elif cmd == "setStopOn":
         _set_stop_on(args.get("kinds") or [])
         _reply(msg)
@@ -886,6 +953,8 @@ def _configure(args):
     out = {}
     for path, specs in (args.get("breakpoints") or {}).items():
         out[path] = _set_breakpoints(path, specs)
+    if args.get("functionBreakpoints"):
+        _set_function_breakpoints(args["functionBreakpoints"])
     _set_stop_on(args.get("stopOn") or [])
     _set_exceptions(args.get("exceptions") or [], args.get("exceptionConditions"))
     if args.get("stopOnEntry") and not _helper_process():
@@ -941,6 +1010,89 @@ def _set_breakpoints(path, specs):
     _breakpoints_changed(n)
     _tracing_wanted()
     return results
+
+
+def _set_function_breakpoints(specs):
+    """Stop on entering the user's functions of these names (in any module, class or process),
+    at the function's first line. Names that are not dotted names are refused."""
+    global _fbps, _fwant, _want
+    old = {(parts, bp.condition, bp.hit): bp.hits for parts, bp in _fbps}
+    table, results = [], []
+    for spec in specs:
+        parts = function_name_parts(spec.get("name"))
+        if parts is None:
+            results.append({"id": spec.get("id"), "verified": False, "message": "not a function's name"})
+            continue
+        bp = _Breakpoint(spec, None)
+        bp.hits = old.get((parts, bp.condition, bp.hit), 0)
+        table.append((parts, bp))
+        results.append({"id": spec.get("id"), "verified": True})
+    _fbps, _fwant, _want = table, {}, {}
+    _update_tracing(restart=True)  # 3.12+: PY_START again where it said DISABLE
+    _tracing_wanted()
+    return results
+
+
+def _function_bp(code, frame):
+    """The function breakpoint `code` (running in `frame`) matches, or None; kept by code."""
+    got = _fwant.get(id(code))
+    if got is not None and got[0] is code:
+        return got[1]
+    bp = None
+    name = qual = code.co_name
+    if not name.startswith("<") and any(parts[-1] == name for parts, _ in _fbps) and _user_code(code):
+        qual = getattr(code, "co_qualname", None) or _qualname_of(code)
+        names = function_names(frame.f_globals.get("__name__"), qual, code.co_filename)
+        for parts, b in _fbps:
+            if function_name_matches(parts, names):
+                bp = b
+                break
+    if len(_fwant) > _WANT_MAX:
+        _fwant.clear()
+    _fwant[id(code)] = (code, bp, qual)
+    return bp
+
+
+def _qualname_of(code):
+    """3.9-3.10 (no co_qualname): the qualified name of the function that runs `code`."""
+    try:
+        import gc
+        for o in gc.get_referrers(code):
+            if type(o) is types.FunctionType and o.__code__ is code:
+                return o.__qualname__
+    except Exception:
+        pass
+    return code.co_name
+
+
+def _first_entry(frame):
+    """The frame starts (not a generator or coroutine resumed: those get a new 'call' event on
+    3.9-3.11 each time they resume)."""
+    if not frame.f_code.co_flags & _GENERATOR_FLAGS:
+        return True
+    if sys.version_info < (3, 11):
+        return frame.f_lasti < 0
+    try:
+        return frame.f_code.co_code[frame.f_lasti + 1] == 0  # RESUME 0: the start, not after a yield or await
+    except Exception:
+        return False
+
+
+def _on_function_entry(frame, bp):
+    """A function breakpoint's function starts: if its condition and hit count say so, the thread
+    stops at the frame's first line (a step into it: its arguments are bound by then)."""
+    tid = get_ident()
+    if tid in _busy or tid in _own or not _live or _helper_thread():
+        return
+    stop, why = _hit(frame, bp)
+    if not stop:
+        return
+    got = _fwant.get(id(frame.f_code))
+    extra = {"breakpoints": [bp.id], "function": got[2] if got is not None else frame.f_code.co_name}
+    if why:
+        extra["text"] = why
+    _steps[tid] = _Step("function", frame, 0, extra)
+    _update_tracing()
 
 
 def _request_pause():
@@ -1027,6 +1179,8 @@ class _Stop:
                     body = self.evaluate(args)
                 elif cmd == "setVariable":
                     body = self.set_variable(args)
+                elif cmd == "setExpression":
+                    body = self.set_expression(args)
                 elif cmd == "goto":
                     body = self.goto(args)
                 elif cmd == "completions":
@@ -1190,6 +1344,24 @@ class _Stop:
         finally:
             _write_back(f, loc)
         return self.describe(name, v, None, f)
+
+
+    def set_expression(self, args):
+        """Set Value on a Watch expression: `expression = value` run in the frame, as Python
+        assigns (the value first, then the target's parts), then the expression read again."""
+        f = self._frame(args)
+        target = assignment_target(str(args.get("expression") or ""))
+        value = ast.parse(str(args.get("value") or "").strip(), "<set value>", "eval").body
+        stmt = ast.Module(body=[ast.Assign(targets=[target], value=value)], type_ignores=[])
+        loc = f.f_locals
+        try:
+            exec(compile(ast.fix_missing_locations(stmt), "<set value>", "exec"), f.f_globals, loc)
+        finally:
+            _write_back(f, loc)
+        expr = str(args.get("expression")).strip()
+        loc = f.f_locals
+        v = eval(compile(expr, "<watch>", "eval"), f.f_globals, loc)
+        return self.describe(expr, v, expr, f)
 
 
 _LOCALS_WRITE_THROUGH = sys.version_info >= (3, 13)  # PEP 667: a function frame's f_locals writes through
@@ -1608,7 +1780,10 @@ def _on_line(frame, lines, event=True):
     st = _steps.get(tid)
     if st is not None:
         if _step_due(frame, st):
-            _stop(frame, "entry" if st.mode == "entry" else "step", None, event)
+            if st.mode == "function":
+                _stop(frame, "breakpoint", st.extra, event)
+            else:
+                _stop(frame, "entry" if st.mode == "entry" else "step", None, event)
             return
     elif _pause and not _helper_thread() and _user_code(frame.f_code) and tid not in _own:
         _pause_taken()
@@ -1626,6 +1801,8 @@ def _step_due(frame, st):
     mode = st.mode
     if mode == "in" or mode == "entry":
         return True
+    if mode == "function":
+        return frame is st.frame
     if mode == "over":
         return frame is st.frame or _depth(frame) < st.depth
     return _depth(frame) < st.depth
@@ -1637,6 +1814,10 @@ def _on_return(frame):
     tid = get_ident()
     st = _steps.get(tid)
     if st is None or st.frame is not frame or tid in _busy:
+        return
+    if st.mode == "function":  # it returned before a line of its own ran: nothing to stop at
+        del _steps[tid]
+        _update_tracing()
         return
     caller = frame.f_back
     while caller is not None and _ours(caller):
@@ -1668,10 +1849,10 @@ def _tracing_wanted():
     reader), at its next instruction (a pending call); other threads already running cannot be
     reached from here (docs/debugging.md, Limits)."""
     global _tracing
-    if _MONITORING or _tracing or not (_bps or _trace_all or _raised):
+    if _MONITORING or _tracing or not (_bps or _trace_all or _raised or _fbps):
         return
-    if not _trace_all and not _raised and _hooks_serve():
-        return
+    if not _trace_all and not _raised and not _fbps and _hooks_serve():
+        return  # function breakpoints need every call seen: entry hooks only reach files with breakpoints
     _tracing = True
     threading.settrace(_global_trace)
     state.trace_next = _global_trace  # the exit watch hands over to it (start-up not over yet)
@@ -1787,6 +1968,10 @@ def _after_fork_child():
 
 def _global_trace(frame, event, arg):
     code = frame.f_code
+    if _fbps:
+        bp = _function_bp(code, frame)
+        if bp is not None and _first_entry(frame):
+            _on_function_entry(frame, bp)
     w = _want.get(id(code))
     if w is None or w[0] is not code:
         w = _remember_wants(code)
@@ -2092,6 +2277,13 @@ def _mon_start(code, offset):
     n = _norm(code.co_filename)
     if n in _bps:
         _enable_code(n, code)
+    if _fbps:
+        f = _getframe(1)
+        if f.f_code is code:
+            bp = _function_bp(code, f)
+            if bp is not None:
+                _on_function_entry(f, bp)
+                return None  # every call of it is seen
     return _mon.DISABLE
 
 
@@ -2171,7 +2363,7 @@ def _update_tracing(restart=False):
         return
     E = _mon.events
     events = 0
-    if _bps or _trace_all:
+    if _bps or _trace_all or _fbps:
         events |= E.PY_START
     if _trace_all:
         events |= E.LINE | E.PY_RETURN | E.PY_YIELD

@@ -13,12 +13,13 @@
 import { DebugSession, Event as DapEvent, OutputEvent, StoppedEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import { isExceptionFilter, isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type ExceptionConditions, type StopOnKind } from '../protocol/control';
+import { isExceptionFilter, isStopOnKind, STOP_ON_KINDS, type BreakpointSpec, type ExceptionConditions, type FunctionBreakpointSpec, type StopOnKind } from '../protocol/control';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, ProcessStop, ReplayLaunchOptions, ResumeKind } from './backend';
 import { liveCapabilities, replayCapabilities } from './capabilities';
 import { plain, type Localize } from '../localize';
 import { threadName } from './describe';
 import { parseExceptionCondition, type ExceptionCondition } from './exceptionCondition';
+import { parseFunctionName } from './functionName';
 import { localizerFor } from '../l10n';
 import { searchRoots } from '../replay/sources';
 import { LiveDebugBackend, TERMINAL_START_MS, type LiveLaunchOptions } from './live';
@@ -98,8 +99,11 @@ export class ProcessViewDebugSession extends DebugSession {
   private backend: DebugBackend | null = null;
   private backendEvents: Disposable[] = [];
   private launchArgs: ProcessViewLaunchArguments | null = null;
+  /** What the launch asked for, known from its request on (the run starts after configurationDone). */
+  private requested: Partial<ProcessViewLaunchArguments> | null = null;
   private clientCaps: DebugProtocol.InitializeRequestArguments = { adapterID: '' };
   private readonly breakpoints = new Map<string, BreakpointSpec[]>();
+  private functionBreakpoints: FunctionBreakpointSpec[] = [];
   /** Stop filters chosen in the Breakpoints view (before launch, for a replay). */
   private stopFilters: string[] | undefined;
   /** The conditions of those that have one (exceptionCondition.ts). */
@@ -199,6 +203,7 @@ export class ProcessViewDebugSession extends DebugSession {
     // before `initialized`, so that the ones the user turned off are sent (setExceptionBreakpoints)
     // before the program starts; then breakpoints come between `initialized` and
     // configurationDone, and the program must not start before.
+    this.requested = launch;
     this.announce(capabilitiesOf(launch, this.t));
     this.sendInitialized();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -246,6 +251,7 @@ export class ProcessViewDebugSession extends DebugSession {
       stopOnEntry: launch.stopOnEntry === true,
       stopOn: (launch.stopOn ?? []).filter(isStopOnKind),
       breakpoints: new Map(this.breakpoints),
+      functionBreakpoints: this.functionBreakpoints,
       ...(this.stopFilters ? { stopFilters: this.stopFilters, stopFilterConditions: this.stopFilterConditions } : {}),
       ...(launch.recording ? { recording: launch.recording } : this.options.recordingFor ? { recording: this.options.recordingFor(launch.program) } : {}),
       onAdapterLost: launch.onDisconnect === 'runOn' ? 'runOn' : 'stop',
@@ -396,6 +402,44 @@ export class ProcessViewDebugSession extends DebugSession {
         return { id: s.id, verified: r.verified, line: r.line ?? s.line, ...(r.message ? { message: r.message } : {}) };
       }),
     };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    void this.doSetFunctionBreakPointsRequest(response, args);
+  }
+
+  private async doSetFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    const answers: DebugProtocol.Breakpoint[] = [];
+    const specs: FunctionBreakpointSpec[] = [];
+    const known = this.requested ?? this.options.configuration;
+    const replay = known !== undefined && known !== null && isReplay(known);
+    for (const b of args.breakpoints ?? []) {
+      const id = this.nextBreakpointId++;
+      const parsed = parseFunctionName(b.name ?? '', this.t);
+      if (replay) {
+        answers.push({ id, verified: false, message: this.t('A recording has no function calls to stop at: set a breakpoint on a line of the function instead.') });
+      } else if ('error' in parsed) {
+        answers.push({ id, verified: false, message: parsed.error });
+      } else {
+        specs.push({ id, name: parsed.name, ...(b.condition ? { condition: b.condition } : {}), ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}) });
+        answers.push({ id, verified: true });
+      }
+    }
+    this.functionBreakpoints = specs;
+    const backend = this.backend;
+    if (backend?.setFunctionBreakpoints && !this.ended) {
+      try {
+        const results = await backend.setFunctionBreakpoints(specs);
+        for (const r of results) {
+          const a = answers.find((x) => x.id === r.id);
+          if (a && !r.verified) Object.assign(a, { verified: false, message: r.message ?? '' });
+        }
+      } catch {
+        // The run ended meanwhile: nothing to stop.
+      }
+    }
+    response.body = { breakpoints: answers };
     this.sendResponse(response);
   }
 
@@ -616,6 +660,26 @@ export class ProcessViewDebugSession extends DebugSession {
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 2005, format: message(e) });
+    }
+  }
+
+  /** Set Value on a Watch expression: what the user typed is assigned to it, in the program, in that frame. */
+  protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
+    void this.doSetExpressionRequest(response, args);
+  }
+
+  private async doSetExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): Promise<void> {
+    try {
+      if (args.frameId === undefined) throw new Error(this.t('Select a frame of a paused process to evaluate in it.'));
+      const h = this.frame(args.frameId);
+      if (h.index < 0) throw new Error(this.t('No frame of the program is left in this process.'));
+      const backend = this.backend!;
+      if (!backend.setExpression) throw new Error(this.t('Only the program\'s own values can be changed, and only while it runs: not what Process View knows about it, nor a recording.'));
+      const v = await backend.setExpression(h.pid, h.index, args.expression, args.value);
+      response.body = this.shown(h, v, args.expression);
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2009, format: message(e) });
     }
   }
 
@@ -880,7 +944,9 @@ function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities 
   return {
     supportsStepBack: caps.stepBack === true,
     supportsSetVariable: caps.setVariable === true,
+    supportsSetExpression: caps.setVariable === true,
     supportsGotoTargetsRequest: caps.goto === true,
+    supportsFunctionBreakpoints: caps.functionBreakpoints === true,
     supportsTerminateThreadsRequest: caps.terminateProcess === true,
     ...(caps.stopFilters
       ? {

@@ -8,7 +8,7 @@
  * No `vscode` import here, ever.
  */
 import type { ProcessRole, SourceSite } from '../protocol/events';
-import type { BreakpointResult, BreakpointSpec, ExceptionConditions, OperationInfo, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
+import type { BreakpointResult, BreakpointSpec, ExceptionConditions, FunctionBreakpointSpec, OperationInfo, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
 import type { Session } from '../session';
 
 export interface Disposable {
@@ -55,6 +55,8 @@ export interface BackendCapabilities {
   readonly setVariable?: boolean;
   /** Jump to Cursor: a process paused at a line can be moved to another line of its frame. */
   readonly goto?: boolean;
+  /** Function breakpoints: stop on entering the program's functions by name, in every process. */
+  readonly functionBreakpoints?: boolean;
   /** One process of the run can be ended on its own (Terminate Thread: a DAP thread is a process). */
   readonly terminateProcess?: boolean;
   /** Things to stop at besides lines, shown in the Breakpoints view (DAP exception filters). */
@@ -149,6 +151,8 @@ export interface DebugBackend extends Disposable {
   evaluate(pid: number, frame: number, expression: string, context?: string): Promise<{ result: string; type: string | null; ref?: number | null; named?: number | null; indexed?: number | null }>;
   /** Set Value in the Variables view (capabilities.setVariable): the child `name` of `ref`, to the value of an expression. */
   setVariable?(pid: number, ref: number, name: string, value: string): Promise<PyVariable>;
+  /** Set Value on a Watch expression (capabilities.setVariable): `expression = value` in a paused process's frame; the expression's new value. */
+  setExpression?(pid: number, frame: number, expression: string, value: string): Promise<PyVariable>;
   /** Ends one process of the run as `Process.terminate()` does (SIGTERM; capabilities.terminateProcess); its exit follows as it comes. */
   terminateProcess?(pid: number): Promise<void>;
   /** Jump to Cursor (capabilities.goto): the paused process's top frame goes on from `line` of `path`; a new stop (reason 'goto') follows. */
@@ -161,6 +165,8 @@ export interface DebugBackend extends Disposable {
   operationFacts(pid: number): FactRow[];
 
   setBreakpoints(path: string, breakpoints: readonly BreakpointSpec[]): Promise<readonly BreakpointResult[]>;
+  /** Function breakpoints (capabilities.functionBreakpoints), all of them: they replace those set before. */
+  setFunctionBreakpoints?(breakpoints: readonly FunctionBreakpointSpec[]): Promise<readonly BreakpointResult[]>;
   setStopOn(kinds: readonly StopOnKind[]): Promise<void>;
   /** Backwards (capabilities.stepBack): the previous step of this process, or back to the previous breakpoint. */
   stepBack?(pid: number, how: 'stepBack' | 'reverseContinue'): Promise<void>;

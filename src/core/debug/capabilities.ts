@@ -22,6 +22,7 @@ export function liveCapabilities(t: Localize): BackendCapabilities {
   return {
     setVariable: true,
     goto: true,
+    functionBreakpoints: true,
     terminateProcess: true,
     stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default, conditionDescription: exceptionConditionText(t) })),
   };

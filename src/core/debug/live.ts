@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
-import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionConditions, type ExceptionFilter, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
+import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionConditions, type ExceptionFilter, type FunctionBreakpointSpec, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
@@ -36,6 +36,8 @@ export interface LiveLaunchOptions {
   readonly stopOn?: readonly StopOnKind[];
   /** Breakpoints set before the run starts, by source path. */
   readonly breakpoints?: ReadonlyMap<string, readonly BreakpointSpec[]>;
+  /** Function breakpoints set before the run starts. */
+  readonly functionBreakpoints?: readonly FunctionBreakpointSpec[];
   /** Exception filters set before the run starts (DAP setExceptionBreakpoints); default: those on by default. */
   readonly stopFilters?: readonly string[];
   /** Their conditions (the exception types they stop for). */
@@ -110,6 +112,7 @@ export class LiveDebugBackend implements DebugBackend {
   private order: Tracked[] = [];
   private readonly breakpoints = new Map<string, readonly BreakpointSpec[]>();
   private readonly pendingVerification = new Set<string>();
+  private functionBreakpoints: readonly FunctionBreakpointSpec[];
   private stopOn: readonly StopOnKind[];
   private exceptions: readonly ExceptionFilter[];
   private exceptionConditions: ExceptionConditions;
@@ -131,6 +134,7 @@ export class LiveDebugBackend implements DebugBackend {
   ) {
     this.t = options.localize ?? plain;
     this.stopOn = options.stopOn ?? [];
+    this.functionBreakpoints = options.functionBreakpoints ?? [];
     this.capabilities = liveCapabilities(this.t);
     this.exceptions = options.stopFilters
       ? options.stopFilters.filter(isExceptionFilter)
@@ -315,6 +319,7 @@ export class LiveDebugBackend implements DebugBackend {
     try {
       const body = await conn.request('configure', {
         breakpoints,
+        functionBreakpoints: this.functionBreakpoints,
         stopOn: this.stopOn,
         exceptions: this.exceptions,
         exceptionConditions: this.exceptionConditions,
@@ -405,7 +410,9 @@ export class LiveDebugBackend implements DebugBackend {
         : exc.where === 'raised'
           ? this.t('Paused on a raised exception')
           : this.t('Paused on an uncaught exception')
-      : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
+      : body.function
+        ? this.t('Paused on entering {0} (function breakpoint)', body.function)
+        : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
     const stop: ProcessStop = {
       pid: tr.pid,
       stop: body.stop,
@@ -494,6 +501,11 @@ export class LiveDebugBackend implements DebugBackend {
     return conn.request('setVariable', { stop: stop.stop, ref, name, value }, 60_000);
   }
 
+  async setExpression(pid: number, frame: number, expression: string, value: string): Promise<PyVariable> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return conn.request('setExpression', { stop: stop.stop, frame, expression, value }, 60_000);
+  }
+
   async terminateProcess(pid: number): Promise<void> {
     // Only a process of this run that the run's model still sees alive: a pid that ended may
     // already be another program's.
@@ -560,6 +572,14 @@ export class LiveDebugBackend implements DebugBackend {
     for (const r of results) if (r.status === 'fulfilled') return r.value.breakpoints;
     this.pendingVerification.add(p);
     return specs.map((s) => ({ id: s.id, verified: false, message: this.t('Not verified yet: no process answered.') }));
+  }
+
+  async setFunctionBreakpoints(specs: readonly FunctionBreakpointSpec[]): Promise<readonly BreakpointResult[]> {
+    this.functionBreakpoints = specs;
+    const results = await Promise.allSettled(this.connections().map((c) => c.request('setFunctionBreakpoints', { breakpoints: specs })));
+    for (const r of results) if (r.status === 'fulfilled') return r.value.breakpoints;
+    // No process answered (none yet): each process takes them as it starts.
+    return specs.map((s) => ({ id: s.id, verified: true }));
   }
 
   async setStopFilters(ids: readonly string[], conditions: ExceptionConditions = {}): Promise<void> {

@@ -47,6 +47,14 @@ export interface BreakpointSpec {
   readonly logMessage?: string;
 }
 
+/** A function breakpoint: stop on entering the program's functions of this dotted name (`worker`, `Counter.increment`, `tasks.worker`). */
+export interface FunctionBreakpointSpec {
+  readonly id: number;
+  readonly name: string;
+  readonly condition?: string;
+  readonly hitCondition?: string;
+}
+
 export interface BreakpointResult {
   readonly id: number;
   readonly verified: boolean;
@@ -91,6 +99,7 @@ export interface ControlCommands {
   configure: {
     args: {
       breakpoints: Record<string, readonly BreakpointSpec[]>;
+      functionBreakpoints?: readonly FunctionBreakpointSpec[];
       stopOn: readonly StopOnKind[];
       exceptions: readonly ExceptionFilter[];
       exceptionConditions?: ExceptionConditions;
@@ -99,6 +108,7 @@ export interface ControlCommands {
     body: { breakpoints: Record<string, readonly BreakpointResult[]> };
   };
   setBreakpoints: { args: { path: string; breakpoints: readonly BreakpointSpec[] }; body: { breakpoints: readonly BreakpointResult[] } };
+  setFunctionBreakpoints: { args: { breakpoints: readonly FunctionBreakpointSpec[] }; body: { breakpoints: readonly BreakpointResult[] } };
   setStopOn: { args: { kinds: readonly StopOnKind[] }; body: undefined };
   setExceptions: { args: { filters: readonly ExceptionFilter[]; conditions?: ExceptionConditions }; body: undefined };
   /** Stop at the next line of the program's code any eligible thread runs. `helper`: refused (a helper process). */
@@ -121,6 +131,8 @@ export interface ControlCommands {
   };
   /** Set Value: `value` evaluated in the frame `ref` was shown from, assigned to its child `name`. */
   setVariable: { args: { stop: number; ref: number; name: string; value: string }; body: PyVariable };
+  /** Set Value on a Watch expression: `expression = value` run in the frame (the target: a name, an attribute, an item), then the expression read again. */
+  setExpression: { args: { stop: number; frame: number; expression: string; value: string }; body: PyVariable };
   /** Jump to Cursor: the stopped frame's next line is `line` of `path` (refused with Python's words where it cannot go). */
   goto: { args: { stop: number; path: string; line: number }; body: { line: number } };
   /** The Debug Console's completions of `text` (the input up to the cursor), looked up in the frame, nothing evaluated. */
@@ -179,6 +191,8 @@ export interface StoppedBody {
   readonly path?: string;
   readonly line?: number;
   readonly breakpoints?: readonly number[];
+  /** A function breakpoint stopped it: the function's (qualified) name. */
+  readonly function?: string;
   /** E.g. an error in a breakpoint's condition. */
   readonly text?: string;
   readonly op?: OperationInfo;
