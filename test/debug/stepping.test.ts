@@ -285,6 +285,94 @@ if __name__ == "__main__":
     });
   });
 
+  for (const method of ['fork', 'spawn']) {
+    test(`Step Into p.start() goes into the child (${method}): it stops at its target's first line, the parent at its next line; Step Over does not`, async () => {
+      const text = `import multiprocessing as mp
+import sys
+
+def work(n):
+    """Not where it stops."""
+    doubled = n * 2  # TARGET
+    print("child", doubled, flush=True)
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    first = mp.Process(target=work, args=(21,))
+    first.start()  # BP
+    first.join()  # NEXT
+    second = mp.Process(target=work, args=(5,))
+    second.start()  # OVER
+    second.join()
+    print("main", first.exitcode, second.exitcode, flush=True)
+`;
+      const file = script(`step_into_child_${method}.py`, text);
+      await withRun(async ({ client: c, env }) => {
+        await c.launch({ program: file, args: [method], env }, { [file]: [lineOf(file, '# BP', text), lineOf(file, '# OVER', text)] });
+        const main = await nextStop(c, 0);
+        assert.equal((await top(c, main.threadId)).line, lineOf(file, '# BP', text));
+        await c.request('stepIn', { threadId: main.threadId });
+        // Two stops, in either order: the parent at its next line, the child at its target's first line.
+        const child = await c.until('the child to stop', () => distinctStops(c).find((s) => s.threadId !== main.threadId));
+        const parent = await c.until('the parent to stop again', () => distinctStops(c).filter((s) => s.threadId === main.threadId)[1]);
+        assert.equal(parent.reason, 'step');
+        assert.equal((await top(c, parent.threadId)).line, lineOf(file, '# NEXT', text));
+        assert.equal(child.reason, 'step');
+        assert.equal(child.description, 'Stepped into Process-1: the first line of your code it runs');
+        assert.equal(child.preserveFocusHint, false, 'the child takes the focus even though the parent is stopped');
+        const f = await top(c, child.threadId);
+        assert.deepEqual([f.name, f.line], ['work', lineOf(file, '# TARGET', text)]);
+        assert.deepEqual(await c.scope(child.threadId, 'Locals'), { n: '21' });
+        await c.request('continue', { threadId: child.threadId });
+        await c.request('continue', { threadId: parent.threadId });
+        // Step Over a start(): the child runs on its own.
+        const over = await nextStop(c, 3);
+        assert.equal((await top(c, over.threadId)).line, lineOf(file, '# OVER', text));
+        const next = await stepAndWait(c, over.threadId, 'next');
+        assert.equal(next.threadId, over.threadId);
+        await c.request('continue', { threadId: over.threadId });
+        assert.equal(await c.ended(), 0);
+        assert.equal(distinctStops(c).length, 5, JSON.stringify(distinctStops(c).map((s) => s.description)));
+        assert.equal(c.output('stdout'), 'child 42\nchild 10\nmain 0 0\n');
+      });
+    });
+  }
+
+  test('Step Into Pool(2) goes into both workers: each stops at the first line of its first task', async () => {
+    const text = `import multiprocessing as mp
+
+def work(x):
+    return x * x  # TASK
+
+if __name__ == "__main__":
+    pool = mp.Pool(2)  # BP
+    print(pool.map(work, [1, 2, 3, 4]), flush=True)  # NEXT
+    pool.close()
+    pool.join()
+`;
+    const file = script('step_into_pool.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
+      const main = await nextStop(c, 0);
+      const next = await stepAndWait(c, main.threadId, 'stepIn');
+      assert.equal((await top(c, next.threadId)).line, lineOf(file, '# NEXT', text));
+      await c.request('continue', { threadId: main.threadId });
+      const workers = await c.until('both workers to stop', () => {
+        const w = distinctStops(c).filter((s) => s.threadId !== main.threadId);
+        return w.length >= 2 ? w : undefined;
+      });
+      assert.notEqual(workers[0]!.threadId, workers[1]!.threadId);
+      for (const w of workers) {
+        assert.match(w.description ?? '', /^Stepped into SpawnPoolWorker-\d+|^Stepped into ForkPoolWorker-\d+/);
+        const f = await top(c, w.threadId);
+        assert.deepEqual([f.name, f.line], ['work', lineOf(file, '# TASK', text)]);
+      }
+      for (const w of workers) await c.request('continue', { threadId: w.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(distinctStops(c).length, 4, JSON.stringify(distinctStops(c).map((s) => s.description)));
+      assert.equal(c.output('stdout'), '[1, 4, 9, 16]\n');
+    });
+  });
+
   test('restart: the run is ended and started again with the same breakpoints', async () => {
     const text = `import os
 value = os.getpid()  # BP

@@ -79,6 +79,9 @@ class _State:
     debug_hook = None
     uncaught_hook = None  # debug mode: called with an exception that ends a process or a thread, before it is printed
     trace_next = None  # 3.9-3.11: the debugger's trace function, handed over by the exit watch
+    # Debug mode: (the calling thread steps into calls: a process it starts is stepped into,
+    # stop this new child at its first line of the program's code); None otherwise.
+    child_step = None
 
 
 state = _State()

@@ -813,6 +813,7 @@ def start():
     if not _protocol.offered(_protocol.CONTROL, os.environ):
         return
     state.debug_hook = pause_before_op
+    state.child_step = (_stepping_in, _step_into_child)
     _hook_thread_exceptions()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_child)
@@ -1783,11 +1784,30 @@ def _on_line(frame, lines, event=True):
             if st.mode == "function":
                 _stop(frame, "breakpoint", st.extra, event)
             else:
-                _stop(frame, "entry" if st.mode == "entry" else "step", None, event)
+                _stop(frame, "entry" if st.mode == "entry" else "step", st.extra, event)
             return
     elif _pause and not _helper_thread() and _user_code(frame.f_code) and tid not in _own:
         _pause_taken()
         _stop(frame, "pause", None, event)
+
+
+def _stepping_in():
+    """The calling thread is in a Step Into (through library code: a process it starts now is
+    stepped into as well)."""
+    st = _steps.get(get_ident())
+    return _live and st is not None and st.mode == "in"
+
+
+def _step_into_child():
+    """This child was started during a Step Into: it stops at the first line of the program's own
+    code it runs (its target's; a Pool worker's first task), its arguments bound."""
+    if not _live or _helper_process():
+        return
+    _steps[get_ident()] = _Step("in", None, 0, {"child": True})
+    _update_tracing()
+    _tracing_wanted()
+    if not _MONITORING and sys.gettrace() is None:
+        sys.settrace(_global_trace)  # the target's frame gets the local tracer at its 'call'
 
 
 def _pause_taken():

@@ -197,6 +197,13 @@ def _patch_process(mod):
         method = getattr(self, "_start_method", None)
         target = getattr(self, "_target", None)  # start() deletes it (3.7+)
         _tls.starting = method or "fork"
+        step = state.child_step
+        if step is not None:
+            try:
+                if step[0]():
+                    self._pv_step_in = True  # before the fork or the pickling: the child reads it in _bootstrap
+            except Exception as e:
+                error("Process.start step", e)
         t0 = monotonic_ns()  # before the child exists: its own events come later
         try:
             # What a fork child's hello says about itself (its name and role are known here).
@@ -281,6 +288,8 @@ def _patch_process(mod):
             if role == "pool-worker":
                 _core._default_sigterm()  # every start method: see _default_sigterm
             emit(("process.running", monotonic_ns(), get_ident(), None, None, self.name, bool(self.daemon), role))
+            if state.child_step is not None and getattr(self, "_pv_step_in", False):
+                state.child_step[1]()
             if wrap_run:
                 real_run = self.run
 

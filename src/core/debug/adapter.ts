@@ -294,7 +294,7 @@ export class ProcessViewDebugSession extends DebugSession {
         this.sendEvent(new ThreadEvent('exited', p.pid));
       }),
       // In lockstep (a recording) every process is stopped: the focus goes to the one that moved.
-      backend.onStopped((s) => this.announceStop(s, backend.capabilities?.lockstep !== true && this.otherStopped(s.pid) !== undefined)),
+      backend.onStopped((s) => this.announceStop(s, backend.capabilities?.lockstep !== true && s.focus !== true && this.otherStopped(s.pid) !== undefined)),
       backend.onContinued((pid) => {
         this.forget(pid);
         this.sendEvent(new DapEvent('continued', { threadId: pid, allThreadsContinued: false }));

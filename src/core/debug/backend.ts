@@ -88,6 +88,8 @@ export interface ProcessStop {
   readonly breakpointIds: readonly number[];
   /** Set when it paused before an operation. */
   readonly op: OperationInfo | null;
+  /** Where the user asked to go (Step Into a child process): it takes the focus even while another process is stopped. */
+  readonly focus?: boolean;
   /**
    * Set when an exception-like stop has something to say in VS Code's exception widget (DAP
    * exceptionInfo): a live run's uncaught exception (its type, message, traceback), a recording's

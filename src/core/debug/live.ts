@@ -412,7 +412,9 @@ export class LiveDebugBackend implements DebugBackend {
           : this.t('Paused on an uncaught exception')
       : body.function
         ? this.t('Paused on entering {0} (function breakpoint)', body.function)
-        : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
+        : body.child
+          ? this.t('Stepped into {0}: the first line of your code it runs', newestNode(this.session.snapshot(), tr.pid)?.name ?? tr.info?.name ?? String(tr.pid))
+          : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
     const stop: ProcessStop = {
       pid: tr.pid,
       stop: body.stop,
@@ -424,6 +426,7 @@ export class LiveDebugBackend implements DebugBackend {
       site,
       breakpointIds: body.breakpoints ?? [],
       op: op as OperationInfo | null,
+      ...(body.child ? { focus: true } : {}),
       ...(exc ? { exception: { id: exc.type, description: exc.message, details: exc.traceback, ...(exc.where === 'raised' ? { breakMode: 'always' as const } : {}) } } : {}),
     };
     tr.stop = stop;

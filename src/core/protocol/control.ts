@@ -191,6 +191,8 @@ export interface StoppedBody {
   readonly path?: string;
   readonly line?: number;
   readonly breakpoints?: readonly number[];
+  /** A child started during a Step Into stopped at its first line of the program's code (reason 'step'). */
+  readonly child?: boolean;
   /** A function breakpoint stopped it: the function's (qualified) name. */
   readonly function?: string;
   /** E.g. an error in a breakpoint's condition. */
