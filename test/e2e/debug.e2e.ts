@@ -226,6 +226,47 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   await wb.screenshot('debug-child-after-continue');
 }, { timeoutMs: 300_000 });
 
+scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-stepinto-'));
+  writeFileSync(
+    join(dir, 'stepinto.py'),
+    [
+      'import multiprocessing as mp',
+      '',
+      '',
+      'def square(n):',
+      '    """Runs in the child."""',
+      '    value = n * n  # line 6: where Step Into lands',
+      '    print("square", value)',
+      '',
+      '',
+      "if __name__ == '__main__':",
+      '    child = mp.Process(target=square, args=(7,))',
+      '    child.start()  # line 12: the breakpoint',
+      '    child.join()',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  await wb.openFile('stepinto.py');
+  await clickGutter(wb, 12);
+  await wb.explorerContextMenu('stepinto.py', 'Debug with Process View');
+  await waitForStackFrame(wb, 'stepinto.py', slow(90_000));
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
+
+  await clickToolbar(wb, 'debug-step-into');
+  // The child's stop takes the focus: the editor's cursor on line 6, the child's locals shown.
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 6,/ }).first().waitFor({ timeout: slow(60_000) });
+  const stack = await poll(async () => {
+    const rows = await wb.paneTexts('Call Stack');
+    return rows.some((r) => /Process-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)) && rows.some((r) => /MainProcess · pid \d+/.test(r) && /paused/i.test(r)) ? rows : undefined;
+  }, 'the Call Stack showing Process-1 stepped into and MainProcess paused', 30_000);
+  assert.ok(stack.some((r) => /^square\b/.test(r)), stack.join('\n'));
+  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), "Variables showing the child's n = 7");
+  await wb.screenshot('debug-step-into-child');
+  await continueToEnd(wb);
+}, { timeoutMs: 300_000 });
+
 scenario('Debug with Process View stops where an uncaught exception is about to end a child: the exception widget, its locals, Continue', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-uncaught-'));
   writeFileSync(

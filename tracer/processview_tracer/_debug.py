@@ -954,8 +954,8 @@ def _configure(args):
     out = {}
     for path, specs in (args.get("breakpoints") or {}).items():
         out[path] = _set_breakpoints(path, specs)
-    if args.get("functionBreakpoints"):
-        _set_function_breakpoints(args["functionBreakpoints"])
+    if args.get("functionBreakpoints") or _fbps:  # a fork child's inherited ones are replaced too
+        _set_function_breakpoints(args.get("functionBreakpoints") or [])
     _set_stop_on(args.get("stopOn") or [])
     _set_exceptions(args.get("exceptions") or [], args.get("exceptionConditions"))
     if args.get("stopOnEntry") and not _helper_process():
@@ -1791,11 +1791,19 @@ def _on_line(frame, lines, event=True):
         _stop(frame, "pause", None, event)
 
 
-def _stepping_in():
+def _stepping_in(role):
     """The calling thread is in a Step Into (through library code: a process it starts now is
-    stepped into as well)."""
+    stepped into as well). The step's stop counts the children that stop as they start (not pool
+    workers: they stop at their first task, whenever it comes), so that the adapter can let them
+    take the focus."""
     st = _steps.get(get_ident())
-    return _live and st is not None and st.mode == "in"
+    if not _live or st is None or st.mode != "in":
+        return False
+    if role != "pool-worker":
+        extra = dict(st.extra or {})
+        extra["children"] = extra.get("children", 0) + 1
+        st.extra = extra
+    return True
 
 
 def _step_into_child():
@@ -1803,7 +1811,7 @@ def _step_into_child():
     code it runs (its target's; a Pool worker's first task), its arguments bound."""
     if not _live or _helper_process():
         return
-    _steps[get_ident()] = _Step("in", None, 0, {"child": True})
+    _steps[get_ident()] = _Step("in", None, 0, {"child": state.role})
     _update_tracing()
     _tracing_wanted()
     if not _MONITORING and sys.gettrace() is None:
@@ -1843,9 +1851,9 @@ def _on_return(frame):
     while caller is not None and _ours(caller):
         caller = caller.f_back
     if caller is not None and _user_code(caller.f_code):
-        _stop(caller, "step")
+        _stop(caller, "step", st.extra)
         return
-    _steps[tid] = _Step("in", None, 0)
+    _steps[tid] = _Step("in", None, 0, st.extra)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def _patch_process(mod):
         step = state.child_step
         if step is not None:
             try:
-                if step[0]():
+                if step[0](_role_for_target(target)):
                     self._pv_step_in = True  # before the fork or the pickling: the child reads it in _bootstrap
             except Exception as e:
                 error("Process.start step", e)

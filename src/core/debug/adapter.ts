@@ -663,6 +663,14 @@ export class ProcessViewDebugSession extends DebugSession {
     }
   }
 
+  /** The frame a request names, of a paused process of the run; the user's words when there is none. */
+  private pausedFrame(frameId: number | undefined): { h: FrameHandle; backend: DebugBackend } {
+    if (frameId === undefined) throw new Error(this.t('Select a frame of a paused process to evaluate in it.'));
+    const h = this.frame(frameId);
+    if (h.index < 0) throw new Error(this.t('No frame of the program is left in this process.'));
+    return { h, backend: this.backend! };
+  }
+
   /** Set Value on a Watch expression: what the user typed is assigned to it, in the program, in that frame. */
   protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
     void this.doSetExpressionRequest(response, args);
@@ -670,10 +678,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private async doSetExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): Promise<void> {
     try {
-      if (args.frameId === undefined) throw new Error(this.t('Select a frame of a paused process to evaluate in it.'));
-      const h = this.frame(args.frameId);
-      if (h.index < 0) throw new Error(this.t('No frame of the program is left in this process.'));
-      const backend = this.backend!;
+      const { h, backend } = this.pausedFrame(args.frameId);
       if (!backend.setExpression) throw new Error(this.t('Only the program\'s own values can be changed, and only while it runs: not what Process View knows about it, nor a recording.'));
       const v = await backend.setExpression(h.pid, h.index, args.expression, args.value);
       response.body = this.shown(h, v, args.expression);
@@ -689,10 +694,7 @@ export class ProcessViewDebugSession extends DebugSession {
 
   private async doEvaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     try {
-      if (args.frameId === undefined) throw new Error(this.t('Select a frame of a paused process to evaluate in it.'));
-      const h = this.frame(args.frameId);
-      if (h.index < 0) throw new Error(this.t('No frame of the program is left in this process.'));
-      const backend = this.backend!;
+      const { h, backend } = this.pausedFrame(args.frameId);
       const r = await backend.evaluate(h.pid, h.index, args.expression, args.context);
       const { value, ...rest } = this.shown(h, { ...r, value: r.result }, args.expression);
       response.body = { result: value, ...rest };

@@ -78,6 +78,14 @@ const ALIVE: ReadonlySet<string> = ALIVE_STATES;
  */
 export const TERMINAL_START_MS = 300_000;
 
+/**
+ * How long the stop that ends a Step Into which started children waits for them to stop first
+ * (at their first line: they take the focus). VS Code handles two close stops concurrently and
+ * focuses whichever's stack comes back last, so the parent's is told after the children's, with
+ * the focus left where they put it. A bound, not a guess: a child that never stops releases it.
+ */
+const CHILD_STOP_WAIT_MS = 15_000;
+
 /** The recording's default place: the temporary folder, named after the script. */
 export function defaultRecordingPath(program: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -123,6 +131,10 @@ export class LiveDebugBackend implements DebugBackend {
   private readonly t: Localize;
 
   private recorded: RecordedRun | null = null;
+  /** A parent's stop held back until the children its Step Into started have stopped (CHILD_STOP_WAIT_MS). */
+  private held: { tr: Tracked; stop: ProcessStop; remaining: number; timer: ReturnType<typeof setTimeout> } | null = null;
+  /** Children stopped at their first line before their parent's step ended, not yet counted for it. */
+  private earlyChildStops = 0;
   private wired!: () => void;
   /** Resolves once the run is started and its events flow into the Session. */
   private readonly whenWired = new Promise<void>((resolve) => (this.wired = resolve));
@@ -305,6 +317,12 @@ export class LiveDebugBackend implements DebugBackend {
     });
     conn.onClose(() => {
       tr.closed = true;
+      if (this.held?.tr === tr) {
+        clearTimeout(this.held.timer);
+        this.held = null;
+      } else if (this.held && --this.held.remaining <= 0) {
+        this.release(); // a child that ended without reaching a line of the program's code (target=time.sleep)
+      }
       if (tr.stop) {
         tr.stop = null;
         this.continued.fire(tr.pid);
@@ -413,7 +431,7 @@ export class LiveDebugBackend implements DebugBackend {
       : body.function
         ? this.t('Paused on entering {0} (function breakpoint)', body.function)
         : body.child
-          ? this.t('Stepped into {0}: the first line of your code it runs', newestNode(this.session.snapshot(), tr.pid)?.name ?? tr.info?.name ?? String(tr.pid))
+          ? this.t('Stepped in from its parent') // short: VS Code's Call Stack shows it beside the process's name
           : stopDescription(body.reason, op, this.session.snapshot(), site, this.t);
     const stop: ProcessStop = {
       pid: tr.pid,
@@ -430,7 +448,30 @@ export class LiveDebugBackend implements DebugBackend {
       ...(exc ? { exception: { id: exc.type, description: exc.message, details: exc.traceback, ...(exc.where === 'raised' ? { breakMode: 'always' as const } : {}) } } : {}),
     };
     tr.stop = stop;
+    if (body.child && body.child !== 'pool-worker') {
+      this.stopped.fire(stop);
+      const h = this.held;
+      if (h && --h.remaining <= 0) this.release();
+      else if (!h) this.earlyChildStops++;
+      return;
+    }
+    const early = Math.min(body.children ?? 0, this.earlyChildStops);
+    this.earlyChildStops -= early;
+    const remaining = (body.children ?? 0) - early;
+    if (remaining > 0 && !this.held) {
+      this.held = { tr, stop, remaining, timer: setTimeout(() => this.release(), CHILD_STOP_WAIT_MS) };
+      return;
+    }
     this.stopped.fire(stop);
+  }
+
+  /** Tells the held stop (if its process is still in it). */
+  private release(): void {
+    const h = this.held;
+    if (!h) return;
+    this.held = null;
+    clearTimeout(h.timer);
+    if (h.tr.stop === h.stop) this.stopped.fire(h.stop);
   }
 
   /** A stop's description, naming its thread when it is not the main one. */
@@ -617,6 +658,7 @@ export class LiveDebugBackend implements DebugBackend {
   }
 
   dispose(): void {
+    if (this.held) clearTimeout(this.held.timer);
     for (const d of this.disposables.splice(0)) d.dispose();
     void this.control.close();
     for (const e of [this.started, this.exited, this.stopped, this.continued, this.output, this.verified, this.ended]) e.clear();

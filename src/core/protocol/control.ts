@@ -191,8 +191,10 @@ export interface StoppedBody {
   readonly path?: string;
   readonly line?: number;
   readonly breakpoints?: readonly number[];
-  /** A child started during a Step Into stopped at its first line of the program's code (reason 'step'). */
-  readonly child?: boolean;
+  /** A child started during a Step Into stopped at its first line of the program's code (reason 'step'): its role. */
+  readonly child?: string;
+  /** A Step Into ended here after starting this many children that stop as they start (not pool workers). */
+  readonly children?: number;
   /** A function breakpoint stopped it: the function's (qualified) name. */
   readonly function?: string;
   /** E.g. an error in a breakpoint's condition. */
