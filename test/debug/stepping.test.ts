@@ -345,7 +345,7 @@ if __name__ == "__main__":
         const t0 = Date.now();
         const after = await stepAndWait(c, library.threadId, 'stepIn');
         assert.equal((await top(c, after.threadId)).line, lineOf(file, '# AFTER LIBRARY', text));
-        assert.ok(Date.now() - t0 < 12_000, \`the parent's stop came \${Date.now() - t0} ms after Step Into\`);
+        assert.ok(Date.now() - t0 < 12_000, `the parent's stop came ${Date.now() - t0} ms after Step Into`);
         await c.request('continue', { threadId: after.threadId });
         assert.equal(await c.ended(), 0);
         assert.equal(distinctStops(c).length, 7, JSON.stringify(distinctStops(c).map((s) => s.description)));
