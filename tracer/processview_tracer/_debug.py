@@ -600,7 +600,7 @@ class _Step:
         self.mode = mode  # "in", "over", "out", "entry"; "function": a function breakpoint's frame, to its first line
         self.frame = frame
         self.depth = depth
-        self.extra = extra  # "function": the stop's body (breakpoint id, function name)
+        self.extra = extra  # added to the stop's body: a function breakpoint's id and name; the children a Step Into started
 
 
 _live = False  # the control connection is up: this process is being debugged
@@ -1345,7 +1345,6 @@ class _Stop:
         finally:
             _write_back(f, loc)
         return self.describe(name, v, None, f)
-
 
     def set_expression(self, args):
         """Set Value on a Watch expression: `expression = value` run in the frame, as Python
