@@ -226,7 +226,7 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   await wb.screenshot('debug-child-after-continue');
 }, { timeoutMs: 300_000 });
 
-scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack', async (t) => {
+scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack; Set Value on a Watch expression there', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-stepinto-'));
   writeFileSync(
     join(dir, 'stepinto.py'),
@@ -264,6 +264,40 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
   assert.ok(stack.some((r) => /^square\b/.test(r)), stack.join('\n'));
   await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), "Variables showing the child's n = 7");
   await wb.screenshot('debug-step-into-child');
+
+  // A Watch expression, set from its context menu (Set Value: DAP setExpression), in the child.
+  const watch = await wb.expandedPane('Watch');
+  await poll(async () => {
+    if ((await wb.paneTexts('Watch')).some((r) => /^n\s*[=:]\s*7$/.test(r))) return true;
+    const input = watch.locator('.monaco-inputbox input').first();
+    if (await input.isVisible()) {
+      await input.fill('n');
+      await input.press('Enter');
+      return undefined;
+    }
+    await watch.locator('.pane-header').first().hover();
+    await watch.locator('.pane-header .action-label[aria-label^="Add Expression"]').first().click({ timeout: slow(3_000) });
+    return undefined;
+  }, 'the Watch view showing n: 7', 30_000, 1_000);
+  await poll(async () => {
+    if ((await wb.paneTexts('Watch')).some((r) => /^n\s*[=:]\s*8$/.test(r))) return true;
+    const input = watch.locator('.monaco-inputbox input').first();
+    if (await input.isVisible()) {
+      await input.fill('n + 1');
+      await input.press('Enter');
+      return undefined;
+    }
+    const setValue = wb.page.locator('.monaco-menu .action-item .action-label', { hasText: 'Set Value' }).first();
+    if (!(await setValue.isVisible())) {
+      if (await wb.page.locator('.monaco-menu').first().isVisible()) await wb.page.keyboard.press('Escape');
+      await watch.locator('.monaco-list-row').filter({ hasText: /n\s*[=:]\s*7/ }).first().click({ button: 'right', timeout: slow(3_000) });
+      await setValue.waitFor({ timeout: slow(3_000) });
+    }
+    await setValue.click({ timeout: slow(3_000) });
+    return undefined;
+  }, 'the Watch view showing n: 8 after Set Value with n + 1', 30_000, 1_000);
+  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*8$/.test(r)), 'Variables showing n = 8: the child\'s own local changed');
+  await wb.screenshot('debug-watch-set-value');
   await continueToEnd(wb);
 }, { timeoutMs: 300_000 });
 
