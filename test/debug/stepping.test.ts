@@ -390,6 +390,65 @@ if __name__ == "__main__":
     });
   });
 
+  test('Step Into Target: the calls of the line in the order Python makes them; into the one picked, past the others; a library call picked is stepped over', async () => {
+    const text = `import multiprocessing as mp
+
+def double(v):
+    return v * 2  # DOUBLE
+
+def label(v):
+    return "n=%d" % v  # LABEL
+
+def work(q):
+    n = 3  # BP
+    q.put(label(double(n)))  # LINE
+    q.put(label(double(n + 1)))  # LINE2
+    print("done", flush=True)  # NEXT
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=work, args=(q,))
+    p.start()
+    print(q.get(), q.get(), flush=True)
+    p.join()
+`;
+    const file = script('step_into_target.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
+      const caps = c.events.filter((e) => e.event === 'capabilities').map((e) => (e.body as { capabilities: DebugProtocol.Capabilities }).capabilities);
+      assert.ok(caps.some((x) => x.supportsStepInTargetsRequest === true), 'a live run offers Step Into Target');
+      const s = await nextStop(c, 0);
+      const child = s.threadId;
+      let at = await stepAndWait(c, child, 'next');
+      let f = await top(c, child);
+      assert.equal(f.line, lineOf(file, '# LINE', text));
+      const targets = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: f.id })).body.targets;
+      assert.deepEqual(targets.map((t) => t.label), ['double()', 'label()', 'q.put()']);
+      const labelTarget = targets[1]!;
+      assert.equal(labelTarget.line, lineOf(file, '# LINE', text));
+      const seen = distinctStops(c).length;
+      await c.request('stepIn', { threadId: child, targetId: labelTarget.id });
+      at = await nextStop(c, seen);
+      f = await top(c, child);
+      assert.deepEqual([f.name, f.line], ['label', lineOf(file, '# LABEL', text)], 'into label, past double (which ran)');
+      assert.deepEqual(await c.scope(child, 'Locals'), { v: '6' });
+      at = await stepAndWait(c, child, 'stepOut');
+      at = await stepAndWait(c, child, 'next');
+      f = await top(c, child);
+      assert.equal(f.line, lineOf(file, '# LINE2', text));
+      const put = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: f.id })).body.targets.find((t) => t.label === 'q.put()');
+      assert.ok(put, 'q.put() is a target of LINE2');
+      const before = distinctStops(c).length;
+      await c.request('stepIn', { threadId: child, targetId: put.id });
+      at = await nextStop(c, before);
+      assert.equal(at.threadId, child);
+      assert.equal((await top(c, child)).line, lineOf(file, '# NEXT', text), 'the library\'s put is not stepped through: the next line');
+      await c.request('continue', { threadId: child });
+      assert.equal(await c.ended(), 0);
+      assert.deepEqual(c.output('stdout').split('\n').sort(), ['', 'done', 'n=6 n=8'], 'the values as a plain run computes them (the two processes print in either order)');
+    });
+  });
+
   test('restart: the run is ended and started again with the same breakpoints', async () => {
     const text = `import os
 value = os.getpid()  # BP

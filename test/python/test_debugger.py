@@ -85,6 +85,39 @@ class AssignmentTargets(unittest.TestCase):
             self.assertIn(words, str(cm.exception), expr)
 
 
+class StepInTargets(unittest.TestCase):
+    SOURCE = textwrap.dedent("""\
+        import x
+        q.put(square(n), timeout=f(1))
+        if check(v) and other.ok(w):
+            do(1)
+        for i in range(len(xs)):
+            pass
+        z = sorted(xs, key=lambda v: k(v))
+        y = 1
+        with open(p) as fh:
+            fh.read()
+        """)
+
+    def targets(self, line):
+        return [(c[0], c[1]) for c in _debug.call_targets(self.SOURCE, line)]
+
+    def test_the_calls_of_a_line_in_the_order_python_makes_them(self):
+        self.assertEqual(self.targets(2), [("square()", "square"), ("f()", "f"), ("q.put()", "put")])
+        self.assertEqual(self.targets(7), [("k()", "k"), ("sorted()", "sorted")])
+        self.assertEqual(_debug.call_targets(self.SOURCE, 2)[2][2:], (2, 1, 2, 31))
+
+    def test_a_compound_statement_makes_its_headers_calls_not_its_bodys(self):
+        self.assertEqual(self.targets(3), [("check()", "check"), ("other.ok()", "ok")])
+        self.assertEqual(self.targets(5), [("len()", "len"), ("range()", "range")])
+        self.assertEqual(self.targets(9), [("open()", "open")])
+
+    def test_no_calls(self):
+        self.assertEqual(self.targets(8), [])
+        self.assertEqual(self.targets(1), [])
+        self.assertEqual(self.targets(99), [])
+
+
 class BreakpointLines(unittest.TestCase):
     def setUp(self):
         fd, self.path = tempfile.mkstemp(suffix=".py")

@@ -187,6 +187,48 @@ def assignment_target(expr):
     return node
 
 
+# The parts of a compound statement that run on its own line (its body's statements have theirs).
+_HEADER_FIELDS = {"If": ("test",), "While": ("test",), "For": ("target", "iter"), "AsyncFor": ("target", "iter"),
+                  "With": ("items",), "AsyncWith": ("items",), "Try": (), "FunctionDef": ("decorator_list",),
+                  "AsyncFunctionDef": ("decorator_list",), "ClassDef": ("decorator_list", "bases", "keywords")}
+
+
+def call_targets(source, line):
+    """Step Into Target: the calls the statement at `line` makes, in the order Python makes them
+    (arguments before the call they are passed to), as (label, name, line, col, end_line, end_col)
+    with 1-based columns; `name` is what the called function's code is named (`put` for q.put).
+    A call in a lambda or a comprehension is listed (`sorted(xs, key=lambda v: f(v))` calls f
+    here); one that this line does not make in the end is stepped over."""
+    tree = ast.parse(source)
+    stmt = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno == line:
+            stmt = node
+            break
+    if stmt is None:
+        return []
+    fields = _HEADER_FIELDS.get(type(stmt).__name__)
+    roots = [stmt] if fields is None else []
+    for f in fields or ():
+        v = getattr(stmt, f, None)
+        roots.extend(v if isinstance(v, list) else [v] if v is not None else [])
+    calls = []
+    todo = list(roots)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.stmt) and n is not stmt:
+            continue  # another line's
+        if isinstance(n, ast.Call):
+            f = n.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            if name is not None:
+                text = ast.get_source_segment(source, f) or name
+                calls.append(("%s()" % " ".join(text.split()), name, n.lineno, n.col_offset + 1, n.end_lineno, n.end_col_offset + 1))
+        todo.extend(ast.iter_child_nodes(n))
+    calls.sort(key=lambda c: (c[4], c[5]))
+    return calls
+
+
 _lines_cache = {}
 
 
@@ -594,13 +636,16 @@ class _Breakpoint:
 
 
 class _Step:
-    __slots__ = ("mode", "frame", "depth", "extra")
+    __slots__ = ("mode", "frame", "depth", "extra", "target")
 
-    def __init__(self, mode, frame, depth, extra=None):
-        self.mode = mode  # "in", "over", "out", "entry"; "function": a function breakpoint's frame, to its first line
+    def __init__(self, mode, frame, depth, extra=None, target=None):
+        # "in", "over", "out", "entry"; "function": a function breakpoint's frame, to its first
+        # line; "into": Step Into Target, into a call of `target` made from `frame`'s line
+        self.mode = mode
         self.frame = frame
         self.depth = depth
         self.extra = extra  # added to the stop's body: a function breakpoint's id and name; the children a Step Into started
+        self.target = target
 
 
 _live = False  # the control connection is up: this process is being debugged
@@ -915,7 +960,7 @@ def _lost():
 # Commands
 
 _STOPPED_COMMANDS = ("continue", "next", "stepIn", "stepOut", "stackTrace", "scopes", "variables", "evaluate", "setVariable", "setExpression",
-                     "completions", "goto")
+                     "completions", "goto", "stepInTargets")
 
 
 def _dispatch(msg):
@@ -1135,6 +1180,7 @@ class _Stop:
                 self.frames.append(f)
             f = f.f_back
         self.reason = reason
+        self.target = None  # Step Into Target: the name of the function to step into
         self.woken = False
         self.jump = None  # the frame Jump to Cursor can move: stopped in its line event
 
@@ -1167,6 +1213,7 @@ class _Stop:
             cmd = msg.get("command")
             args = msg.get("arguments") or {}
             if cmd in ("continue", "next", "stepIn", "stepOut"):
+                self.target = args.get("target") if cmd == "stepIn" else None
                 _reply(msg)
                 return cmd
             try:
@@ -1184,6 +1231,8 @@ class _Stop:
                     body = self.set_expression(args)
                 elif cmd == "goto":
                     body = self.goto(args)
+                elif cmd == "stepInTargets":
+                    body = self.step_in_targets(args)
                 elif cmd == "completions":
                     f = self._frame(args)
                     word, hits = completions(str(args.get("text") or ""), f.f_locals, f.f_globals)
@@ -1346,6 +1395,20 @@ class _Stop:
             _write_back(f, loc)
         return self.describe(name, v, None, f)
 
+    def step_in_targets(self, args):
+        """Step Into Target: the calls the top frame's line makes (another frame's: none, a step
+        goes on from the top frame)."""
+        f = self._frame(args)
+        if f is not self.frames[0]:
+            return {"targets": []}
+        import linecache
+        source = "".join(linecache.getlines(f.f_code.co_filename, f.f_globals))
+        try:
+            calls = call_targets(source, f.f_lineno)
+        except (SyntaxError, ValueError):
+            calls = []
+        return {"targets": [{"label": c[0], "name": c[1], "line": c[2], "column": c[3], "endLine": c[4], "endColumn": c[5]} for c in calls]}
+
     def set_expression(self, args):
         """Set Value on a Watch expression: `expression = value` run in the frame, as Python
         assigns (the value first, then the target's parts), then the expression read again."""
@@ -1420,7 +1483,9 @@ def _stop(frame, reason, extra=None, jumpable=False):
     if cmd in ("next", "stepIn", "stepOut") and _live and stop is not None and stop.frames:
         top = stop.frames[0]
         mode = {"next": "over", "stepIn": "in", "stepOut": "out"}[cmd]
-        _steps[tid] = _Step(mode, top, _depth(top))
+        if cmd == "stepIn" and stop.target:
+            mode = "into"
+        _steps[tid] = _Step(mode, top, _depth(top), target=stop.target if mode == "into" else None)
         _update_tracing()
         _tracing_wanted()
         if not _MONITORING:
@@ -1796,7 +1861,7 @@ def _stepping_in(role):
     workers: they stop at their first task, whenever it comes), so that the adapter can let them
     take the focus."""
     st = _steps.get(get_ident())
-    if not _live or st is None or st.mode != "in":
+    if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target == "start"):
         return False
     if role != "pool-worker":
         extra = dict(st.extra or {})
@@ -1830,6 +1895,8 @@ def _step_due(frame, st):
         return True
     if mode == "function":
         return frame is st.frame
+    if mode == "into":  # in the function named (called from here, or deeper), else as Step Over
+        return frame is st.frame or (frame.f_code.co_name == st.target and _depth(frame) > st.depth) or _depth(frame) < st.depth
     if mode == "over":
         return frame is st.frame or _depth(frame) < st.depth
     return _depth(frame) < st.depth

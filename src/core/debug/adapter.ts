@@ -114,6 +114,9 @@ export class ProcessViewDebugSession extends DebugSession {
   /** Jump to Cursor's targets (gotoTargets), by id: the line asked for. */
   private readonly gotoTargets = new Map<number, { path: string; line: number }>();
   private nextGotoTarget = 1;
+  /** Step Into Target's targets, by id: the name of the function to step into. */
+  private readonly stepInTargets = new Map<number, string>();
+  private nextStepInTarget = 1;
   private readonly frames = new Map<number, FrameHandle>();
   private readonly vars = new Map<number, VarHandle>();
   private nextHandle = 1;
@@ -750,6 +753,28 @@ export class ProcessViewDebugSession extends DebugSession {
     }
   }
 
+  /** Step Into Target: the calls the paused line makes, for the user to pick the one to step into. */
+  protected override stepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse, args: DebugProtocol.StepInTargetsArguments): void {
+    void this.doStepInTargetsRequest(response, args);
+  }
+
+  private async doStepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse, args: DebugProtocol.StepInTargetsArguments): Promise<void> {
+    try {
+      const { h, backend } = this.pausedFrame(args.frameId);
+      const calls = backend.stepInTargets ? await backend.stepInTargets(h.pid, h.index) : [];
+      const targets = calls.map((c) => {
+        const id = this.nextStepInTarget++;
+        this.stepInTargets.set(id, c.name);
+        return { id, label: c.label, line: c.line, column: c.column, endLine: c.endLine, endColumn: c.endColumn };
+      });
+      while (this.stepInTargets.size > 200) this.stepInTargets.delete(this.stepInTargets.keys().next().value!);
+      response.body = { targets };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2010, format: message(e) });
+    }
+  }
+
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
     void this.doCompletionsRequest(response, args);
   }
@@ -778,7 +803,7 @@ export class ProcessViewDebugSession extends DebugSession {
   // -------------------------------------------------------------------------------------------
   // Execution: each process on its own
 
-  private async resume(response: DebugProtocol.Response, threadId: number, how: ResumeKind): Promise<void> {
+  private async resume(response: DebugProtocol.Response, threadId: number, how: ResumeKind, target?: string): Promise<void> {
     try {
       const backend = this.backend;
       if (!backend) throw new Error(this.t('The program is not running.'));
@@ -790,7 +815,7 @@ export class ProcessViewDebugSession extends DebugSession {
         await backend.resume(threadId, how).catch((e: unknown) => this.sendEvent(new OutputEvent(`${message(e)}\n`, 'stderr')));
         return;
       }
-      await backend.resume(threadId, how);
+      await backend.resume(threadId, how, target);
       if (how === 'continue') response.body = { allThreadsContinued: false };
       this.sendResponse(response);
       // VS Code keeps its focus on the process that went on (vscode#125144): point it at
@@ -813,7 +838,8 @@ export class ProcessViewDebugSession extends DebugSession {
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    void this.resume(response, args.threadId, 'stepIn');
+    // A target unknown (not from this session's stepInTargets) is a plain Step Into.
+    void this.resume(response, args.threadId, 'stepIn', args.targetId !== undefined ? this.stepInTargets.get(args.targetId) : undefined);
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
@@ -949,6 +975,7 @@ function dapCapabilities(caps: BackendCapabilities): DebugProtocol.Capabilities 
     supportsSetExpression: caps.setVariable === true,
     supportsGotoTargetsRequest: caps.goto === true,
     supportsFunctionBreakpoints: caps.functionBreakpoints === true,
+    supportsStepInTargetsRequest: caps.stepInTargets === true,
     supportsTerminateThreadsRequest: caps.terminateProcess === true,
     ...(caps.stopFilters
       ? {

@@ -8,7 +8,7 @@
  * No `vscode` import here, ever.
  */
 import type { ProcessRole, SourceSite } from '../protocol/events';
-import type { BreakpointResult, BreakpointSpec, ExceptionConditions, FunctionBreakpointSpec, OperationInfo, PyCompletions, PyFrame, PyScope, PyVariable, StopOnKind } from '../protocol/control';
+import type { BreakpointResult, BreakpointSpec, ExceptionConditions, FunctionBreakpointSpec, OperationInfo, PyCompletions, PyFrame, PyScope, PyStepInTarget, PyVariable, StopOnKind } from '../protocol/control';
 import type { Session } from '../session';
 
 export interface Disposable {
@@ -55,6 +55,8 @@ export interface BackendCapabilities {
   readonly setVariable?: boolean;
   /** Jump to Cursor: a process paused at a line can be moved to another line of its frame. */
   readonly goto?: boolean;
+  /** Step Into Target: the calls of a paused line, one of which Step Into goes into. */
+  readonly stepInTargets?: boolean;
   /** Function breakpoints: stop on entering the program's functions by name, in every process. */
   readonly functionBreakpoints?: boolean;
   /** One process of the run can be ended on its own (Terminate Thread: a DAP thread is a process). */
@@ -145,7 +147,10 @@ export interface DebugBackend extends Disposable {
   /** The stop a process is in, or undefined while it runs. */
   stopOf(pid: number): ProcessStop | undefined;
 
-  resume(pid: number, how: ResumeKind): Promise<void>;
+  /** `target` (Step Into Target, capabilities.stepInTargets): the name of the function a stepIn goes into. */
+  resume(pid: number, how: ResumeKind, target?: string): Promise<void>;
+  /** The calls a paused process's line makes (capabilities.stepInTargets). */
+  stepInTargets?(pid: number, frame: number): Promise<readonly PyStepInTarget[]>;
   pause(pid: number): Promise<void>;
   stackTrace(pid: number, startFrame: number, levels: number): Promise<{ frames: readonly PyFrame[]; total: number }>;
   scopes(pid: number, frame: number): Promise<readonly PyScope[]>;

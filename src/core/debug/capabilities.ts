@@ -23,6 +23,7 @@ export function liveCapabilities(t: Localize): BackendCapabilities {
     setVariable: true,
     goto: true,
     functionBreakpoints: true,
+    stepInTargets: true,
     terminateProcess: true,
     stopFilters: LIVE_STOP_FILTERS.map((f) => ({ id: f.id, ...stopFilterText(f.id, t), default: f.default, conditionDescription: exceptionConditionText(t) })),
   };

@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
-import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionConditions, type ExceptionFilter, type FunctionBreakpointSpec, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
+import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type ExceptionConditions, type ExceptionFilter, type FunctionBreakpointSpec, type OperationInfo, type ProcessInfoBody, type PyCompletions, type PyFrame, type PyScope, type PyStepInTarget, type PyVariable, type StopOnKind, type StoppedBody } from '../protocol/control';
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
@@ -486,11 +486,11 @@ export class LiveDebugBackend implements DebugBackend {
     return { tr, conn: tr.conn, stop: tr.stop };
   }
 
-  async resume(pid: number, how: ResumeKind): Promise<void> {
+  async resume(pid: number, how: ResumeKind, target?: string): Promise<void> {
     const { tr, conn, stop } = this.stoppedConn(pid);
     tr.stop = null;
     try {
-      await conn.request(how, { stop: stop.stop });
+      await conn.request(how, { stop: stop.stop, ...(how === 'stepIn' && target ? { target } : {}) });
     } catch (e) {
       if (e instanceof ControlError && e.kind !== 'refused') return; // gone meanwhile: nothing to resume
       throw e;
@@ -580,6 +580,11 @@ export class LiveDebugBackend implements DebugBackend {
     setImmediate(() => {
       if (tr.stop === moved) this.stopped.fire(moved);
     });
+  }
+
+  async stepInTargets(pid: number, frame: number): Promise<readonly PyStepInTarget[]> {
+    const { conn, stop } = this.stoppedConn(pid);
+    return (await conn.request('stepInTargets', { stop: stop.stop, frame })).targets;
   }
 
   async completions(pid: number, frame: number, text: string): Promise<PyCompletions> {

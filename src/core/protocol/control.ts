@@ -117,7 +117,8 @@ export interface ControlCommands {
   detach: { args: Record<string, never>; body: undefined };
   continue: { args: { stop: number }; body: undefined };
   next: { args: { stop: number }; body: undefined };
-  stepIn: { args: { stop: number }; body: undefined };
+  /** `target`: Step Into Target, the name of the function to step into (from `stepInTargets`). */
+  stepIn: { args: { stop: number; target?: string }; body: undefined };
   stepOut: { args: { stop: number }; body: undefined };
   stackTrace: { args: { stop: number; startFrame?: number; levels?: number }; body: { frames: readonly PyFrame[]; total: number } };
   scopes: { args: { stop: number; frame: number }; body: { scopes: readonly PyScope[] } };
@@ -135,8 +136,20 @@ export interface ControlCommands {
   setExpression: { args: { stop: number; frame: number; expression: string; value: string }; body: PyVariable };
   /** Jump to Cursor: the stopped frame's next line is `line` of `path` (refused with Python's words where it cannot go). */
   goto: { args: { stop: number; path: string; line: number }; body: { line: number } };
+  /** Step Into Target: the calls the top frame's line makes, in the order Python makes them (another frame: none). */
+  stepInTargets: { args: { stop: number; frame: number }; body: { targets: readonly PyStepInTarget[] } };
   /** The Debug Console's completions of `text` (the input up to the cursor), looked up in the frame, nothing evaluated. */
   completions: { args: { stop: number; frame: number; text: string }; body: PyCompletions };
+}
+
+/** A call a line makes: `label` as written (`q.put()`), `name` the called function's (`put`), where it is on the line (1-based columns). */
+export interface PyStepInTarget {
+  readonly label: string;
+  readonly name: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
 }
 
 /** `word`: the partial name at the end of the text, which each target replaces. */
