@@ -301,6 +301,48 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
   await continueToEnd(wb);
 }, { timeoutMs: 300_000 });
 
+scenario('Step Into Target: the line\'s calls offered, the one picked stepped into', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-targets-'));
+  writeFileSync(
+    join(dir, 'targets.py'),
+    [
+      'def double(v):',
+      '    return v * 2',
+      '',
+      '',
+      'def label(v):',
+      '    return "n=%d" % v  # line 6: where the step lands',
+      '',
+      '',
+      "if __name__ == '__main__':",
+      '    n = 3',
+      '    print(label(double(n)))  # line 11: the breakpoint',
+      '',
+    ].join('\n'),
+  );
+  const wb = await t.openWorkbench(dir);
+  await wb.openFile('targets.py');
+  await clickGutter(wb, 11);
+  await wb.explorerContextMenu('targets.py', 'Debug with Process View');
+  await waitForStackFrame(wb, 'targets.py', slow(90_000));
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 11,/ }).first().waitFor({ timeout: slow(15_000) });
+  // VS Code asks for the targets and offers them in a quick pick; label() is picked.
+  const item = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*label\(\)\s*$/ }).first();
+  await poll(async () => {
+    if (await item.isVisible()) return true;
+    await wb.startCommand('Debug: Step Into Target');
+    return item.waitFor({ timeout: slow(5_000) }).then(() => true, () => undefined);
+  }, 'the Step Into Target pick listing label()', 60_000, 1_000);
+  const offered = (await wb.page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).map((x) => x.trim()).filter((x) => x !== '');
+  assert.deepEqual(offered, ['double()', 'label()', 'print()'], offered.join(' | '));
+  await wb.screenshot('debug-step-into-target-menu');
+  await item.click();
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 6,/ }).first().waitFor({ timeout: slow(30_000) });
+  await localsShow(wb, (rows) => rows.some((r) => /^v\s*[=:]\s*6$/.test(r)), 'Variables showing v = 6: in label, double having run');
+  await wb.screenshot('debug-step-into-target');
+  await continueToEnd(wb);
+}, { timeoutMs: 300_000 });
+
 scenario('Debug with Process View stops where an uncaught exception is about to end a child: the exception widget, its locals, Continue', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-uncaught-'));
   writeFileSync(
