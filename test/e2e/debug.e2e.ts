@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { poll, scenario, slow, type TreeRow, type Workbench } from './harness';
+import { poll, scenario, slow, type ScenarioContext, type TreeRow, type Workbench } from './harness';
 
 /** Clicks the gutter (glyph margin) of a line of the active editor: a breakpoint, as a user sets one. */
 async function clickGutter(wb: Workbench, line: number): Promise<void> {
@@ -82,38 +82,45 @@ async function localsShow(wb: Workbench, ok: (rows: string[]) => boolean, what: 
   }, what, 30_000);
 }
 
+/**
+ * A script written to a new folder, opened in a workbench, a breakpoint clicked in its gutter,
+ * Debug with Process View from the Explorer, and the editor showing the stop: where the scenarios
+ * that begin at a breakpoint begin.
+ */
+async function debugToBreakpoint(t: ScenarioContext, file: string, lines: readonly string[], line: number): Promise<Workbench> {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-debug-'));
+  writeFileSync(join(dir, file), lines.join('\n'));
+  const wb = await t.openWorkbench(dir);
+  await wb.openFile(file);
+  await clickGutter(wb, line);
+  await wb.explorerContextMenu(file, 'Debug with Process View');
+  await waitForStackFrame(wb, file, slow(90_000));
+  return wb;
+}
+
 const CHILD_LINE = 7;
 
 scenario('a gutter breakpoint in a child → Debug with Process View stops there, Call Stack by pid, Variables, Continue', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-debug-'));
-  writeFileSync(
-    join(dir, 'squares.py'),
-    [
-      'import multiprocessing as mp',
-      '',
-      '',
-      'def square(n, results):',
-      '    """Runs in a child process: one per number."""',
-      '    value = n * n',
-      '    results.put((n, value))  # line 7: the breakpoint',
-      '',
-      '',
-      "if __name__ == '__main__':",
-      '    results = mp.Queue()',
-      '    child = mp.Process(target=square, args=(7, results))',
-      '    child.start()',
-      '    print("got", results.get())',
-      '    child.join()',
-      '',
-    ].join('\n'),
-  );
-  const wb = await t.openWorkbench(dir);
-  await wb.openFile('squares.py');
-  await clickGutter(wb, CHILD_LINE);
-  await wb.explorerContextMenu('squares.py', 'Debug with Process View');
+  const wb = await debugToBreakpoint(t, 'squares.py', [
+    'import multiprocessing as mp',
+    '',
+    '',
+    'def square(n, results):',
+    '    """Runs in a child process: one per number."""',
+    '    value = n * n',
+    '    results.put((n, value))  # line 7: the breakpoint',
+    '',
+    '',
+    "if __name__ == '__main__':",
+    '    results = mp.Queue()',
+    '    child = mp.Process(target=square, args=(7, results))',
+    '    child.start()',
+    '    print("got", results.get())',
+    '    child.join()',
+    '',
+  ], CHILD_LINE);
 
   // The editor shows the paused line: the top stack frame's arrow, on line 7.
-  await waitForStackFrame(wb, 'squares.py', slow(90_000));
   await wb.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${CHILD_LINE},`) }).first().waitFor({ timeout: slow(15_000) });
 
   // The Call Stack: one thread per process, named with its pid; the child is the paused one.
@@ -227,31 +234,22 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
 }, { timeoutMs: 300_000 });
 
 scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack; Set Value on a Watch expression there', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-stepinto-'));
-  writeFileSync(
-    join(dir, 'stepinto.py'),
-    [
-      'import multiprocessing as mp',
-      '',
-      '',
-      'def square(n):',
-      '    """Runs in the child."""',
-      '    value = n * n  # line 6: where Step Into lands',
-      '    print("square", value)',
-      '',
-      '',
-      "if __name__ == '__main__':",
-      '    child = mp.Process(target=square, args=(7,))',
-      '    child.start()  # line 12: the breakpoint',
-      '    child.join()',
-      '',
-    ].join('\n'),
-  );
-  const wb = await t.openWorkbench(dir);
-  await wb.openFile('stepinto.py');
-  await clickGutter(wb, 12);
-  await wb.explorerContextMenu('stepinto.py', 'Debug with Process View');
-  await waitForStackFrame(wb, 'stepinto.py', slow(90_000));
+  const wb = await debugToBreakpoint(t, 'stepinto.py', [
+    'import multiprocessing as mp',
+    '',
+    '',
+    'def square(n):',
+    '    """Runs in the child."""',
+    '    value = n * n  # line 6: where Step Into lands',
+    '    print("square", value)',
+    '',
+    '',
+    "if __name__ == '__main__':",
+    '    child = mp.Process(target=square, args=(7,))',
+    '    child.start()  # line 12: the breakpoint',
+    '    child.join()',
+    '',
+  ], 12);
   await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
 
   await clickToolbar(wb, 'debug-step-into');
@@ -302,29 +300,20 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
 }, { timeoutMs: 300_000 });
 
 scenario('Step Into Target: the line\'s calls offered, the one picked stepped into', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-targets-'));
-  writeFileSync(
-    join(dir, 'targets.py'),
-    [
-      'def double(v):',
-      '    return v * 2',
-      '',
-      '',
-      'def label(v):',
-      '    return "n=%d" % v  # line 6: where the step lands',
-      '',
-      '',
-      "if __name__ == '__main__':",
-      '    n = 3',
-      '    print(label(double(n)))  # line 11: the breakpoint',
-      '',
-    ].join('\n'),
-  );
-  const wb = await t.openWorkbench(dir);
-  await wb.openFile('targets.py');
-  await clickGutter(wb, 11);
-  await wb.explorerContextMenu('targets.py', 'Debug with Process View');
-  await waitForStackFrame(wb, 'targets.py', slow(90_000));
+  const wb = await debugToBreakpoint(t, 'targets.py', [
+    'def double(v):',
+    '    return v * 2',
+    '',
+    '',
+    'def label(v):',
+    '    return "n=%d" % v  # line 6: where the step lands',
+    '',
+    '',
+    "if __name__ == '__main__':",
+    '    n = 3',
+    '    print(label(double(n)))  # line 11: the breakpoint',
+    '',
+  ], 11);
   await wb.page.locator('.statusbar-item', { hasText: /Ln 11,/ }).first().waitFor({ timeout: slow(15_000) });
   // VS Code asks for the targets and offers them in a quick pick; label() is picked.
   const item = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*label\(\)\s*$/ }).first();
@@ -486,31 +475,22 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
 }, { timeoutMs: 450_000 });
 
 scenario('Terminate Thread on a paused child in the Call Stack ends that process (SIGTERM); its parent goes on and the run ends', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-terminate-'));
-  writeFileSync(
-    join(dir, 'sleeper.py'),
-    [
-      'import multiprocessing as mp',
-      'import time',
-      '',
-      '',
-      'def nap():',
-      '    time.sleep(600)  # line 6: the breakpoint',
-      '',
-      '',
-      "if __name__ == '__main__':",
-      '    child = mp.Process(target=nap, name="Sleeper")',
-      '    child.start()',
-      '    child.join()',
-      '    print("exit code", child.exitcode)',
-      '',
-    ].join('\n'),
-  );
-  const wb = await t.openWorkbench(dir);
-  await wb.openFile('sleeper.py');
-  await clickGutter(wb, 6);
-  await wb.explorerContextMenu('sleeper.py', 'Debug with Process View');
-  await waitForStackFrame(wb, 'sleeper.py', slow(90_000));
+  const wb = await debugToBreakpoint(t, 'sleeper.py', [
+    'import multiprocessing as mp',
+    'import time',
+    '',
+    '',
+    'def nap():',
+    '    time.sleep(600)  # line 6: the breakpoint',
+    '',
+    '',
+    "if __name__ == '__main__':",
+    '    child = mp.Process(target=nap, name="Sleeper")',
+    '    child.start()',
+    '    child.join()',
+    '    print("exit code", child.exitcode)',
+    '',
+  ], 6);
   const row = wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: /Sleeper · pid \d+/ }).first();
   await row.waitFor({ timeout: slow(30_000) });
   const pid = /pid (\d+)/.exec(await row.innerText())?.[1];
