@@ -8,6 +8,7 @@ reason. PV_STRACE_EXAMPLES=name1,name2 limits the examples (default: all of exam
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -72,7 +73,7 @@ def _run_group(cmd, cwd, timeout):
 
 def record_under_strace(name, timeout=300):
     """Records an example (or the script at an absolute path) under strace. Returns (model summary
-    dict, strace Trace, describe())."""
+    dict, strace Trace, describe(), the folder with the recording: the caller removes it)."""
     folder = tempfile.mkdtemp(prefix='pv-strace-')
     try:
         rec, trace = os.path.join(folder, 'run.jsonl'), os.path.join(folder, 'trace.txt')
@@ -87,9 +88,42 @@ def record_under_strace(name, timeout=300):
         with open(trace, encoding='utf-8', errors='replace') as f:
             tr = strace_model.parse(f.read())
         model = json.loads(show.stdout)
-        return model, tr, lambda: 'record stderr:\n%s\nshow stderr:\n%s' % (run.stderr.decode()[-1500:], show.stderr.decode())
-    finally:
+        return model, tr, lambda: 'record stderr:\n%s\nshow stderr:\n%s' % (run.stderr.decode()[-1500:], show.stderr.decode()), folder
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def evidence(folder, model, pids, limit=80):
+    """What the recording says of these processes (their events, and events about them, and the
+    states samples saw), for a failure's message: a flake on CI is diagnosed from this alone."""
+    r = subprocess.run([shutil.which('node'), ex.CLI_BIN, 'export', os.path.join(folder, 'run.jsonl')],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    run = model['run']
+    out = ['recording: droppedEvents=%s lostEvents=%s warnings=%s' % (run.get('droppedEvents'), run.get('lostEvents'),
+                                                                     run.get('warnings'))]
+    out += ['model: %s' % json.dumps(p) for p in model['processes'] if p['pid'] in pids]
+    keys = ('childPid', 'waitedMs', 'aliveMs', 'windowMs', 'exitCode', 'how', 'stillAlive')
+    for line in r.stdout.decode('utf-8', 'replace').splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get('type') == 'event':
+            e = rec['event']
+            if e.get('pid') in pids or e.get('childPid') in pids:
+                out.append('event %.1f %s pid=%s %s' % (e['t'], e['kind'], e['pid'],
+                                                        ' '.join('%s=%s' % (k, e[k]) for k in keys if k in e)))
+        elif rec.get('type') == 'sample':
+            sm = rec['sample']
+            seen = ['%s:%s' % (p['pid'], p['state']) for p in sm['processes'] if p['pid'] in pids]
+            gone = [g for g in sm.get('gone', []) if g in pids]
+            if seen or gone:
+                out.append('sample %.1f-%.1f %s%s' % (sm['t'], sm.get('tEnd', sm['t']), ' '.join(seen),
+                                                      ' gone=%s' % gone if gone else ''))
+    if len(out) > limit:
+        out = out[:limit] + ['... %d more' % (len(out) - limit)]
+    return '\n'.join(out)
 
 
 _runs = {}
@@ -161,6 +195,18 @@ def compare(tc, name, model, tr, describe):
         tc.assertIn(pid, seen, '%s: the model has %r, strace did not see the run create it' % (name, mp))
 
 
+def compare_recorded(tc, name, model, tr, describe, folder):
+    """compare(), then the recording is removed; a failure says what the recording holds of the
+    processes it names."""
+    try:
+        compare(tc, name, model, tr, describe)
+    except AssertionError as e:
+        pids = {int(x) for x in re.findall(r'\bpid (\d+)', str(e))}
+        raise AssertionError('%s\n%s' % (e, evidence(folder, model, pids))) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _names():
     only = os.environ.get('PV_STRACE_EXAMPLES')
     names = ex.example_names()
@@ -181,8 +227,7 @@ def _make(name):
         r = all_runs(_names())[name]
         if isinstance(r, Exception):
             raise r
-        model, tr, describe = r
-        compare(self, name, model, tr, describe)
+        compare_recorded(self, name, *r)
     return test
 
 

@@ -50,6 +50,26 @@ if __name__ == "__main__":
     raise SystemExit(2)
 """
 
+# A child that leaves a grandchild running: multiprocessing joins it as the child exits (3.9-3.12
+# inside _bootstrap; 3.13+ after it, in the child's atexit functions).
+GRANDCHILD = """
+import multiprocessing as mp, sys, time
+
+def grandchild():
+    time.sleep(0.3)
+
+def child():
+    mp.Process(target=grandchild, name="G").start()
+    print("child done", flush=True)
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    p = mp.Process(target=child, name="C")
+    p.start()
+    p.join()
+    print("joined", p.exitcode, flush=True)
+"""
+
 
 def interpreters():
     return [sys.executable] + python_versions()
@@ -121,6 +141,23 @@ class SystemExitTest(unittest.TestCase):
                                            "C-None": [("sys.exit", 0)], "C-5": [("sys.exit", 5)]})
                     main = t.of("hello", role="main")[0]["pid"]
                     self.assertEqual([(e["how"], e["exitCode"]) for e in t.of("process.exit", pid=main)], [("sys.exit", 2)])
+
+    def test_a_child_exits_after_what_multiprocessing_does_at_its_exit(self):
+        # Its process.exit is stamped as it dies: after it joined the grandchild it left running,
+        # never before (3.13 fork children used to report their exit first, "exited" while alive).
+        for python in interpreters():
+            for method in ("fork", "spawn", "forkserver"):
+                with self.subTest(python=python, method=method):
+                    t = self.same(GRANDCHILD, [method], python=python)
+                    self.assertEqual(t.stdout.splitlines(), ["child done", "joined 0"])
+                    child = [e for e in t.of("process.created") if e["name"] == "C"][0]["childPid"]
+                    grand = [e for e in t.of("process.created") if e["name"] == "G"][0]["childPid"]
+                    (exit_,) = t.of("process.exit", pid=child)
+                    self.assertEqual((exit_["how"], exit_["exitCode"]), ("return", 0))
+                    (joined,) = t.of("process.joined", pid=child, childPid=grand)
+                    (grand_exit,) = t.of("process.exit", pid=grand)
+                    self.assertGreater(exit_["tNs"], joined["tNs"])
+                    self.assertGreater(exit_["tNs"], grand_exit["tNs"])
 
 
 if __name__ == "__main__":

@@ -153,11 +153,14 @@ class ChannelWaitsTest(StartMethodTests, unittest.TestCase):
         # (Under load, other calls may wait past 20 ms too, e.g. a put while the feeder starts, or
         # the flush at exit: not asserted absent. The uncontended acquire above never waits.)
 
-        # The child's flush at exit: on the queue, no line, before its parent reaped it (its exit
-        # event may come first: 3.13 runs the finalizers after _bootstrap, at the interpreter's exit).
+        # The child's flush at exit: on the queue, no line, before its own exit and before its
+        # parent reaped it (also on 3.13+, which runs the finalizers after _bootstrap).
         child = r.of("process.created", pid=main, line=L("# START"))[0]["childPid"]
         (flush,) = r.of("wait.begin", pid=child, op="flush")
         self.assertEqual((flush["id"], flush["line"]), (created[L("# FQ")], None))
         (joined,) = r.of("process.joined", pid=main, childPid=child)
         self.assertLess(flush["tNs"], joined["tNs"])
+        (child_exit,) = r.of("process.exit", pid=child)
+        (flush_end,) = r.of("wait.end", pid=child, op="flush")
+        self.assertLess(flush_end["tNs"], child_exit["tNs"])
         self.assertTrue(r.of("wait.end", pid=child, op="flush"), "the flush's end is reported")

@@ -53,11 +53,11 @@ class ZombieEvidenceTest(unittest.TestCase):
         script = os.path.join(PROGRAMS, program)
         if loaded:
             with BusyLoops():
-                model, trace, describe = st.record_under_strace(script, timeout=600)
+                r = st.record_under_strace(script, timeout=600)
         else:
-            model, trace, describe = st.record_under_strace(script, timeout=600)
-        st.compare(self, program, model, trace, describe)
-        return model, trace
+            r = st.record_under_strace(script, timeout=600)
+        st.compare_recorded(self, program, *r)
+        return r[0], r[1]
 
     def check_flood(self, loaded):
         model, trace = self.check('zombie_flood.py', loaded)

@@ -72,6 +72,7 @@ class _State:
     thread = None
     exit_emitted = False
     exit_info = None  # (how, exitCode, error) recorded by sys.exit / excepthook wrappers
+    child_exit = None  # (how, exitCode, error): how a multiprocessing child's run ended, reported as it dies
     tls = threading.local()
     # Debug mode (_debug): the operation kinds to pause before; empty otherwise, so a wrapper's
     # `if state.stop_on:` is all a run without the debugger pays.
@@ -938,27 +939,34 @@ def exit_now(how, code, sig=None, err=None, fn=None, ln=None, limit=EXIT_LIMIT, 
 
 
 def _atexit():
-    info = None
+    if state.exit_emitted:
+        flush()  # what was sent since the exit (a SIGTERM's)
+        return
+    info = state.child_exit  # a spawn child: its run ended in _bootstrap (and paused there)
+    if info is None:
+        info = _main_exit_info()
+        if state.stop_on:
+            pause_before("process", "exit", None, internal_ok="any", detail={"exitcode": info[1]})
+    exit_now(info[0], info[1], "SIGINT" if info[0] == "signal" and info[1] == -signal.SIGINT else None, info[2])
+
+
+def _main_exit_info():
+    """How the program ended: (how, exitCode, error)."""
     resolver = getattr(state, "exit_resolver", None)  # _exit.resolve: how the main module ended
     if state.exit_info is not None and state.exit_info[0] == "signal":
         # An uncaught KeyboardInterrupt (our excepthook saw it): the end is SIGINT, whatever the
         # frame says. And the resolver must not run: reading a raise's code may eval(), which
         # clears the interpreter's "unhandled KeyboardInterrupt" flag, and the process would
         # then exit 1 instead of dying of SIGINT as without us.
-        info = state.exit_info
-    elif resolver is not None:
+        return state.exit_info
+    if resolver is not None:
         try:
             info = resolver()
+            if info is not None:
+                return info
         except Exception as e:
             error("exit", e)
-    if info is None:
-        info = state.exit_info or ("return", 0, None)
-    if state.exit_emitted:
-        flush()  # what was sent since the exit (a child's, reported at the end of its run)
-    else:
-        if state.stop_on:
-            pause_before("process", "exit", None, internal_ok="any", detail={"exitcode": info[1]})
-        exit_now(info[0], info[1], "SIGINT" if info[0] == "signal" and info[1] == -signal.SIGINT else None, info[2])
+    return state.exit_info or ("return", 0, None)
 
 
 _real_os_exit = os._exit
@@ -969,8 +977,13 @@ def _os_exit(code):
     if state.stop_on:
         pause_before("process", "_exit", None, detail={"exitcode": code})
     try:
+        child = state.child_exit
         if state.exit_emitted:
-            flush()  # what was sent since the exit (a child's, reported at the end of its run)
+            flush()  # what was sent since the exit (a SIGTERM's)
+        elif child is not None and child[1] == code:
+            # A fork or forkserver child ending as multiprocessing ends it, after its run (and on
+            # 3.13+ its atexit functions: joining its own children, finalizers).
+            exit_now(child[0], code, None, child[2])
         else:
             fn, ln = site()
             exit_now("os._exit", code, None, None, fn, ln)
@@ -1167,7 +1180,7 @@ def _reset_after_fork():
         state.dead = state.gave_up = False
         state.lock = threading.Lock()
         state.exit_emitted = False
-        state.exit_info = None
+        state.exit_info = state.child_exit = None
         tls = state.tls
         started = getattr(tls, "starting", None)
         info = getattr(tls, "starting_info", None)

@@ -313,8 +313,13 @@ def _patch_process(mod):
                     del self.run
                 except Exception:
                     pass
+            # Reported as the process dies (os._exit for fork and forkserver children, atexit for
+            # spawn ones), not here: 3.13+ runs the child's atexit functions after _bootstrap (it
+            # joins its own children there), and a stamp taken here preceded the death by however
+            # long the rest took or the child waited for a CPU (seen: 410 ms on a busy machine),
+            # which made a zombie of a child reaped within ms of its death (docs/states.md).
             info = state.exit_info or ("return", code, None)
-            _core.exit_now(info[0], code, None, info[2])
+            state.child_exit = (info[0], code, info[2])
         except Exception as e:
             error("Process._bootstrap exit", e)
         return code
