@@ -4,7 +4,8 @@
 // --keep-going (or PV_KEEP_GOING=1) runs the later stages after a failure too, to see everything
 // that is broken at once; the exit code is still 1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { killGroup, listFiles, root } from './lib/tools.cjs';
 
@@ -99,12 +100,23 @@ const stages = [
   { name: 'e2e', minutes: 45, cmds: () => [[node, ['out/test/e2e/run.js']]] },
 ];
 
+// Every temporary file of every stage (the tests' folders, the runs' socket folders, the editor's)
+// goes in one folder of this run, removed at the end: each run used to leave thousands in /tmp.
+// Short, for Unix socket paths (108 bytes). PV_KEEP_TMP=1 keeps it, to look at after a failure.
+const scratch = mkdtempSync(join(tmpdir(), 'pv-tests-'));
+const scratchEnv = { TMPDIR: scratch, TMP: scratch, TEMP: scratch };
+function removeScratch() {
+  if (process.env.PV_KEEP_TMP === '1') console.log(`(temporary files kept in ${scratch})`);
+  else rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+}
+
 let current; // the running step, stopped with everything it started if we are interrupted
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     if (current) killGroup(current, 'SIGTERM');
     setTimeout(() => {
       if (current) killGroup(current);
+      removeScratch();
       process.exit(sig === 'SIGINT' ? 130 : 143);
     }, 3000).unref();
   });
@@ -143,7 +155,7 @@ function relay(stream, out, pending) {
 
 function runStep(cmd, args, deadline, env) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...scratchEnv, ...env } });
     current = child;
     const pending = {};
     relay(child.stdout, process.stdout, pending);
@@ -172,6 +184,7 @@ const names = stages.map((s) => s.name);
 for (const n of [from, ...(only ?? [])].filter(Boolean)) {
   if (!names.includes(n)) {
     console.error(`unknown stage "${n}"; stages: ${names.join(', ')}`);
+    removeScratch();
     process.exit(2);
   }
 }
@@ -206,4 +219,5 @@ for (const f of failures) console.log(`\nnpm test FAILED at "${f.stage}": ${f.me
 if (!failures.length) console.log('\nnpm test: all stages passed');
 // Every runner's counts added up (node:test, unittest on each Python, in-host, e2e).
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
+removeScratch();
 process.exit(failures.length ? 1 : 0);

@@ -83,6 +83,31 @@ async function localsShow(wb: Workbench, ok: (rows: string[]) => boolean, what: 
 }
 
 /**
+ * Set Value from a row's context menu in a debug view (Variables: DAP setVariable; Watch:
+ * setExpression), as a user does it, until the view shows `done`. A menu or an Enter lost while
+ * the view redraws is given again while the row still matches `row`.
+ */
+async function setValueFromMenu(wb: Workbench, view: string, row: RegExp, text: string, done: RegExp, what: string): Promise<void> {
+  await poll(async () => {
+    if ((await wb.paneTexts(view)).some((r) => done.test(r))) return true;
+    const input = wb.viewPane(view).locator('.monaco-inputbox input').first();
+    if (await input.isVisible()) {
+      await input.fill(text);
+      await input.press('Enter');
+      return undefined;
+    }
+    const setValue = wb.page.locator('.monaco-menu .action-item .action-label', { hasText: 'Set Value' }).first();
+    if (!(await setValue.isVisible())) {
+      if (await wb.page.locator('.monaco-menu').first().isVisible()) await wb.page.keyboard.press('Escape');
+      await wb.viewPane(view).locator('.monaco-list-row').filter({ hasText: row }).first().click({ button: 'right', timeout: slow(3_000) });
+      await setValue.waitFor({ timeout: slow(3_000) });
+    }
+    await setValue.click({ timeout: slow(3_000) });
+    return undefined;
+  }, what, 30_000, 1_000);
+}
+
+/**
  * A script written to a new folder, opened in a workbench, a breakpoint clicked in its gutter,
  * Debug with Process View from the Explorer, and the editor showing the stop: where the scenarios
  * that begin at a breakpoint begin.
@@ -139,25 +164,8 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   await wb.screenshot('debug-child-breakpoint');
 
   // Set Value (the variable's context menu), as a user changes a value at a stop: the row shows
-  // the new one. A menu or an Enter lost while the view redraws is given again while 49 shows.
-  await poll(async () => {
-    const rows = await wb.paneTexts('Variables');
-    if (rows.some((r) => /^value\s*[=:]\s*50$/.test(r))) return true;
-    const input = wb.viewPane('Variables').locator('.monaco-inputbox input').first();
-    if (await input.isVisible()) {
-      await input.fill('50');
-      await input.press('Enter');
-      return undefined;
-    }
-    const setValue = wb.page.locator('.monaco-menu .action-item .action-label', { hasText: 'Set Value' }).first();
-    if (!(await setValue.isVisible())) {
-      if (await wb.page.locator('.monaco-menu').first().isVisible()) await wb.page.keyboard.press('Escape');
-      await wb.viewPane('Variables').locator('.monaco-list-row').filter({ hasText: /value\s*[=:]\s*49/ }).first().click({ button: 'right', timeout: slow(3_000) });
-      await setValue.waitFor({ timeout: slow(3_000) });
-    }
-    await setValue.click({ timeout: slow(3_000) });
-    return undefined;
-  }, 'Variables showing value = 50 after Set Value', 30_000, 1_000);
+  // the new one.
+  await setValueFromMenu(wb, 'Variables', /value\s*[=:]\s*49/, '50', /^value\s*[=:]\s*50$/, 'Variables showing value = 50 after Set Value');
   const afterSet = await wb.paneTexts('Variables');
   assert.ok(afterSet.some((r) => /^n\s*[=:]\s*7$/.test(r)), `only the value chosen changed:\n${afterSet.join('\n')}`);
   await wb.screenshot('debug-child-set-value');
@@ -277,23 +285,7 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
     await watch.locator('.pane-header .action-label[aria-label^="Add Expression"]').first().click({ timeout: slow(3_000) });
     return undefined;
   }, 'the Watch view showing n: 7', 30_000, 1_000);
-  await poll(async () => {
-    if ((await wb.paneTexts('Watch')).some((r) => /^n\s*[=:]\s*8$/.test(r))) return true;
-    const input = watch.locator('.monaco-inputbox input').first();
-    if (await input.isVisible()) {
-      await input.fill('n + 1');
-      await input.press('Enter');
-      return undefined;
-    }
-    const setValue = wb.page.locator('.monaco-menu .action-item .action-label', { hasText: 'Set Value' }).first();
-    if (!(await setValue.isVisible())) {
-      if (await wb.page.locator('.monaco-menu').first().isVisible()) await wb.page.keyboard.press('Escape');
-      await watch.locator('.monaco-list-row').filter({ hasText: /n\s*[=:]\s*7/ }).first().click({ button: 'right', timeout: slow(3_000) });
-      await setValue.waitFor({ timeout: slow(3_000) });
-    }
-    await setValue.click({ timeout: slow(3_000) });
-    return undefined;
-  }, 'the Watch view showing n: 8 after Set Value with n + 1', 30_000, 1_000);
+  await setValueFromMenu(wb, 'Watch', /n\s*[=:]\s*7/, 'n + 1', /^n\s*[=:]\s*8$/, 'the Watch view showing n: 8 after Set Value with n + 1');
   await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*8$/.test(r)), 'Variables showing n = 8: the child\'s own local changed');
   await wb.screenshot('debug-watch-set-value');
   await continueToEnd(wb);
