@@ -449,6 +449,67 @@ if __name__ == "__main__":
     });
   });
 
+  test('Step Into Target on a line that starts a process: start() picked goes into the child; another call picked does not', async () => {
+    const text = `import multiprocessing as mp
+
+def work(n):
+    doubled = n * 2  # TARGET
+    print("child", doubled, flush=True)
+
+def name_of(p):
+    return p.name  # NAME
+
+if __name__ == "__main__":
+    first = mp.Process(target=work, args=(21,), name="First")
+    second = mp.Process(target=work, args=(5,), name="Second")
+    print(name_of(first), first.start(), flush=True)  # BP
+    first.join()  # NEXT
+    print(name_of(second), second.start(), flush=True)  # BP2
+    second.join()  # NEXT2
+`;
+    const file = script('step_into_target_start.py', text);
+    const L = (m: string): number => lineOf(file, m, text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [L('# BP'), L('# BP2')] });
+      const main = await nextStop(c, 0);
+      let f = await top(c, main.threadId);
+      assert.equal(f.line, L('# BP'));
+      let targets = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: f.id })).body.targets;
+      assert.deepEqual(targets.map((t) => t.label), ['name_of()', 'first.start()', 'print()']);
+      await c.request('stepIn', { threadId: main.threadId, targetId: targets[1]!.id });
+      // As Step Into on a line with start() alone: the child stops at its target's first line and
+      // takes the focus; the parent stops at its next line after it (name_of and print ran).
+      const child = await c.until('the child to stop', () => distinctStops(c).find((s) => s.threadId !== main.threadId));
+      const parent = await c.until('the parent to stop again', () => distinctStops(c).filter((s) => s.threadId === main.threadId)[1]);
+      assert.equal(child.description, 'Stepped in from its parent');
+      assert.equal(child.preserveFocusHint, false, 'the child takes the focus');
+      assert.equal(parent.preserveFocusHint, true, 'the parent\'s stop leaves the focus in the child');
+      f = await top(c, child.threadId);
+      assert.deepEqual([f.name, f.line], ['work', L('# TARGET')]);
+      assert.deepEqual(await c.scope(child.threadId, 'Locals'), { n: '21' });
+      assert.equal((await top(c, parent.threadId)).line, L('# NEXT'));
+      await c.request('continue', { threadId: child.threadId });
+      await c.request('continue', { threadId: parent.threadId });
+      // The second start(): name_of() picked. The step ends in name_of; the child started later
+      // on that line runs without stopping.
+      const again = await nextStop(c, 3);
+      assert.equal(again.threadId, main.threadId);
+      f = await top(c, main.threadId);
+      assert.equal(f.line, L('# BP2'));
+      targets = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: f.id })).body.targets;
+      assert.deepEqual(targets.map((t) => t.label), ['name_of()', 'second.start()', 'print()']);
+      await c.request('stepIn', { threadId: main.threadId, targetId: targets[0]!.id });
+      const inName = await nextStop(c, 4);
+      assert.equal(inName.threadId, main.threadId);
+      f = await top(c, main.threadId);
+      assert.deepEqual([f.name, f.line], ['name_of', L('# NAME')]);
+      await c.request('continue', { threadId: main.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(distinctStops(c).length, 5, JSON.stringify(distinctStops(c).map((s) => s.description)));
+      assert.deepEqual(c.output('stdout').split('\n').sort(), ['', 'First None', 'Second None', 'child 10', 'child 42'], 'what a plain run prints (parent and child in either order)');
+    });
+  });
+
   test('restart: the run is ended and started again with the same breakpoints', async () => {
     const text = `import os
 value = os.getpid()  # BP

@@ -654,9 +654,10 @@ _send_lock = threading.Lock()
 _slot = threading.Lock()  # one stopped thread per process
 _bps = {}  # norm path -> {line: _Breakpoint}
 _norms = {}  # raw co_filename -> norm path
-# 3.9-3.11: id(code) -> (code, a breakpoint is on one of its lines, _user_code(code)); rebuilt
-# when breakpoints change. By identity: equal code objects of two files compare equal, and hashing
-# a code object costs more than the rest of the global trace function.
+# 3.9-3.11: id(code) -> (code, a breakpoint is on one of its lines, _user_code(code), the function
+# breakpoint it matches or None); rebuilt when breakpoints change. By identity: equal code objects
+# of two files compare equal, and hashing a code object costs more than the rest of the global
+# trace function. One lookup per call serves all three.
 _want = {}
 _WANT_MAX = 50_000
 _steps = {}  # thread ident -> _Step
@@ -2062,13 +2063,11 @@ def _after_fork_child():
 
 def _global_trace(frame, event, arg):
     code = frame.f_code
-    if _fbps:
-        bp = _function_bp(code, frame)
-        if bp is not None and _first_entry(frame):
-            _on_function_entry(frame, bp)
     w = _want.get(id(code))
     if w is None or w[0] is not code:
-        w = _remember_wants(code)
+        w = _remember_wants(code, frame)
+    if w[3] is not None and _first_entry(frame):
+        _on_function_entry(frame, w[3])
     if w[1] or _trace_all:
         return _local_trace(frame, event, arg)
     if _raised and w[2]:
@@ -2088,11 +2087,13 @@ def _raise_trace(frame, event, arg):
     return _raise_trace
 
 
-def _remember_wants(code):
-    """_code_wants, kept in _want (the callers look there first: a hot path)."""
+def _remember_wants(code, frame):
+    """_code_wants and the function breakpoint `code` (running in `frame`) matches, kept in _want
+    (the callers look there first: a hot path)."""
     if len(_want) > _WANT_MAX:
         _want.clear()  # code made at run time (exec, namedtuple) must not pile up here
-    w = _want[id(code)] = (code, _code_wants(code), _raised and _user_code(code))
+    fbp = _function_bp(code, frame) if _fbps else None
+    w = _want[id(code)] = (code, _code_wants(code), _raised and _user_code(code), fbp)
     return w
 
 
@@ -2192,7 +2193,7 @@ def _enter():
         code = f.f_code
         w = _want.get(id(code))
         if w is None or w[0] is not code:
-            w = _remember_wants(code)
+            w = _remember_wants(code, f)
         if not w[1]:
             return
         lines = _bps.get(_norm(code.co_filename))

@@ -9,7 +9,7 @@ import type { ChannelKind, SourceSite } from '../protocol/events';
 import { formatDuration, formatMoment } from '../replay/describe';
 import { plain, type Localize } from '../localize';
 import { adopterText, explainStall, waitText } from '../session/explain';
-import type { Channel, ChannelState, ProcessNode, SessionSnapshot } from '../session/model';
+import { newestProcess, type Channel, type ChannelState, type ProcessNode, type SessionSnapshot } from '../session/model';
 import type { FactRow, StopReason } from './backend';
 
 /** A stop filter's words in the Breakpoints view (a DAP exception filter): a recording's, a live run's. */
@@ -116,10 +116,7 @@ function samePath(a: string, b: string): boolean {
 }
 
 function processByPid(snapshot: SessionSnapshot, pid: number | null | undefined): ProcessNode | undefined {
-  if (typeof pid !== 'number') return undefined;
-  let found: ProcessNode | undefined;
-  for (const p of snapshot.processes) if (p.pid === pid) found = p; // the newest with that pid
-  return found;
+  return typeof pid === 'number' ? newestProcess(snapshot, pid) : undefined;
 }
 
 const SENDING = new Set(['put', 'put_nowait', 'send', 'send_bytes']);

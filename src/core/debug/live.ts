@@ -16,7 +16,7 @@ import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type Exc
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
-import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
+import { ALIVE_STATES, newestProcess, type ProcessNode } from '../session/model';
 import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
@@ -501,14 +501,14 @@ export class LiveDebugBackend implements DebugBackend {
     // A Python process just started may not have connected yet: give it a moment.
     const deadline = Date.now() + 5000;
     const python = (): boolean => {
-      const node = newestNode(this.session.snapshot(), pid);
+      const node = newestProcess(this.session.snapshot(), pid);
       return node !== undefined && node.role !== 'external' && ALIVE.has(node.state);
     };
     const ready = (): boolean => Boolean(this.tracked.get(pid)?.info) && !this.tracked.get(pid)?.closed;
     while (Date.now() < deadline && !this.endedFlag && python() && !ready()) await delay(50);
     const tr = this.tracked.get(pid);
     if (!tr?.conn || tr.closed) {
-      const role = tr?.shown?.role ?? this.session.snapshot().processes.find((p) => p.pid === pid)?.role;
+      const role = tr?.shown?.role ?? newestProcess(this.session.snapshot(), pid)?.role;
       throw new Error(
         role === 'external'
           ? this.t('Process {0} is not a Python process: it cannot be paused.', pid)
@@ -553,7 +553,7 @@ export class LiveDebugBackend implements DebugBackend {
   async terminateProcess(pid: number): Promise<void> {
     // Only a process of this run that the run's model still sees alive: a pid that ended may
     // already be another program's.
-    const node = newestNode(this.session.snapshot(), pid);
+    const node = newestProcess(this.session.snapshot(), pid);
     if (!this.tracked.get(pid)?.shown || !node || !ALIVE.has(node.state)) {
       throw new Error(this.t('Process {0} is not a running process of this run.', pid));
     }
@@ -594,7 +594,7 @@ export class LiveDebugBackend implements DebugBackend {
 
   processFacts(pid: number): FactRow[] {
     const snapshot = this.session.snapshot();
-    return processFacts(newestNode(snapshot, pid), pid, this.t, snapshot, this.tracked.get(pid)?.stop?.thread);
+    return processFacts(newestProcess(snapshot, pid), pid, this.t, snapshot, this.tracked.get(pid)?.stop?.thread);
   }
 
   operationFacts(pid: number): FactRow[] {
@@ -668,12 +668,6 @@ export class LiveDebugBackend implements DebugBackend {
     void this.control.close();
     for (const e of [this.started, this.exited, this.stopped, this.continued, this.output, this.verified, this.ended]) e.clear();
   }
-}
-
-function newestNode(snapshot: SessionSnapshot, pid: number): ProcessNode | undefined {
-  let found: ProcessNode | undefined;
-  for (const p of snapshot.processes) if (p.pid === pid) found = p;
-  return found;
 }
 
 /** The environment a client's terminal needs: what the run's differs in from ours, and the removals the launch asked for. */

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { BreakpointSpec, StopOnKind } from '../protocol/control';
 import type { SourceSite } from '../protocol/events';
 import type { DebugBackend, Disposable, ProcessStop, RunEnd } from '../debug/backend';
-import { ALIVE_STATES, type ProcessNode, type SessionSnapshot } from '../session/model';
+import { ALIVE_STATES, newestProcess, newestProcesses, type ProcessNode, type SessionSnapshot } from '../session/model';
 import {
   isEventPause,
   isLinePause,
@@ -285,7 +285,7 @@ export class LessonRunner implements Disposable {
   }
 
   private describe(pid: number): LessonProcess {
-    const node = newestNode(this.snapshot(), pid);
+    const node = newestProcess(this.snapshot(), pid);
     const dbg = this.backend.processes().find((p) => p.pid === pid);
     const name = node?.name && node.name !== '?' ? node.name : (dbg?.name ?? '?');
     return { pid, name, role: node?.role ?? dbg?.role ?? 'child' };
@@ -432,7 +432,7 @@ export class LessonRunner implements Disposable {
 
   private checkProcesses(x: ProcessExpectation, i: number): CheckResult {
     const snap = this.snapshot();
-    const nodes = newestNodes(snap).filter((p) => matchesProcess(x.process, { pid: p.pid, name: p.name, role: p.role }, this.aliases));
+    const nodes = newestProcesses(snap).filter((p) => matchesProcess(x.process, { pid: p.pid, name: p.name, role: p.role }, this.aliases));
     const fits = nodes.filter(
       (p) =>
         (x.state === undefined || stateIs(p, x.state)) &&
@@ -476,7 +476,7 @@ export class LessonRunner implements Disposable {
   private async resolveAnswer(step: LessonStep, pid: number, checks: CheckResult[]): Promise<ResolvedAnswer> {
     const a = step.question!.answer;
     if ('process' in a) {
-      const pids = newestNodes(this.snapshot()).filter((p) => matchesProcess(a.process, { pid: p.pid, name: p.name, role: p.role }, this.aliases)).map((p) => p.pid);
+      const pids = newestProcesses(this.snapshot()).filter((p) => matchesProcess(a.process, { pid: p.pid, name: p.name, role: p.role }, this.aliases)).map((p) => p.pid);
       checks.push({ what: `answer: ${selectorText(a.process)}`, ok: pids.length > 0, actual: pids.length ? `pid ${pids.join(', ')}` : 'no such process' });
       return { kind: 'process', pids };
     }
@@ -560,19 +560,6 @@ export class LessonRunner implements Disposable {
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.waiters.clear();
   }
-}
-
-function newestNode(snapshot: SessionSnapshot | null, pid: number): ProcessNode | undefined {
-  let found: ProcessNode | undefined;
-  for (const p of snapshot?.processes ?? []) if (p.pid === pid) found = p;
-  return found;
-}
-
-/** Each pid's newest process (a pid can be reused within a run). */
-function newestNodes(snapshot: SessionSnapshot | null): ProcessNode[] {
-  const byPid = new Map<number, ProcessNode>();
-  for (const p of snapshot?.processes ?? []) byPid.set(p.pid, p);
-  return [...byPid.values()];
 }
 
 /** 'alive': not ended; 'waiting': blocked in an operation the tracer reported (the node's `wait`), whatever the OS says. */

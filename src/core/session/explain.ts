@@ -6,7 +6,7 @@
  * or "can never end", which scripts and CI look for.
  */
 import type { ChannelKind, SourceSite } from '../protocol/events';
-import type { Channel, ProcessNode, ProcessWait, SessionSnapshot, Stall, StallStep } from './model';
+import { newestProcess, type Channel, type ProcessNode, type ProcessWait, type SessionSnapshot, type Stall, type StallStep } from './model';
 
 import { plain, type Localize } from '../localize';
 
@@ -162,7 +162,7 @@ function lineText(s: SourceSite, t: Localize): string {
 }
 
 function procName(pid: number, snap: Snap, t: Localize): string {
-  const n: ProcessNode | undefined = snap.processes.find((p) => p.pid === pid);
+  const n = newestProcess(snap, pid);
   return n && n.name && n.name !== '?' ? n.name : t('pid {0}', pid);
 }
 

@@ -7,6 +7,6 @@ export { signalName, splitExitCode } from './signals';
 export { CHANNEL_OPS } from '../protocol/events';
 export { TimelineLog, JOIN_WAIT, MIN_WAIT_MS, MAX_TIMELINE_MESSAGES } from './timelineLog';
 export type * from './model';
-export { byStart } from './model';
+export { byStart, newestProcess, newestProcesses } from './model';
 export { STALL_SETTLE_MS } from './waits';
 export { adopterText, explainStall, stallTitle, stallSteps, stepText, waitText, channelText } from './explain';

@@ -29,6 +29,20 @@ export const ALIVE_STATES: ReadonlySet<ProcessState> = new Set<ProcessState>(['s
  */
 export const byStart = (a: ProcessNode, b: ProcessNode): number => a.startedMs - b.startedMs || a.pid - b.pid;
 
+/** The newest process with this pid: a pid can be reused within a run, and the newest is the one that can be alive now. */
+export function newestProcess(s: Pick<SessionSnapshot, 'processes'> | null | undefined, pid: number): ProcessNode | undefined {
+  let found: ProcessNode | undefined;
+  for (const p of s?.processes ?? []) if (p.pid === pid) found = p;
+  return found;
+}
+
+/** Each pid's newest process (newestProcess), in the order of their pids' first appearance. */
+export function newestProcesses(s: Pick<SessionSnapshot, 'processes'> | null | undefined): ProcessNode[] {
+  const byPid = new Map<number, ProcessNode>();
+  for (const p of s?.processes ?? []) byPid.set(p.pid, p);
+  return [...byPid.values()];
+}
+
 /** A key that identifies one process over a whole run even when its pid is reused. */
 export type ProcessKey = string; // `${pid}@${startTicks}` or `${pid}` when start time is unknown
 

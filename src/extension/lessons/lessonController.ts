@@ -17,6 +17,7 @@ import * as vscode from 'vscode';
 import type { DebugBackend, LiveLaunchOptions } from '../../core/debug';
 import { lessonLaunch, LessonRunner, lessonText, type CheckResult, type LoadedLesson, type StepReport } from '../../core/lessons';
 import type { BreakpointSpec } from '../../core/protocol/control';
+import { newestProcess } from '../../core/session';
 import type { DebugRunFollower } from '../debug/debugging';
 import { Commands, ContextKeys, DebugType, LessonStatusItemIds } from '../ids';
 import type { Logger } from '../log';
@@ -423,7 +424,7 @@ export class LessonController implements vscode.Disposable, DebugRunFollower {
     const answer = r.answer!;
     if (answer.kind === 'value') return answer.value;
     const snapshot = a.backend?.session.snapshot();
-    return answer.pids.map((pid) => t('{0} (pid {1})', [...(snapshot?.processes ?? [])].reverse().find((p) => p.pid === pid)?.name ?? '?', pid)).join(', ') || t('no process');
+    return answer.pids.map((pid) => t('{0} (pid {1})', newestProcess(snapshot, pid)?.name ?? '?', pid)).join(', ') || t('no process');
   }
 
   // ---------------------------------------------------------------------------------------------

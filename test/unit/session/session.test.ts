@@ -2,7 +2,7 @@
 // message matching, bounds, time travel and cost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session, summarize } from '../../../src/core/session';
+import { newestProcess, newestProcesses, Session, summarize } from '../../../src/core/session';
 import { renderTree } from '../../../src/cli/tree';
 import type { ChannelOpEvent, TracerEvent } from '../../../src/core/protocol/events';
 import type { ProcessSample } from '../../../src/core/sampler/types';
@@ -537,6 +537,10 @@ test('a reused pid is a second process, told apart by start time', () => {
   assert.equal(ps[0]!.state, 'exited');
   assert.equal(ps[1]!.state, 'running');
   assert.equal(ps[0]!.role, 'external');
+  // What every front end looks a pid up by (the debugger's threads, lessons, stall texts): the live one.
+  assert.equal(newestProcess(s.snapshot(), 200)?.key, ps[1]!.key);
+  assert.deepEqual(newestProcesses(s.snapshot()).filter((x) => x.pid === 200).map((x) => x.state), ['running']);
+  assert.equal(newestProcess(s.snapshot(), 999), undefined);
 });
 
 test('a process that lived 3 ms, never sampled, stays in the history', () => {
