@@ -390,6 +390,93 @@ if __name__ == "__main__":
     });
   });
 
+  for (const method of ['fork', 'spawn']) {
+    test(`Step Into a submission to running workers (${method}; Pool.map, apply_async; an executor's submit by Step Into Target): each worker that takes one of its tasks stops at its first line; Step Over does not`, async () => {
+      const text = `import multiprocessing as mp
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+def work(x):
+    return x * x  # TASK
+
+def shout(s):
+    return s.upper()  # SHOUT
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    with mp.Pool(2) as pool:
+        print(pool.map(work, [1, 2, 3, 4]), flush=True)  # BP
+        print(pool.apply_async(shout, ("a",)).get(), flush=True)  # NEXT
+        print(pool.map(work, [5, 6]), flush=True)  # OVER
+        pool.close()  # AFTER OVER
+    with ProcessPoolExecutor(1) as ex:
+        ex.submit(abs, -1).result()
+        print(ex.submit(shout, "b").result(), flush=True)  # BP2
+    print("done", flush=True)  # END
+`;
+      const file = script(`step_into_pool_tasks_${method}.py`, text);
+      const L = (m: string): number => lineOf(file, m, text);
+      await withRun(async ({ client: c, env }) => {
+        await c.launch({ program: file, args: [method], env }, { [file]: [L('# BP'), L('# BP2')] });
+        const main = await nextStop(c, 0);
+        assert.equal((await top(c, main.threadId)).line, L('# BP'));
+        // The workers were started before the step. Each stops at its first task of this map (a
+        // stopped worker takes no other, so both get one), none at a second.
+        await c.request('stepIn', { threadId: main.threadId });
+        const workers = await c.until('both workers to stop', () => {
+          const w = distinctStops(c).filter((s) => s.threadId !== main.threadId);
+          return w.length >= 2 ? w : undefined;
+        });
+        assert.notEqual(workers[0]!.threadId, workers[1]!.threadId);
+        const seen = new Set<string>();
+        for (const w of workers) {
+          assert.equal(w.description, 'Stepped in from its parent');
+          assert.equal(w.preserveFocusHint, false, 'a worker stepped into takes the focus');
+          const f = await top(c, w.threadId);
+          assert.deepEqual([f.name, f.line], ['work', L('# TASK')]);
+          seen.add((await c.scope(w.threadId, 'Locals')).x!);
+        }
+        assert.equal(seen.size, 2, 'two different tasks');
+        for (const w of workers) await c.request('continue', { threadId: w.threadId });
+        let at = await nextStop(c, 3);
+        assert.equal(at.threadId, main.threadId);
+        assert.equal((await top(c, main.threadId)).line, L('# NEXT'));
+        // apply_async: the worker that takes the one task stops in it.
+        await c.request('stepIn', { threadId: main.threadId });
+        const worker = await nextStop(c, 4);
+        assert.notEqual(worker.threadId, main.threadId);
+        assert.deepEqual([(await top(c, worker.threadId)).name, (await top(c, worker.threadId)).line], ['shout', L('# SHOUT')]);
+        await c.request('continue', { threadId: worker.threadId });
+        at = await nextStop(c, 5);
+        assert.equal(at.threadId, main.threadId);
+        assert.equal((await top(c, main.threadId)).line, L('# OVER'));
+        // Step Over: the tasks run on their own.
+        at = await stepAndWait(c, main.threadId, 'next');
+        assert.equal(at.threadId, main.threadId);
+        assert.equal((await top(c, main.threadId)).line, L('# AFTER OVER'));
+        await c.request('continue', { threadId: main.threadId });
+        // An executor whose one worker already runs: its submit, picked by Step Into Target, is stepped into.
+        at = await nextStop(c, 7);
+        const bp2 = await top(c, at.threadId);
+        assert.equal(bp2.line, L('# BP2'));
+        const submit = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: bp2.id })).body.targets.find((t) => t.label === 'ex.submit()');
+        assert.ok(submit, 'ex.submit() is a target of the line');
+        await c.request('stepIn', { threadId: main.threadId, targetId: submit.id });
+        const ew = await nextStop(c, 8);
+        assert.notEqual(ew.threadId, main.threadId);
+        assert.equal(ew.description, 'Stepped in from its parent');
+        assert.deepEqual([(await top(c, ew.threadId)).name, (await top(c, ew.threadId)).line], ['shout', L('# SHOUT')]);
+        await c.request('continue', { threadId: ew.threadId });
+        at = await nextStop(c, 9);
+        assert.equal(at.threadId, main.threadId);
+        await c.request('continue', { threadId: main.threadId });
+        assert.equal(await c.ended(), 0);
+        assert.equal(distinctStops(c).length, 10, JSON.stringify(distinctStops(c).map((s) => s.description)));
+        assert.equal(c.output('stdout'), '[1, 4, 9, 16]\nA\n[25, 36]\nB\ndone\n', 'what a plain run prints');
+      });
+    });
+  }
+
   test('Step Into Target: the calls of the line in the order Python makes them; into the one picked, past the others; a library call picked is stepped over', async () => {
     const text = `import multiprocessing as mp
 

@@ -83,6 +83,10 @@ class _State:
     # Debug mode: (the calling thread steps into calls: a process it starts is stepped into,
     # stop this new child at its first line of the program's code); None otherwise.
     child_step = None
+    # Debug mode: task_step(func) -> func, or what stands for it in the pickled task so that
+    # the worker that unpickles it steps into it (a Step Into on a pool's map, apply_async, ...);
+    # None otherwise.
+    task_step = None
 
 
 state = _State()

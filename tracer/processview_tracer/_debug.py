@@ -25,6 +25,7 @@ that reaches a stop waits for it to resume. A lost control connection resumes ev
 turns the debugger off in that process: it never waits for an adapter that is gone.
 """
 import ast
+import itertools
 import json
 import os
 import re
@@ -860,6 +861,7 @@ def start():
         return
     state.debug_hook = pause_before_op
     state.child_step = (_stepping_in, _step_into_child)
+    state.task_step = _step_task
     _hook_thread_exceptions()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_child)
@@ -1881,6 +1883,55 @@ def _step_into_child():
     _tracing_wanted()
     if not _MONITORING and sys.gettrace() is None:
         sys.settrace(_global_trace)  # the target's frame gets the local tracer at its 'call'
+
+
+# What a Step Into Target's pick names when it is a submission to a pool (its tasks are stepped into).
+_SUBMITS = frozenset(("map", "map_async", "starmap", "starmap_async", "apply", "apply_async",
+                      "imap", "imap_unordered", "submit"))
+_task_tokens = itertools.count(1)
+_tasks_stepped = set()  # the submissions whose tasks this process has stepped into (once each)
+
+
+def _step_task(func):
+    """A pool submission made by a thread in a Step Into (or a Step Into Target's pick of it): the task's
+    function as it goes into the pickled task, a _SteppedTask, so that each worker that takes one
+    of its tasks stops at its first line of the program's code, as a worker that starts during a
+    Step Into does. The submitting thread waits for nothing (a round trip to the adapter could
+    come after the worker took the task); the task the worker runs is `func` itself."""
+    st = _steps.get(get_ident())
+    if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target in _SUBMITS):
+        return func
+    return _SteppedTask(func, "%d:%d" % (os.getpid(), next(_task_tokens)))
+
+
+class _SteppedTask:
+    """Pickles as a call of _stepped_task, which gives back the function itself: no frame of ours
+    around the task (its traceback, its result and its pickling errors are the program's)."""
+    __slots__ = ("func", "token")
+
+    def __init__(self, func, token):
+        self.func, self.token = func, token
+
+    def __reduce__(self):
+        return (_stepped_task, (self.func, self.token))
+
+    def __call__(self, *args, **kwargs):  # run without pickling (not expected: thread pools are not given one)
+        return self.func(*args, **kwargs)
+
+
+def _stepped_task(func, token):
+    """A worker unpickles a task of a submission stepped into (in the thread that will run it):
+    the first one of that submission it takes stops at its first line of the program's code."""
+    try:
+        if _live and not _helper_process() and token not in _tasks_stepped:
+            if len(_tasks_stepped) > 10_000:
+                _tasks_stepped.clear()
+            _tasks_stepped.add(token)
+            if get_ident() not in _steps:  # else stepping already (a worker started by this Step Into)
+                _step_into_child()
+    except Exception as e:
+        _core.error("debugger: step into a task", e)
+    return func
 
 
 def _pause_taken():

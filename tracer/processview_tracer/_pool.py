@@ -20,6 +20,19 @@ def _task_preview(func, args):
     return "%s%s" % (qualname(func), preview(tuple(args)) if isinstance(args, (tuple, list)) else "(…)")
 
 
+def _task_func(pool, func):
+    """What goes into a process pool's pickled tasks for `func`: in a debug run's Step Into, what
+    makes the worker that takes one step into it (state.task_step); else `func` itself."""
+    ts = state.task_step
+    if ts is None or type(pool).__name__ == "ThreadPool":  # threads: nothing is pickled
+        return func
+    try:
+        return ts(func)
+    except Exception as e:
+        error("pool step into", e)
+        return func
+
+
 def _patch_pool(mod):
     P = mod.Pool
     real_init, real_apply_async, real_map_async = P.__init__, P.apply_async, P._map_async
@@ -51,7 +64,7 @@ def _patch_pool(mod):
         # real_apply_async returns.
         t0 = monotonic_ns()
         try:
-            r = real_apply_async(self, func, args, kwds, callback, error_callback)
+            r = real_apply_async(self, _task_func(self, func), args, kwds, callback, error_callback)
         except BaseException as e:
             hide(e)
             raise
@@ -67,7 +80,7 @@ def _patch_pool(mod):
             pause_before("pool", "map_async", self, (func, iterable), internal_ok=True)
         t0 = monotonic_ns()
         try:
-            r = real_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
+            r = real_map_async(self, _task_func(self, func), iterable, mapper, chunksize, callback, error_callback)
         except BaseException as e:
             hide(e)
             raise
@@ -86,7 +99,7 @@ def _patch_pool(mod):
             pause_before("pool", "imap", self, (func, iterable))
         t0 = monotonic_ns()
         try:
-            r = real_imap(self, func, iterable, chunksize)
+            r = real_imap(self, _task_func(self, func), iterable, chunksize)
         except BaseException as e:
             hide(e)
             raise
@@ -101,7 +114,7 @@ def _patch_pool(mod):
             pause_before("pool", "imap_unordered", self, (func, iterable))
         t0 = monotonic_ns()
         try:
-            r = real_imap_unordered(self, func, iterable, chunksize)
+            r = real_imap_unordered(self, _task_func(self, func), iterable, chunksize)
         except BaseException as e:
             hide(e)
             raise
@@ -357,7 +370,7 @@ def _patch_executor(mod):
             error("ProcessPoolExecutor.submit", e)
         tls.pending = info
         try:
-            fut = real_submit(self, fn, *args, **kwargs)
+            fut = real_submit(self, _task_func(self, fn), *args, **kwargs)
         except BaseException as e:
             hide(e)
             raise
