@@ -391,7 +391,7 @@ if __name__ == "__main__":
   });
 
   for (const method of ['fork', 'spawn']) {
-    test(`Step Into a submission to running workers (${method}; Pool.map, apply_async; an executor's submit by Step Into Target): each worker that takes one of its tasks stops at its first line; Step Over does not`, async () => {
+    test(`Step Into a submission to running workers (${method}; Pool.map, apply_async; an executor's submit by Step Into Target): each worker that takes one of its tasks stops at its first line; a builtin's map and Step Over do not`, async () => {
       const text = `import multiprocessing as mp
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -407,6 +407,7 @@ if __name__ == "__main__":
     with mp.Pool(2) as pool:
         print(pool.map(work, [1, 2, 3, 4]), flush=True)  # BP
         print(pool.apply_async(shout, ("a",)).get(), flush=True)  # NEXT
+        print(pool.map(abs, [-7, 8]), flush=True)  # LIBRARY
         print(pool.map(work, [5, 6]), flush=True)  # OVER
         pool.close()  # AFTER OVER
     with ProcessPoolExecutor(1) as ex:
@@ -449,6 +450,11 @@ if __name__ == "__main__":
         await c.request('continue', { threadId: worker.threadId });
         at = await nextStop(c, 5);
         assert.equal(at.threadId, main.threadId);
+        assert.equal((await top(c, main.threadId)).line, L('# LIBRARY'));
+        // Step Into a map of a builtin: nothing of the program's to stop at; nor is a Step Into
+        // left behind in the workers, to stop them in the next map's tasks.
+        at = await stepAndWait(c, main.threadId, 'stepIn');
+        assert.equal(at.threadId, main.threadId);
         assert.equal((await top(c, main.threadId)).line, L('# OVER'));
         // Step Over: the tasks run on their own.
         at = await stepAndWait(c, main.threadId, 'next');
@@ -456,23 +462,23 @@ if __name__ == "__main__":
         assert.equal((await top(c, main.threadId)).line, L('# AFTER OVER'));
         await c.request('continue', { threadId: main.threadId });
         // An executor whose one worker already runs: its submit, picked by Step Into Target, is stepped into.
-        at = await nextStop(c, 7);
+        at = await nextStop(c, 8);
         const bp2 = await top(c, at.threadId);
         assert.equal(bp2.line, L('# BP2'));
         const submit = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: bp2.id })).body.targets.find((t) => t.label === 'ex.submit()');
         assert.ok(submit, 'ex.submit() is a target of the line');
         await c.request('stepIn', { threadId: main.threadId, targetId: submit.id });
-        const ew = await nextStop(c, 8);
+        const ew = await nextStop(c, 9);
         assert.notEqual(ew.threadId, main.threadId);
         assert.equal(ew.description, 'Stepped in from its parent');
         assert.deepEqual([(await top(c, ew.threadId)).name, (await top(c, ew.threadId)).line], ['shout', L('# SHOUT')]);
         await c.request('continue', { threadId: ew.threadId });
-        at = await nextStop(c, 9);
+        at = await nextStop(c, 10);
         assert.equal(at.threadId, main.threadId);
         await c.request('continue', { threadId: main.threadId });
         assert.equal(await c.ended(), 0);
-        assert.equal(distinctStops(c).length, 10, JSON.stringify(distinctStops(c).map((s) => s.description)));
-        assert.equal(c.output('stdout'), '[1, 4, 9, 16]\nA\n[25, 36]\nB\ndone\n', 'what a plain run prints');
+        assert.equal(distinctStops(c).length, 11, JSON.stringify(distinctStops(c).map((s) => s.description)));
+        assert.equal(c.output('stdout'), '[1, 4, 9, 16]\nA\n[7, 8]\n[25, 36]\nB\ndone\n', 'what a plain run prints');
       });
     });
   }

@@ -1901,7 +1901,25 @@ def _step_task(func):
     st = _steps.get(get_ident())
     if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target in _SUBMITS):
         return func
+    if _not_users(func):
+        return func  # pool.map(abs, xs): nothing of the user's to stop at; the step goes over it
     return _SteppedTask(func, "%d:%d" % (os.getpid(), next(_task_tokens)))
+
+
+def _not_users(func):
+    """A task's function known not to be the user's code: a builtin, or a function of the
+    standard library or an installed package. Unknown (a callable object of the user's): False."""
+    import functools
+    for _ in range(4):
+        if type(func) is not functools.partial:
+            break
+        # An executor's map submits partial(_process_chunk, fn): the user's function is fn.
+        inner = func.func
+        func = func.args[0] if getattr(inner, "__module__", None) == "concurrent.futures.process" and func.args else inner
+    code = getattr(getattr(func, "__func__", func), "__code__", None)
+    if type(code) is not types.CodeType:
+        return type(func).__module__ == "builtins"  # abs, math.sqrt, str.upper; not a user's callable object
+    return not _user_code(code)
 
 
 class _SteppedTask:
