@@ -291,6 +291,35 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
   await continueToEnd(wb);
 }, { timeoutMs: 300_000 });
 
+scenario('Step Into on pool.map() lands in the task, in the worker that took it: the editor on its first line, the worker stepped into', async (t) => {
+  const wb = await debugToBreakpoint(t, 'steptask.py', [
+    'import multiprocessing as mp',
+    '',
+    '',
+    'def square(n):',
+    '    """Runs in a pool worker."""',
+    '    value = n * n  # line 6: where Step Into lands',
+    '    return value',
+    '',
+    '',
+    "if __name__ == '__main__':",
+    '    with mp.Pool(1) as pool:',
+    '        print(pool.map(square, [7]))  # line 12: the breakpoint',
+    '',
+  ], 12);
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
+  await clickToolbar(wb, 'debug-step-into');
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 6,/ }).first().waitFor({ timeout: slow(60_000) });
+  const stack = await poll(async () => {
+    const rows = await wb.paneTexts('Call Stack');
+    return rows.some((r) => /ForkPoolWorker-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)) ? rows : undefined;
+  }, 'the Call Stack showing ForkPoolWorker-1 stepped into', 30_000);
+  assert.ok(stack.some((r) => /^square\b/.test(r)), stack.join('\n'));
+  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), "Variables showing the task's n = 7");
+  await wb.screenshot('debug-step-into-pool-task');
+  await continueToEnd(wb);
+}, { timeoutMs: 300_000 });
+
 scenario('Step Into Target: the line\'s calls offered, the one picked stepped into', async (t) => {
   const wb = await debugToBreakpoint(t, 'targets.py', [
     'def double(v):',
