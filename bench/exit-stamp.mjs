@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { arg } from './lib/cli.mjs';
+import { arg, exportedRecords, startBusyLoops, stopBusyLoops } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(arg('--runs', '20'));
@@ -49,12 +49,9 @@ function record(out) {
 
 /** ms from each process's exit stamp to its call of the real os._exit. */
 function gaps(file, calledAt) {
-  const exported = execFileSync(process.execPath, [cli, 'export', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const out = [];
   let startNs = 0n;
-  for (const line of exported.split('\n')) {
-    if (!line) continue;
-    const rec = JSON.parse(line);
+  for (const rec of exportedRecords(cli, file)) {
     if (rec.type === 'header') startNs = BigInt(rec.startNs);
     else if (rec.type === 'event' && rec.event.kind === 'process.exit' && calledAt.has(rec.event.pid)) {
       out.push(Number(calledAt.get(rec.event.pid) - startNs) / 1e6 - rec.event.t);
@@ -63,12 +60,12 @@ function gaps(file, calledAt) {
   return out;
 }
 
-const busy = [0, 1].map(() => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+startBusyLoops();
 const files = [];
 try {
   for (let i = 0; i < runs; i += 2) files.push(...(await Promise.all([record(path.join(dir, `a${i}.jsonl`)), record(path.join(dir, `b${i}.jsonl`))])));
 } finally {
-  for (const b of busy) b.kill('SIGKILL');
+  stopBusyLoops();
 }
 const calledAt = new Map();
 for (const line of readFileSync(log, 'utf8').split('\n')) {

@@ -5,12 +5,12 @@
 //   counted   some are missing, and tracer.dropped events account for exactly those;
 //   silent    some are missing and nothing says so (what issue 11 forbids).
 //   node scripts/build.mjs && node bench/queue-loss.mjs [--runs 20] [--n 200000] [--python PATH] [--only idle|busy]
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { arg } from './lib/cli.mjs';
+import { arg, exportedRecords, startBusyLoops, stopBusyLoops } from './lib/cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(arg('--runs', '20'));
@@ -34,11 +34,7 @@ function recordOnce(i) {
   const seen = new Map(); // pid -> events received
   const lost = new Map(); // pid -> events counted as lost
   let puts = 0, gets = 0, exits = 0, mainExit = null, end = null;
-  // Format 2 keeps events in compressed blocks: read them back through the CLI's export.
-  const exported = execFileSync(process.execPath, [cli, 'export', out], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  for (const line of exported.split('\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line);
+  for (const r of exportedRecords(cli, out)) {
     if (r.type === 'end') end = r;
     if (r.type !== 'event') continue;
     const e = r.event;
@@ -67,24 +63,8 @@ function recordOnce(i) {
   return { code, seconds, puts, gets, exits, mainExit, missing, counted, verdict, stats: end?.stats ?? null };
 }
 
-// Two busy loops as issue 11 ran them (`yes >/dev/null &` twice), killed when the series ends.
-function busyLoops() {
-  const devnull = openSync('/dev/null', 'w');
-  const loops = [0, 1].map(() => spawn('yes', [], { stdio: ['ignore', devnull, 'ignore'] }));
-  closeSync(devnull);
-  running.push(...loops);
-  return loops;
-}
-const running = [];
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    for (const l of running) l.kill('SIGKILL'); // no busy loop outlives an interrupted bench
-    process.exit(130);
-  });
-}
-
 async function series(label, withLoad) {
-  const loops = withLoad ? busyLoops() : [];
+  if (withLoad) startBusyLoops();
   const tally = { complete: 0, counted: 0, silent: 0 };
   let events = 0, missing = 0, counted = 0;
   const loads = [];
@@ -102,7 +82,7 @@ async function series(label, withLoad) {
       );
     }
   } finally {
-    for (const l of loops) l.kill('SIGKILL');
+    stopBusyLoops();
   }
   const pct = (x) => `${((100 * x) / events).toFixed(3)}%`;
   console.log(
