@@ -241,34 +241,52 @@ scenario('a gutter breakpoint in a child → Debug with Process View stops there
   await wb.screenshot('debug-child-after-continue');
 }, { timeoutMs: 300_000 });
 
-scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack; Set Value on a Watch expression there', async (t) => {
-  const wb = await debugToBreakpoint(t, 'stepinto.py', [
+/**
+ * A script whose line 12 (the breakpoint) starts another process that runs `square(7)`, whose
+ * line 6 is where a Step Into from line 12 lands.
+ */
+function squareScript(main: readonly string[]): string[] {
+  return [
     'import multiprocessing as mp',
     '',
     '',
     'def square(n):',
-    '    """Runs in the child."""',
+    '    """Runs in another process."""',
     '    value = n * n  # line 6: where Step Into lands',
     '    print("square", value)',
     '',
     '',
     "if __name__ == '__main__':",
-    '    child = mp.Process(target=square, args=(7,))',
-    '    child.start()  # line 12: the breakpoint',
-    '    child.join()',
+    ...main,
     '',
-  ], 12);
-  await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
+  ];
+}
 
+/** Step Into from line 12 lands on line 6 in the process started there: its `square`, n = 7, the Call Stack as `shown` wants it. */
+async function stepIntoSquare(wb: Workbench, shown: (rows: string[]) => boolean, what: string): Promise<void> {
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
   await clickToolbar(wb, 'debug-step-into');
-  // The child's stop takes the focus: the editor's cursor on line 6, the child's locals shown.
+  // The stop stepped into takes the focus: the editor's cursor on line 6, that process's locals shown.
   await wb.page.locator('.statusbar-item', { hasText: /Ln 6,/ }).first().waitFor({ timeout: slow(60_000) });
   const stack = await poll(async () => {
     const rows = await wb.paneTexts('Call Stack');
-    return rows.some((r) => /Process-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)) && rows.some((r) => /MainProcess · pid \d+/.test(r) && /paused/i.test(r)) ? rows : undefined;
-  }, 'the Call Stack showing Process-1 stepped into and MainProcess paused', 30_000);
+    return shown(rows) ? rows : undefined;
+  }, what, 30_000);
   assert.ok(stack.some((r) => /^square\b/.test(r)), stack.join('\n'));
-  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), "Variables showing the child's n = 7");
+  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), 'Variables showing n = 7 in the process stepped into');
+}
+
+scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack; Set Value on a Watch expression there', async (t) => {
+  const wb = await debugToBreakpoint(t, 'stepinto.py', squareScript([
+    '    child = mp.Process(target=square, args=(7,))',
+    '    child.start()  # line 12: the breakpoint',
+    '    child.join()',
+  ]), 12);
+  await stepIntoSquare(
+    wb,
+    (rows) => rows.some((r) => /Process-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)) && rows.some((r) => /MainProcess · pid \d+/.test(r) && /paused/i.test(r)),
+    'the Call Stack showing Process-1 stepped into and MainProcess paused',
+  );
   await wb.screenshot('debug-step-into-child');
 
   // A Watch expression, set from its context menu (Set Value: DAP setExpression), in the child.
@@ -292,30 +310,15 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
 }, { timeoutMs: 300_000 });
 
 scenario('Step Into on pool.map() lands in the task, in the worker that took it: the editor on its first line, the worker stepped into', async (t) => {
-  const wb = await debugToBreakpoint(t, 'steptask.py', [
-    'import multiprocessing as mp',
-    '',
-    '',
-    'def square(n):',
-    '    """Runs in a pool worker."""',
-    '    value = n * n  # line 6: where Step Into lands',
-    '    return value',
-    '',
-    '',
-    "if __name__ == '__main__':",
+  const wb = await debugToBreakpoint(t, 'steptask.py', squareScript([
     '    with mp.Pool(1) as pool:',
     '        print(pool.map(square, [7]))  # line 12: the breakpoint',
-    '',
-  ], 12);
-  await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
-  await clickToolbar(wb, 'debug-step-into');
-  await wb.page.locator('.statusbar-item', { hasText: /Ln 6,/ }).first().waitFor({ timeout: slow(60_000) });
-  const stack = await poll(async () => {
-    const rows = await wb.paneTexts('Call Stack');
-    return rows.some((r) => /ForkPoolWorker-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)) ? rows : undefined;
-  }, 'the Call Stack showing ForkPoolWorker-1 stepped into', 30_000);
-  assert.ok(stack.some((r) => /^square\b/.test(r)), stack.join('\n'));
-  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), "Variables showing the task's n = 7");
+  ]), 12);
+  await stepIntoSquare(
+    wb,
+    (rows) => rows.some((r) => /ForkPoolWorker-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)),
+    'the Call Stack showing ForkPoolWorker-1 stepped into',
+  );
   await wb.screenshot('debug-step-into-pool-task');
   await continueToEnd(wb);
 }, { timeoutMs: 300_000 });
