@@ -11,6 +11,7 @@
  * No `vscode` import here, ever.
  */
 import type { ProcessKey } from '../session/model';
+import { countAtOrBefore, countBefore } from '../session/timeIndex';
 import { ConditionError, parseCondition, parseHitCondition, type Condition, type Value } from './condition';
 import type { ChangeKind, Replay, Step } from './replay';
 
@@ -279,7 +280,7 @@ export class Cursor {
   /** The next step of this process. */
   stepOver(key: ProcessKey): Stop {
     const own = this.replay.stepsOf(key);
-    const k = upper(own, this.at);
+    const k = countAtOrBefore(own, own.length, this.at);
     if (k >= own.length) return this.stay('step', `${this.who(key)} has no later step in the recording.`);
     return this.move(own[k]!, 'step');
   }
@@ -287,7 +288,7 @@ export class Cursor {
   /** The previous step of this process. */
   stepBack(key: ProcessKey): Stop {
     const own = this.replay.stepsOf(key);
-    const k = lower(own, this.at) - 1;
+    const k = countBefore(own, this.at) - 1;
     if (k < 0) return this.stay('step', `${this.who(key)} has no earlier step in the recording.`);
     return this.move(own[k]!, 'step');
   }
@@ -338,26 +339,3 @@ export class Cursor {
   }
 }
 
-/** First position in sorted `a` with a value > x. */
-function upper(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First position in sorted `a` with a value >= x. */
-function lower(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

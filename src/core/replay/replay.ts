@@ -11,6 +11,7 @@ import type { ChannelKind, SourceSite, TracerEvent } from '../protocol/events';
 import { readRecording, runInfoFromHeader, type Recording } from '../recording/reader';
 import type { BodyRecord } from '../recording/format';
 import { Session } from '../session/session';
+import { countAtOrBefore, countBefore } from '../session/timeIndex';
 import type { ChannelState, ProcessKey, ProcessNode, SessionSnapshot } from '../session/model';
 
 /** A change of a process's state worth stopping at. */
@@ -127,7 +128,7 @@ export class Replay {
     changes.forEach((change, k) => {
       const t = changeTimes[k]!;
       // Events at exactly this time: prefer one about this process.
-      let lo = lowerBound(draftTimes, t);
+      let lo = countBefore(draftTimes, t);
       let pick = -1;
       for (; lo < drafts.length && drafts[lo]!.t === t; lo++) {
         const d = drafts[lo]!;
@@ -186,7 +187,7 @@ export class Replay {
 
   /** The last step at or before ms (0 when ms is before the first). */
   indexAt(ms: number): number {
-    const n = upperBound(this.times, ms);
+    const n = countAtOrBefore(this.times, this.times.length, ms);
     return Math.max(0, n - 1);
   }
 
@@ -279,24 +280,3 @@ function changesBetween(prev: ProcessNode | null, node: ProcessNode): ChangeKind
   return out;
 }
 
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -18,12 +18,24 @@ export function sortedOrder(t: Float64Array, n: number): Int32Array {
 }
 
 /** The number of items of ascending `sorted` (first n) that are <= x. */
-export function countAtOrBefore(sorted: Float64Array, n: number, x: number): number {
+export function countAtOrBefore(sorted: ArrayLike<number>, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The number of items of ascending `sorted` that are < x (the first position whose value is >= x). */
+export function countBefore(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
