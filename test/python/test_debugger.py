@@ -118,6 +118,40 @@ class StepInTargets(unittest.TestCase):
         self.assertEqual(self.targets(99), [])
 
 
+def _square(n):
+    return n * n
+
+
+class _Shape:
+    def area(self):
+        return 1
+
+    def __call__(self, n):
+        return n
+
+
+class SteppedTasks(unittest.TestCase):
+    """Step Into a pool submission: which functions are stepped into, and the pickled task."""
+
+    def test_the_users_functions_and_no_others(self):
+        import functools
+        import json
+        import math
+        from concurrent.futures import process
+        for f in (abs, math.sqrt, str.upper, json.dumps, functools.partial(process._process_chunk, abs)):
+            self.assertTrue(_debug._not_users(f), f)
+        for f in (_square, _Shape().area, _Shape(), functools.partial(_square, 2), functools.partial(process._process_chunk, _square)):
+            self.assertFalse(_debug._not_users(f), f)
+
+    def test_the_task_unpickles_as_the_function_itself(self):
+        import pickle
+        from multiprocessing.reduction import ForkingPickler
+        task = _debug._SteppedTask(_square, "1:1")
+        self.assertIs(pickle.loads(ForkingPickler.dumps(task)), _square)
+        self.assertEqual(task(3), 9)
+        self.assertEqual(_debug._steps, {}, "not debugged here: nothing is armed")
+
+
 class BreakpointLines(unittest.TestCase):
     def setUp(self):
         fd, self.path = tempfile.mkstemp(suffix=".py")
