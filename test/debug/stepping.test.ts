@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { distinctStops, lineOf, nextStop, PYTHON, script, stepAndWait, top, waitThread, withRun } from './harness';
+import { distinctStops, lineOf, nextStop, PYTHON, script, stepAndWait, top, waitThread, withRun, type Stop } from './harness';
 
 const STEPPER = `import multiprocessing as mp
 import sys
@@ -354,8 +354,9 @@ if __name__ == "__main__":
     });
   }
 
-  test('Step Into Pool(2) goes into both workers: each stops at the first line of its first task', async () => {
-    const text = `import multiprocessing as mp
+  for (const how of ['Step Into', 'Step Into Target']) {
+    test(`${how} Pool(2) goes into both workers: each stops at the first line of its first task`, async () => {
+      const text = `import multiprocessing as mp
 
 def work(x):
     return x * x  # TASK
@@ -366,29 +367,40 @@ if __name__ == "__main__":
     pool.close()
     pool.join()
 `;
-    const file = script('step_into_pool.py', text);
-    await withRun(async ({ client: c, env }) => {
-      await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
-      const main = await nextStop(c, 0);
-      const next = await stepAndWait(c, main.threadId, 'stepIn');
-      assert.equal((await top(c, next.threadId)).line, lineOf(file, '# NEXT', text));
-      await c.request('continue', { threadId: main.threadId });
-      const workers = await c.until('both workers to stop', () => {
-        const w = distinctStops(c).filter((s) => s.threadId !== main.threadId);
-        return w.length >= 2 ? w : undefined;
+      const file = script(`step_into_pool_${how === 'Step Into' ? 'in' : 'target'}.py`, text);
+      await withRun(async ({ client: c, env }) => {
+        await c.launch({ program: file, env }, { [file]: [lineOf(file, '# BP', text)] });
+        const main = await nextStop(c, 0);
+        let next: Stop;
+        if (how === 'Step Into') {
+          next = await stepAndWait(c, main.threadId, 'stepIn');
+        } else {
+          const f = await top(c, main.threadId);
+          const targets = (await c.request<DebugProtocol.StepInTargetsResponse>('stepInTargets', { frameId: f.id })).body.targets;
+          assert.deepEqual(targets.map((t) => t.label), ['mp.Pool()']);
+          await c.request('stepIn', { threadId: main.threadId, targetId: targets[0]!.id });
+          next = await nextStop(c, 1);
+          assert.equal(next.threadId, main.threadId);
+        }
+        assert.equal((await top(c, next.threadId)).line, lineOf(file, '# NEXT', text));
+        await c.request('continue', { threadId: main.threadId });
+        const workers = await c.until('both workers to stop', () => {
+          const w = distinctStops(c).filter((s) => s.threadId !== main.threadId);
+          return w.length >= 2 ? w : undefined;
+        });
+        assert.notEqual(workers[0]!.threadId, workers[1]!.threadId);
+        for (const w of workers) {
+          assert.equal(w.description, 'Stepped in from its parent');
+          const f = await top(c, w.threadId);
+          assert.deepEqual([f.name, f.line], ['work', lineOf(file, '# TASK', text)]);
+        }
+        for (const w of workers) await c.request('continue', { threadId: w.threadId });
+        assert.equal(await c.ended(), 0);
+        assert.equal(distinctStops(c).length, 4, JSON.stringify(distinctStops(c).map((s) => s.description)));
+        assert.equal(c.output('stdout'), '[1, 4, 9, 16]\n');
       });
-      assert.notEqual(workers[0]!.threadId, workers[1]!.threadId);
-      for (const w of workers) {
-        assert.equal(w.description, 'Stepped in from its parent');
-        const f = await top(c, w.threadId);
-        assert.deepEqual([f.name, f.line], ['work', lineOf(file, '# TASK', text)]);
-      }
-      for (const w of workers) await c.request('continue', { threadId: w.threadId });
-      assert.equal(await c.ended(), 0);
-      assert.equal(distinctStops(c).length, 4, JSON.stringify(distinctStops(c).map((s) => s.description)));
-      assert.equal(c.output('stdout'), '[1, 4, 9, 16]\n');
     });
-  });
+  }
 
   for (const method of ['fork', 'spawn']) {
     test(`Step Into a submission to running workers (${method}; Pool.map, apply_async; an executor's submit by Step Into Target): each worker that takes one of its tasks stops at its first line; a builtin's map and Step Over do not`, async () => {

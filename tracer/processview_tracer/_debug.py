@@ -1864,7 +1864,7 @@ def _stepping_in(role):
     workers: they stop at their first task, whenever it comes), so that the adapter can let them
     take the focus."""
     st = _steps.get(get_ident())
-    if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target == "start"):
+    if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target in _STARTS):
         return False
     if role != "pool-worker":
         extra = dict(st.extra or {})
@@ -1888,6 +1888,8 @@ def _step_into_child():
 # What a Step Into Target's pick names when it is a submission to a pool (its tasks are stepped into).
 _SUBMITS = frozenset(("map", "map_async", "starmap", "starmap_async", "apply", "apply_async",
                       "imap", "imap_unordered", "submit"))
+# A Step Into Target's picks that start processes: p.start(), Pool(2), an executor's first submit.
+_STARTS = _SUBMITS | {"start", "Pool"}
 _task_tokens = itertools.count(1)
 _tasks_stepped = set()  # the submissions whose tasks this process has stepped into (once each)
 
