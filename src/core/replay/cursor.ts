@@ -338,4 +338,3 @@ export class Cursor {
     return pid !== undefined ? `pid ${pid}` : `process ${key}`;
   }
 }
-

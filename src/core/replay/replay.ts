@@ -279,4 +279,3 @@ function changesBetween(prev: ProcessNode | null, node: ProcessNode): ChangeKind
   else if (node.state === 'exited' && was !== 'exited' && was !== 'killed') out.push('exited');
   return out;
 }
-
