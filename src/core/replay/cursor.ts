@@ -191,14 +191,8 @@ export class Breakpoints {
 }
 
 function contains(sorted: Int32Array, x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] === x;
+  const i = countBefore(sorted, x);
+  return i < sorted.length && sorted[i] === x;
 }
 
 /** A step's field for conditions (and for the debugger's Event scope). */
