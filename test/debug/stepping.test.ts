@@ -442,15 +442,22 @@ if __name__ == "__main__":
         });
         assert.notEqual(workers[0]!.threadId, workers[1]!.threadId);
         const seen = new Set<string>();
+        // The first to stop takes the focus; the other stops beside it, not moving it.
+        assert.deepEqual(workers.map((w) => w.preserveFocusHint), [false, true]);
         for (const w of workers) {
           assert.equal(w.description, 'Stepped in from its parent');
-          assert.equal(w.preserveFocusHint, false, 'a worker stepped into takes the focus');
           const f = await top(c, w.threadId);
           assert.deepEqual([f.name, f.line], ['work', L('# TASK')]);
           seen.add((await c.scope(w.threadId, 'Locals')).x!);
         }
         assert.equal(seen.size, 2, 'two different tasks');
-        for (const w of workers) await c.request('continue', { threadId: w.threadId });
+        // Continuing the first hands the focus to the other, still stopped.
+        const before = c.stops().length;
+        await c.request('continue', { threadId: workers[0]!.threadId });
+        const handed = await c.until('the focus handed to the other worker', () =>
+          c.stops().slice(before).find((e) => (e.body as { threadId?: number }).threadId === workers[1]!.threadId));
+        assert.equal((handed.body as { preserveFocusHint?: boolean }).preserveFocusHint, false);
+        await c.request('continue', { threadId: workers[1]!.threadId });
         let at = await nextStop(c, 3);
         assert.equal(at.threadId, main.threadId);
         assert.equal((await top(c, main.threadId)).line, L('# NEXT'));

@@ -129,6 +129,12 @@ export class ProcessViewDebugSession extends DebugSession {
   /** Set while a restart replaces the run: the old run's end is not the session's. */
   private restarting = false;
   private ended = false;
+  /**
+   * A process stepped into (its `focus`) has taken the focus since the user last resumed one: the
+   * next ones of the same step (a Pool's workers, two children started on one line) stop beside
+   * it without moving the focus from process to process as each stops.
+   */
+  private steppedFocus = false;
 
   constructor(private readonly options: DebugAdapterOptions = {}) {
     super();
@@ -297,7 +303,7 @@ export class ProcessViewDebugSession extends DebugSession {
         this.sendEvent(new ThreadEvent('exited', p.pid));
       }),
       // In lockstep (a recording) every process is stopped: the focus goes to the one that moved.
-      backend.onStopped((s) => this.announceStop(s, backend.capabilities?.lockstep !== true && s.focus !== true && this.otherStopped(s.pid) !== undefined)),
+      backend.onStopped((s) => this.announceStop(s, backend.capabilities?.lockstep !== true && this.keepsFocus(s))),
       backend.onContinued((pid) => {
         this.forget(pid);
         this.sendEvent(new DapEvent('continued', { threadId: pid, allThreadsContinued: false }));
@@ -349,6 +355,14 @@ export class ProcessViewDebugSession extends DebugSession {
     // (see resume) from a new one.
     (e.body as { processView?: unknown }).processView = { pid: s.pid, stop: s.stop, reason: s.reason };
     this.sendEvent(e);
+  }
+
+  /** Whether a live stop leaves the focus where it is: another process is stopped and had it first. */
+  private keepsFocus(s: ProcessStop): boolean {
+    if (s.focus !== true) return this.otherStopped(s.pid) !== undefined;
+    const taken = this.steppedFocus;
+    this.steppedFocus = true;
+    return taken;
   }
 
   /** Another stopped process than `pid`, the one that stopped first. */
@@ -808,6 +822,7 @@ export class ProcessViewDebugSession extends DebugSession {
       const backend = this.backend;
       if (!backend) throw new Error(this.t('The program is not running.'));
       this.forget(threadId);
+      this.steppedFocus = false;
       if (backend.capabilities?.lockstep === true) {
         // Every process moves with it (a recording): answer first, so the client sees the new stop after its answer.
         if (how === 'continue') response.body = { allThreadsContinued: true };
@@ -822,7 +837,10 @@ export class ProcessViewDebugSession extends DebugSession {
       // another one that is still stopped, if any.
       if (how === 'continue') {
         const other = this.otherStopped(threadId);
-        if (other) this.announceStop(other, false);
+        if (other) {
+          this.announceStop(other, false);
+          if (other.focus === true) this.steppedFocus = true;
+        }
       }
     } catch (e) {
       this.sendErrorResponse(response, { id: 3001, format: message(e) });
