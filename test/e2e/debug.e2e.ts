@@ -262,8 +262,12 @@ function squareScript(main: readonly string[]): string[] {
   ];
 }
 
-/** Step Into from line 12 lands on line 6 in the process started there: its `square`, n = 7, the Call Stack as `shown` wants it. */
-async function stepIntoSquare(wb: Workbench, shown: (rows: string[]) => boolean, what: string): Promise<void> {
+/**
+ * Step Into from line 12 lands on line 6 in the process started there: its `square`, the Call
+ * Stack as `shown` wants it, and the Variables showing `n` as one of `values` (7 by default): the
+ * one shown.
+ */
+async function stepIntoSquare(wb: Workbench, shown: (rows: string[]) => boolean, what: string, values: readonly number[] = [7]): Promise<number> {
   await wb.page.locator('.statusbar-item', { hasText: /Ln 12,/ }).first().waitFor({ timeout: slow(15_000) });
   await clickToolbar(wb, 'debug-step-into');
   // The stop stepped into takes the focus: the editor's cursor on line 6, that process's locals shown.
@@ -273,7 +277,13 @@ async function stepIntoSquare(wb: Workbench, shown: (rows: string[]) => boolean,
     return shown(rows) ? rows : undefined;
   }, what, 30_000);
   assert.ok(stack.some((r) => /^square\b/.test(r)), stack.join('\n'));
-  await localsShow(wb, (rows) => rows.some((r) => /^n\s*[=:]\s*7$/.test(r)), 'Variables showing n = 7 in the process stepped into');
+  return localsN(wb, values, 'in the process stepped into');
+}
+
+/** The Variables view's `n`, once it shows one of `values`. */
+async function localsN(wb: Workbench, values: readonly number[], where: string): Promise<number> {
+  const rows = await localsShow(wb, (r) => r.some((x) => values.some((v) => new RegExp(`^n\\s*[=:]\\s*${v}$`).test(x))), `Variables showing n = ${values.join(' or ')} ${where}`);
+  return Number(/^n\s*[=:]\s*(\d+)$/.exec(rows.find((r) => /^n\s*[=:]\s*\d+$/.test(r))!)![1]);
 }
 
 scenario('Step Into on child.start() lands in the child: its target\'s first line in the editor, the child focused in the Call Stack; Set Value on a Watch expression there', async (t) => {
@@ -309,17 +319,19 @@ scenario('Step Into on child.start() lands in the child: its target\'s first lin
   await continueToEnd(wb);
 }, { timeoutMs: 300_000 });
 
-scenario('Step Into on pool.map() lands in the task, in the worker that took it: the editor on its first line, the worker stepped into', async (t) => {
+scenario('Step Into on pool.map() lands in the tasks, in both workers: the editor on the task\'s first line in the first to stop, the other stopped beside it; Continue hands the focus to it', async (t) => {
   const wb = await debugToBreakpoint(t, 'steptask.py', squareScript([
-    '    with mp.Pool(1) as pool:',
-    '        print(pool.map(square, [7]))  # line 12: the breakpoint',
+    '    with mp.Pool(2) as pool:',
+    '        print(pool.map(square, [7, 8]))  # line 12: the breakpoint',
   ]), 12);
-  await stepIntoSquare(
-    wb,
-    (rows) => rows.some((r) => /ForkPoolWorker-1 · pid \d+/.test(r) && /Stepped in from its parent/i.test(r)),
-    'the Call Stack showing ForkPoolWorker-1 stepped into',
-  );
+  const stepped = (r: string): boolean => /ForkPoolWorker-\d · pid \d+/.test(r) && /Stepped in from its parent/i.test(r);
+  const first = await stepIntoSquare(wb, (rows) => rows.filter(stepped).length === 2, 'the Call Stack showing both workers stepped into', [7, 8]);
   await wb.screenshot('debug-step-into-pool-task');
+  // Continue (the focused worker's): the focus goes to the other, still in its task.
+  await clickToolbar(wb, 'debug-continue');
+  const second = await localsN(wb, [15 - first], 'in the other worker, Continue having handed it the focus');
+  assert.notEqual(second, first);
+  await wb.page.locator('.statusbar-item', { hasText: /Ln 6,/ }).first().waitFor({ timeout: slow(15_000) });
   await continueToEnd(wb);
 }, { timeoutMs: 300_000 });
 
