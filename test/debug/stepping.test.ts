@@ -118,6 +118,55 @@ if __name__ == "__main__":
     });
   });
 
+  test('pause a child blocked in get() on an empty queue: the console says what it waits in and that it pauses when the get returns; it does, at its next line', async () => {
+    const text = `import multiprocessing as mp
+import sys
+
+def consumer(q):
+    print("waiting", flush=True)
+    item = q.get()  # GET
+    print("got", item, flush=True)  # AFTER GET
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    q = mp.Queue()  # QUEUE
+    p = mp.Process(target=consumer, args=(q,), name="Consumer")
+    p.start()
+    q.put("late")  # BP
+    p.join()
+    print("done", p.exitcode)
+`;
+    const file = script('pause_waiting.py', text);
+    const L = (m: string): number => lineOf(file, m, text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, args: ['spawn'], env }, { [file]: [L('# BP')] });
+      const main = await nextStop(c, 0);
+      const id = await waitThread(c, /^Consumer · pid/);
+      await c.until('the consumer to wait', () => c.output('stdout').includes('waiting'));
+      // The wait is known once the tracer reports it (after 20 ms): Pause again, as a user
+      // would, until the console says so. Nothing of the process runs meanwhile to pause at.
+      const said = (): string | undefined => c.output('console').split('\n').find((l) => l.includes('waits in'));
+      for (const deadline = Date.now() + 60_000; said() === undefined && Date.now() < deadline; ) {
+        await c.request('pause', { threadId: id });
+        await c.until('the console to say what the consumer waits in', said, 500).catch(() => undefined);
+      }
+      const note = said();
+      assert.ok(note !== undefined, `the console said: ${c.output('console')}`);
+      assert.match(note, new RegExp(`^Consumer · pid ${id} · child of ${main.threadId} waits in get on the Queue created at line ${L('# QUEUE')} at pause_waiting\\.py:${L('# GET')} \\(for .+ so far\\): it pauses when that call returns`), note);
+      assert.equal(distinctStops(c).length, 1, 'no stop yet: the get has not returned');
+      // The parent puts: the get returns, and the consumer stops at its next line.
+      await c.request('continue', { threadId: main.threadId });
+      const s = await nextStop(c, 1);
+      assert.equal(s.threadId, id);
+      assert.equal(s.reason, 'pause');
+      assert.deepEqual([(await top(c, id)).name, (await top(c, id)).line], ['consumer', L('# AFTER GET')]);
+      assert.equal((await c.scope(id, 'Locals')).item, "'late'");
+      await c.request('continue', { threadId: id });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'waiting\ngot late\ndone 0\n');
+    });
+  });
+
   test('stop on entry, set a breakpoint in a child while the program runs, and the main process waits alone', async () => {
     const text = `import multiprocessing as mp
 import sys

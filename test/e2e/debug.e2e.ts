@@ -510,6 +510,57 @@ scenario('Debug with Process View stops where an uncaught exception is about to 
   assert.equal(await wb.page.locator('.exception-widget').count(), 0, 'no exception widget: JSONDecodeError is not a KeyError');
 }, { timeoutMs: 450_000 });
 
+scenario('Pause on a child blocked in get() on an empty queue: the Debug Console says what it waits in, then the deadlock once its parent joins it; Stop ends both', async (t) => {
+  const wb = await debugToBreakpoint(t, 'stuck.py', [
+    'import multiprocessing as mp',
+    '',
+    '',
+    'def consumer(q):',
+    '    item = q.get()  # line 5: waits for a message nobody sends',
+    '    print("got", item)',
+    '',
+    '',
+    "if __name__ == '__main__':",
+    '    q = mp.Queue()',
+    '    child = mp.Process(target=consumer, args=(q,), name="Consumer")',
+    '    child.start()',
+    '    child.join()  # line 13: the breakpoint',
+    '',
+  ], 13);
+  const consumerRow = wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: /Consumer · pid \d+/ }).first();
+  await consumerRow.waitFor({ timeout: slow(30_000) });
+  const pid = /pid (\d+)/.exec(await consumerRow.innerText())?.[1];
+  assert.ok(pid, 'the child\'s pid in the Call Stack');
+  await wb.page.locator('.part.panel .composite-bar .action-item', { hasText: 'Debug Console' }).first().click({ timeout: slow(5_000) });
+  const consoleText = async (): Promise<string> => (await wb.page.locator('.repl .monaco-list-row').allInnerTexts()).join('\n').replace(/\s+/g, ' ');
+  // The child selected in the Call Stack, Pause (the toolbar's, for the selected process), again
+  // until the Debug Console answers: the wait is known once the tracer reports it.
+  const pauseUntil = async (said: RegExp, what: string): Promise<string> =>
+    poll(async () => {
+      const text = await consoleText();
+      if (said.test(text)) return text;
+      await consumerRow.click({ timeout: slow(3_000) });
+      const pause = wb.page.locator('.debug-toolbar .action-label.codicon-debug-pause').first();
+      if (await pause.isVisible()) await pause.click({ timeout: slow(3_000) }).catch(() => undefined);
+      return undefined;
+    }, what, slow(30_000), 1_000);
+  const waits = new RegExp(`Consumer · pid ${pid} · child of \\d+ waits in get on the Queue created at line 10 at stuck\\.py:5 \\(for [^)]+ so far\\): it pauses when that call returns`);
+  await pauseUntil(waits, 'the Debug Console saying the child waits in get at stuck.py:5');
+  await wb.screenshot('debug-pause-waiting');
+  // MainProcess goes on into join(): the two wait for each other. Pause the child again: the
+  // Debug Console now explains the deadlock.
+  await wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: /MainProcess · pid \d+/ }).first().click({ timeout: slow(5_000) });
+  await clickToolbar(wb, 'debug-continue');
+  const text = await pauseUntil(/waits in get[^\n]*it pauses when that call returns, at the next line of your code\. Deadlock/i, 'the Debug Console explaining the deadlock after a second Pause');
+  assert.match(text, /Deadlock: MainProcess waits at line 13 for Consumer to exit; Consumer waits at line 5 for a message on the Queue created at line 10, which is empty/, text);
+  await wb.screenshot('debug-pause-deadlock');
+  // Stop ends both processes: the session ends, the Processes view has none alive.
+  await clickToolbar(wb, 'debug-stop');
+  await poll(async () => ((await wb.page.locator('.debug-toolbar').isVisible()) ? undefined : true), 'the debug session to end after Stop', slow(30_000));
+  await wb.runCommand('Process View: Focus on Processes View');
+  await wb.waitForTreeRows('Processes', (r) => r.some((x) => x.label.startsWith(`${pid} `)) && r.every((x) => !/^(running|waiting|sleeping|paused)/i.test(x.description)), 60_000);
+}, { timeoutMs: 300_000 });
+
 scenario('Terminate Thread on a paused child in the Call Stack ends that process (SIGTERM); its parent goes on and the run ends', async (t) => {
   const wb = await debugToBreakpoint(t, 'sleeper.py', [
     'import multiprocessing as mp',

@@ -244,6 +244,25 @@ export function waitFacts(p: ProcessNode, snapshot: WaitMoment, t: Localize = pl
 }
 
 /**
+ * What a Pause of a process blocked in a wait says at once (null when it is not known to wait):
+ * the pause takes effect only when the call returns, since Python runs none of the process's code
+ * meanwhile, and a Pause with nothing to show looks like a Pause that failed. Says what it waits
+ * in, from which line, since when, and the stall it is part of, if any.
+ */
+export function pauseWaitNote(p: ProcessNode, snapshot: WaitMoment, t: Localize = plain): string | null {
+  const w = p.state === 'waiting' ? p.wait : null;
+  if (!w) return null;
+  const at = formatSite(w.site);
+  const since = formatDuration(Math.max(0, snapshot.nowMs - w.sinceMs));
+  const what = waitText(w, snapshot, t);
+  const head = at
+    ? t('{0} waits in {1} at {2} (for {3} so far): it pauses when that call returns, at the next line of your code.', threadName(p, t), what, at, since)
+    : t('{0} waits in {1} (for {2} so far): it pauses when that call returns, at the next line of your code.', threadName(p, t), what, since);
+  const stall = w.stallId ? snapshot.stalls.find((s) => s.id === w.stallId) : undefined;
+  return stall ? `${head} ${explainStall(stall, snapshot, t)}` : head;
+}
+
+/**
  * The Operation scope: the operation about to happen, what the process saw, and what the Session
  * knows (`state`: the channel's state now, from Session.channelStatesAt).
  */

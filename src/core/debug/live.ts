@@ -21,7 +21,7 @@ import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, ty
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { plain, type Localize } from '../localize';
-import { findChannel, operationFacts, processFacts, stopDescription } from './describe';
+import { findChannel, operationFacts, pauseWaitNote, processFacts, stopDescription } from './describe';
 import { LIVE_STOP_FILTERS, liveCapabilities } from './capabilities';
 import { Emitter } from './emitter';
 
@@ -518,6 +518,12 @@ export class LiveDebugBackend implements DebugBackend {
     if (tr.stop) return;
     const body = await tr.conn.request('pause', {});
     if (body.helper) throw new Error(this.t('Process {0} is a helper process of multiprocessing: none of your code runs in it to pause at.', pid));
+    if (!tr.stop) {
+      const snapshot = this.session.snapshot();
+      const node = newestProcess(snapshot, pid);
+      const note = node ? pauseWaitNote(node, snapshot, this.t) : null;
+      if (note) this.output.fire({ category: 'console', text: `${note}\n` });
+    }
   }
 
   async stackTrace(pid: number, startFrame: number, levels: number): Promise<{ frames: readonly PyFrame[]; total: number }> {

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkLaunchArguments } from '../../../src/core/debug/adapter';
-import { channelLabel, operationFacts, operationText, pipePeer, processFacts, stopDescription, threadName } from '../../../src/core/debug/describe';
+import { channelLabel, operationFacts, operationText, pauseWaitNote, pipePeer, processFacts, stopDescription, threadName } from '../../../src/core/debug/describe';
 import type { OperationInfo } from '../../../src/core/protocol/control';
 import { parseControlHandshake, parseControlMessage } from '../../../src/core/protocol/control';
-import type { ChannelState, SessionSnapshot } from '../../../src/core/session/model';
+import { explainStall } from '../../../src/core/session/explain';
+import type { ChannelState, ProcessWait, SessionSnapshot, Stall } from '../../../src/core/session/model';
 import { channel, message, proc } from '../extension/fixtures/snapshots';
 
 const FILE = '/work/examples/prodcons.py';
@@ -109,6 +110,34 @@ describe('scopes', () => {
     assert.equal(killed.signal, 'SIGKILL');
     assert.equal(killed.zombie, undefined);
     assert.equal(killed.orphan, undefined);
+  });
+
+  test('a Pause of a process blocked in a wait says what it waits in, from where, for how long, and the stall it is part of', () => {
+    const snap = snapshot();
+    const wait: ProcessWait = { op: 'get', channelId: 'queue:mp-1', pipeEnd: null, childPid: null, timeoutS: null, site: { file: FILE, line: 31 }, sinceMs: 250, stallId: null };
+    const waiting = proc({ pid: 101, ppid: 100, name: 'Consumer', state: 'waiting', wait });
+    assert.equal(
+      pauseWaitNote(waiting, snap),
+      'Consumer · pid 101 · child of 100 waits in get on the Queue created at line 9 at prodcons.py:31 (for 750 ms so far): it pauses when that call returns, at the next line of your code.',
+    );
+    // Without a line of the program's (a flush at exit): no "at".
+    assert.match(pauseWaitNote(proc({ pid: 101, ppid: 100, name: 'Consumer', state: 'waiting', wait: { ...wait, site: null } }), snap)!, /^Consumer · pid 101 · child of 100 waits in get on the Queue created at line 9 \(for 750 ms so far\): it pauses/);
+    // Part of a stall: its explanation follows.
+    const stall: Stall = {
+      id: 's1', kind: 'deadlock', sinceMs: 250, foundMs: 600, endedMs: null, endedBy: null, sites: [],
+      steps: [
+        { pid: 101, wait, waitsOn: [100], facts: [{ kind: 'empty' }] },
+        { pid: 100, wait: { ...wait, op: 'join', channelId: null, childPid: 101, site: { file: FILE, line: 40 } }, waitsOn: [101], facts: [] },
+      ],
+    };
+    const stalled = { ...snap, stalls: [stall] };
+    const note = pauseWaitNote(proc({ pid: 101, ppid: 100, name: 'Consumer', state: 'waiting', wait: { ...wait, stallId: 's1' } }), stalled)!;
+    assert.ok(note.startsWith('Consumer · pid 101 · child of 100 waits in get'), note);
+    assert.ok(note.endsWith(` ${explainStall(stall, stalled)}`), note);
+    assert.match(note, /[Dd]eadlock/);
+    // Not waiting (or a wait that ended): nothing to say.
+    assert.equal(pauseWaitNote(proc({ pid: 101, state: 'running', wait: null }), snap), null);
+    assert.equal(pauseWaitNote(proc({ pid: 101, state: 'exited', wait }), snap), null);
   });
 
   test('Operation scope: payload, what the process saw, holders and waiters the Session knows', () => {
