@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { distinctStops, lineOf, nextStop, PYTHON, script, stepAndWait, top, waitThread, withRun, type Stop } from './harness';
+import { distinctStops, lineOf, nextStop, noneLeft, PYTHON, script, stepAndWait, top, waitThread, withRun, type Stop } from './harness';
 
 const STEPPER = `import multiprocessing as mp
 import sys
@@ -164,6 +164,53 @@ if __name__ == "__main__":
       await c.request('continue', { threadId: id });
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), 'waiting\ngot late\ndone 0\n');
+    });
+  });
+
+  test('pause a child in a call that does not return (time.sleep, a threading wait): after a second without a stop, the console says where its main thread is', async () => {
+    const text = `import multiprocessing as mp
+import sys
+import threading
+import time
+
+def nap():
+    print("napping", flush=True)
+    time.sleep(600)  # SLEEP
+
+def idle():
+    print("idling", flush=True)
+    threading.Event().wait(600)  # WAIT
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    a = mp.Process(target=nap, name="Napper")
+    b = mp.Process(target=idle, name="Idler")
+    a.start()
+    b.start()
+    a.join()
+    b.join()
+`;
+    const file = script('pause_in_call.py', text);
+    const L = (m: string): number => lineOf(file, m, text);
+    await withRun(async ({ client: c, env, marker }) => {
+      await c.launch({ program: file, args: ['spawn'], env });
+      const napper = await waitThread(c, /^Napper · pid/);
+      const idler = await waitThread(c, /^Idler · pid/);
+      await c.until('both children in their calls', () => c.output('stdout').includes('napping') && c.output('stdout').includes('idling'));
+      const said = (who: number): string | undefined => c.output('console').split('\n').find((l) => l.includes(`pid ${who} `) && l.includes('has not reached a line'));
+      // Pause until it is said: a child that printed may not be in its call yet when a Pause comes.
+      for (const who of [napper, idler]) {
+        for (const deadline = Date.now() + 60_000; said(who) === undefined && Date.now() < deadline; ) {
+          await c.request('pause', { threadId: who });
+          await c.until(`the console to say where ${who} is`, () => said(who), 3_000).catch(() => undefined);
+        }
+      }
+      assert.match(said(napper) ?? c.output('console'), new RegExp(`^Napper · pid ${napper} · child of \\d+ has not reached a line of your code since the Pause: its main thread is in a call at pause_in_call\\.py:${L('# SLEEP')} \\(time\\.sleep\\(600\\)  # SLEEP\\)\\. It pauses when that call returns`));
+      assert.match(said(idler) ?? c.output('console'), new RegExp(`^Idler · pid ${idler} · child of \\d+ has not reached a line of your code since the Pause: its main thread is in threading\\.wait, called at pause_in_call\\.py:${L('# WAIT')} \\(threading\\.Event\\(\\)\\.wait\\(600\\)  # WAIT\\)\\.`));
+      assert.equal(distinctStops(c).length, 0, 'neither has stopped: their calls have not returned');
+      await c.request('terminate');
+      await c.event('terminated');
+      await noneLeft(marker, 15_000);
     });
   });
 

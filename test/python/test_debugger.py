@@ -530,6 +530,42 @@ class EntryHooks(unittest.TestCase):
             _debug._bps = saved
 
 
+class MainThreadSite(unittest.TestCase):
+    """Where the main thread is, read from another thread (a Pause that has not stopped it):
+    its innermost frame of the program's code, the line's text, and the library function it is in."""
+
+    def test_the_main_thread_in_a_library_call(self):
+        import threading
+        got = []
+        ready = threading.Event()
+
+        def look():
+            ready.wait()
+            # The main thread is (or soon is) in Event.wait below: read until it is.
+            for _ in range(500):
+                site = _debug._main_thread_site()
+                if site.get("inner", "").startswith("threading."):
+                    got.append(site)
+                    break
+                threading.Event().wait(0.01)
+            done.set()
+
+        done = threading.Event()
+        t = threading.Thread(target=look)
+        t.start()
+        ready.set()
+        done.wait(30)  # WAITS HERE
+        t.join()
+        self.assertEqual(len(got), 1, "the main thread was seen in threading's wait")
+        site = got[0]
+        self.assertEqual(site["file"], __file__)
+        self.assertEqual(site["function"], "test_the_main_thread_in_a_library_call")
+        self.assertEqual(site["text"], "done.wait(30)  # WAITS HERE")
+        with open(__file__) as f:
+            self.assertIn("# WAITS HERE", f.read().splitlines()[site["line"] - 1])
+        self.assertEqual(site["inner"], "threading.wait")
+
+
 class UserCode(unittest.TestCase):
     """The code steps, pauses and "Raised exceptions" stop in: the user's own, not the standard
     library, the tracer or installed packages (the user site, a venv's site-packages)."""

@@ -988,6 +988,8 @@ def _dispatch(msg):
     elif cmd == "pause":
         _request_pause()
         _reply(msg, body={"helper": _helper_process()})
+    elif cmd == "where":
+        _reply(msg, body=_main_thread_site())
     elif cmd == "configure":
         _reply(msg, body=_configure(args))
     elif cmd == "detach":
@@ -1160,6 +1162,34 @@ def _request_pause():
                 if _user_code(f.f_code):
                     _trace_lines(f)
                 f = f.f_back
+
+
+def _main_thread_site():
+    """Where the main thread is now, for a Pause that has not stopped it yet (it is in a call that
+    has not returned: `time.sleep`, `accept()`, `input()`): its innermost frame of the program's
+    own code, that line's text, and the library function it is inside, if any. Read from another
+    thread (the reader's), so nothing of the main thread's is touched but its frames."""
+    main = threading.main_thread()
+    f = sys._current_frames().get(main.ident)
+    while f is not None and _ours(f):
+        f = f.f_back
+    inner = f
+    while f is not None and not (_user_code(f.f_code) and not _ours(f)):
+        f = f.f_back
+    if f is None:
+        return {}
+    code = f.f_code
+    out = {"file": code.co_filename, "line": f.f_lineno, "function": code.co_name}
+    try:
+        import linecache
+        text = linecache.getline(code.co_filename, f.f_lineno, f.f_globals).strip()
+        if text:
+            out["text"] = text if len(text) <= 120 else text[:119] + "\u2026"
+    except Exception:
+        pass
+    if inner is not f:
+        out["inner"] = "%s.%s" % (inner.f_globals.get("__name__", "?"), inner.f_code.co_name)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

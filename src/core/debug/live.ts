@@ -21,7 +21,7 @@ import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, ty
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { plain, type Localize } from '../localize';
-import { findChannel, operationFacts, pauseWaitNote, processFacts, stopDescription } from './describe';
+import { findChannel, operationFacts, pauseWaitNote, processFacts, stopDescription, threadName } from './describe';
 import { LIVE_STOP_FILTERS, liveCapabilities } from './capabilities';
 import { Emitter } from './emitter';
 
@@ -65,6 +65,8 @@ interface Tracked {
   closed: boolean;
   /** Shown as a thread (started sent, exited not yet). */
   shown: DebugProcess | null;
+  /** A Pause is pending: when it fires, the Debug Console says where the process is if it has not stopped. */
+  whereTimer?: ReturnType<typeof setTimeout> | null;
 }
 
 // A process blocked in a reported wait ('waiting': a join, a get...) is as alive as a sleeping one.
@@ -85,6 +87,15 @@ export const TERMINAL_START_MS = 300_000;
  * the focus left where they put it. A bound, not a guess: a child that never stops releases it.
  */
 const CHILD_STOP_WAIT_MS = 15_000;
+
+/**
+ * How long a Pause may go without a stop before the Debug Console says where the process's main
+ * thread is. A process running its Python code stops within milliseconds (at its next line); one
+ * that has not after a second is in a call that has not returned (`time.sleep`, `accept()`,
+ * `input()`), where Python runs none of its code to stop at. What is said is read from the process
+ * then, not guessed from the time.
+ */
+const PAUSE_WHERE_MS = 1000;
 
 /** The recording's default place: the temporary folder, named after the script. */
 export function defaultRecordingPath(program: string, now = new Date()): string {
@@ -523,7 +534,23 @@ export class LiveDebugBackend implements DebugBackend {
       const node = newestProcess(snapshot, pid);
       const note = node ? pauseWaitNote(node, snapshot, this.t) : null;
       if (note) this.output.fire({ category: 'console', text: `${note}\n` });
+      else tr.whereTimer ??= setTimeout(() => void this.sayWhere(tr), PAUSE_WHERE_MS);
     }
+  }
+
+  /** A Pause that has not stopped the process: say where its main thread is, in a call that has not returned. */
+  private async sayWhere(tr: Tracked): Promise<void> {
+    tr.whereTimer = null;
+    if (tr.stop || tr.closed || !tr.conn || this.endedFlag) return;
+    const at = await tr.conn.request('where', {}).catch(() => null);
+    if (!at || tr.stop || tr.closed || typeof at.file !== 'string' || typeof at.line !== 'number') return;
+    const node = newestProcess(this.session.snapshot(), tr.pid);
+    const name = node ? threadName(node, this.t) : this.t('pid {0}', tr.pid);
+    const site = `${path.basename(at.file)}:${at.line}${at.text ? ` (${at.text})` : ''}`;
+    const text = at.inner
+      ? this.t('{0} has not reached a line of your code since the Pause: its main thread is in {1}, called at {2}. It pauses when that call returns, at the next line of your code.', name, at.inner, site)
+      : this.t('{0} has not reached a line of your code since the Pause: its main thread is in a call at {1}. It pauses when that call returns, at the next line of your code.', name, site);
+    this.output.fire({ category: 'console', text: `${text}\n`, site: { file: at.file, line: at.line } });
   }
 
   async stackTrace(pid: number, startFrame: number, levels: number): Promise<{ frames: readonly PyFrame[]; total: number }> {
@@ -670,6 +697,7 @@ export class LiveDebugBackend implements DebugBackend {
 
   dispose(): void {
     if (this.held) clearTimeout(this.held.timer);
+    for (const tr of this.tracked.values()) if (tr.whereTimer) clearTimeout(tr.whereTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
     void this.control.close();
     for (const e of [this.started, this.exited, this.stopped, this.continued, this.output, this.verified, this.ended]) e.clear();

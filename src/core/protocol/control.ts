@@ -113,6 +113,8 @@ export interface ControlCommands {
   setExceptions: { args: { filters: readonly ExceptionFilter[]; conditions?: ExceptionConditions }; body: undefined };
   /** Stop at the next line of the program's code any eligible thread runs. `helper`: refused (a helper process). */
   pause: { args: Record<string, never>; body: { helper: boolean } };
+  /** Where the main thread is now, for a Pause that has not stopped it yet: empty when it runs none of the program's code. */
+  where: { args: Record<string, never>; body: MainThreadSite };
   /** Resume everything and stop debugging in this process. */
   detach: { args: Record<string, never>; body: undefined };
   continue: { args: { stop: number }; body: undefined };
@@ -140,6 +142,19 @@ export interface ControlCommands {
   stepInTargets: { args: { stop: number; frame: number }; body: { targets: readonly PyStepInTarget[] } };
   /** The Debug Console's completions of `text` (the input up to the cursor), looked up in the frame, nothing evaluated. */
   completions: { args: { stop: number; frame: number; text: string }; body: PyCompletions };
+}
+
+/**
+ * The main thread's innermost frame of the program's own code (`file`, `line`, `function`, the
+ * line's `text`) and, when it is inside a library's function called from there, that function
+ * (`inner`: "socket.accept").
+ */
+export interface MainThreadSite {
+  readonly file?: string;
+  readonly line?: number;
+  readonly function?: string;
+  readonly text?: string;
+  readonly inner?: string;
 }
 
 /** A call a line makes: `label` as written (`q.put()`), `name` the called function's (`put`), where it is on the line (1-based columns). */
