@@ -115,6 +115,7 @@ if __name__ == "__main__":
       await c.request('continue', { threadId: id });
       assert.equal(await c.ended(), 0);
       assert.equal(c.output('stdout'), 'spinning\nspinner done 0\n');
+      assert.ok(!c.output('console').includes('has not reached a line'), 'a Pause that stopped says nothing of where it is');
     });
   });
 

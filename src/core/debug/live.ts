@@ -459,6 +459,11 @@ export class LiveDebugBackend implements DebugBackend {
       ...(exc ? { exception: { id: exc.type, description: exc.message, details: exc.traceback, ...(exc.where === 'raised' ? { breakMode: 'always' as const } : {}) } } : {}),
     };
     tr.stop = stop;
+    if (tr.whereTimer) {
+      // The Pause (or another stop) came: nothing to say about where it is.
+      clearTimeout(tr.whereTimer);
+      tr.whereTimer = null;
+    }
     if (body.child && body.child !== 'pool-worker') {
       this.stopped.fire(stop);
       const h = this.held;
