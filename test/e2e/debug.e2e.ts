@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { poll, scenario, slow, type ScenarioContext, type TreeRow, type Workbench } from './harness';
 
 /** Clicks the gutter (glyph margin) of a line of the active editor: a breakpoint, as a user sets one. */
@@ -70,6 +71,15 @@ async function continueToEnd(wb: Workbench): Promise<void> {
     if (await continueButton.isVisible()) await continueButton.click({ timeout: slow(3_000) }).catch(() => undefined);
     return undefined;
   }, 'the debug session to end after Continue', 60_000, 2_000);
+}
+
+/** A process's row in the Call Stack (a DAP thread: "Name · pid N"), once it is there, and its pid. */
+async function callStackProcess(wb: Workbench, name: string): Promise<{ row: Locator; pid: string }> {
+  const row = wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: new RegExp(`${name} · pid \\d+`) }).first();
+  await row.waitFor({ timeout: slow(30_000) });
+  const pid = /pid (\d+)/.exec(await row.innerText())?.[1];
+  assert.ok(pid, `${name}'s pid in the Call Stack`);
+  return { row, pid };
 }
 
 /** The Variables view's rows once `ok` holds, Locals opened as a user opens it. */
@@ -527,10 +537,7 @@ scenario('Pause on a child blocked in get() on an empty queue: the Debug Console
     '    child.join()  # line 13: the breakpoint',
     '',
   ], 13);
-  const consumerRow = wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: /Consumer · pid \d+/ }).first();
-  await consumerRow.waitFor({ timeout: slow(30_000) });
-  const pid = /pid (\d+)/.exec(await consumerRow.innerText())?.[1];
-  assert.ok(pid, 'the child\'s pid in the Call Stack');
+  const { row: consumerRow, pid } = await callStackProcess(wb, 'Consumer');
   await wb.page.locator('.part.panel .composite-bar .action-item', { hasText: 'Debug Console' }).first().click({ timeout: slow(5_000) });
   const consoleText = async (): Promise<string> => (await wb.page.locator('.repl .monaco-list-row').allInnerTexts()).join('\n').replace(/\s+/g, ' ');
   // The child selected in the Call Stack, Pause (the toolbar's, for the selected process), again
@@ -578,10 +585,7 @@ scenario('Terminate Thread on a paused child in the Call Stack ends that process
     '    print("exit code", child.exitcode)',
     '',
   ], 6);
-  const row = wb.viewPane('Call Stack').locator('.monaco-list-row', { hasText: /Sleeper · pid \d+/ }).first();
-  await row.waitFor({ timeout: slow(30_000) });
-  const pid = /pid (\d+)/.exec(await row.innerText())?.[1];
-  assert.ok(pid, 'the paused child\'s pid in the Call Stack');
+  const { row, pid } = await callStackProcess(wb, 'Sleeper');
   const item = wb.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: /^Terminate Thread$/ }).first();
   await poll(async () => {
     if (!(await item.isVisible())) {
