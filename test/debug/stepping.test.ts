@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { distinctStops, lineOf, nextStop, noneLeft, PYTHON, script, stepAndWait, top, waitThread, withRun, type Stop } from './harness';
+import { distinctStops, lineOf, nextStop, noneLeft, PYTHON, script, stepAndWait, stopsOf, top, waitThread, withRun, type DapClient, type Stop } from './harness';
 
 const STEPPER = `import multiprocessing as mp
 import sys
@@ -40,6 +40,30 @@ if __name__ == "__main__":
     s.join()
     t.join()
 `;
+
+/**
+ * Pause `id` until the console says what `said` looks for, as a user presses Pause again: the wait
+ * is known once the tracer reports it (after 20 ms), and where it is after a second without a
+ * stop. A process that printed may not be in its call yet when a Pause comes (a loaded machine
+ * can hold it between two lines): it stops on its way (at `callLine` or before), and is continued
+ * into the call.
+ */
+async function pauseUntilSaid(c: DapClient, id: number, said: () => string | undefined, callLine: number): Promise<string> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const stops = stopsOf(c, id).length;
+    await c.request('pause', { threadId: id });
+    await c.until(`the console to say where ${id} is, or a stop`, () => said() ?? stopsOf(c, id)[stops], 3_000).catch(() => undefined);
+    const note = said();
+    if (note !== undefined) return note;
+    const early = stopsOf(c, id)[stops];
+    if (early) {
+      assert.equal(early.reason, 'pause');
+      assert.ok((await top(c, id)).line <= callLine, 'stopped on its way to the call');
+      await c.request('continue', { threadId: id });
+    }
+  }
+  assert.fail(`the console never said it; it said: ${c.output('console')}`);
+}
 
 describe('stepping and pausing', { timeout: 600_000 }, () => {
   test('over, into and out of a function in one child while another child and the main process run on', async () => {
@@ -144,21 +168,13 @@ if __name__ == "__main__":
       const main = await nextStop(c, 0);
       const id = await waitThread(c, /^Consumer · pid/);
       await c.until('the consumer to wait', () => c.output('stdout').includes('waiting'));
-      // The wait is known once the tracer reports it (after 20 ms): Pause again, as a user
-      // would, until the console says so. Nothing of the process runs meanwhile to pause at.
-      const said = (): string | undefined => c.output('console').split('\n').find((l) => l.includes('waits in'));
-      for (const deadline = Date.now() + 60_000; said() === undefined && Date.now() < deadline; ) {
-        await c.request('pause', { threadId: id });
-        await c.until('the console to say what the consumer waits in', said, 500).catch(() => undefined);
-      }
-      const note = said();
-      assert.ok(note !== undefined, `the console said: ${c.output('console')}`);
+      const note = await pauseUntilSaid(c, id, () => c.output('console').split('\n').find((l) => l.includes('waits in')), L('# GET'));
       assert.match(note, new RegExp(`^Consumer · pid ${id} · child of ${main.threadId} waits in get on the Queue created at line ${L('# QUEUE')} at pause_waiting\\.py:${L('# GET')} \\(for .+ so far\\): it pauses when that call returns`), note);
-      assert.equal(distinctStops(c).length, 1, 'no stop yet: the get has not returned');
+      const stopped = stopsOf(c, id).length;
+      assert.equal(stopped, distinctStops(c).length - 1, 'no stop of the consumer pending: the get has not returned');
       // The parent puts: the get returns, and the consumer stops at its next line.
       await c.request('continue', { threadId: main.threadId });
-      const s = await nextStop(c, 1);
-      assert.equal(s.threadId, id);
+      const s = await c.until('the consumer to stop after its get', () => stopsOf(c, id)[stopped]);
       assert.equal(s.reason, 'pause');
       assert.deepEqual([(await top(c, id)).name, (await top(c, id)).line], ['consumer', L('# AFTER GET')]);
       assert.equal((await c.scope(id, 'Locals')).item, "'late'");
@@ -199,16 +215,10 @@ if __name__ == "__main__":
       const idler = await waitThread(c, /^Idler · pid/);
       await c.until('both children in their calls', () => c.output('stdout').includes('napping') && c.output('stdout').includes('idling'));
       const said = (who: number): string | undefined => c.output('console').split('\n').find((l) => l.includes(`pid ${who} `) && l.includes('has not reached a line'));
-      // Pause until it is said: a child that printed may not be in its call yet when a Pause comes.
-      for (const who of [napper, idler]) {
-        for (const deadline = Date.now() + 60_000; said(who) === undefined && Date.now() < deadline; ) {
-          await c.request('pause', { threadId: who });
-          await c.until(`the console to say where ${who} is`, () => said(who), 3_000).catch(() => undefined);
-        }
-      }
+      await pauseUntilSaid(c, napper, () => said(napper), L('# SLEEP'));
+      await pauseUntilSaid(c, idler, () => said(idler), L('# WAIT'));
       assert.match(said(napper) ?? c.output('console'), new RegExp(`^Napper · pid ${napper} · child of \\d+ has not reached a line of your code since the Pause: its main thread is in a call at pause_in_call\\.py:${L('# SLEEP')} \\(time\\.sleep\\(600\\)  # SLEEP\\)\\. It pauses when that call returns`));
       assert.match(said(idler) ?? c.output('console'), new RegExp(`^Idler · pid ${idler} · child of \\d+ has not reached a line of your code since the Pause: its main thread is in threading\\.wait, called at pause_in_call\\.py:${L('# WAIT')} \\(threading\\.Event\\(\\)\\.wait\\(600\\)  # WAIT\\)\\.`));
-      assert.equal(distinctStops(c).length, 0, 'neither has stopped: their calls have not returned');
       await c.request('terminate');
       await c.event('terminated');
       await noneLeft(marker, 15_000);

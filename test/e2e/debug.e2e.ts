@@ -541,16 +541,21 @@ scenario('Pause on a child blocked in get() on an empty queue: the Debug Console
   await wb.page.locator('.part.panel .composite-bar .action-item', { hasText: 'Debug Console' }).first().click({ timeout: slow(5_000) });
   const consoleText = async (): Promise<string> => (await wb.page.locator('.repl .monaco-list-row').allInnerTexts()).join('\n').replace(/\s+/g, ' ');
   // The child selected in the Call Stack, Pause (the toolbar's, for the selected process), again
-  // until the Debug Console answers: the wait is known once the tracer reports it.
+  // until the Debug Console answers: the wait is known once the tracer reports it. A Pause that
+  // came before the child was in its get (a loaded machine) stopped it on the get's line: it is
+  // continued into the get, and paused again.
   const pauseUntil = async (said: RegExp, what: string): Promise<string> =>
     poll(async () => {
       const text = await consoleText();
       if (said.test(text)) return text;
       await consumerRow.click({ timeout: slow(3_000) });
+      if ((await consumerRow.getAttribute('aria-selected')) !== 'true') return undefined;
       const pause = wb.page.locator('.debug-toolbar .action-label.codicon-debug-pause').first();
+      const resume = wb.page.locator('.debug-toolbar .action-label.codicon-debug-continue').first();
       if (await pause.isVisible()) await pause.click({ timeout: slow(3_000) }).catch(() => undefined);
+      else if (await resume.isVisible()) await resume.click({ timeout: slow(3_000) }).catch(() => undefined); // the child stopped: it is selected
       return undefined;
-    }, what, slow(30_000), 1_000);
+    }, what, slow(60_000), 1_000);
   const waits = new RegExp(`Consumer · pid ${pid} · child of \\d+ waits in get on the Queue created at line 10 at stuck\\.py:5 \\(for [^)]+ so far\\): it pauses when that call returns`);
   await pauseUntil(waits, 'the Debug Console saying the child waits in get at stuck.py:5');
   await wb.screenshot('debug-pause-waiting');
