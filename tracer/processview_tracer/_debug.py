@@ -1174,7 +1174,7 @@ def _main_thread_site():
     while f is not None and _ours(f):
         f = f.f_back
     inner = f
-    while f is not None and not (_user_code(f.f_code) and not _ours(f)):
+    while f is not None and not _user_code(f.f_code):  # the tracer's own code is not the user's
         f = f.f_back
     if f is None:
         return {}

@@ -185,7 +185,7 @@ export function operationText(op: OperationInfo, snapshot: SessionSnapshot, site
   return t('{0}.{1}() on {2}', op.type, op.op, label);
 }
 
-function formatSite(s: SourceSite | null): string | null {
+function formatSite(s: Pick<SourceSite, 'file' | 'line'> | null): string | null {
   return s ? `${path.basename(s.file)}:${s.line}` : null;
 }
 
@@ -260,6 +260,18 @@ export function pauseWaitNote(p: ProcessNode, snapshot: WaitMoment, t: Localize 
     : t('{0} waits in {1} (for {2} so far): it pauses when that call returns, at the next line of your code.', threadName(p, t), what, since);
   const stall = w.stallId ? snapshot.stalls.find((s) => s.id === w.stallId) : undefined;
   return stall ? `${head} ${explainStall(stall, snapshot, t)}` : head;
+}
+
+/**
+ * What a Pause that has not stopped a process after a while says (the tracer's `where`): the line
+ * of the program's its main thread is in a call from, and the library function it is in, if any.
+ */
+export function pauseWhereNote(p: ProcessNode | undefined, pid: number, at: { file: string; line: number; text?: string; inner?: string }, t: Localize = plain): string {
+  const name = p ? threadName(p, t) : t('pid {0}', pid);
+  const site = `${formatSite(at)}${at.text ? ` (${at.text})` : ''}`;
+  return at.inner
+    ? t('{0} has not reached a line of your code since the Pause: its main thread is in {1}, called at {2}. It pauses when that call returns, at the next line of your code.', name, at.inner, site)
+    : t('{0} has not reached a line of your code since the Pause: its main thread is in a call at {1}. It pauses when that call returns, at the next line of your code.', name, site);
 }
 
 /**

@@ -21,7 +21,7 @@ import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, ty
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
 import { plain, type Localize } from '../localize';
-import { findChannel, operationFacts, pauseWaitNote, processFacts, stopDescription, threadName } from './describe';
+import { findChannel, operationFacts, pauseWaitNote, pauseWhereNote, processFacts, stopDescription } from './describe';
 import { LIVE_STOP_FILTERS, liveCapabilities } from './capabilities';
 import { Emitter } from './emitter';
 
@@ -549,12 +549,7 @@ export class LiveDebugBackend implements DebugBackend {
     if (tr.stop || tr.closed || !tr.conn || this.endedFlag) return;
     const at = await tr.conn.request('where', {}).catch(() => null);
     if (!at || tr.stop || tr.closed || typeof at.file !== 'string' || typeof at.line !== 'number') return;
-    const node = newestProcess(this.session.snapshot(), tr.pid);
-    const name = node ? threadName(node, this.t) : this.t('pid {0}', tr.pid);
-    const site = `${path.basename(at.file)}:${at.line}${at.text ? ` (${at.text})` : ''}`;
-    const text = at.inner
-      ? this.t('{0} has not reached a line of your code since the Pause: its main thread is in {1}, called at {2}. It pauses when that call returns, at the next line of your code.', name, at.inner, site)
-      : this.t('{0} has not reached a line of your code since the Pause: its main thread is in a call at {1}. It pauses when that call returns, at the next line of your code.', name, site);
+    const text = pauseWhereNote(newestProcess(this.session.snapshot(), tr.pid), tr.pid, { ...at, file: at.file, line: at.line }, this.t);
     this.output.fire({ category: 'console', text: `${text}\n`, site: { file: at.file, line: at.line } });
   }
 
