@@ -142,6 +142,81 @@ if __name__ == "__main__":
     });
   });
 
+  test('stopOn process: a join is told at once (its object is a process, not a channel the Session waits to learn)', async () => {
+    // Each join's stop used to wait a whole second for a channel that never comes, the process
+    // paused meanwhile: the program's own clock saw each join take over a second.
+    const JOINS = 8;
+    const text = `import multiprocessing as mp
+import time
+
+def work():
+    pass
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    ps = [mp.Process(target=work, name="W%d" % i) for i in range(${JOINS})]
+    for p in ps:
+        p.start()
+    t0 = time.monotonic()
+    for p in ps:
+        p.join()  # JOIN
+    print("joins took %.3f" % (time.monotonic() - t0), flush=True)
+`;
+    const file = script('joins.py', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env, stopOn: ['process'] });
+      // Continue every stop as it comes (starts, the children's exits, the joins).
+      let continued = 0;
+      let joins = 0;
+      const done = c.until('the run to end', () => {
+        for (const s of distinctStops(c).slice(continued)) {
+          continued++;
+          if (/^Paused before Process\.join\(\) of W\d · pid \d+$/.test(s.description ?? '')) joins++;
+          void c.raw('continue', { threadId: s.threadId });
+        }
+        return c.events.some((e) => e.event === 'terminated');
+      }, 120_000);
+      await done;
+      assert.equal(joins, JOINS, 'a stop before each join');
+      const took = Number(/joins took ([\d.]+)/.exec(c.output('stdout'))?.[1]);
+      // A second a join was the defect; a stop and its continue take milliseconds, a few hundred on a loaded machine.
+      assert.ok(took < JOINS * 1.0, `${JOINS} paused joins took ${took} s`);
+    });
+  });
+
+  test('stopOn lock: a Barrier\'s wait stops once, not again inside it at the Condition threading.Barrier drives', async () => {
+    const text = `import multiprocessing as mp
+
+def work(barrier):
+    barrier.wait()  # WAIT
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    barrier = mp.Barrier(2)  # BARRIER
+    p = mp.Process(target=work, args=(barrier,), name="Worker")
+    p.start()
+    barrier.wait()  # MAIN_WAIT
+    p.join()
+    print("passed")
+`;
+    const file = script('barrier.py', text);
+    const B = lineOf(file, '# BARRIER', text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env, stopOn: ['lock'] });
+      let continued = 0;
+      await c.until('the run to end', () => {
+        for (const s of distinctStops(c).slice(continued)) {
+          continued++;
+          void c.raw('continue', { threadId: s.threadId });
+        }
+        return c.events.some((e) => e.event === 'terminated');
+      }, 120_000);
+      const said = distinctStops(c).map((s) => s.description);
+      assert.deepEqual(said, [`Paused before Barrier.wait() on Barrier@line ${B}`, `Paused before Barrier.wait() on Barrier@line ${B}`], 'one stop per wait, none at the Condition inside it');
+      assert.equal(c.output('stdout'), 'passed\n');
+    });
+  });
+
   test('stopOn manager: calls through a Manager\'s proxies, in a child and in the main process; the Manager\'s server never stops', async () => {
     const text = `import multiprocessing as mp
 

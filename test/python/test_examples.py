@@ -1,11 +1,13 @@
 """Every program of examples/ runs, ends by itself, leaves nothing behind, and shows what it
 teaches: checked on its output when run plainly, again when run under the tracer
-(`process-view record`, whose output must not differ), from the recorded events, and (on the
-newest Python here) under the forkserver and spawn start methods.
+(`process-view record`, whose output must not differ), from the recorded events, in a debug
+session paused before every multiprocessing operation (the debug adapter over stdio; output
+unchanged, no process left), and (on the newest Python here) under the forkserver and spawn start
+methods.
 
 Environment knobs: PV_EXAMPLE_WORKERS (runs at a time, default 4), PV_EXAMPLES_MATRIX=all|off
 (start-method runs: default on the newest Python only), PV_EXAMPLES_SPAWN=all (every example under
-spawn, not a subset), PV_EXAMPLES_TRACED=0|all (no tracer runs | every example on every Python;
+spawn, not a subset), PV_EXAMPLES_TRACED=0|all (no tracer or debugger runs | every example on every Python;
 default: every example on the `python3` of PATH, a subset on other versions).
 """
 import collections
@@ -1208,6 +1210,43 @@ for _name in NAMES:
     setattr(TestExamplesTraced, 'test_' + _name, _traced_test(_name))
 for _name in EVENT_CHECKS:
     setattr(TestExamplesTraced, 'test_' + _name + '_events', _events_test(_name))
+
+
+def _debugged_test(name):
+    def test(self):
+        runs = ex.all_runs('debugged', only=_traced_only())
+        if name not in runs:
+            self.skipTest('debugged: subset on this Python (PV_EXAMPLES_TRACED=all for every example)')
+        run = runs[name]
+        plain = ex.all_runs('plain')[name]
+        self.assertEqual(run.problems, [], run.describe() + '\n--- adapter ---\n' + run.adapter_stderr[-3000:])
+        self.assertEqual(run.returncode, plain.returncode, run.describe())
+        self.assertEqual(run.leftovers, [], 'files left in the working directory')
+        self.assertGreater(run.stops, 0, 'no stop before any operation\n' + run.describe())
+        CHECKS[name](self, run)
+        self.assertEqual(comparable_stdout(run), comparable_stdout(plain),
+                         'the debugger changed what the example prints\n' + run.describe())
+        self.assertEqual(ex.normalise(TRACER_FRAME.sub('', run.stderr)), ex.normalise(plain.stderr),
+                         'the debugger changed what the example writes to stderr\n' + run.describe())
+    return test
+
+
+class TestExamplesDebugged(unittest.TestCase):
+    """Each example in a debug session (the debug adapter over stdio, as VS Code drives it), paused
+    before every multiprocessing operation in every process and continued at once: it ends by
+    itself, prints what it prints plainly, shows its lesson, and leaves no process behind."""
+
+    @classmethod
+    def setUpClass(cls):
+        if os.environ.get('PV_EXAMPLES_TRACED', '1') == '0':
+            raise unittest.SkipTest('PV_EXAMPLES_TRACED=0')
+        reason = ex.tracer_unavailable_reason()
+        if reason:
+            raise unittest.SkipTest(reason)
+
+
+for _name in NAMES:
+    setattr(TestExamplesDebugged, 'test_' + _name, _debugged_test(_name))
 
 
 def _newest_python_here():

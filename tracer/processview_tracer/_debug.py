@@ -1607,7 +1607,14 @@ def pause_before_op(kind, op, obj, payload, internal_ok, detail):
     if tid in _busy:
         return
     try:
-        f, called = _user_frame(_getframe(1), internal_ok)
+        caller = _getframe(1)
+        while caller is not None and _ours(caller):
+            caller = caller.f_back
+        if caller is not None and caller.f_globals.get("__name__") == "threading":
+            # threading.Barrier's code driving a multiprocessing Barrier's Condition: plumbing,
+            # as for the events (_sync._op); the user's Barrier.wait() has had its stop.
+            return
+        f, called = _user_frame(caller, internal_ok)
         if f is None and internal_ok != "any":
             return
         if called in ("put_nowait", "get_nowait") or (called and internal_ok is True and not called.startswith("_")):

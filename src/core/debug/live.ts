@@ -96,6 +96,8 @@ const CHILD_STOP_WAIT_MS = 15_000;
  * then, not guessed from the time.
  */
 const PAUSE_WHERE_MS = 1000;
+/** How long a stop's description waits for the Session to learn the channel its operation is on. */
+const OBJECT_WAIT_MS = 1000;
 
 /** The recording's default place: the temporary folder, named after the script. */
 export function defaultRecordingPath(program: string, now = new Date()): string {
@@ -146,6 +148,8 @@ export class LiveDebugBackend implements DebugBackend {
   private held: { tr: Tracked; stop: ProcessStop; remaining: number; timer: ReturnType<typeof setTimeout> } | null = null;
   /** Children stopped at their first line before their parent's step ended, not yet counted for it. */
   private earlyChildStops = 0;
+  /** Objects a stop waited a whole OBJECT_WAIT_MS for in vain: later stops on them do not wait again. */
+  private readonly neverKnown = new Set<string>();
   private wired!: () => void;
   /** Resolves once the run is started and its events flow into the Session. */
   private readonly whenWired = new Promise<void>((resolve) => (this.wired = resolve));
@@ -421,13 +425,16 @@ export class LiveDebugBackend implements DebugBackend {
   private async onStop(tr: Tracked, conn: ControlConnection, body: StoppedBody): Promise<void> {
     // The process flushed its events before it stopped, but they travel on another connection,
     // and the object may have been created by another process, whose sender thread a busy machine
-    // can starve for over half a second: wait (up to a second, only while it is unknown) until the
-    // Session knows the object the operation is about.
+    // can starve for over half a second: wait (up to OBJECT_WAIT_MS, only while it is unknown)
+    // until the Session knows the channel the operation is about. A process operation's text
+    // comes from the stop itself (name, pid), and its object is never a channel: no wait (each
+    // join paused a second here).
     const op = body.op ?? null;
     await this.whenWired; // a stop on entry can come before the run is recorded
-    if (op?.id) {
-      const deadline = Date.now() + 1000;
+    if (op?.id && op.kind !== 'process' && !this.neverKnown.has(op.id)) {
+      const deadline = Date.now() + OBJECT_WAIT_MS;
       while (!findChannel(this.session.snapshot(), op.id) && Date.now() < deadline && !conn.closed) await delay(15);
+      if (!findChannel(this.session.snapshot(), op.id) && !conn.closed) this.neverKnown.add(op.id);
     }
     if (conn.closed || tr.conn !== conn) return;
     this.refresh();

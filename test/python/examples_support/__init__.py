@@ -179,6 +179,188 @@ def run_traced(name, python=None, timeout=TIMEOUT):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# --- the debugger -------------------------------------------------------------------------------
+
+# Every kind of operation the debugger can pause before (src/core/protocol/control.ts, STOP_ON_KINDS).
+STOP_ON_KINDS = ('process', 'queue', 'pipe', 'lock', 'event', 'pool', 'manager')
+
+
+class DapClient:
+    """A small real DAP client over stdio, as an editor is: starts `process-view debug-adapter`,
+    frames messages with Content-Length, keeps every event."""
+
+    def __init__(self, env):
+        self.proc = subprocess.Popen([shutil.which('node'), CLI_BIN, 'debug-adapter'], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                     start_new_session=True)
+        self.cond = threading.Condition()
+        self.events, self.responses, self.stderr = [], {}, []
+        self.seq = 1
+        self.gone = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._err = threading.Thread(target=lambda: self.stderr.append(self.proc.stderr.read()), daemon=True)
+        self._err.start()
+
+    def _read(self):
+        f = self.proc.stdout
+        try:
+            while True:
+                length = None
+                line = f.readline()
+                if not line:
+                    break
+                while line.strip():
+                    if line.lower().startswith(b'content-length:'):
+                        length = int(line.split(b':', 1)[1])
+                    line = f.readline()
+                msg = json.loads(f.read(length))
+                with self.cond:
+                    if msg.get('type') == 'response':
+                        self.responses[msg['request_seq']] = msg
+                    elif msg.get('type') == 'event':
+                        self.events.append(msg)
+                    self.cond.notify_all()
+        finally:
+            with self.cond:
+                self.gone = True
+                self.cond.notify_all()
+
+    def send(self, command, arguments=None):
+        with self.cond:
+            seq = self.seq
+            self.seq += 1
+        body = json.dumps({'seq': seq, 'type': 'request', 'command': command, 'arguments': arguments or {}}).encode()
+        try:
+            self.proc.stdin.write(b'Content-Length: %d\r\n\r\n' % len(body) + body)
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # the adapter is gone: what it said is in its events and stderr
+        return seq
+
+    def until(self, check, timeout):
+        """check()'s value once it is true (checked at every message), or None at the deadline
+        or when the adapter is gone."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                value = check()
+                left = deadline - time.monotonic()
+                if value or left <= 0 or self.gone:
+                    return value
+                self.cond.wait(left)
+
+    def request(self, command, arguments=None, timeout=60):
+        seq = self.send(command, arguments)
+        return self.until(lambda: self.responses.get(seq), timeout)
+
+    def output(self, category):
+        return ''.join(e['body'].get('output', '') for e in self.events
+                       if e['event'] == 'output' and e['body'].get('category') == category)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.request('disconnect', {'terminateDebuggee': True}, timeout=30)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._err.join(15)
+        self._reader.join(15)
+        _kill_group(self.proc.pid)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def _processes_with_marker(marker):
+    """pids of live processes whose environment has PV_TEST_RUN=marker (Linux: /proc)."""
+    found = []
+    needle = ('PV_TEST_RUN=%s' % marker).encode()
+    for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/environ' % entry, 'rb') as f:
+                if needle in f.read().split(b'\0'):
+                    with open('/proc/%s/stat' % entry) as st:
+                        if st.read().rsplit(')', 1)[1].split()[0] != 'Z':
+                            found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def run_debugged(name, python=None, timeout=TIMEOUT, stop_on=STOP_ON_KINDS):
+    """The example in a debug session, as Debug with Process View starts one: the debug adapter
+    over stdio, paused before every multiprocessing operation (`stopOn`) in every process, and
+    each stop continued as soon as it is reported. Output comes as the adapter's output events."""
+    cwd = tempfile.mkdtemp(prefix='pv-example-cwd-')
+    marker = 'pv-example-%d-%s' % (os.getpid(), name)
+    env = base_env()
+    start = time.monotonic()
+    client = DapClient(env)
+    stops, continued, exit_code, ended, problems = 0, set(), None, False, []
+    try:
+        client.request('initialize', {'adapterID': 'processview', 'clientID': 'test-examples', 'linesStartAt1': True,
+                                      'columnsStartAt1': True, 'pathFormat': 'path'})
+        launched = client.send('launch', {'program': example_path(name), 'python': python or sys.executable,
+                                          'console': 'internalConsole', 'cwd': cwd, 'stopOn': list(stop_on),
+                                          'env': {'PV_TEST_RUN': marker}})
+        client.until(lambda: any(e['event'] == 'initialized' for e in client.events), 60)
+        client.request('configurationDone')
+        r = client.until(lambda: client.responses.get(launched), 60)
+        if not r or not r.get('success'):
+            problems.append('launch failed: %r' % (r,))
+        seen = 0
+        deadline = start + timeout
+        while not problems and not ended and time.monotonic() < deadline:
+            new = client.until(lambda: client.events[seen:] or None, deadline - time.monotonic())
+            if not new:
+                break
+            seen += len(new)
+            for e in new:
+                body = e.get('body') or {}
+                if e['event'] == 'stopped':
+                    pv = body.get('processView') or {}
+                    key = (pv.get('pid'), pv.get('stop'))
+                    if key not in continued:  # a stop told again (to move the focus) counts once
+                        continued.add(key)
+                        stops += 1
+                        client.send('continue', {'threadId': body['threadId']})
+                elif e['event'] == 'exited':
+                    exit_code = body.get('exitCode')
+                elif e['event'] == 'terminated':
+                    ended = True
+        if not ended and not problems:
+            problems.append('%s %d s' % (KILLED, timeout))
+    finally:
+        stdout, stderr = client.output('stdout'), client.output('stderr')
+        client.close()
+        # Nothing of the run may outlive its session (daemons, orphans): bounded poll, then say so.
+        left_alive = _processes_with_marker(marker)
+        until = time.monotonic() + 20
+        while left_alive and time.monotonic() < until:
+            time.sleep(0.1)
+            left_alive = _processes_with_marker(marker)
+        for pid in left_alive:
+            problems.append('process %d of the run still alive after the session ended' % pid)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    leftovers = os.listdir(cwd)
+    shutil.rmtree(cwd, ignore_errors=True)
+    run = Run(name, 'debugged', stdout, stderr, exit_code, time.monotonic() - start, leftovers=leftovers)
+    run.stops = stops
+    run.problems = problems
+    run.adapter_stderr = b''.join(client.stderr).decode('utf-8', 'replace')
+    run.console = client.output('console') + client.output('important')
+    return run
+
+
 # --- running them all, a few at a time, once per test process ---------------------------------
 
 _cache = {}
@@ -194,6 +376,8 @@ def all_runs(mode, only=None):
         names = [n for n in example_names() if only is None or n in only]
         if mode == 'traced':
             fn = run_traced
+        elif mode == 'debugged':
+            fn = run_debugged
         elif mode == 'plain':
             fn = run_plain
         else:
