@@ -461,6 +461,55 @@ if __name__ == "__main__":
     });
   }
 
+  test('Step Into a line that starts no child that stops: Manager() (its server is a helper) and a daemon\'s start() that raises; the step\'s stop is not held for them', async () => {
+    const text = `import multiprocessing as mp
+
+def grandchild():
+    pass
+
+def daemon_work():
+    p = mp.Process(target=grandchild)
+    try:
+        p.start()  # DAEMON START
+    except AssertionError as e:  # EXCEPT
+        print("refused:", e, flush=True)
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    with mp.Manager() as m:  # MANAGER
+        d = m.dict()  # AFTER MANAGER
+        d["k"] = 1
+    p = mp.Process(target=daemon_work, daemon=True, name="Daemon")
+    p.start()
+    p.join()
+    print("main", dict(), p.exitcode, flush=True)
+`;
+    const file = script('step_into_no_child.py', text);
+    const line = (m: string) => lineOf(file, m, text);
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, env }, { [file]: [line('# MANAGER'), line('# DAEMON START')] });
+      const main = await nextStop(c, 0);
+      assert.equal((await top(c, main.threadId)).line, line('# MANAGER'));
+      // The held stop's bound is 15 s: a counted child that never stops held the step that long.
+      let t0 = Date.now();
+      const afterManager = await stepAndWait(c, main.threadId, 'stepIn');
+      assert.equal((await top(c, afterManager.threadId)).line, line('# AFTER MANAGER'));
+      assert.ok(Date.now() - t0 < 12_000, `the step over Manager() came ${Date.now() - t0} ms after Step Into`);
+      // The with line runs again as the block ends (its __exit__): not a stop wanted here.
+      await c.request('setBreakpoints', { source: { path: file }, breakpoints: [{ line: line('# DAEMON START') }] });
+      await c.request('continue', { threadId: main.threadId });
+      const daemon = await c.until('the daemon at its breakpoint', () => distinctStops(c).find((s) => s.threadId !== main.threadId));
+      assert.equal((await top(c, daemon.threadId)).line, line('# DAEMON START'));
+      t0 = Date.now();
+      const refused = await stepAndWait(c, daemon.threadId, 'stepIn');
+      assert.equal((await top(c, refused.threadId)).line, line('# EXCEPT'));
+      assert.ok(Date.now() - t0 < 12_000, `the step over a refused start() came ${Date.now() - t0} ms after Step Into`);
+      await c.request('continue', { threadId: daemon.threadId });
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stdout'), 'refused: daemonic processes are not allowed to have children\nmain {} 0\n');
+    });
+  });
+
   for (const how of ['Step Into', 'Step Into Target']) {
     test(`${how} Pool(2) goes into both workers: each stops at the first line of its first task`, async () => {
       const text = `import multiprocessing as mp

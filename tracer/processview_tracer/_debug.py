@@ -860,7 +860,7 @@ def start():
     if not _protocol.offered(_protocol.CONTROL, os.environ):
         return
     state.debug_hook = pause_before_op
-    state.child_step = (_stepping_in, _step_into_child)
+    state.child_step = (_stepping_in, _step_into_child, _step_start_failed)
     state.task_step = _step_task
     _hook_thread_exceptions()
     if hasattr(os, "register_at_fork"):
@@ -1898,16 +1898,32 @@ def _on_line(frame, lines, event=True):
 def _stepping_in(role):
     """The calling thread is in a Step Into (through library code: a process it starts now is
     stepped into as well). The step's stop counts the children that stop as they start (not pool
-    workers: they stop at their first task, whenever it comes), so that the adapter can let them
-    take the focus."""
+    workers: they stop at their first task, whenever it comes; nor a Manager's server: a helper
+    never stops), so that the adapter can let them take the focus. The adapter holds the step's
+    own stop until that many have stopped (up to a bound): one counted that never stops holds it
+    for the whole bound."""
     st = _steps.get(get_ident())
     if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target in _STARTS):
         return False
-    if role != "pool-worker":
-        extra = dict(st.extra or {})
-        extra["children"] = extra.get("children", 0) + 1
-        st.extra = extra
+    if role != "pool-worker" and role not in HELPER_ROLES:
+        _count_child(st, 1)
     return True
+
+
+def _step_start_failed(role):
+    """The start _stepping_in counted raised (a daemonic process may not have children): no child
+    will stop for it."""
+    st = _steps.get(get_ident())
+    if st is not None and role != "pool-worker" and role not in HELPER_ROLES:
+        _count_child(st, -1)
+
+
+def _count_child(st, n):
+    extra = dict(st.extra or {})
+    extra["children"] = max(0, extra.get("children", 0) + n)
+    if not extra["children"]:
+        del extra["children"]
+    st.extra = extra or None
 
 
 def _step_into_child():

@@ -198,10 +198,11 @@ def _patch_process(mod):
         target = getattr(self, "_target", None)  # start() deletes it (3.7+)
         _tls.starting = method or "fork"
         step = state.child_step
+        stepped = False
         if step is not None:
             try:
                 if step[0](_role_for_target(target)):
-                    self._pv_step_in = True  # before the fork or the pickling: the child reads it in _bootstrap
+                    self._pv_step_in = stepped = True  # before the fork or the pickling: the child reads it in _bootstrap
             except Exception as e:
                 error("Process.start step", e)
         t0 = monotonic_ns()  # before the child exists: its own events come later
@@ -214,6 +215,11 @@ def _patch_process(mod):
             real_start(self)
         except BaseException as e:
             _tls.starting = None
+            if stepped:
+                try:
+                    step[2](_role_for_target(target))  # no child will stop for this step
+                except Exception as e2:
+                    error("Process.start step", e2)
             hide(e)
             raise
         _tls.starting = None

@@ -293,10 +293,12 @@ def _processes_with_marker(marker):
     return found
 
 
-def run_debugged(name, python=None, timeout=TIMEOUT, stop_on=STOP_ON_KINDS):
+def run_debugged(name, python=None, timeout=TIMEOUT, stop_on=STOP_ON_KINDS, command='continue'):
     """The example in a debug session, as Debug with Process View starts one: the debug adapter
     over stdio, paused before every multiprocessing operation (`stopOn`) in every process, and
-    each stop continued as soon as it is reported. Output comes as the adapter's output events."""
+    each stop answered with `command` as soon as it is reported: `continue`, or `stepIn` from
+    the main process's first line on (every line of every process of the program stepped
+    through, each start() stepped into its child). Output comes as the adapter's output events."""
     cwd = tempfile.mkdtemp(prefix='pv-example-cwd-')
     marker = 'pv-example-%d-%s' % (os.getpid(), name)
     env = base_env()
@@ -308,6 +310,7 @@ def run_debugged(name, python=None, timeout=TIMEOUT, stop_on=STOP_ON_KINDS):
                                       'columnsStartAt1': True, 'pathFormat': 'path'})
         launched = client.send('launch', {'program': example_path(name), 'python': python or sys.executable,
                                           'console': 'internalConsole', 'cwd': cwd, 'stopOn': list(stop_on),
+                                          'stopOnEntry': command != 'continue',
                                           'env': {'PV_TEST_RUN': marker}})
         client.until(lambda: any(e['event'] == 'initialized' for e in client.events), 60)
         client.request('configurationDone')
@@ -329,7 +332,7 @@ def run_debugged(name, python=None, timeout=TIMEOUT, stop_on=STOP_ON_KINDS):
                     if key not in continued:  # a stop told again (to move the focus) counts once
                         continued.add(key)
                         stops += 1
-                        client.send('continue', {'threadId': body['threadId']})
+                        client.send(command, {'threadId': body['threadId']})
                 elif e['event'] == 'exited':
                     exit_code = body.get('exitCode')
                 elif e['event'] == 'terminated':
@@ -353,7 +356,7 @@ def run_debugged(name, python=None, timeout=TIMEOUT, stop_on=STOP_ON_KINDS):
                 pass
     leftovers = os.listdir(cwd)
     shutil.rmtree(cwd, ignore_errors=True)
-    run = Run(name, 'debugged', stdout, stderr, exit_code, time.monotonic() - start, leftovers=leftovers)
+    run = Run(name, 'debugged' if command == 'continue' else 'stepped', stdout, stderr, exit_code, time.monotonic() - start, leftovers=leftovers)
     run.stops = stops
     run.problems = problems
     run.adapter_stderr = b''.join(client.stderr).decode('utf-8', 'replace')
@@ -378,6 +381,8 @@ def all_runs(mode, only=None):
             fn = run_traced
         elif mode == 'debugged':
             fn = run_debugged
+        elif mode == 'stepped':
+            fn = lambda n: run_debugged(n, command='stepIn')  # noqa: E731
         elif mode == 'plain':
             fn = run_plain
         else:
