@@ -225,6 +225,42 @@ if __name__ == "__main__":
     });
   });
 
+  test('pause a process in the last call of its program: it ends as it would have, and the debugger writes nothing in its stderr', async () => {
+    // The Pause was still pending as the program ended: every line the interpreter's teardown ran
+    // (weakref callbacks, finalizers) went to a trace function whose module was being emptied, and
+    // its AttributeError was printed in the program's stderr (3.9-3.12).
+    const text = `import multiprocessing as mp
+import os
+import sys
+import time
+
+def work(flag):
+    print("working", flush=True)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(flag) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    p = mp.Process(target=work, args=(sys.argv[1],))
+    p.start()
+    p.join()  # LAST
+`;
+    const file = script('pause_last_call.py', text);
+    const flag = `${file}.go`;
+    await withRun(async ({ client: c, env }) => {
+      await c.launch({ program: file, args: [flag], env });
+      const main = await waitThread(c, /^MainProcess · pid/);
+      await c.until('the child to run', () => c.output('stdout').includes('working'));
+      const note = await pauseUntilSaid(c, main, () => c.output('console').split('\n').find((l) => l.includes(`pid ${main} `) && l.includes('waits in join')), lineOf(file, '# LAST', text));
+      assert.match(note, /it pauses when that call returns/);
+      writeFileSync(flag, '');
+      assert.equal(await c.ended(), 0);
+      assert.equal(c.output('stderr'), '', 'nothing of the debugger in the program\'s stderr');
+      assert.equal(c.output('stdout'), 'working\n');
+    });
+  });
+
   test('stop on entry, set a breakpoint in a child while the program runs, and the main process waits alone', async () => {
     const text = `import multiprocessing as mp
 import sys

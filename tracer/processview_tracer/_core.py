@@ -87,6 +87,9 @@ class _State:
     # the worker that unpickles it steps into it (a Step Into on a pool's map, apply_async, ...);
     # None otherwise.
     task_step = None
+    # Debug mode: called once this process has told its exit (the last atexit function): the
+    # interpreter's teardown follows, where the debugger has nothing left to do.
+    exit_told = None
 
 
 state = _State()
@@ -943,15 +946,20 @@ def exit_now(how, code, sig=None, err=None, fn=None, ln=None, limit=EXIT_LIMIT, 
 
 
 def _atexit():
-    if state.exit_emitted:
-        flush()  # what was sent since the exit (a SIGTERM's)
-        return
-    info = state.child_exit  # a spawn child: its run ended in _bootstrap (and paused there)
-    if info is None:
-        info = _main_exit_info()
-        if state.stop_on:
-            pause_before("process", "exit", None, internal_ok="any", detail={"exitcode": info[1]})
-    exit_now(info[0], info[1], "SIGINT" if info[0] == "signal" and info[1] == -signal.SIGINT else None, info[2])
+    try:
+        if state.exit_emitted:
+            flush()  # what was sent since the exit (a SIGTERM's)
+            return
+        info = state.child_exit  # a spawn child: its run ended in _bootstrap (and paused there)
+        if info is None:
+            info = _main_exit_info()
+            if state.stop_on:
+                pause_before("process", "exit", None, internal_ok="any", detail={"exitcode": info[1]})
+        exit_now(info[0], info[1], "SIGINT" if info[0] == "signal" and info[1] == -signal.SIGINT else None, info[2])
+    finally:
+        told = state.exit_told
+        if told is not None:
+            told()
 
 
 def _main_exit_info():

@@ -862,6 +862,7 @@ def start():
     state.debug_hook = pause_before_op
     state.child_step = (_stepping_in, _step_into_child, _step_start_failed)
     state.task_step = _step_task
+    state.exit_told = _exit_told
     _hook_thread_exceptions()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_child)
@@ -940,6 +941,30 @@ def _reader(lines):
             _reply(msg, ok=False, err="%s: %s" % (type(e).__name__, e))
     if _sock is sock:
         _lost()
+
+
+def _exit_told():
+    """The process has told its exit (the tracer's atexit function, the last to run): only the
+    interpreter's teardown follows, which empties modules (ours too: their globals become None)
+    while weakref callbacks and finalizers still run. A trace function or monitoring callback of
+    ours called there would fail, and Python would print that failure in the program's stderr (a
+    Pause still pending as the program ended did). Tracing stops here, in every thread."""
+    global _pause, _steps, _bps, _fbps, _want, _fwant
+    try:
+        _pause = False
+        _steps, _bps, _fbps, _want, _fwant = {}, {}, [], {}, {}
+        _set_exceptions(())
+        _update_tracing()
+        if _MONITORING and _mon is not None:
+            E = _mon.events
+            _mon.set_events(_tool, 0)
+            for event in (E.PY_START, E.LINE, E.PY_RETURN, E.PY_YIELD, E.RAISE):
+                _mon.register_callback(_tool, event, None)  # also the LINE events left on code objects
+        else:
+            threading.settrace(None)
+            sys.settrace(None)
+    except Exception as e:
+        _core.error("debugger at exit", e)
 
 
 def _lost():
