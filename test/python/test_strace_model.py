@@ -88,7 +88,8 @@ def record_under_strace(name, timeout=300):
         with open(trace, encoding='utf-8', errors='replace') as f:
             tr = strace_model.parse(f.read())
         model = json.loads(show.stdout)
-        return model, tr, lambda: 'record stderr:\n%s\nshow stderr:\n%s' % (run.stderr.decode()[-1500:], show.stderr.decode()), folder
+        return model, tr, lambda: 'record exit code %s; its stderr:\n%s\nshow stderr:\n%s' % (
+            run.returncode, run.stderr.decode()[-1500:], show.stderr.decode()), folder
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -202,7 +203,9 @@ def compare_recorded(tc, name, model, tr, describe, folder):
         compare(tc, name, model, tr, describe)
     except AssertionError as e:
         pids = {int(x) for x in re.findall(r'\bpid (\d+)', str(e))}
-        raise AssertionError('%s\n%s' % (e, evidence(folder, model, pids))) from None
+        # How `record` itself ended too: a recording cut short (seen once: a child left
+        # 'sleeping', the recording ending 1.5 s into the run) is explained there, not here.
+        raise AssertionError('%s\n%s\n%s' % (e, evidence(folder, model, pids), describe())) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
