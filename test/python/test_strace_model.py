@@ -88,8 +88,11 @@ def record_under_strace(name, timeout=300):
         with open(trace, encoding='utf-8', errors='replace') as f:
             tr = strace_model.parse(f.read())
         model = json.loads(show.stdout)
-        return model, tr, lambda: 'record exit code %s; its stderr:\n%s\nshow stderr:\n%s' % (
-            run.returncode, run.stderr.decode()[-1500:], show.stderr.decode()), folder
+        def describe():
+            return 'record exit code %s; its stderr:\n%s\nshow stderr:\n%s' % (
+                run.returncode, run.stderr.decode()[-1500:], show.stderr.decode())
+        describe.returncode = run.returncode  # strace's: the traced command's, or minus its killing signal
+        return model, tr, describe, folder
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -142,15 +145,19 @@ def all_runs(names):
 FAULTS = ('SIGSEGV', 'SIGBUS', 'SIGILL')
 
 
-def faulted(tr):
+def faulted(tr, returncode=None):
     """pids strace saw killed by a fault. Seen once on a loaded machine (CI, 3.9,
     44_manager_without_lock): `record`'s Node and two of the run's Pythons faulted at the same
     instant, the kernel log placing the Pythons in libc's `_Exit` and Node in `abort`: after the
     exit_group and kill calls they make there, which do not return, comes an instruction that
     faults. They returned: the error a seccomp filter that sends a call to its tracer gives when
     no tracer is attached any more (strace's --seccomp-bpf), i.e. strace had gone mid-run. Not the
-    program, not Process View."""
-    return sorted(pid for pid, p in tr.procs.items() if p.signal in FAULTS)
+    program, not Process View. strace may not see them all (it may be what went): `record` itself
+    killed by a fault or an abort (strace exits with minus the signal) counts too."""
+    bad = sorted(pid for pid, p in tr.procs.items() if p.signal in FAULTS)
+    if returncode is not None and -returncode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT):
+        bad.append('record (%s)' % signal.Signals(-returncode).name)
+    return bad
 
 
 def _safe(fn, *a):
@@ -162,7 +169,7 @@ def _safe(fn, *a):
             # Retry once, and say so, rather than hide it.
             sys.stderr.write('\n[strace check] %s timed out under strace, retrying once: %s\n' % (a[0], e))
             return fn(*a)
-        bad = faulted(r[1])
+        bad = faulted(r[1], getattr(r[2], 'returncode', None))
         if bad:
             # Retry once, and say so; a second fault fails the test with its evidence (a fault of
             # ours would come back).
@@ -170,7 +177,7 @@ def _safe(fn, *a):
                              % (a[0], bad))
             shutil.rmtree(r[3], ignore_errors=True)
             r = fn(*a)
-            again = faulted(r[1])
+            again = faulted(r[1], getattr(r[2], 'returncode', None))
             if again:
                 shutil.rmtree(r[3], ignore_errors=True)
                 raise AssertionError('%s: processes %s killed by a fault under strace, twice' % (a[0], again))
