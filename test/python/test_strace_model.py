@@ -150,9 +150,9 @@ def faulted(tr, returncode=None):
     44_manager_without_lock): `record`'s Node and two of the run's Pythons faulted at the same
     instant, the kernel log placing the Pythons in libc's `_Exit` and Node in `abort`: after the
     exit_group and kill calls they make there, which do not return, comes an instruction that
-    faults. They returned: the error a seccomp filter that sends a call to its tracer gives when
-    no tracer is attached any more (strace's --seccomp-bpf), i.e. strace had gone mid-run. Not the
-    program, not Process View. strace may not see them all (it may be what went): `record` itself
+    faults. They returned, which they never do unless something between the process and the
+    kernel stops them: a seccomp filter that sends calls to its tracer (strace's --seccomp-bpf)
+    fails them when that tracer is no longer attached. Not the program, not Process View. strace may not see them all (it may be what went): `record` itself
     killed by a fault or an abort (strace exits with minus the signal) counts too."""
     bad = sorted(pid for pid, p in tr.procs.items() if p.signal in FAULTS)
     if returncode is not None and -returncode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT):
