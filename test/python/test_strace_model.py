@@ -145,18 +145,22 @@ def all_runs(names):
 FAULTS = ('SIGSEGV', 'SIGBUS', 'SIGILL')
 
 
-def faulted(tr, returncode=None):
-    """pids strace saw killed by a fault. Seen once on a loaded machine (CI, 3.9,
-    44_manager_without_lock): `record`'s Node and two of the run's Pythons faulted at the same
-    instant, the kernel log placing the Pythons in libc's `_Exit` and Node in `abort`: after the
-    exit_group and kill calls they make there, which do not return, comes an instruction that
-    faults. They returned, which they never do unless something between the process and the
-    kernel stops them: a seccomp filter that sends calls to its tracer (strace's --seccomp-bpf)
-    fails them when that tracer is no longer attached. Not the program, not Process View. strace may not see them all (it may be what went): `record` itself
-    killed by a fault or an abort (strace exits with minus the signal) counts too."""
+def faulted(run):
+    """What of a recorded run (record_under_strace's result) was killed by a fault. Seen once on a
+    loaded machine (CI, 3.9, 44_manager_without_lock): `record`'s Node and two of the run's
+    Pythons faulted at the same instant, the kernel log placing the Pythons in libc's `_Exit` and
+    Node in `abort`: after the exit_group and kill calls they make there, which do not return,
+    comes an instruction that faults. They returned, which they never do unless something between
+    the process and the kernel stops them: a seccomp filter that sends calls to its tracer
+    (strace's --seccomp-bpf) fails them when that tracer is no longer attached. Not the program,
+    not Process View. strace may not see them all (it may be what went): `record` itself killed
+    by a fault or an abort (strace exits with minus the signal) counts too."""
+    tr, returncode = run[1], getattr(run[2], 'returncode', None)
     bad = sorted(pid for pid, p in tr.procs.items() if p.signal in FAULTS)
-    if returncode is not None and -returncode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT):
-        bad.append('record (%s)' % signal.Signals(-returncode).name)
+    if returncode is not None and returncode < 0:
+        name = signal.Signals(-returncode).name
+        if name in FAULTS + ('SIGABRT',):
+            bad.append('record (%s)' % name)
     return bad
 
 
@@ -169,7 +173,7 @@ def _safe(fn, *a):
             # Retry once, and say so, rather than hide it.
             sys.stderr.write('\n[strace check] %s timed out under strace, retrying once: %s\n' % (a[0], e))
             return fn(*a)
-        bad = faulted(r[1], getattr(r[2], 'returncode', None))
+        bad = faulted(r)
         if bad:
             # Retry once, and say so; a second fault fails the test with its evidence (a fault of
             # ours would come back).
@@ -177,7 +181,7 @@ def _safe(fn, *a):
                              % (a[0], bad))
             shutil.rmtree(r[3], ignore_errors=True)
             r = fn(*a)
-            again = faulted(r[1], getattr(r[2], 'returncode', None))
+            again = faulted(r)
             if again:
                 shutil.rmtree(r[3], ignore_errors=True)
                 raise AssertionError('%s: processes %s killed by a fault under strace, twice' % (a[0], again))

@@ -949,12 +949,8 @@ def _exit_told():
     while weakref callbacks and finalizers still run. A trace function or monitoring callback of
     ours called there would fail, and Python would print that failure in the program's stderr (a
     Pause still pending as the program ended did). Tracing stops here, in every thread."""
-    global _pause, _steps, _bps, _fbps, _want, _fwant
     try:
-        _pause = False
-        _steps, _bps, _fbps, _want, _fwant = {}, {}, [], {}, {}
-        _set_exceptions(())
-        _update_tracing()
+        _want_nothing()
         if _MONITORING and _mon is not None:
             E = _mon.events
             _mon.set_events(_tool, 0)
@@ -967,18 +963,24 @@ def _exit_told():
         _core.error("debugger at exit", e)
 
 
+def _want_nothing():
+    """No breakpoint, step, pause or exception filter left in this process: nothing to stop for."""
+    global _pause, _bps, _want, _steps, _fbps, _fwant
+    _bps, _want, _steps, _fbps, _fwant = {}, {}, {}, [], {}
+    _pause = False
+    _set_exceptions(())  # after the rest: nothing left for it to turn tracing on for
+    _update_tracing()
+
+
 def _lost():
     """The adapter is gone (or the connection broke): resume everything, debug no more here."""
-    global _live, _pause, _bps, _want, _steps, _fbps, _fwant
+    global _live
     if not _live and _sock is None:
         return
     _live = False
     _close_socket()
     state.stop_on = frozenset()
-    _set_exceptions(())
-    _bps, _want, _steps, _fbps, _fwant = {}, {}, {}, [], {}
-    _pause = False
-    _update_tracing()
+    _want_nothing()
     cur = _current
     if cur is not None:
         cur.wake()
@@ -1930,8 +1932,7 @@ def _stepping_in(role):
     st = _steps.get(get_ident())
     if not _live or st is None or not (st.mode == "in" or st.mode == "into" and st.target in _STARTS):
         return False
-    if role != "pool-worker" and role not in HELPER_ROLES:
-        _count_child(st, 1)
+    _count_child(st, role, 1)
     return True
 
 
@@ -1939,11 +1940,14 @@ def _step_start_failed(role):
     """The start _stepping_in counted raised (a daemonic process may not have children): no child
     will stop for it."""
     st = _steps.get(get_ident())
-    if st is not None and role != "pool-worker" and role not in HELPER_ROLES:
-        _count_child(st, -1)
+    if st is not None:
+        _count_child(st, role, -1)
 
 
-def _count_child(st, n):
+def _count_child(st, role, n):
+    """Counts a child of this role for the step's stop, if it stops as it starts."""
+    if role == "pool-worker" or role in HELPER_ROLES:
+        return
     extra = dict(st.extra or {})
     extra["children"] = max(0, extra.get("children", 0) + n)
     if not extra["children"]:

@@ -196,19 +196,20 @@ def _patch_process(mod):
             pause_before("process", "start", self)
         method = getattr(self, "_start_method", None)
         target = getattr(self, "_target", None)  # start() deletes it (3.7+)
+        role = _role_for_target(target)
         _tls.starting = method or "fork"
         step = state.child_step
         stepped = False
         if step is not None:
             try:
-                if step[0](_role_for_target(target)):
+                if step[0](role):
                     self._pv_step_in = stepped = True  # before the fork or the pickling: the child reads it in _bootstrap
             except Exception as e:
                 error("Process.start step", e)
         t0 = monotonic_ns()  # before the child exists: its own events come later
         try:
             # What a fork child's hello says about itself (its name and role are known here).
-            _tls.starting_info = (self.name, _role_for_target(target))
+            _tls.starting_info = (self.name, role)
         except Exception:
             _tls.starting_info = None
         try:
@@ -217,7 +218,7 @@ def _patch_process(mod):
             _tls.starting = None
             if stepped:
                 try:
-                    step[2](_role_for_target(target))  # no child will stop for this step
+                    step[2](role)  # no child will stop for this step
                 except Exception as e2:
                     error("Process.start step", e2)
             hide(e)
@@ -229,7 +230,6 @@ def _patch_process(mod):
                 import multiprocessing
                 method = multiprocessing.get_start_method(allow_none=True)
             fn, ln = site()
-            role = _role_for_target(target)
             run = type(self).run
             if target is None and getattr(run, "__module__", "") != "multiprocessing.process":
                 tname = _core.qualname(run)  # a Process subclass with its own run()

@@ -433,8 +433,12 @@ export class LiveDebugBackend implements DebugBackend {
     await this.whenWired; // a stop on entry can come before the run is recorded
     if (op?.id && op.kind !== 'process' && !this.neverKnown.has(op.id)) {
       const deadline = Date.now() + OBJECT_WAIT_MS;
-      while (!findChannel(this.session.snapshot(), op.id) && Date.now() < deadline && !conn.closed) await delay(15);
-      if (!findChannel(this.session.snapshot(), op.id) && !conn.closed) this.neverKnown.add(op.id);
+      let known = findChannel(this.session.snapshot(), op.id) !== undefined;
+      while (!known && Date.now() < deadline && !conn.closed) {
+        await delay(15);
+        known = findChannel(this.session.snapshot(), op.id) !== undefined;
+      }
+      if (!known && !conn.closed) this.neverKnown.add(op.id);
     }
     if (conn.closed || tr.conn !== conn) return;
     this.refresh();
