@@ -741,6 +741,69 @@ def alive_ns(popen, look=False):
         return None
 
 
+def dead_now(popen):
+    """True if `popen`'s child is dead and not reaped (its sentinel readable). Never raises."""
+    try:
+        fd = popen.sentinel
+        if _poll is None or popen.returncode is not None or not isinstance(fd, int) or fd < 0:
+            return False
+        p = _poll()
+        p.register(fd, _POLLIN)
+        return any(not ev & _POLLNVAL for _, ev in p.poll(0))
+    except Exception:
+        return False
+
+
+# The kernel's own date of a death (Linux). A dead, unreaped process keeps /proc/<pid>/sched,
+# whose se.exec_start is the scheduler's clock when it last stopped running: its death (seen
+# 2-3 ms after its last Python line, idle and under strace). Unlike the exit stamp it does not
+# depend on the dying process getting a CPU after its last line, and unlike a sighting it does not
+# depend on ours: on a loaded machine each can be 100 ms or more off. That clock is
+# CLOCK_MONOTONIC on the kernels seen; each use checks so against this thread's own entry (which
+# reads "now" to within a tick), and gives up when they differ.
+_SCHED = sys.platform.startswith("linux")
+_SCHED_SLACK_NS = 20_000_000  # how stale our own exec_start may be and still vouch for the clock
+
+
+def _exec_start_ns(path):
+    with open(path, "rb") as f:
+        data = f.read(1024)
+    i = data.find(b"se.exec_start")
+    if i < 0:
+        return None
+    j = data.index(b":", i) + 1
+    ms, _, frac = data[j:data.index(b"\n", j)].strip().partition(b".")
+    return int(ms) * 1_000_000 + int((frac + b"000000")[:6])
+
+
+def death_ns(pid):
+    """When the kernel says unreaped child `pid` died (monotonic ns), or None: not dead yet, reaped
+    meanwhile, not Linux, no /proc/<pid>/sched, or the scheduler's clock is not ours. Never raises."""
+    global _SCHED
+    if not _SCHED:
+        return None
+    try:
+        a = monotonic_ns()
+        own_ns = _exec_start_ns("/proc/thread-self/sched")
+        b = monotonic_ns()
+        if own_ns is None or not a - _SCHED_SLACK_NS <= own_ns <= b + _SCHED_SLACK_NS:
+            return None
+        died = _exec_start_ns("/proc/%d/sched" % pid)
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read(512)
+        # Read after the date: still a zombie then, so the date was its death (a pid is not
+        # reused while unreaped).
+        if died is None or stat[stat.rindex(b")") + 2:][:1] not in (b"Z", b"X") or died > b:
+            return None
+        return died
+    except FileNotFoundError:
+        if not os.path.exists("/proc/thread-self/sched"):
+            _SCHED = False  # a kernel without it (or no /proc): never look again
+        return None
+    except Exception:
+        return None
+
+
 def _check_children():
     poller = _poll()
     fds = {}
@@ -765,7 +828,10 @@ def _check_children():
         # Reaped meanwhile (the program closes the sentinel only after that): nothing to say.
         if w is None or ev & _POLLNVAL or w[0].returncode is not None:
             continue
-        emit(("process.died", t, get_ident(), None, None, pid, (t - w[1]) / 1e6))
+        died = death_ns(pid)
+        at = t if died is None or died <= t else monotonic_ns()  # dying at t: dead by the read
+        emit(("process.died", at, get_ident(), None, None, pid, (at - w[1]) / 1e6,
+              None if died is None else (at - died) / 1e6))
     for pid in fds.values():
         if pid not in seen:
             w = watched.get(pid)

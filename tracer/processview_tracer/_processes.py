@@ -103,8 +103,12 @@ def _wrap_os():
 
     def waitpid(pid, options):
         t0 = monotonic_ns()
-        slot = None
+        slot = dead = None
         if not options & _WNOHANG:
+            # Dead already (a zombie): when, as the kernel dated it. Only for a blocking wait on
+            # one pid (a WNOHANG poll may be called in a loop), and where we report the reaping.
+            if pid > 0 and not sys._getframe(1).f_globals.get("__name__", "").startswith("multiprocessing"):
+                dead = _core.death_ns(pid)
             try:
                 fn, ln = site()
                 slot = _core.wait_begin("waitpid", None, pid if pid > 0 else -1, None, fn, ln, t0)
@@ -123,8 +127,9 @@ def _wrap_os():
             # also ends a reported wait.
             if mod == "subprocess":
                 _tls.reap_t0 = t0  # for Popen._handle_exitstatus, which reports this reaping
+                _tls.reap_dead = dead
             elif res[0] > 0 and not mod.startswith("multiprocessing"):
-                _emit_waited(res[0], res[1], t0)
+                _emit_waited(res[0], res[1], t0, dead)
             elif reported and res[0] <= 0:
                 _core.wait_end("waitpid")
         except Exception as e:
@@ -174,14 +179,15 @@ def _wait_over(slot, op):
         pass
 
 
-def _emit_waited(pid, status, t0):
+def _emit_waited(pid, status, t0, dead=None):
     try:
         code = os.waitstatus_to_exitcode(status)
     except Exception:
         code = None
     t1 = monotonic_ns()
     fn, ln = site(3)
-    emit(("process.joined", t1, get_ident(), fn, ln, pid, None, False, code, (t1 - t0) / 1e6))
+    emit(("process.joined", t1, get_ident(), fn, ln, pid, None, False, code, (t1 - t0) / 1e6, None,
+          None if dead is None else (t1 - dead) / 1e6))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,12 +251,15 @@ def _patch_process(mod):
             pause_before("process", "join", self)
         t0 = monotonic_ns()
         popen = getattr(self, "_popen", None)
-        slot = alive = None
+        slot = alive = dead = None
         if popen is not None:
             popen._pv_in_join = True
             if popen.returncode is None:  # else join() returns at once: nothing to wait for
                 # Alive now (its sentinel not readable)? Then this join waits for its death: no zombie.
+                # Dead already: when, as the kernel dated it (how long it was a zombie).
                 alive = _core.alive_ns(popen, look=True)
+                if alive is None or alive < t0:
+                    dead = _core.death_ns(popen.pid)
                 try:
                     fn, ln = site()
                     slot = _core.wait_begin("join", None, popen.pid, timeout, fn, ln, t0)
@@ -272,7 +281,8 @@ def _patch_process(mod):
                         fn, ln = site()
                         emit(("process.joined", t1, get_ident(), fn, ln, popen.pid, timeout,
                               return_code is None, return_code, (t1 - t0) / 1e6,
-                              None if alive is None else (t1 - alive) / 1e6))
+                              None if alive is None else (t1 - alive) / 1e6,
+                              None if dead is None else (t1 - dead) / 1e6))
                         if return_code is not None:
                             popen._pv_join_reported = True
                     elif reported:
@@ -354,6 +364,8 @@ def _patch_popen_fork(mod):
     def poll(self, flag=os.WNOHANG):
         before = self.returncode
         alive = _core.alive_ns(self) if before is None and _core.watched else None
+        # Dead and about to be reaped by this poll: when, as the kernel dated it.
+        dead = _core.death_ns(self.pid) if before is None and _core.dead_now(self) else None
         t0 = monotonic_ns()
         rc = real_poll(self, flag)
         if before is None and rc is not None and not own(self, "_pv_in_join"):
@@ -365,7 +377,8 @@ def _patch_popen_fork(mod):
                     fn, ln = site()
                     t1 = monotonic_ns()
                     emit(("process.joined", t1, get_ident(), fn, ln, self.pid, None, False, rc, (t1 - t0) / 1e6,
-                          None if alive is None else (t1 - alive) / 1e6))
+                          None if alive is None else (t1 - alive) / 1e6,
+                          None if dead is None else (t1 - dead) / 1e6))
             except Exception as e:
                 error("Popen.poll", e)
         return rc
@@ -475,9 +488,11 @@ def _patch_subprocess(mod):
             t = monotonic_ns()
             # waitedMs: since the os.waitpid that reaped it began (wait() or poll(), just before us).
             t0 = getattr(_tls, "reap_t0", None)
-            _tls.reap_t0 = None
+            dead = getattr(_tls, "reap_dead", None)
+            _tls.reap_t0 = _tls.reap_dead = None
             emit(("process.joined", t, get_ident(), fn, ln, self.pid, None, False, self.returncode,
-                  (t - (t0 if t0 is not None else t)) / 1e6))
+                  (t - (t0 if t0 is not None else t)) / 1e6, None,
+                  None if dead is None else (t - dead) / 1e6))
         except Exception as e:
             error("Popen.wait", e)
 

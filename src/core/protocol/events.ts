@@ -109,6 +109,11 @@ export interface ProcessJoinedEvent extends EventBase {
    * unknown. A child alive when the reaping call began was waited for: no zombie.
    */
   readonly aliveMs?: number | null;
+  /**
+   * The child had died this many ms before `t`, as the kernel dated it (Linux: read from
+   * /proc/<pid>/sched while it was a zombie, when the reaping call began); absent when unknown.
+   */
+  readonly deadMs?: number | null;
 }
 
 /**
@@ -121,6 +126,8 @@ export interface ProcessDiedEvent extends EventBase {
   readonly kind: 'process.died';
   readonly childPid: number;
   readonly windowMs: number;
+  /** The child had died this many ms before `t`, as the kernel dated it (see ProcessJoinedEvent). */
+  readonly deadMs?: number | null;
 }
 
 /** A parent sent a signal to a child: terminate(), kill(), os.kill(). */

@@ -100,6 +100,8 @@ class ProcRec {
   /** Its parent saw it dead (process.died) at this time, and alive at aliveSeenMs. */
   deathSeenMs: number | null = null;
   aliveSeenMs: number | null = null;
+  /** When the kernel says it died (deadMs of process.died or process.joined): the best evidence. */
+  kernelDeathMs: number | null = null;
   /** When its OS parent's call that reaped it (join, waitpid, poll) began. */
   reapBeganMs: number | null = null;
   /**
@@ -270,6 +272,7 @@ export class ProcessTable {
         if (reaper && (p.reapBeganMs === null || e.t - e.waitedMs < p.reapBeganMs)) p.reapBeganMs = e.t - e.waitedMs;
         // Its parent knew it alive then (its sentinel): it died later.
         if (reaper && e.aliveMs !== undefined && e.aliveMs !== null) p.aliveSeenMs = Math.max(p.aliveSeenMs ?? -Infinity, e.t - e.aliveMs);
+        if (e.deadMs !== undefined && e.deadMs !== null) p.kernelDeathMs = e.t - e.deadMs;
         this.reaped(p, e.t, e.pid, e.exitCode);
         break;
       }
@@ -280,6 +283,7 @@ export class ProcessTable {
         // A forkserver child's sentinel tells only once the forkserver reaped it: no word on when
         // it was alive.
         if (p.startMethod !== 'forkserver') p.aliveSeenMs = Math.max(p.aliveSeenMs ?? -Infinity, e.t - e.windowMs);
+        if (e.deadMs !== undefined && e.deadMs !== null) p.kernelDeathMs = e.t - e.deadMs;
         this.judgeZombie(p, e.t);
         break;
       }
@@ -624,9 +628,10 @@ export class ProcessTable {
    * Zombie: dead, and its parent had not called anything that reaps it, for at least
    * ZOMBIE_MIN_MS (docs/states.md, "How a zombie is decided"). Judged from evidence that holds on
    * any load, not from how close two timestamps happen to be:
-   * - its death: its own exit event, stamped at the last moment its Python ran (a sample that saw
-   *   it alive later moves it later); without one, the signal that killed it, or the samples
-   *   around it; never later than the first sample that saw it as Z;
+   * - its death: as the kernel dated it, when a tracer could read that (Linux); else its own exit
+   *   event, stamped at the last moment its Python ran (a sample that saw it alive later moves it
+   *   later); without one, the signal that killed it, or the samples around it; never later than
+   *   the first sample that saw it as Z;
    * - its reaping: when its OS parent's reaping call (join, waitpid, a poll) began, from that
    *   call's own event. A parent already blocked in it when the child died leaves no zombie at
    *   all; one whose call began after the death reaped it no earlier than the last sample that
@@ -747,13 +752,15 @@ function deathEstimate(p: ProcRec): number | null {
   const latest = Math.min(p.firstZombieSampleMs ?? Infinity, p.reapedMs ?? Infinity, p.deathSeenMs ?? Infinity);
   const alive = Math.max(p.lastAliveSampleMs ?? -Infinity, p.aliveSeenMs ?? -Infinity);
   let died: number;
+  // The kernel's date (read from /proc while it was a zombie) is the death itself, on any load.
   // The exit stamp is the last moment its Python ran: the death comes after it, by however long
   // the dying process then waited for a CPU; anyone who saw it alive later moves it later (a
   // sample; its parent, whose join or poll says when it last knew it alive, and whose sighting
   // says it was alive `windowMs` before). Its parent's sighting is only an upper bound: it is
   // late by a tick of the parent's tracer thread, and under load that thread is starved (seen: a
   // 618 ms tick, which hid a 356 ms zombie when the sighting was taken as the death).
-  if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
+  if (p.kernelDeathMs !== null) died = p.kernelDeathMs;
+  else if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
   else if (p.deathSeenMs !== null) died = p.deathSeenMs;
   else if (p.signalSentMs !== null && p.signal !== null && p.signal === p.signalSent) died = Math.max(p.signalSentMs, alive);
   else if (latest === Infinity) return p.gone && p.exitedMs !== null ? p.exitedMs : null;

@@ -741,3 +741,29 @@ test("a parent's late sighting bounds the death from above; the exit stamp still
   p = s.snapshot().processes.find((x) => x.pid === 102)!;
   assert.equal(p.zombie, false);
 });
+
+test("the kernel's date of a death decides, where the exit stamp and the sighting are both far off", () => {
+  // Seen in a CI run under strace and two busy loops: the child stamped its exit at 1100.7, its
+  // parent sighted it dead at 1222.2 (alive 126 ms before), and the join began at 1244.2;
+  // strace saw it reaped 28 ms after it died. Dated by the exit stamp it was flagged a 144 ms
+  // zombie; the kernel dated the death at 1216.2 (the join's deadMs), so it was one for 28 ms.
+  const s = baseRun();
+  s.applyEvent(created(100, 101, 5));
+  s.applyEvent(hello(101, 100, 7));
+  s.applyEvent(exit(101, 100, 1100.7));
+  s.applyEvent({ kind: 'process.died', t: 1222.2, pid: 100, ppid: 50, childPid: 101, windowMs: 126 } as TracerEvent);
+  let p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  s.applyEvent({ kind: 'process.joined', t: 1245, pid: 100, ppid: 1, childPid: 101, stillAlive: false, exitCode: 0, waitedMs: 0.8, deadMs: 28.8 } as TracerEvent);
+  p = s.snapshot().processes.find((x) => x.pid === 101)!;
+  assert.equal(p.zombie, false);
+  // The other way: the parent's tracer thread was starved and sighted the death 338 ms late,
+  // reading the kernel's date then; the join began 356 ms after the real death.
+  s.applyEvent(created(100, 102, 5));
+  s.applyEvent(hello(102, 100, 7));
+  s.applyEvent(exit(102, 100, 2000));
+  s.applyEvent({ kind: 'process.died', t: 2340, pid: 100, ppid: 50, childPid: 102, windowMs: 618, deadMs: 338 } as TracerEvent);
+  s.applyEvent({ kind: 'process.joined', t: 2360, pid: 100, ppid: 1, childPid: 102, stillAlive: false, exitCode: 0, waitedMs: 2 } as TracerEvent);
+  p = s.snapshot().processes.find((x) => x.pid === 102)!;
+  assert.equal(p.zombie, true);
+  assert.equal(p.zombieSinceMs, 2002);
+});
