@@ -170,6 +170,9 @@ if __name__ == "__main__":
       await c.until('the consumer to wait', () => c.output('stdout').includes('waiting'));
       const note = await pauseUntilSaid(c, id, () => c.output('console').split('\n').find((l) => l.includes('waits in')), L('# GET'));
       assert.match(note, new RegExp(`^Consumer · pid ${id} · child of ${main.threadId} waits in get on the Queue created at line ${L('# QUEUE')} at pause_waiting\\.py:${L('# GET')} \\(for .+ so far\\): it pauses when that call returns`), note);
+      // Timed now, not at the Session's latest event: a wait the tracer reported has lasted 20 ms.
+      const [, n, unit] = /\(for (\d+(?:\.\d+)?) (ms|s) so far\)/.exec(note)!;
+      assert.ok(Number(n) * (unit === 's' ? 1000 : 1) >= 20, note);
       const stopped = stopsOf(c, id).length;
       assert.equal(stopped, distinctStops(c).length - 1, 'no stop of the consumer pending: the get has not returned');
       // The parent puts: the get returns, and the consumer stops at its next line.

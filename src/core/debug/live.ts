@@ -16,7 +16,7 @@ import { isExceptionFilter, type BreakpointResult, type BreakpointSpec, type Exc
 import type { ProcessRole } from '../protocol/events';
 import { recordRun, type RecordedRun } from '../run';
 import type { Session } from '../session';
-import { ALIVE_STATES, newestProcess, type ProcessNode } from '../session/model';
+import { ALIVE_STATES, newestProcess, type ProcessNode, type SessionSnapshot } from '../session/model';
 import { defaultTransport, prepareTracedRun, untestedPythonNote, withAddress, type PreparedRun, type RunSource, type TracedRun } from '../tracer';
 import type { BackendCapabilities, DebugBackend, DebugProcess, Disposable, FactRow, OutputText, ProcessStop, ResumeKind, RunEnd } from './backend';
 import { ControlConnection, ControlError, ControlServer } from './controlServer';
@@ -546,7 +546,7 @@ export class LiveDebugBackend implements DebugBackend {
     const body = await tr.conn.request('pause', {});
     if (body.helper) throw new Error(this.t('Process {0} is a helper process of multiprocessing: none of your code runs in it to pause at.', pid));
     if (!tr.stop) {
-      const snapshot = this.session.snapshot();
+      const snapshot = this.moment();
       const node = newestProcess(snapshot, pid);
       const note = node ? pauseWaitNote(node, snapshot, this.t) : null;
       if (note) this.output.fire({ category: 'console', text: `${note}\n` });
@@ -636,8 +636,18 @@ export class LiveDebugBackend implements DebugBackend {
     return conn.request('completions', { stop: stop.stop, frame, text });
   }
 
-  processFacts(pid: number): FactRow[] {
+  /**
+   * The Session's snapshot, timed now while the run goes on: its own `nowMs` is its latest event
+   * or sample, and a wait that began at that one would read "0 ms so far" however long it lasted.
+   */
+  private moment(): SessionSnapshot {
     const snapshot = this.session.snapshot();
+    if (this.endedFlag || this.recorded === null) return snapshot;
+    return { ...snapshot, nowMs: Math.max(snapshot.nowMs, this.recorded.nowMs()) };
+  }
+
+  processFacts(pid: number): FactRow[] {
+    const snapshot = this.moment();
     return processFacts(newestProcess(snapshot, pid), pid, this.t, snapshot, this.tracked.get(pid)?.stop?.thread);
   }
 
