@@ -67,7 +67,7 @@ if __name__ == "__main__":
     until_blocked(p.pid)               # the child is waiting for the lock we hold
     lock.release()                     # LOCK-RELEASE
     ev.set()                           # EV-SET
-    bar.wait()
+    bar.wait()                         # MAIN-BAR-WAIT
     p.join()
     with mp.Pool(2) as pool:           # POOL
         print(pool.map(square, [1, 2, 3]))          # MAP
@@ -142,6 +142,10 @@ class IpcTest(StartMethodTests, unittest.TestCase):
         bar = created("# BARRIER", "barrier")["id"]
         self.assertEqual(len(ops(bar, "wait")), 2)
         self.assertEqual({e["pid"] for e in ops(bar, "wait")}, {main, child})
+        # What threading.Barrier's code does inside it, on its Condition, is plumbing: at the lines
+        # of the two wait() calls, the Barrier's waits are all there is.
+        at_waits = [(e["id"], e["op"]) for e in r.of("channel.op") if e["line"] in (L("# BAR-WAIT"), L("# MAIN-BAR-WAIT"))]
+        self.assertEqual(sorted(at_waits), [(bar, "wait"), (bar, "wait")])
 
         pool = created("# POOL", "pool")["id"]
         subs = ops(pool, "submit", main)

@@ -267,18 +267,25 @@ def site_slow(f, c, la, last):
 NO_SITE = (None, None, None, None)
 
 
-def cached_site(f, last, plumbing=None):
+def threading_plumbing(f):
+    """True when frame `f` is threading's own code. Its calls on multiprocessing's objects are
+    plumbing, never the user's: threading.Barrier's code drives a multiprocessing Barrier's
+    Condition (acquire, notify_all, release, wait) inside the user's one Barrier.wait(). Neither
+    an event (_sync) nor a stop before an operation (_debug)."""
+    return f.f_globals.get("__name__") == "threading"
+
+
+def cached_site(f, last, skip_threading=False):
     """(file, line) of the call made from frame `f`, through `last`, a hot function's one-item
     cache of its latest call site (see site_slow): a loop calling put() or send() from one line
-    costs two attribute loads and two compares here. `plumbing`: a module whose frames are never
-    the user's (threading for the lock paths: a threading.Barrier driving a multiprocessing
-    Condition); such a caller gives INTERNAL_SITE and is not cached."""
+    costs two attribute loads and two compares here. `skip_threading` (the lock paths): a caller
+    in threading's code (threading_plumbing) gives INTERNAL_SITE and is not cached."""
     c = f.f_code
     la = f.f_lasti
     k = last[0]
     if k[0] is c and k[1] == la:
         return k[2], k[3]
-    if plumbing is not None and f.f_globals.get("__name__") == plumbing:
+    if skip_threading and threading_plumbing(f):
         return INTERNAL_SITE
     return site_slow(f, c, la, last)
 

@@ -1637,10 +1637,8 @@ def pause_before_op(kind, op, obj, payload, internal_ok, detail):
         caller = _getframe(1)
         while caller is not None and _ours(caller):
             caller = caller.f_back
-        if caller is not None and caller.f_globals.get("__name__") == "threading":
-            # threading.Barrier's code driving a multiprocessing Barrier's Condition: plumbing,
-            # as for the events (_sync._op); the user's Barrier.wait() has had its stop.
-            return
+        if caller is not None and _core.threading_plumbing(caller):
+            return  # the user's Barrier.wait() has had its stop
         f, called = _user_frame(caller, internal_ok)
         if f is None and internal_ok != "any":
             return

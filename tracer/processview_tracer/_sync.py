@@ -8,7 +8,7 @@ Objects multiprocessing builds for itself (a Queue's locks, an Event's condition
 import sys
 
 from . import _core
-from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, own, pause_before, state, INTERNAL, NO_SITE
+from ._core import cached_site, emit, error, frame_site, get_ident, hide, monotonic_ns, own, pause_before, state, threading_plumbing, INTERNAL, NO_SITE
 from ._ids import _created, _created_internally, _ensure_id
 
 _getframe = sys._getframe
@@ -36,8 +36,7 @@ def _kind(obj, mod):
 def _op(oid, op, t0, t1, ok, depth=2, detail=None):
     """Emit unless the caller at `depth` is multiprocessing's own code."""
     f = _getframe(depth)
-    # threading.Barrier's code drives a multiprocessing Barrier's condition: plumbing too.
-    if f.f_globals.get("__name__") == "threading":
+    if threading_plumbing(f):
         return False
     fn, ln = frame_site(f)
     if fn is INTERNAL:
@@ -50,8 +49,8 @@ def _op(oid, op, t0, t1, ok, depth=2, detail=None):
 def _lock_op(f, last, oid, op, t, waited, ok):
     """The lock hot paths' event: `f` is the caller's frame, `last` the calling function's latest
     site (see _core.cached_site). Not reported when the caller is multiprocessing's own code, or
-    threading's (a threading.Barrier driving a multiprocessing Condition is plumbing too)."""
-    fn, ln = cached_site(f, last, "threading")
+    threading's (_core.threading_plumbing)."""
+    fn, ln = cached_site(f, last, True)
     if fn is INTERNAL:
         return False
     if len(_buf) < _MAX:
