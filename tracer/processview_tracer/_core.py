@@ -769,6 +769,9 @@ def dead_now(popen):
 # CLOCK_MONOTONIC on the kernels seen; each use checks so against this thread's own entry (which
 # reads "now" to within a tick), and gives up when they differ.
 _SCHED = sys.platform.startswith("linux")
+# A child last seen alive longer ago than this may have been a zombie long enough to flag (100 ms:
+# ZOMBIE_MIN_MS in processes.ts): a reaping poll then asks the kernel when it died.
+ALIVE_STALE_NS = 50_000_000
 _SCHED_SLACK_NS = 20_000_000  # how stale our own exec_start may be and still vouch for the clock
 
 

@@ -364,9 +364,13 @@ def _patch_popen_fork(mod):
     def poll(self, flag=os.WNOHANG):
         before = self.returncode
         alive = _core.alive_ns(self) if before is None and _core.watched else None
-        # Dead and about to be reaped by this poll: when, as the kernel dated it.
-        dead = _core.death_ns(self.pid) if before is None and _core.dead_now(self) else None
         t0 = monotonic_ns()
+        # Dead and about to be reaped by this poll: when, as the kernel dated it. Only where the
+        # tracer thread has not seen it alive for a while (starved): else any zombie it was is
+        # too short to flag, and is_alive() in a loop pays nothing more.
+        dead = None
+        if alive is not None and t0 - alive > _core.ALIVE_STALE_NS and _core.dead_now(self):
+            dead = _core.death_ns(self.pid)
         rc = real_poll(self, flag)
         if before is None and rc is not None and not own(self, "_pv_in_join"):
             try:
