@@ -708,14 +708,14 @@ def _report_waits():
 # dies. The sender thread polls them (no reaping, no new descriptor) every tick: an observer of
 # the death that does not depend on the dying process being scheduled after its exit stamp.
 
-watched = {}  # pid -> [popen, ns when last seen alive]
+watched = {}  # pid -> [popen, ns when last seen alive, ns when first seen dying or None]
 
 
 def watch_child(popen):
     """Watch a child started by Process.start() here (never raises)."""
     try:
         if _poll is not None and isinstance(popen.sentinel, int):
-            watched[popen.pid] = [popen, monotonic_ns()]
+            watched[popen.pid] = [popen, monotonic_ns(), None]
     except Exception:
         pass
 
@@ -772,6 +772,7 @@ _SCHED = sys.platform.startswith("linux")
 # A child last seen alive longer ago than this may have been a zombie long enough to flag (100 ms:
 # ZOMBIE_MIN_MS in processes.ts): a reaping poll then asks the kernel when it died.
 ALIVE_STALE_NS = 50_000_000
+DYING_WAIT_NS = 100_000_000  # how long a sighting waits for a dying child to be dated
 _SCHED_SLACK_NS = 20_000_000  # how stale our own exec_start may be and still vouch for the clock
 
 
@@ -784,6 +785,20 @@ def _exec_start_ns(path):
     j = data.index(b":", i) + 1
     ms, _, frac = data[j:data.index(b"\n", j)].strip().partition(b".")
     return int(ms) * 1_000_000 + int((frac + b"000000")[:6])
+
+
+def _proc_state(pid):
+    with open("/proc/%d/stat" % pid, "rb") as f:
+        stat = f.read(512)
+    return stat[stat.rindex(b")") + 2:][:1]
+
+
+def dying(pid):
+    """True if Linux says `pid` is still running (its death not complete), never raises."""
+    try:
+        return _SCHED and _proc_state(pid) not in (b"Z", b"X")
+    except Exception:
+        return False
 
 
 def death_ns(pid):
@@ -799,11 +814,9 @@ def death_ns(pid):
         if own_ns is None or not a - _SCHED_SLACK_NS <= own_ns <= b + _SCHED_SLACK_NS:
             return None
         died = _exec_start_ns("/proc/%d/sched" % pid)
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            stat = f.read(512)
-        # Read after the date: still a zombie then, so the date was its death (a pid is not
-        # reused while unreaped).
-        if died is None or stat[stat.rindex(b")") + 2:][:1] not in (b"Z", b"X") or died > b:
+        # Read after the date: a zombie then, so the date was its death (a pid is not reused
+        # while unreaped).
+        if died is None or _proc_state(pid) not in (b"Z", b"X") or died > b:
             return None
         return died
     except FileNotFoundError:
@@ -839,6 +852,15 @@ def _check_children():
         if w is None or ev & _POLLNVAL or w[0].returncode is not None:
             continue
         died = death_ns(pid)
+        if w[2] is None:
+            w[2] = t
+        if died is None and dying(pid):
+            # Its sentinel woke as it closed its files, before it became a zombie: look again at
+            # the next tick, for the kernel's date. Still running long after: it closed them
+            # alive (an exec, a closerange), which is no death: stop watching it.
+            if t - w[2] < DYING_WAIT_NS:
+                watched[pid] = w
+            continue
         at = t if died is None or died <= t else monotonic_ns()  # dying at t: dead by the read
         emit(("process.died", at, get_ident(), None, None, pid, (at - w[1]) / 1e6,
               None if died is None else (at - died) / 1e6))
@@ -901,6 +923,11 @@ def _sender_loop():
                     _check_children()
                 except Exception as e:
                     error("children", e)
+            if _wake is not None:
+                try:
+                    _check_sigterm()
+                except Exception as e:
+                    error("sigterm", e)
             r = _DONE
             if state.buf or state.out is not None or _unreported():
                 with state.lock:
@@ -1182,7 +1209,123 @@ def _default_sigterm():
         pass
 
 
+# SIGTERM's watchdog. Our handler is a Python-level one: its C half only marks the signal, and
+# the main thread runs it at its next bytecode, or when the signal interrupts a blocking call. A
+# SIGTERM that lands after the main thread let go of the GIL for a blocking call and before the
+# call blocks interrupts nothing, and the handler waits for the call to return: seen once in 150
+# terminate() right after start() on a busy machine, the child's time.sleep(20) running out
+# before it died (our sender thread taking the GIL there widens that window). Without us,
+# SIGTERM's default action ends a process at once. So our thread learns of each signal from a
+# wakeup fd of ours (unless the program has its own) and, when our handler has not run a tick
+# later, interrupts the main thread's call with a signal of ours whose handler does nothing: the
+# call's retry runs the pending handler first. Harmless if the byte was not for us (a
+# subprocess child, between its fork and exec, shares the descriptor): the call just resumes.
+_wake = None  # (read end, write end) of our wakeup pipe, or None
+_term_seen = 0  # monotonic ns our thread saw a SIGTERM that our handler has not run for yet
+_term_nudges = 0
+_term_handled = False
+_TERM_NUDGE_NS = 20_000_000
+_TERM_NUDGES = 5  # then the main thread is in a long call of C code, or the byte was not ours
+_NUDGE = getattr(signal, "SIGRTMAX", 0) - 6 if hasattr(signal, "pthread_kill") and hasattr(signal, "SIGRTMAX") else None
+_main_ident = None
+
+
+def _nudged(signum, frame):
+    pass  # only to interrupt a blocking call: its retry runs the pending SIGTERM handler
+
+
+def _high_fd(fd):
+    """`fd` moved far above the low numbers a program reuses: should it close our descriptors
+    (a closerange), the C signal handler must not write into a file that reused the number."""
+    try:
+        import fcntl
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft == resource.RLIM_INFINITY or soft > 4096:
+            soft = 4096
+        if soft > 128:
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, soft - 64)
+            os.close(fd)
+            return high
+    except Exception:
+        pass
+    return fd
+
+
+def _close_all(fds):
+    for fd in fds:
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _own_wakeup(forked=False):
+    """Main thread: with our SIGTERM handler in place, make the signal wakeup fd ours (unless the
+    program has one) and the nudge signal's handler ours (unless it has one). After a fork the
+    wakeup fd inherited, if ours, is the parent's pipe: replaced."""
+    global _wake, _main_ident
+    _main_ident = get_ident()
+    inherited, _wake = _wake, None
+    if forked and inherited is not None:
+        _close_all(inherited)
+    r = w = None
+    try:
+        if _NUDGE is None or signal.getsignal(signal.SIGTERM) is not _on_sigterm:
+            raise OSError("not ours")
+        nudge = signal.getsignal(_NUDGE)
+        if nudge is not _nudged:
+            if nudge != signal.SIG_DFL:
+                raise OSError("the program's")
+            signal.signal(_NUDGE, _nudged)
+        r, w = os.pipe()
+        os.set_blocking(r, False)
+        w = _high_fd(w)
+        os.set_blocking(w, False)
+        old = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        if old != -1 and not (inherited is not None and old == inherited[1]):
+            signal.set_wakeup_fd(old)  # the program's own: left to it
+            raise OSError("the program's")
+        _wake = (r, w)
+    except Exception:
+        _close_all((r, w))
+        if inherited is not None:
+            try:  # ours in the parent, closed here: no longer the wakeup fd
+                cur = signal.set_wakeup_fd(-1)
+                if cur != inherited[1]:
+                    signal.set_wakeup_fd(cur)
+            except Exception:
+                pass
+
+
+def _check_sigterm():
+    """Our thread, each tick: nudge the main thread when a SIGTERM has waited for our handler."""
+    global _term_seen, _term_nudges, _wake
+    try:
+        data = os.read(_wake[0], 256)
+    except BlockingIOError:
+        data = b""
+    except OSError:
+        _wake = None  # closed by the program: the watchdog ends here
+        return
+    if _term_handled:
+        return
+    now = monotonic_ns()
+    if b"\x0f" in data and _term_seen == 0:
+        _term_seen, _term_nudges = now, 0
+    elif _term_seen and now - _term_seen >= _TERM_NUDGE_NS:
+        if _term_nudges >= _TERM_NUDGES:
+            _term_seen = 0
+            return
+        _term_seen = now
+        _term_nudges += 1
+        signal.pthread_kill(_main_ident, _NUDGE)
+
+
 def _on_sigterm(signum, frame):
+    global _term_handled
+    _term_handled = True
     try:
         if state.pid == os.getpid():
             exit_now("signal", -signum, "SIGTERM", limit=SIGTERM_LIMIT, stall=SIGTERM_LIMIT)
@@ -1291,6 +1434,9 @@ def _reset_after_fork():
         _start_thread()
     except Exception as e:
         error("after fork", e)
+    global _term_seen, _term_handled
+    _term_seen, _term_handled = 0, False
+    _own_wakeup(forked=True)  # before SIGTERM is unblocked: one pending is seen by our thread
 
 
 def start():
@@ -1305,6 +1451,7 @@ def start():
     try:
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _on_sigterm)
+            _own_wakeup()
     except Exception:
         pass
     unblock_inherited_sigterm()
