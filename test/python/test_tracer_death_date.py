@@ -32,6 +32,12 @@ def zombie(pid):
     except OSError:
         return None
 
+def execs(r):
+    # Its sentinel's end closes at exec (not inheritable): readable while it runs on.
+    os.set_inheritable(r, True)
+    os.dup2(r, 0)
+    os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.stdin.read(1)"])
+
 def wait_seen(z):
     deadline = time.monotonic() + 30
     while z.pid in _core.watched and time.monotonic() < deadline:
@@ -74,7 +80,17 @@ if __name__ == "__main__":
     c.stdout.read()                               # EOF: it has ended
     time.sleep(0.05)
     c.wait()                                      # POPEN-WAIT
-    print("pids", z.pid, q.pid, pid, c.pid)
+    r, w = os.pipe()
+    e = mp.Process(target=execs, args=(r,))
+    e.start()                                     # EXECS
+    os.close(r)
+    deadline = time.monotonic() + 30
+    while e.pid in _core.watched and time.monotonic() < deadline:
+        time.sleep(0.005)                         # until the tracer has stopped watching it
+    print("unwatched", e.pid not in _core.watched)
+    os.write(w, b"x")
+    e.join()
+    print("pids", z.pid, q.pid, pid, c.pid, e.pid)
 """
 
 
@@ -85,7 +101,7 @@ class DeathDateTest(unittest.TestCase):
         self.assertEqual(r.of("tracer.error"), [])
         lines = r.stdout.splitlines()
         self.assertEqual(lines[:3], ["alive None", "reaped None", "waitpid 3"])
-        z_pid, q_pid, f_pid, c_pid = [int(x) for x in r.stdout.split("pids")[1].split()]
+        z_pid, q_pid, f_pid, c_pid, e_pid = [int(x) for x in r.stdout.split("pids")[1].split()]
         main = r.of("hello", role="main")[0]["pid"]
 
         def dated(ev):
@@ -109,6 +125,10 @@ class DeathDateTest(unittest.TestCase):
             for ev in (died, z_joined, q_joined, f_joined, c_joined):
                 self.assertIsNone(ev.get("deadMs"), ev)
             return
+        # A child whose sentinel woke at an exec, alive all along: never said dead (Linux knows
+        # it runs); its watch ends instead.
+        self.assertIn("unwatched True", lines)
+        self.assertEqual(r.of("process.died", childPid=e_pid), [])
         # The late join: the sighting and the join read the same date, after the child's last
         # word and before the parent saw it dead (the sighting) and began to reap it.
         d_seen, d_join = dated(died), dated(z_joined)

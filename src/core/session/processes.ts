@@ -752,14 +752,16 @@ function deathEstimate(p: ProcRec): number | null {
   const latest = Math.min(p.firstZombieSampleMs ?? Infinity, p.reapedMs ?? Infinity, p.deathSeenMs ?? Infinity);
   const alive = Math.max(p.lastAliveSampleMs ?? -Infinity, p.aliveSeenMs ?? -Infinity);
   let died: number;
-  // The kernel's date (read from /proc while it was a zombie) is the death itself, on any load.
+  // The kernel's date (read from /proc while it was a zombie) is the death itself, on any load;
+  // never before its exit stamp (the scheduler's clock can lag CLOCK_MONOTONIC on one CPU by the
+  // time it spent in interrupts, where the kernel accounts that: the tracer checks its own CPU's).
   // The exit stamp is the last moment its Python ran: the death comes after it, by however long
   // the dying process then waited for a CPU; anyone who saw it alive later moves it later (a
   // sample; its parent, whose join or poll says when it last knew it alive, and whose sighting
   // says it was alive `windowMs` before). Its parent's sighting is only an upper bound: it is
   // late by a tick of the parent's tracer thread, and under load that thread is starved (seen: a
   // 618 ms tick, which hid a 356 ms zombie when the sighting was taken as the death).
-  if (p.kernelDeathMs !== null) died = p.kernelDeathMs;
+  if (p.kernelDeathMs !== null) died = Math.max(p.kernelDeathMs, p.exitEventMs ?? -Infinity);
   else if (p.exitEventMs !== null) died = Math.max(p.exitEventMs, alive);
   else if (p.deathSeenMs !== null) died = p.deathSeenMs;
   else if (p.signalSentMs !== null && p.signal !== null && p.signal === p.signalSent) died = Math.max(p.signalSentMs, alive);

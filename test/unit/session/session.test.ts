@@ -766,4 +766,12 @@ test("the kernel's date of a death decides, where the exit stamp and the sightin
   p = s.snapshot().processes.find((x) => x.pid === 102)!;
   assert.equal(p.zombie, true);
   assert.equal(p.zombieSinceMs, 2002);
+  // A date before its exit stamp is impossible (the scheduler's clock on the CPU it died on lagged,
+  // as where the kernel accounts time in interrupts apart): the stamp bounds it.
+  s.applyEvent(created(100, 103, 5));
+  s.applyEvent(hello(103, 100, 7));
+  s.applyEvent(exit(103, 100, 3000));
+  s.applyEvent({ kind: 'process.joined', t: 3051, pid: 100, ppid: 1, childPid: 103, stillAlive: false, exitCode: 0, waitedMs: 1, deadMs: 551 } as TracerEvent);
+  p = s.snapshot().processes.find((x) => x.pid === 103)!;
+  assert.equal(p.zombie, false);
 });
