@@ -846,10 +846,11 @@ def _check_children():
     seen = set()
     for fd, ev in ready:
         pid = fds.get(fd)
-        w = watched.pop(pid, None)
+        w = watched.get(pid)
         seen.add(pid)
         # Reaped meanwhile (the program closes the sentinel only after that): nothing to say.
         if w is None or ev & _POLLNVAL or w[0].returncode is not None:
+            watched.pop(pid, None)
             continue
         died = death_ns(pid)
         if w[2] is None:
@@ -858,12 +859,16 @@ def _check_children():
             # Its sentinel woke as it closed its files, before it became a zombie: look again at
             # the next tick, for the kernel's date. Still running long after: it closed them
             # alive (an exec, a closerange), which is no death: stop watching it.
-            if t - w[2] < DYING_WAIT_NS:
-                watched[pid] = w
+            if t - w[2] >= DYING_WAIT_NS:
+                watched.pop(pid, None)
             continue
         at = t if died is None or died <= t else monotonic_ns()  # dying at t: dead by the read
         emit(("process.died", at, get_ident(), None, None, pid, (at - w[1]) / 1e6,
               None if died is None else (at - died) / 1e6))
+        # Only now: a child no longer watched has been told of (or was reaped first), never one
+        # whose word is still to come (a program's join could otherwise reap it in between, and
+        # the word was then dropped as "reaped meanwhile").
+        watched.pop(pid, None)
     for pid in fds.values():
         if pid not in seen:
             w = watched.get(pid)
