@@ -1243,10 +1243,9 @@ def _high_fd(fd):
     """`fd` moved far above the low numbers a program reuses: should it close our descriptors
     (a closerange), the C signal handler must not write into a file that reused the number."""
     try:
-        import fcntl
-        import resource
-        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        if soft == resource.RLIM_INFINITY or soft > 4096:
+        import fcntl  # multiprocessing.util imports it too
+        soft = os.sysconf("SC_OPEN_MAX")  # the soft limit on open descriptors
+        if soft < 0 or soft > 4096:
             soft = 4096
         if soft > 128:
             high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, soft - 64)
