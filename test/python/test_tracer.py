@@ -45,6 +45,18 @@ def python_versions():
     return found
 
 
+def on_other_pythons(case, check, methods=(None,)):
+    """check(exe, method) on each of python_versions() and each method, each a subTest of `case`;
+    the test is skipped when there is no other Python."""
+    versions = python_versions()
+    if not versions:
+        case.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
+    for exe in versions:
+        for method in methods:
+            with case.subTest(python=exe, **({} if method is None else {"method": method})):
+                check(exe, method)
+
+
 class StartMethodTests:
     """Mixin for a TestCase with `check(method, python=None)`: runs it under fork, spawn and
     forkserver, and under OTHER_PYTHON_METHODS on each of python_versions()."""
@@ -61,13 +73,7 @@ class StartMethodTests:
         self.check("forkserver")
 
     def test_other_python_versions(self):
-        versions = python_versions()
-        if not versions:
-            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
-        for exe in versions:
-            for method in self.OTHER_PYTHON_METHODS:
-                with self.subTest(python=exe, method=method):
-                    self.check(method, python=exe)
+        on_other_pythons(self, lambda exe, method: self.check(method, python=exe), self.OTHER_PYTHON_METHODS)
 
 
 class Receiver:
@@ -324,13 +330,7 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual([e["startMethod"] for e in r.of("hello", pid=created["Ok"]["childPid"])], ["forkserver"])
 
     def test_other_python_versions(self):
-        versions = python_versions()
-        if not versions:
-            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
-        for exe in versions:
-            with self.subTest(python=exe):
-                self.check_method("spawn", python=exe)
-                self.check_method("fork", python=exe)
+        on_other_pythons(self, lambda exe, method: self.check_method(method, python=exe), ("spawn", "fork"))
 
 
 class BehaviourTest(unittest.TestCase):

@@ -13,7 +13,7 @@ import os
 import sys
 import unittest
 
-from test.python.test_tracer import python_versions, run_traced
+from test.python.test_tracer import on_other_pythons, run_traced
 
 KERNEL_DATES = sys.platform.startswith("linux") and os.path.exists("/proc/thread-self/sched")
 
@@ -159,12 +159,7 @@ class DeathDateTest(unittest.TestCase):
         self.check()
 
     def test_other_python_versions(self):
-        versions = python_versions()
-        if not versions:
-            self.skipTest("no other Python to start (none installed, or PV_TEST_PYTHON_MATRIX)")
-        for exe in versions:
-            with self.subTest(python=exe):
-                self.check(python=exe)
+        on_other_pythons(self, lambda exe, _: self.check(python=exe))
 
 
 if __name__ == "__main__":
