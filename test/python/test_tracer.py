@@ -742,6 +742,47 @@ class TerminateAtOnceTest(unittest.TestCase):
         self.prints(self.SIGTERM_ELSEWHERE, "-15 within 10 s")
 
 
+    CLOSES_ITS_FILES = """
+        import multiprocessing as mp, os, sys, tempfile, time
+        from processview_tracer import _core
+        def child(flag):
+            # As a daemonizing child does: every descriptor above stderr closed, the tracer's
+            # signal wakeup pipe among them. Then SIGTERM.
+            before = _core._wake
+            os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+            deadline = time.monotonic() + 30
+            while (_core._wake is None or _core._wake is before) and time.monotonic() < deadline:
+                time.sleep(0.005)                  # until the tracer has put a pipe back
+            with open(flag, "w") as f:
+                f.write("ready")
+            time.sleep(30)
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            flag = os.path.join(tempfile.mkdtemp(), "flag")
+            p = mp.Process(target=child, args=(flag,))
+            p.start()
+            deadline = time.monotonic() + 30
+            while not os.path.exists(flag) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(0.05)                       # the file's content too
+            p.terminate()
+            p.join()
+            print(p.exitcode)
+    """
+
+    @unittest.skipUnless(hasattr(signal, "pthread_kill") and sys.platform.startswith("linux"), "the watchdog is Linux's")
+    def test_a_child_that_closed_every_descriptor_dies_of_sigterm_without_a_word(self):
+        # Python's signal handler writes each signal to the wakeup fd; one closed under it makes
+        # it print "Exception ignored when trying to write to the signal wakeup fd" into the
+        # program's stderr. The tracer puts a pipe of its own back at that number.
+        for exe in [sys.executable] + python_versions():
+            with self.subTest(python=exe):
+                r = run_traced(self.CLOSES_ITS_FILES, ["fork"], python=exe)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout.strip(), "-15")
+                self.assertNotIn("wakeup", r.stderr)
+
+
 @unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc/self/task")
 class SignalRoutingTest(unittest.TestCase):
     def test_the_tracer_thread_never_takes_sigterm_or_sigint(self):

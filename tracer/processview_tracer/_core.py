@@ -1226,6 +1226,7 @@ def _default_sigterm():
 # call's retry runs the pending handler first. Harmless if the byte was not for us (a
 # subprocess child, between its fork and exec, shares the descriptor): the call just resumes.
 _wake = None  # (read end, write end) of our wakeup pipe, or None
+_wake_ids = None  # (st_dev, st_ino) of each: what is ours at those numbers
 _term_seen = 0  # monotonic ns our thread saw a SIGTERM that our handler has not run for yet
 _term_nudges = 0
 _term_handled = False
@@ -1269,7 +1270,7 @@ def _own_wakeup(forked=False):
     """Main thread: with our SIGTERM handler in place, make the signal wakeup fd ours (unless the
     program has one) and the nudge signal's handler ours (unless it has one). After a fork the
     wakeup fd inherited, if ours, is the parent's pipe: replaced."""
-    global _wake, _main_ident
+    global _wake, _wake_ids, _main_ident
     _main_ident = get_ident()
     inherited, _wake = _wake, None
     if forked and inherited is not None:
@@ -1291,7 +1292,7 @@ def _own_wakeup(forked=False):
         if old != -1 and not (inherited is not None and old == inherited[1]):
             signal.set_wakeup_fd(old)  # the program's own: left to it
             raise OSError("the program's")
-        _wake = (r, w)
+        _wake, _wake_ids = (r, w), (_fd_id(r), _fd_id(w))
     except Exception:
         _close_all((r, w))
         if inherited is not None:
@@ -1303,15 +1304,52 @@ def _own_wakeup(forked=False):
                 pass
 
 
+def _fd_id(fd):
+    try:
+        st = os.fstat(fd)
+        return st.st_dev, st.st_ino
+    except OSError:
+        return None
+
+
+def _rewake():
+    """The program closed our wakeup pipe, or an end of it (a closerange): the C signal handler
+    would print a failed write to the program's stderr at its next signal. Put a fresh pipe's
+    write end back at that number, unless the number is the program's now (then the watchdog
+    ends: its descriptor is never read nor replaced by us)."""
+    global _wake, _wake_ids
+    (r, w), (rid, wid) = _wake, _wake_ids
+    _wake = _wake_ids = None
+    now_w = _fd_id(w)
+    if now_w is not None and now_w != wid:
+        return
+    nr = nw = None
+    try:
+        nr, nw = os.pipe()
+        os.set_blocking(nr, False)
+        os.set_blocking(nw, False)
+        os.dup2(nw, w, inheritable=False)
+        _close_all((nw,))
+        if r != nr and _fd_id(r) == rid:
+            _close_all((r,))
+        _wake, _wake_ids = (nr, w), (_fd_id(nr), _fd_id(w))
+    except Exception:
+        _close_all((nr, nw))
+
+
 def _check_sigterm():
     """Our thread, each tick: nudge the main thread when a SIGTERM has waited for our handler."""
-    global _term_seen, _term_nudges, _wake
+    global _term_seen, _term_nudges
+    r, w = _wake
+    if _fd_id(r) != _wake_ids[0] or _fd_id(w) != _wake_ids[1]:
+        _rewake()  # never read a descriptor that is not ours
+        return
     try:
-        data = os.read(_wake[0], 256)
+        data = os.read(r, 256)
     except BlockingIOError:
         data = b""
     except OSError:
-        _wake = None  # closed by the program: the watchdog ends here
+        _rewake()
         return
     if _term_handled:
         return
