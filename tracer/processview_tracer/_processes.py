@@ -104,10 +104,13 @@ def _wrap_os():
     def waitpid(pid, options):
         t0 = monotonic_ns()
         slot = dead = None
+        # multiprocessing and subprocess report their own reaping (join, Popen.wait), which also
+        # ends a reported wait.
+        mod = sys._getframe(1).f_globals.get("__name__", "")
         if not options & _WNOHANG:
             # Dead already (a zombie): when, as the kernel dated it. Only for a blocking wait on
             # one pid (a WNOHANG poll may be called in a loop), and where we report the reaping.
-            if pid > 0 and not sys._getframe(1).f_globals.get("__name__", "").startswith("multiprocessing"):
+            if pid > 0 and not mod.startswith("multiprocessing"):
                 dead = _core.death_ns(pid)
             try:
                 fn, ln = site()
@@ -122,12 +125,8 @@ def _wrap_os():
             raise
         try:
             reported = _core.wait_done(slot)
-            mod = sys._getframe(1).f_globals.get("__name__", "")
-            # multiprocessing and subprocess report their own reaping (join, Popen.wait), which
-            # also ends a reported wait.
             if mod == "subprocess":
-                _tls.reap_t0 = t0  # for Popen._handle_exitstatus, which reports this reaping
-                _tls.reap_dead = dead
+                _tls.reap = (t0, dead)  # for Popen._handle_exitstatus, which reports this reaping
             elif res[0] > 0 and not mod.startswith("multiprocessing"):
                 _emit_waited(res[0], res[1], t0, dead)
             elif reported and res[0] <= 0:
@@ -491,9 +490,8 @@ def _patch_subprocess(mod):
             fn, ln = site()
             t = monotonic_ns()
             # waitedMs: since the os.waitpid that reaped it began (wait() or poll(), just before us).
-            t0 = getattr(_tls, "reap_t0", None)
-            dead = getattr(_tls, "reap_dead", None)
-            _tls.reap_t0 = _tls.reap_dead = None
+            t0, dead = getattr(_tls, "reap", None) or (None, None)
+            _tls.reap = None
             emit(("process.joined", t, get_ident(), fn, ln, self.pid, None, False, self.returncode,
                   (t - (t0 if t0 is not None else t)) / 1e6, None,
                   None if dead is None else (t - dead) / 1e6))
