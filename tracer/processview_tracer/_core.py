@@ -735,14 +735,10 @@ def alive_ns(popen, look=False):
     try:
         w = watched.get(popen.pid)
         seen = w[1] if w is not None and w[0] is popen else None
-        if look and _poll is not None and popen.returncode is None:
-            fd = popen.sentinel
-            if isinstance(fd, int) and fd >= 0:
-                t = monotonic_ns()
-                p = _poll()
-                p.register(fd, _POLLIN)
-                if not p.poll(0):
-                    seen = t
+        if look:
+            t = monotonic_ns()
+            if _sentinel_readable(popen) is False:
+                seen = t
         return seen
     except Exception:
         return None
@@ -751,14 +747,23 @@ def alive_ns(popen, look=False):
 def dead_now(popen):
     """True if `popen`'s child is dead and not reaped (its sentinel readable). Never raises."""
     try:
-        fd = popen.sentinel
-        if _poll is None or popen.returncode is not None or not isinstance(fd, int) or fd < 0:
-            return False
-        p = _poll()
-        p.register(fd, _POLLIN)
-        return any(not ev & _POLLNVAL for _, ev in p.poll(0))
+        return _sentinel_readable(popen) is True
     except Exception:
         return False
+
+
+def _sentinel_readable(popen):
+    """Whether the sentinel of `popen`'s unreaped child is readable now (it is dying or dead), or
+    None when that cannot be told (reaped, no sentinel, no poll() here)."""
+    fd = popen.sentinel
+    if _poll is None or popen.returncode is not None or not isinstance(fd, int) or fd < 0:
+        return None
+    p = _poll()
+    p.register(fd, _POLLIN)
+    ready = p.poll(0)
+    if not ready:
+        return False
+    return None if ready[0][1] & _POLLNVAL else True
 
 
 # The kernel's own date of a death (Linux). A dead, unreaped process keeps /proc/<pid>/sched,
@@ -793,38 +798,41 @@ def _proc_state(pid):
     return stat[stat.rindex(b")") + 2:][:1]
 
 
-def dying(pid):
-    """True if Linux says `pid` is still running (its death not complete), never raises."""
-    try:
-        return _SCHED and _proc_state(pid) not in (b"Z", b"X")
-    except Exception:
-        return False
-
-
 def death_ns(pid):
     """When the kernel says unreaped child `pid` died (monotonic ns), or None: not dead yet, reaped
     meanwhile, not Linux, no /proc/<pid>/sched, or the scheduler's clock is not ours. Never raises."""
+    return _death(pid)[0]
+
+
+def _death(pid):
+    """(death_ns(pid), whether Linux says `pid` still runs: its death not complete). Never raises."""
     global _SCHED
     if not _SCHED:
-        return None
+        return None, False
+    died = None
     try:
         a = monotonic_ns()
         own_ns = _exec_start_ns("/proc/thread-self/sched")
         b = monotonic_ns()
-        if own_ns is None or not a - _SCHED_SLACK_NS <= own_ns <= b + _SCHED_SLACK_NS:
-            return None
-        died = _exec_start_ns("/proc/%d/sched" % pid)
-        # Read after the date: a zombie then, so the date was its death (a pid is not reused
-        # while unreaped).
-        if died is None or _proc_state(pid) not in (b"Z", b"X") or died > b:
-            return None
-        return died
+        if own_ns is not None and a - _SCHED_SLACK_NS <= own_ns <= b + _SCHED_SLACK_NS:
+            died = _exec_start_ns("/proc/%d/sched" % pid)
+            if died is not None and died > b:
+                died = None
     except FileNotFoundError:
         if not os.path.exists("/proc/thread-self/sched"):
             _SCHED = False  # a kernel without it (or no /proc): never look again
-        return None
+            return None, False
+        died = None
     except Exception:
-        return None
+        died = None
+    try:
+        # Read after the date: a zombie then, so the date was its death (a pid is not reused
+        # while unreaped).
+        if _proc_state(pid) not in (b"Z", b"X"):
+            return None, True
+    except Exception:
+        return None, False
+    return died, False
 
 
 def _check_children():
@@ -852,10 +860,10 @@ def _check_children():
         if w is None or ev & _POLLNVAL or w[0].returncode is not None:
             watched.pop(pid, None)
             continue
-        died = death_ns(pid)
+        died, running = _death(pid)
         if w[2] is None:
             w[2] = t
-        if died is None and dying(pid):
+        if running:
             # Its sentinel woke as it closed its files, before it became a zombie: look again at
             # the next tick, for the kernel's date. Still running long after: it closed them
             # alive (an exec, a closerange), which is no death: stop watching it.
