@@ -312,6 +312,10 @@ export class LessonRunner implements Disposable {
     if (this.current) await this.applyThen(this.current);
     this.cursor += 1;
     this.current = null;
+    // Stops held for the step just shown that it did not take (four pool workers at the line
+    // one of them showed): no step from here on waits for them, so holding them would only hang
+    // the run.
+    for (const [pid, held] of [...this.paused]) if (!held.claimed && !this.wanted(held.stop)) await this.letGo(pid, 'continue');
     const index = this.cursor;
     const step = this.lesson.steps[index]!;
     const { pid, stop } = await this.waitForPause(index, step);

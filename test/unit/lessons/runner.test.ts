@@ -153,6 +153,31 @@ describe('lesson runner', () => {
     runner.dispose();
   });
 
+  test('stops a step held and did not take are let go when the lesson moves on (pool workers at one line)', async () => {
+    const fake = new ScriptedBackend();
+    const l = lesson([
+      { pause: { line: 32, process: { role: 'child' }, as: 'w' }, text: T },
+      { pause: { line: 41, process: { role: 'main' } }, text: T },
+    ]);
+    // The main process reaches line 41 only once all three workers have finished their tasks.
+    const resumed = new Set<number>();
+    fake.onResume = (pid) => {
+      resumed.add(pid);
+      if (resumed.size === 3) fake.stop(1, 41);
+    };
+    const runner = new LessonRunner(l, LESSON_FILE, fake.asBackend(), { stepTimeoutMs: 2000 });
+    fake.stop(2, 32);
+    fake.stop(3, 32);
+    fake.stop(4, 32);
+    assert.equal(fake.log.length, 0, 'all three are held while step 1 waits');
+    const s1 = await runner.nextStep();
+    assert.deepEqual([s1?.pid, [...(s1?.paused ?? [])].sort()], [2, [2, 3, 4]]);
+    const s2 = await runner.nextStep();
+    assert.deepEqual([s2?.index, s2?.pid, s2?.site?.line], [1, 1, 41], 'the main process got there: nobody was left held at line 32');
+    assert.deepEqual(fake.log.filter((x) => x.startsWith('continue')).sort(), ['continue 2', 'continue 3', 'continue 4']);
+    runner.dispose();
+  });
+
   test('checks read the run\'s model (waiting for it, bounded) and a question\'s answer is found in the run', async () => {
     const fake = new ScriptedBackend();
     const l = lesson([
