@@ -4,6 +4,7 @@ received by a small receiver written here (it checks the token and decodes the m
 Shared helpers for test_tracer_*.py live here too.
 """
 import json
+import multiprocessing
 import marshal
 import os
 import re
@@ -691,9 +692,9 @@ class TerminateAtOnceTest(unittest.TestCase):
     """
 
     def prints(self, text, stdout):
-        """`text` run traced under spawn and fork on every installed Python prints `stdout`."""
+        """`text` run traced under every start method on every installed Python prints `stdout`."""
         for exe in [sys.executable] + python_versions():
-            for method in ("spawn", "fork"):
+            for method in multiprocessing.get_all_start_methods():
                 with self.subTest(python=exe, method=method):
                     r = run_traced(text, [method], python=exe)
                     self.assertEqual(r.returncode, 0, r.stderr)

@@ -302,6 +302,10 @@ def _patch_process(mod):
             state.role, state.name = role, self.name
             if role == "pool-worker":
                 _core._default_sigterm()  # every start method: see _default_sigterm
+            elif state.start_method == "forkserver" and _core._wake is None:
+                # The fork server's own wakeup fd was inherited at the fork, and its _serve_one
+                # has just reset it to none: ours now, for the SIGTERM watchdog (_core._own_wakeup).
+                _core._own_wakeup()
             emit(("process.running", monotonic_ns(), get_ident(), None, None, self.name, bool(self.daemon), role))
             if state.child_step is not None and getattr(self, "_pv_step_in", False):
                 state.child_step[1]()
