@@ -25,7 +25,7 @@ export function topicLabel(topic: LessonTopic): string {
     queue: t('Queue: producer and consumer'),
     'joinable-queue': t('JoinableQueue'),
     pipe: t('Pipe'),
-    manager: t('Manager'),
+    manager: t('Sharing data: Manager, Value'),
     semaphore: t('Semaphore'),
     event: t('Event'),
     pool: t('Pool'),
