@@ -8,6 +8,7 @@ import { ProcessViewDebugging } from './debug/debugging';
 import { onConfigChange, readConfig } from './config';
 import { Commands, ContextKeys, Settings, Views } from './ids';
 import { LessonController } from './lessons/lessonController';
+import { LessonLens } from './lessons/lessonLens';
 import { Logger } from './log';
 import { EditorDecorations } from './editor/editorDecorations';
 import { StallNotifier } from './views/stallNotifier';
@@ -65,6 +66,7 @@ export class ProcessView implements vscode.Disposable {
     this.runs = own(new RunController(core.launch, this.store, this.log, recordingFolder));
     const debugging = own(new ProcessViewDebugging(context.workspaceState, this.store, this.processes, this.processView, recordingFolder, this.log));
     this.lessons = own(new LessonController(context.extensionUri, context.globalState, (f) => debugging.addFollower(f), this.log));
+    own(new LessonLens(context.extensionUri, this.log));
     own(
       this.runs.onDidChangeRunning((running) => {
         status.setRunning(running);

@@ -4,8 +4,9 @@
 // process in the Processes view (a wrong one first, then the right one); Next Step follows the
 // lesson to its end, and the progress is remembered. Leave Lesson ends the run with nothing left.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ProcessViewApi } from '../../src/extension';
 import type { LessonState } from '../../src/extension/lessons/lessonController';
@@ -63,6 +64,33 @@ describe('Lessons (real debug sessions)', function () {
     for (const id of ['processView.startLesson', 'processView.openLessonFile', 'processView.lessonNext', 'processView.lessonRestart', 'processView.lessonLeave', 'processView.lessonAnswer']) {
       assert.ok(commands.includes(id), id);
     }
+  });
+
+  it('offers "Start the Lesson" at the top of an example a lesson walks through, and starts that lesson', async () => {
+    const pv = await api();
+    const lensesOf = async (file: string): Promise<vscode.CodeLens[]> => {
+      const doc = await vscode.workspace.openTextDocument(isAbsolute(file) ? file : join(root, 'examples', file));
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      return all.filter((l) => l.command?.command === 'processView.startLesson');
+    };
+    const lenses = await lensesOf('07_memory_isolation_global.py');
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.arguments]),
+      [[0, ['memory-isolation']]],
+    );
+    assert.match(lenses[0]!.command!.title, new RegExp(`Start the Lesson: ${lessonJson('memory-isolation').title.en}`));
+    assert.deepEqual(await lensesOf('01_process_function.py'), [], 'an example no lesson walks through has none');
+    const dir = mkdtempSync(join(tmpdir(), 'pv-lens-'));
+    const text = readFileSync(join(root, 'examples', '07_memory_isolation_global.py'), 'utf8');
+    writeFileSync(join(dir, 'copy.py'), text);
+    writeFileSync(join(dir, 'changed.py'), `${text}print('changed')\n`);
+    assert.deepEqual((await lensesOf(join(dir, 'copy.py'))).map((l) => l.command?.arguments), [['memory-isolation']], 'a copy of the example elsewhere offers it too');
+    assert.deepEqual(await lensesOf(join(dir, 'changed.py')), [], 'a changed copy is not the lesson\'s example');
+    rmSync(dir, { recursive: true, force: true });
+
+    await vscode.commands.executeCommand(lenses[0]!.command!.command, ...(lenses[0]!.command!.arguments ?? []));
+    const state = await shownStep(pv, 0);
+    assert.equal(state.lessonId, 'memory-isolation');
   });
 
   it('follows the zombie lesson to its end: pauses, texts, a question answered in the Processes view, progress', async () => {
