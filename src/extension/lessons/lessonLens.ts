@@ -21,7 +21,7 @@ const key = (file: string): string => (process.platform === 'linux' ? path.resol
 export class LessonLens implements vscode.CodeLensProvider, vscode.Disposable {
   /** The shipped lessons by their script's path and by its text, read when the first Python file is shown. */
   private byScript: Map<string, LoadedLesson[]> | undefined;
-  private byText = new Map<string, LoadedLesson[]>();
+  private readonly byText = new Map<string, LoadedLesson[]>();
   private readonly registration: vscode.Disposable;
 
   constructor(
