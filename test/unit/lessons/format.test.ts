@@ -110,7 +110,7 @@ describe('lesson format', () => {
     assert.equal(lessonText(T, 'de'), 'Look at the tree.');
   });
 
-  test('the shipped lessons load, at least 14, covering every topic of the tutorials', () => {
+  test('the shipped lessons load, at least 24, covering every topic of the tutorials', () => {
     const { lessons, errors } = loadLessons(path.join(ROOT, 'examples', 'lessons'));
     assert.deepEqual(errors.map((e) => e.message), []);
     assert.ok(lessons.length >= 24, `${lessons.length} lessons`);
