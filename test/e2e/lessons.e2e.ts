@@ -105,12 +105,15 @@ scenario('lesson: the ticket race from the Command Palette, in a Chinese UI, fol
   const lang = 'zh-cn';
   const wb = await t.openChineseWorkbench('examples');
   await wb.startCommand('Process View: 开始一节课');
-  // The pick: lessons under their topics' separators, titles in Chinese.
-  const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: lesson.title[lang] }).first();
-  await row.waitFor({ timeout: slow(15_000) });
+  // The pick: lessons under their topics' separators, titles in Chinese. The lock's lessons are
+  // below the first screenful: the learner types to find the ticket race.
+  await wb.page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: slow(15_000) });
   const separators = await wb.page.locator('.quick-input-widget .quick-input-list-separator').allInnerTexts();
   assert.ok(separators.length > 0, 'topics separate the lessons');
   await wb.screenshot('lesson-ticket-race-0-pick');
+  await wb.page.locator('.quick-input-widget .quick-input-box input').fill('抢票');
+  const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: lesson.title[lang] }).first();
+  await row.waitFor({ timeout: slow(15_000) });
   await row.click();
 
   for (let k = 1; k <= n; k++) {
