@@ -1300,7 +1300,8 @@ def _own_wakeup(forked=False):
         if old != -1 and not (inherited is not None and old == inherited[1]):
             signal.set_wakeup_fd(old)  # the program's own: left to it
             raise OSError("the program's")
-        _wake, _wake_ids = (r, w), (_fd_id(r), _fd_id(w))
+        _wake_ids = (_fd_id(r), _fd_id(w))
+        _wake = (r, w)  # last: our thread may be running (a forkserver child) and takes _wake as "ready"
     except Exception:
         _close_all((r, w))
         if inherited is not None:
@@ -1340,7 +1341,8 @@ def _rewake():
         _close_all((nw,))
         if r != nr and _fd_id(r) == rid:
             _close_all((r,))
-        _wake, _wake_ids = (nr, w), (_fd_id(nr), _fd_id(w))
+        _wake_ids = (_fd_id(nr), _fd_id(w))
+        _wake = (nr, w)
     except Exception:
         _close_all((nr, nw))
 
@@ -1348,8 +1350,11 @@ def _rewake():
 def _check_sigterm():
     """Our thread, each tick: nudge the main thread when a SIGTERM has waited for our handler."""
     global _term_seen, _term_nudges
-    r, w = _wake
-    if _fd_id(r) != _wake_ids[0] or _fd_id(w) != _wake_ids[1]:
+    wake, ids = _wake, _wake_ids
+    if wake is None:
+        return
+    r, w = wake
+    if _fd_id(r) != ids[0] or _fd_id(w) != ids[1]:
         _rewake()  # never read a descriptor that is not ours
         return
     try:
@@ -1481,12 +1486,17 @@ def _reset_after_fork():
             if state.role == "main":
                 state.role = "child"
         emit_hello()  # before the thread: its first pass finds the hello to send
-        _start_thread()
     except Exception as e:
         error("after fork", e)
     global _term_seen, _term_handled
     _term_seen, _term_handled = 0, False
-    _own_wakeup(forked=True)  # before SIGTERM is unblocked: one pending is seen by our thread
+    # Before SIGTERM is unblocked (one pending is seen by our thread), and before our thread
+    # starts: it would read the parent's pipe, inherited, while this replaces it.
+    _own_wakeup(forked=True)
+    try:
+        _start_thread()
+    except Exception as e:
+        error("after fork", e)
 
 
 def start():
