@@ -784,6 +784,42 @@ class TerminateAtOnceTest(unittest.TestCase):
                 self.assertNotIn("wakeup", r.stderr)
 
 
+    OWN_PIPE_FIRST = """
+        import multiprocessing as mp, os, sys
+        from processview_tracer import _core
+        parent = _core._wake_ids
+        seen = []
+        real_start = _core._start_thread
+        def start_thread():  # what a forked child's tracer thread would find as it starts
+            seen.append(_core._wake_ids)
+            return real_start()
+        _core._start_thread = start_thread
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            def child():
+                print("own pipe" if seen and seen[0] is not None and seen[0] != parent else "parent's: %r" % (seen,), flush=True)
+            p = mp.Process(target=child)
+            p.start()
+            p.join()
+            pid = os.fork()
+            if pid == 0:
+                child()
+                os._exit(0)
+            os.waitpid(pid, 0)
+    """
+
+    @unittest.skipUnless(hasattr(signal, "pthread_kill") and sys.platform.startswith("linux"), "the watchdog is Linux's")
+    def test_a_forked_child_has_its_own_pipe_before_its_tracer_thread_starts(self):
+        # The thread reads the pipe each tick: started first, it read the parent's (inherited)
+        # while the child replaced it, and failed on the pipe gone from under it ("cannot unpack
+        # non-iterable NoneType", once on a loaded CI), or could take the parent's SIGTERM byte.
+        for exe in [sys.executable] + python_versions():
+            with self.subTest(python=exe):
+                r = run_traced(self.OWN_PIPE_FIRST, ["fork"], python=exe)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout.split(), ["own", "pipe", "own", "pipe"])
+
+
 @unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc/self/task")
 class SignalRoutingTest(unittest.TestCase):
     def test_the_tracer_thread_never_takes_sigterm_or_sigint(self):
